@@ -1,0 +1,80 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Modules that touch C or raw bytes opt into strict memory safety so every `unsafe` is visible.
+let strictSafety: [SwiftSetting] = [.strictMemorySafety()]
+
+let package = Package(
+    name: "Carina",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "carina", targets: ["carina"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        // MARK: C and C++ leaves (no stable API; each is imported by exactly one Swift module)
+        .systemLibrary(name: "COpenJPEG", path: "Sources/Native/COpenJPEG", pkgConfig: "libopenjp2",
+                       providers: [.apt(["libopenjp2-7-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/Native/CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", path: "Sources/Native/CJPEG", pkgConfig: "libjpeg",
+                       providers: [.apt(["libjpeg62-turbo-dev"])]),
+        .systemLibrary(name: "CXML2", path: "Sources/Native/CXML2", pkgConfig: "libxml-2.0",
+                       providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/Native/COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/Native/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "CDCMTKShim",
+            dependencies: ["COpenJPEG"],
+            path: "Sources/Native/CDCMTKShim",
+            linkerSettings: [
+                .linkedLibrary("dcmimage"), .linkedLibrary("dcmimgle"), .linkedLibrary("dcmjpeg"),
+                .linkedLibrary("dcmjpls"), .linkedLibrary("dcmdata"), .linkedLibrary("oflog"),
+                .linkedLibrary("ofstd"), .linkedLibrary("openjp2"),
+            ]
+        ),
+
+        // MARK: Carina modules, one per concern
+        .target(name: "CarinaImage", dependencies: ["CPNG", "CJPEG"], swiftSettings: strictSafety),
+        .target(name: "CarinaDICOM", dependencies: ["CDCMTKShim", "CarinaImage"], swiftSettings: strictSafety),
+        .target(name: "CarinaReports"),
+        .target(name: "CarinaOpenI", dependencies: ["CarinaReports", "CXML2"], swiftSettings: strictSafety),
+        .target(name: "CarinaGraph", dependencies: ["CarinaReports"]),
+        .target(name: "CarinaShards", swiftSettings: strictSafety),
+        .target(name: "CarinaLoader", dependencies: ["CarinaShards", "CarinaImage"], swiftSettings: strictSafety),
+        .target(name: "CarinaTensor", dependencies: ["COpenBLAS"], swiftSettings: strictSafety),
+        .target(name: "CarinaTrain", dependencies: ["CarinaTensor", "CarinaLoader"], swiftSettings: strictSafety),
+        .target(name: "CarinaSynth", dependencies: ["CarinaDICOM", "CarinaImage"], swiftSettings: strictSafety),
+        .target(
+            name: "CarinaIngest",
+            dependencies: ["CarinaDICOM", "CarinaImage", "CarinaReports", "CarinaGraph", "CarinaShards", "CZlib"],
+            swiftSettings: strictSafety
+        ),
+        .executableTarget(
+            name: "carina",
+            dependencies: [
+                "CarinaDICOM", "CarinaImage", "CarinaReports", "CarinaOpenI", "CarinaGraph", "CarinaShards",
+                "CarinaLoader", "CarinaTensor", "CarinaTrain", "CarinaSynth", "CarinaIngest",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: Tests
+        .target(name: "CarinaTestSupport", path: "Tests/CarinaTestSupport"),
+        .testTarget(name: "CarinaImageTests", dependencies: ["CarinaImage", "CarinaTestSupport"]),
+        .testTarget(name: "CarinaDICOMTests", dependencies: ["CarinaDICOM", "CarinaImage", "CarinaTestSupport"]),
+        .testTarget(name: "CarinaReportsTests", dependencies: ["CarinaReports", "CarinaOpenI", "CarinaTestSupport"]),
+        .testTarget(name: "CarinaGraphTests", dependencies: ["CarinaGraph", "CarinaReports", "CarinaTestSupport"]),
+        .testTarget(name: "CarinaShardsTests", dependencies: ["CarinaShards", "CarinaTestSupport"]),
+        .testTarget(name: "CarinaLoaderTests", dependencies: ["CarinaLoader", "CarinaShards", "CarinaTestSupport"]),
+        .testTarget(name: "CarinaTensorTests", dependencies: ["CarinaTensor", "CarinaTestSupport"]),
+        .testTarget(name: "CarinaTrainTests", dependencies: ["CarinaTrain", "CarinaTensor", "CarinaLoader", "CarinaTestSupport"]),
+        .testTarget(name: "CarinaIngestTests",
+                    dependencies: ["CarinaIngest", "CarinaShards", "CarinaDICOM", "CarinaSynth", "CarinaTestSupport"]),
+    ],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,8 @@
+import Testing
+import CarinaTensor
+
+@Suite struct CarinaTensorModuleTests {
+    @Test func moduleIsNamed() {
+        #expect(CarinaTensorModule.name == "CarinaTensor")
+    }
+}
