@@ -1,3 +1,5 @@
+import CarinaCore
+
 /// A CSV file (RFC 4180: quoted fields, doubled quotes, CRLF or LF) read into a header and rows of strings.
 public struct CSVTable: Sendable {
     public let header: [String]
@@ -64,7 +66,9 @@ public struct CSVTable: Sendable {
 
     /// Reads a `.csv` or `.csv.gz` file.
     public init(path: String) throws(IngestError) {
-        try self.init(text: GzipFile.read(path: path), source: path)
+        let bytes: [UInt8]
+        do { bytes = try GzipFile.read(path: path) } catch { throw IngestError(.unreadableFile, error.description) }
+        try self.init(text: bytes, source: path)
     }
 
     /// The column index of `name`, or an error naming the file and the missing column.

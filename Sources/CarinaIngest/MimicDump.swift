@@ -1,3 +1,4 @@
+import CarinaCore
 import Foundation
 
 /// One DICOM image of a study, with what the CSVs (or, failing them, the layout) say about it.

@@ -1,3 +1,5 @@
+import CarinaCore
+
 /// A deterministic, patient-disjoint share of a dump: task `index` of `count` (`--partition i/N`).
 ///
 /// Subjects are assigned by a stable hash of the subject id, so every study and image of a patient lands in the same

@@ -1,3 +1,4 @@
+import CarinaCore
 /// The order in which one rank sees a dataset's samples in one epoch.
 ///
 /// Shards are visited in an order shuffled by `(seed, epoch)`; samples stream out of them in stored order through a

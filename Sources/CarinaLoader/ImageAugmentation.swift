@@ -1,3 +1,4 @@
+import CarinaCore
 /// Per-sample image work of the loader: crop, resize to the model's size, intensity jitter and normalisation.
 ///
 /// Never a horizontal flip: laterality matters in a chest film (a flipped heart is a different diagnosis).

@@ -21,4 +21,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 
     /// A uniform Float in [0, 1).
     public mutating func nextUnit() -> Float { Float(next() >> 40) * (1.0 / Float(1 << 24)) }
+
+    /// A uniform Double in [0, 1).
+    public mutating func nextUnitDouble() -> Double { Double(next() >> 11) * (1.0 / Double(UInt64(1) << 53)) }
 }
