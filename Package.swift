@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "CarinaDICOMTests", dependencies: ["CarinaDICOM", "CarinaImage", "CarinaTestSupport"]),
         .testTarget(name: "CarinaReportsTests", dependencies: ["CarinaReports", "CarinaOpenI", "CarinaTestSupport"]),
         .testTarget(name: "CarinaGraphTests", dependencies: ["CarinaGraph", "CarinaReports", "CarinaTestSupport"]),
-        .testTarget(name: "CarinaShardsTests", dependencies: ["CarinaShards", "CarinaTestSupport"]),
+        .testTarget(name: "CarinaShardsTests", dependencies: ["CarinaShards", "CarinaTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CarinaLoaderTests", dependencies: ["CarinaLoader", "CarinaShards", "CarinaTestSupport"]),
         .testTarget(name: "CarinaTensorTests", dependencies: ["CarinaTensor", "CarinaTestSupport"]),
         .testTarget(name: "CarinaTrainTests", dependencies: ["CarinaTrain", "CarinaTensor", "CarinaLoader", "CarinaTestSupport"]),

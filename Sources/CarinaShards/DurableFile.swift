@@ -1,0 +1,60 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Crash-safe file replacement: write under `<name>.tmp`, flush to disk, rename over the final name, then flush the
+/// folder entry, so a reader (or a resumed run) sees either the old file or the whole new one, never a torn one.
+enum DurableFile {
+    /// The suffix of files being written; anything carrying it after a crash is garbage.
+    static let temporarySuffix = ".tmp"
+
+    /// Atomically replaces `path` with the concatenation of `parts`.
+    ///
+    /// - Throws: ``ShardError`` (`io`) naming the file and the system's reason.
+    static func write(_ parts: [[UInt8]], to path: String) throws(ShardError) {
+        let temporary = path + temporarySuffix
+        let fm = FileManager.default
+        guard fm.createFile(atPath: temporary, contents: nil) else {
+            throw ShardError(.io, "cannot create \(temporary): check the folder exists and is writable")
+        }
+        do {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
+            defer { try? handle.close() }
+            for part in parts where !part.isEmpty { try handle.write(contentsOf: part) }
+            try handle.synchronize()
+        } catch {
+            throw ShardError(.io, "cannot write \(temporary): \(error.localizedDescription)")
+        }
+        try move(temporary, over: path)
+        syncDirectory(of: path)
+    }
+
+    /// Renames `from` over `to` (replacing it), as `rename(2)` does.
+    static func move(_ from: String, over to: String) throws(ShardError) {
+        if unsafe rename(from, to) != 0 {
+            throw ShardError(.io, "cannot rename \(from) to \(to): \(unsafe String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Flushes the folder holding `path`, so a completed rename survives a power loss; failures are ignored
+    /// (some file systems cannot sync folders).
+    static func syncDirectory(of path: String) {
+        let folder = (path as NSString).deletingLastPathComponent
+        let fd = unsafe open(folder.isEmpty ? "." : folder, O_RDONLY)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        _ = close(fd)
+    }
+
+    /// Reads a whole file.
+    static func read(_ path: String) throws(ShardError) -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ShardError(.io, "cannot read \(path): it is missing or unreadable")
+        }
+        return [UInt8](data)
+    }
+}

@@ -1,0 +1,215 @@
+import Foundation
+
+/// Writes an MDS v2 dataset folder byte-identical to `streaming.MDSWriter` (mosaicml-streaming 0.13) for the same
+/// samples and options, plus Carina's CRC-32C sidecars, crash-safely and resumably.
+///
+/// Shard file layout (little-endian), as `MDSWriter.encode_joint_shard`:
+///
+/// | offset | width | field |
+/// | --- | --- | --- |
+/// | 0 | 4 | sample count N |
+/// | 4 | 4·(N+1) | absolute byte offsets of each sample's start, then of the end of the file |
+/// | 8+4N | C | the writer configuration, `json.dumps(config, sort_keys=True)` (see ``MDSShardEntry``) |
+/// | 8+4N+C | … | the samples: per sample one uint32 size per variable-size column, then each column's bytes, columns in name order |
+///
+/// Rollover is `MDSWriter`'s: a sample goes into a new shard when the current one's size (`8 + C + Σ(sample+4)`)
+/// plus this sample's `size + 4` would exceed `size_limit` (so a single oversized sample gets a shard of its own,
+/// and an oversized first sample leaves an empty `shard.00000.mds`, as `streaming` does).
+///
+/// Crash safety: every shard, sidecar and progress file is written under `<name>.tmp`, flushed, and renamed; after
+/// each shard the progress file `carina.progress.json` (an index of the completed shards) is replaced; `index.json`
+/// is written last and the progress file then removed. Opening the folder again with `resume: true` keeps every
+/// shard the progress file lists, drops the rest, and reports ``durableSampleCount``: the caller skips that many
+/// samples and writes the rest, and the folder ends byte-identical to an uninterrupted run.
+///
+/// ```swift
+/// let writer = try MDSShardWriter(directory: out, columns: columns, resume: true)
+/// for sample in samples.dropFirst(writer.durableSampleCount) { try writer.write(sample) }
+/// try writer.finish()
+/// ```
+public final class MDSShardWriter {
+    /// The progress file's name inside the dataset folder.
+    public static let progressFileName = "carina.progress.json"
+
+    /// The dataset folder.
+    public let directory: String
+    /// The columns, sorted by name (code point order, as Python's `sorted`).
+    public let columns: [ColumnSpec]
+    /// The shard size limit in bytes (`nil`: one shard).
+    public let sizeLimit: Int?
+    /// The `index.json` hash algorithms, sorted.
+    public let hashes: [ShardHash]
+
+    private let encodings: [MDSEncoding]
+    private let configBytes: [UInt8]
+    var entries: [MDSShardEntry] = []
+    var sidecarCRCs: [UInt32] = []
+    var cache: [UInt8] = []
+    var sampleSizes: [Int] = []
+    var shardSize: Int
+    var finished = false
+
+    /// Samples already on disk from an earlier, interrupted run (0 for a fresh folder); skip this many.
+    public internal(set) var durableSampleCount: Int = 0
+
+    /// Samples in completed shards plus those waiting for the current shard.
+    public var sampleCount: Int { entries.reduce(0) { $0 + $1.samples } + sampleSizes.count }
+
+    /// Opens a dataset folder for writing.
+    ///
+    /// - Parameters:
+    ///   - directory: the output folder (created if missing).
+    ///   - columns: column names and MDS encodings, in any order.
+    ///   - sizeLimit: shard size limit in bytes, below 2³²; `nil` or 0 writes one shard (`size_limit: null`).
+    ///   - hashes: `index.json` hash algorithms (`md5`, `sha1`, `sha256`, `xxh32`, `xxh64`), sorted as
+    ///     `streaming` requires; none by default, as `MDSWriter`.
+    ///   - resume: continue a folder whose earlier run was interrupted (see ``durableSampleCount``). Without it, a
+    ///     folder already holding a dataset or a partial run is refused.
+    /// - Throws: ``ShardError`` for bad columns or options (`invalidArgument`), a folder that holds another or a
+    ///   differently configured dataset (`conflict`), or file errors (`io`).
+    public init(directory: String, columns: [ColumnSpec], sizeLimit: Int? = 1 << 26, hashes: [String] = [],
+                resume: Bool = false) throws(ShardError) {
+        self.directory = directory
+        guard !columns.isEmpty else { throw ShardError(.invalidArgument, "an MDS dataset needs at least one column") }
+        let sorted = columns.sorted { codePointPrecedes($0.name, $1.name) }
+        for (a, b) in zip(sorted, sorted.dropFirst()) where a.name == b.name {
+            throw ShardError(.invalidArgument, "column `\(a.name)` is given twice")
+        }
+        self.columns = sorted
+        var parsed = [MDSEncoding]()
+        for spec in sorted { parsed.append(try MDSEncoding(spec.encoding, column: spec.name)) }
+        encodings = parsed
+        let limit = sizeLimit == 0 ? nil : sizeLimit
+        if let limit, limit < 0 || limit >= 1 << 32 {
+            throw ShardError(.invalidArgument, "size limit \(limit) must be in 1..<2^32 (shard offsets are uint32)")
+        }
+        self.sizeLimit = limit
+        var algorithms = [ShardHash]()
+        for name in hashes {
+            guard let algorithm = ShardHash(rawValue: name) else {
+                throw ShardError(.invalidArgument, "hash `\(name)` is not supported; use md5, sha1, sha256, xxh32 or xxh64")
+            }
+            algorithms.append(algorithm)
+        }
+        guard hashes == hashes.sorted() else {
+            throw ShardError(.invalidArgument, "hashes must be given in sorted order, as streaming requires: \(hashes.sorted())")
+        }
+        self.hashes = algorithms
+        configBytes = Array(MDSShardEntry.configJSON(columns: sorted, sizeLimit: limit, hashAlgorithms: hashes,
+                                                     compression: nil).pythonText(sortKeys: true).utf8)
+        shardSize = 8 + configBytes.count
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw ShardError(.io, "cannot create \(directory): \(error.localizedDescription)")
+        }
+        try openExisting(resume: resume)
+    }
+
+    /// Encodes and caches one sample, first writing out the current shard if the sample does not fit in it.
+    ///
+    /// - Parameter sample: a value for every column, keyed by column name.
+    /// - Throws: ``ShardError`` (`invalidArgument`) for a missing, unknown or ill-typed column; (`io`) when a
+    ///   shard cannot be written; (`conflict`) after ``finish()``.
+    public func write(_ sample: [String: ColumnValue]) throws(ShardError) {
+        guard !finished else {
+            throw ShardError(.conflict, "\(directory): the dataset is finished (index.json written); nothing more can be added")
+        }
+        if sample.count != columns.count {
+            if let unknown = sample.keys.sorted().first(where: { key in !columns.contains { $0.name == key } }) {
+                throw ShardError(.invalidArgument, "sample \(sampleCount) has column `\(unknown)`, which the dataset does not declare")
+            }
+        }
+        var sizes = [UInt8]()
+        var body = [UInt8]()
+        for (spec, encoding) in zip(columns, encodings) {
+            guard let value = sample[spec.name] else {
+                throw ShardError(.invalidArgument, "sample \(sampleCount) lacks column `\(spec.name)`")
+            }
+            let start = body.count
+            try encoding.encode(value, column: spec.name, into: &body)
+            let size = body.count - start
+            if let fixed = encoding.fixedSize {
+                guard size == fixed else {
+                    throw ShardError(.invalidArgument, "sample \(sampleCount) column `\(spec.name)`: encoded to \(size) bytes, expected \(fixed)")
+                }
+            } else {
+                guard size < 1 << 32 else {
+                    throw ShardError(.invalidArgument, "sample \(sampleCount) column `\(spec.name)` is 4 GiB or more")
+                }
+                sizes.appendLittleEndian(UInt32(size))
+            }
+        }
+        let encodedSize = sizes.count + body.count
+        // MDSWriter: `if size_limit and size_limit < new_shard_size + len(sample) + 4: flush`. The only empty flush
+        // it can make is before the first sample; a resumed writer starts after a flush and must not repeat it.
+        if let sizeLimit, sizeLimit < shardSize + encodedSize + 4, !sampleSizes.isEmpty || entries.isEmpty {
+            try flushShard()
+        }
+        let start = cache.count
+        cache.append(contentsOf: sizes)
+        cache.append(contentsOf: body)
+        sidecarCRCs.append(CRC32C.checksum(cache[start...]))
+        sampleSizes.append(encodedSize)
+        shardSize += encodedSize + 4
+    }
+
+    /// Writes the last shard and `index.json`, then removes the progress file.
+    ///
+    /// - Throws: ``ShardError`` (`io`) when a file cannot be written.
+    public func finish() throws(ShardError) {
+        if !finished {
+            if !sampleSizes.isEmpty { try flushShard() }
+            try DurableFile.write([MDSIndex(shards: entries).encoded()], to: path(MDSIndex.fileName))
+            finished = true
+        }
+        try? FileManager.default.removeItem(atPath: path(MDSShardWriter.progressFileName))
+    }
+
+    /// Adopts the shards an earlier run completed.
+    func restore(entries listed: [MDSShardEntry], finished complete: Bool) {
+        entries = listed
+        finished = complete
+        durableSampleCount = listed.reduce(0) { $0 + $1.samples }
+    }
+
+    // MARK: - Shards
+
+    private func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+
+    static func shardName(_ index: Int) -> String {
+        let digits = String(index)
+        return "shard." + String(repeating: "0", count: max(0, 5 - digits.count)) + digits + ".mds"
+    }
+
+    private func flushShard() throws(ShardError) {
+        let count = sampleSizes.count
+        var head = [UInt8]()
+        head.reserveCapacity(8 + 4 * count + configBytes.count)
+        head.appendLittleEndian(UInt32(count))
+        var offset = 4 + 4 * (count + 1) + configBytes.count
+        head.appendLittleEndian(UInt32(offset))
+        for size in sampleSizes {
+            offset += size
+            head.appendLittleEndian(UInt32(truncatingIfNeeded: offset))
+        }
+        head.append(contentsOf: configBytes)
+        let basename = MDSShardWriter.shardName(entries.count)
+        var digests = [(String, String)]()
+        if !hashes.isEmpty {
+            let whole = head + cache
+            for algorithm in hashes { digests.append((algorithm.rawValue, algorithm.hexDigest(whole))) }
+        }
+        try DurableFile.write([head, cache], to: path(basename))
+        let sidecar = CRCSidecar(headCRC: CRC32C.checksum(head), sampleCRCs: sidecarCRCs)
+        try DurableFile.write([sidecar.encoded()], to: path(basename + CRCSidecar.suffix))
+        entries.append(MDSShardEntry(
+            basename: basename, bytes: head.count + cache.count, samples: count, hashes: digests, columns: columns,
+            sizeLimit: sizeLimit, hashAlgorithms: hashes.map(\.rawValue)))
+        try DurableFile.write([MDSIndex(shards: entries).encoded()], to: path(MDSShardWriter.progressFileName))
+        cache.removeAll(keepingCapacity: true)
+        sampleSizes.removeAll(keepingCapacity: true)
+        sidecarCRCs.removeAll(keepingCapacity: true)
+        shardSize = 8 + configBytes.count
+    }
+}
