@@ -42,6 +42,9 @@ public struct DicomMetadata: Codable, Sendable, Equatable {
     public var rawValueOffset: Double
     /// 1 when the raw output is exact; otherwise the factor that squeezes a wider or fractional range into 16 bits.
     public var rawValueScale: Double
+    /// True when raw output values are the modality values themselves (plus the offset); false when fractional
+    /// values (a non-integer slope or intercept) were rounded to the nearest integer, or a range was scaled.
+    public var rawValueExact: Bool
     /// The declared range of the raw output, `[low, high]`; MONOCHROME1 is reflected within it (`low + high - v`).
     public var rawValueRange: [Int]
 

@@ -37,11 +37,12 @@ public enum DicomReader {
             hasVOILUT: file.lut(Int32(CARINA_DCM_LUT_VOI)) != nil,
             windowCenter: file.number(0x0028, 0x1050), windowWidth: file.number(0x0028, 0x1051),
             voiLUTFunction: file.string(0x0028, 0x1056),
-            rawValueOffset: 0, rawValueScale: 1, rawValueRange: [0, 0])
+            rawValueOffset: 0, rawValueScale: 1, rawValueExact: true, rawValueRange: [0, 0])
         let mapping = RawMapping(metadata: metadata, modalityLUT: modalityLUT)
         metadata.rawValueOffset = mapping.offset
         metadata.rawValueScale = mapping.scale
         metadata.rawValueRange = [mapping.low, mapping.high]
+        metadata.rawValueExact = mapping.exact
         return metadata
     }
 }

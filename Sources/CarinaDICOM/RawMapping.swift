@@ -2,8 +2,9 @@
 /// transform keeps those in 16 bits.
 ///
 /// The declared range is the modality function applied to the whole stored range (`bitsStored`, signed or not).
-/// When it is integral and at most 65,536 values wide the output is exact, lifted by one constant offset when it
-/// reaches below zero; otherwise it is mapped linearly onto 0...65535 and `scale` says by how much.
+/// When it fits in 16 bits after lifting by one constant integer offset (only when it reaches below zero), the output
+/// is the modality value itself (exact when slope and intercept are integers, else rounded to the nearest integer);
+/// otherwise it is mapped linearly onto 0...65535 and `scale` says by how much.
 struct RawMapping: Sendable, Equatable {
     /// Added to the modality value before scaling.
     let offset: Double
@@ -38,16 +39,16 @@ struct RawMapping: Sendable, Equatable {
         case .lut: integral = true
         case .rescale(let slope, let intercept): integral = slope == slope.rounded() && intercept == intercept.rounded()
         }
-        if integral && hi - lo <= 65535 && (lo < 0 || hi <= 65535) {
-            let lift = lo < 0 ? -lo : 0
+        let lift = lo < 0 ? -lo.rounded(.down) : 0
+        if (hi + lift).rounded() <= 65535 {
             offset = lift
             scale = 1
-            low = Int(lo + lift)
-            high = Int(hi + lift)
-            exact = true
+            low = Int((lo + lift).rounded())
+            high = Int((hi + lift).rounded())
+            exact = integral
         } else {
             offset = -lo
-            scale = hi > lo ? 65535 / (hi - lo) : 1
+            scale = 65535 / (hi - lo)
             low = 0
             high = 65535
             exact = false
@@ -56,7 +57,7 @@ struct RawMapping: Sendable, Equatable {
 
     /// The raw transform's 16-bit output for a modality value.
     func output(_ value: Double, monochrome1: Bool) -> UInt16 {
-        let scaled = exact ? value + offset : ((value + offset) * scale).rounded()
+        let scaled = ((value + offset) * scale).rounded()  // half away from zero; a no-op when exact
         let v = Int(min(max(scaled, Double(low)), Double(high)))
         return UInt16(monochrome1 ? low + high - v : v)
     }

@@ -47,9 +47,9 @@ struct DicomInfoCommand: AsyncParsableCommand {
             ("VOI", m.hasVOILUT ? "LUT sequence"
                 : "center \(show(m.windowCenter)), width \(show(m.windowWidth)), function \(show(m.voiLUTFunction))"),
         ]
-        let exact = m.rawValueScale == 1
         lines.append(("raw output", "range \(m.rawValueRange[0])...\(m.rawValueRange[1]), offset \(m.rawValueOffset)"
-            + (exact ? " (exact)" : ", scale \(m.rawValueScale) (not exact)")
+            + (m.rawValueScale == 1 ? "" : ", scale \(m.rawValueScale)")
+            + (m.rawValueExact ? " (exact)" : " (rounded)")
             + (m.isMonochrome1 ? ", MONOCHROME1 reflected within the range" : "")))
         let width = lines.map(\.0.count).max() ?? 0
         return lines.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }
