@@ -51,7 +51,7 @@ public enum MimicStyleCorpus {
     /// Reads the header spellings file (`negbio_section_titles.txt`).
     public static func loadTitles(_ path: String) throws(ReportError) -> [String] {
         let bytes = try ReportCorpus.readBytes(path)
-        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
+        return String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
     }
 
     /// Renders every report; study ids are unique.
