@@ -11,7 +11,7 @@ struct GraphCommand: AsyncParsableCommand {
             PATH is a report (.txt), a folder of them, or a MIMIC-CXR dump root (files/pXX/pSUBJECT/sSTUDY.txt).
             The graph is built from the findings and impression sections. `radgraph` writes RadGraph's own JSON
             (a map from study id to {text, entities, data_source, data_split}); `json` adds each entity's Carina
-            concept and the study's CheXpert labels; `text` is a readable view.
+            concept, the study's CheXpert labels and its resolved findings (concept, certainty, anatomy); `text` is a readable view.
             """
     )
 
@@ -40,7 +40,12 @@ struct GraphCommand: AsyncParsableCommand {
                 body += ", \"subject_id\": " + JSONKey.quote(report.subjectID) + ", \"labels\": {"
                 body += zip(CheXpertLabels.columns, labels.csvFields())
                     .map { JSONKey.quote($0) + ": " + ($1.isEmpty ? "null" : $1) }.joined(separator: ", ")
-                body += "}}"
+                body += "}, \"findings\": ["
+                body += ConceptResolver.findings(graph).map { f in
+                    "{\"concept\": " + JSONKey.quote(f.concept) + ", \"certainty\": " + JSONKey.quote(f.certainty.rawValue)
+                        + ", \"anatomy\": [" + f.anatomy.map(JSONKey.quote).joined(separator: ", ") + "]}"
+                }.joined(separator: ", ")
+                body += "]}"
                 out.write(JSONKey.quote(report.studyID) + ": " + body + (n + 1 < reports.count ? ",\n" : "\n"))
             case .text:
                 let labels = CheXpertLabels(sections: sections)
