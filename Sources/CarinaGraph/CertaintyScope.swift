@@ -64,7 +64,7 @@ enum CertaintyScope {
                 i = a.mentions[m].end + 1
                 continue
             }
-            if scope != nil && scopeCovered && WordClass.of(a.tokens[i]) == .copula {
+            if scope != nil && scopeCovered && a.wordClass[i] == .copula {
                 scope = nil
                 clauseStart = i
             }
@@ -76,7 +76,7 @@ enum CertaintyScope {
     static func joined(_ a: ReportAnalysis, from: Int, to: Int) -> Bool {
         guard from < to else { return false }
         for k in from..<to {
-            let c = WordClass.of(a.tokens[k])
+            let c = a.wordClass[k]
             if c == .conjunction || c == .preposition || a.tokens[k].norm == "nor" { return true }
         }
         return false

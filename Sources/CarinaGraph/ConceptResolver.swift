@@ -14,13 +14,20 @@ public enum ConceptResolver {
         public let anatomy: [String]
     }
 
+    /// An observation as the resolver needs it: its concept, certainty, and the anatomy concepts it is located at.
+    struct Observation {
+        let concept: Concept
+        let certainty: Certainty
+        let anatomy: [String]
+    }
+
     /// The findings of `graph`, in entity order (findings and devices as they are; states through their anatomy).
     public static func findings(_ graph: EntityGraph, lexicon: Lexicon = .standard) -> [Finding] {
-        var out: [Finding] = []
         var conceptOf: [String: String] = [:]
         for (id, e) in graph.entities {
             if let c = e.concept ?? lexicon.conceptID(forTerm: e.tokens) { conceptOf[id] = c }
         }
+        var observations: [Observation] = []
         for id in graph.orderedIDs {
             let e = graph.entities[id]!
             guard let certainty = e.certainty, let cid = conceptOf[id], let concept = lexicon.concept(named: cid) else {
@@ -31,13 +38,23 @@ public enum ConceptResolver {
                       lexicon.concept(named: t)?.kind == .anatomy else { return nil }
                 return t
             }
-            switch concept.kind {
+            observations.append(Observation(concept: concept, certainty: certainty, anatomy: anatomy))
+        }
+        return resolve(observations, lexicon: lexicon)
+    }
+
+    /// Findings and devices as they are; states and normality through the compositions of their anatomy.
+    static func resolve(_ observations: [Observation], lexicon: Lexicon) -> [Finding] {
+        var out: [Finding] = []
+        for o in observations {
+            let cid = o.concept.id
+            switch o.concept.kind {
             case .finding, .device:
-                out.append(Finding(concept: cid, certainty: certainty, anatomy: anatomy))
+                out.append(Finding(concept: cid, certainty: o.certainty, anatomy: o.anatomy))
             case .state, .normal:
-                let own: Certainty = concept.kind == .normal ? .present : certainty
+                let own: Certainty = o.concept.kind == .normal ? .present : o.certainty
                 var composed = false
-                for a in anatomy {
+                for a in o.anatomy {
                     guard let comp = lexicon.compositions[cid]?[a] else { continue }
                     composed = true
                     let value: Certainty
@@ -48,8 +65,8 @@ public enum ConceptResolver {
                     }
                     out.append(Finding(concept: comp.result, certainty: value, anatomy: [a]))
                 }
-                if !composed && concept.blocksNoFinding {
-                    out.append(Finding(concept: cid, certainty: own, anatomy: anatomy))
+                if !composed && o.concept.blocksNoFinding {
+                    out.append(Finding(concept: cid, certainty: own, anatomy: o.anatomy))
                 }
             case .modifier, .anatomy, .laterality:
                 continue

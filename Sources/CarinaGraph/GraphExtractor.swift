@@ -49,6 +49,29 @@ public enum GraphExtractor {
         extract(texts: graphSections(sections).map(\.text), lexicon: .standard)
     }
 
+    /// The graph of the findings and impression (`graphSections`) and the CheXpert labels (`labelSections`) of a
+    /// report, analysing each section once.
+    public static func extractWithLabels(sections: [(name: String, text: String)])
+        -> (graph: EntityGraph, labels: CheXpertLabels)
+    {
+        let graphSections = graphSections(sections)
+        let labelSections = labelSections(sections)
+        let lexicon = Lexicon.standard
+        guard let labelSection = labelSections.first else {
+            return (extract(texts: graphSections.map(\.text), lexicon: lexicon), CheXpertLabels(findings: [], lexicon: lexicon))
+        }
+        // Sentences never cross sections, so the label section's mentions inside the full analysis are exactly
+        // those of the label section analysed alone.
+        let position = graphSections.lastIndex { $0.name == labelSection.name && $0.text == labelSection.text }
+        guard let position, let analysis = ReportAnalysis(texts: graphSections.map(\.text), lexicon: lexicon) else {
+            let labels = ReportAnalysis(texts: [labelSection.text], lexicon: lexicon)
+            return (extract(texts: graphSections.map(\.text), lexicon: lexicon),
+                    CheXpertLabels(findings: labels?.findings(in: 0..<Int.max) ?? [], lexicon: lexicon))
+        }
+        let range = analysis.sectionRanges[position]
+        return (analysis.graph(), CheXpertLabels(findings: analysis.findings(in: range), lexicon: lexicon))
+    }
+
     /// The graph of one plain text, treated as a single section.
     public static func extract(text: String) -> EntityGraph {
         extract(texts: [text], lexicon: .standard)
@@ -56,15 +79,7 @@ public enum GraphExtractor {
 
     /// The graph of a list of section texts, in order; each section starts a new sentence.
     public static func extract(texts: [String], lexicon: Lexicon) -> EntityGraph {
-        var tokens: [Token] = []
-        var sectionStarts: [Int] = []
-        for text in texts {
-            sectionStarts.append(tokens.count)
-            tokens.append(contentsOf: Tokenizer.tokenize(text))
-        }
-        if tokens.isEmpty { return EntityGraph() }
-        let analysis = ReportAnalysis(tokens: tokens, sectionStarts: sectionStarts, lexicon: lexicon)
-        return analysis.graph()
+        ReportAnalysis(texts: texts, lexicon: lexicon)?.graph() ?? EntityGraph()
     }
 }
 
@@ -78,8 +93,40 @@ struct ReportAnalysis {
     /// The cue starting at each token (empty roles if none) and its length.
     var cueAt: [CueRoles]
     var cueLength: [UInt8]
+    /// The word class of each token (looked up once).
+    let wordClass: [WordClass]
     /// Sentence ranges, as token index ranges.
     var sentences: [Range<Int>] = []
+    /// The token range of each section.
+    var sectionRanges: [Range<Int>] = []
+
+    /// The analysis of section texts in order; nil when they hold no token.
+    init?(texts: [String], lexicon: Lexicon) {
+        var tokens: [Token] = []
+        var starts: [Int] = []
+        for text in texts {
+            starts.append(tokens.count)
+            tokens.append(contentsOf: Tokenizer.tokenize(text))
+        }
+        if tokens.isEmpty { return nil }
+        self.init(tokens: tokens, sectionStarts: starts, lexicon: lexicon)
+        sectionRanges = starts.indices.map { k in starts[k]..<(k + 1 < starts.count ? starts[k + 1] : tokens.count) }
+    }
+
+    /// The resolved findings of the mentions that start in `range`.
+    func findings(in range: Range<Int>) -> [ConceptResolver.Finding] {
+        var observations: [ConceptResolver.Observation] = []
+        for m in mentions where range.contains(m.start) {
+            let concept = lexicon.concepts[m.concept]
+            guard concept.isObservation else { continue }
+            var anatomy: [String] = []
+            for r in m.relations where r.type == .locatedAt && mentions[r.target].kind == .anatomy {
+                anatomy.append(lexicon.concepts[mentions[r.target].concept].id)
+            }
+            observations.append(.init(concept: concept, certainty: m.certainty, anatomy: anatomy))
+        }
+        return ConceptResolver.resolve(observations, lexicon: lexicon)
+    }
 
     init(tokens: [Token], sectionStarts: [Int], lexicon: Lexicon) {
         self.tokens = tokens
@@ -88,6 +135,7 @@ struct ReportAnalysis {
         mentionAt = Array(repeating: -1, count: n)
         cueAt = Array(repeating: [], count: n)
         cueLength = Array(repeating: 0, count: n)
+        wordClass = tokens.map(WordClass.of)
         match()
         splitSentences(sectionStarts: Set(sectionStarts))
         for sentence in sentences {

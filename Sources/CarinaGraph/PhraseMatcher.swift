@@ -47,8 +47,9 @@ struct PhraseMatcher: Sendable {
         let t = tokens[i]
         if t.isPunctuation && t.text != "," && t.text != "/" && t.text != "?" { return nil }
         var best: (length: Int, payload: Payload)? = nil
-        for form in [t.norm, t.singular1, t.singular2] where !form.isEmpty {
-            guard let bucket = byFirst[form] else { continue }
+        for f in 0..<3 {
+            let form = f == 0 ? t.norm : f == 1 ? t.singular1 : t.singular2
+            guard !form.isEmpty, let bucket = byFirst[form] else { continue }
             for phrase in bucket {
                 let count = phrase.tokens.count
                 if let b = best, b.length >= count { break }

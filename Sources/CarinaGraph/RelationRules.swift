@@ -53,7 +53,7 @@ enum RelationRules {
                 default: return
                 }
             }
-            switch WordClass.of(a.tokens[j]) {
+            switch a.wordClass[j] {
             case .determiner, .adverb, .conjunction: j += 1
             default: return
             }
@@ -85,7 +85,7 @@ enum RelationRules {
                 }
                 break
             }
-            switch WordClass.of(a.tokens[j]) {
+            switch a.wordClass[j] {
             case .determiner, .adverb, .to: j += 1
             case .conjunction where a.tokens[j].norm != ",": j += 1
             default: break forward
@@ -197,7 +197,7 @@ enum RelationRules {
                 j = mention.start - 1
                 continue
             }
-            let c = WordClass.of(a.tokens[j])
+            let c = a.wordClass[j]
             if c == .determiner || c == .adverb { j -= 1 } else { break }
         }
         return side.map { [$0] } ?? []
@@ -230,7 +230,7 @@ enum RelationRules {
                 j = mention.end + 1
                 continue
             }
-            let c = WordClass.of(a.tokens[j])
+            let c = a.wordClass[j]
             switch c {
             case .preposition where !sawPreposition:
                 sawPreposition = true
@@ -285,7 +285,7 @@ enum RelationRules {
                 j -= 1
                 continue
             }
-            switch WordClass.of(a.tokens[j]) {
+            switch a.wordClass[j] {
             case .copula: crossedCopula = true
             case .determiner, .adverb: break
             case .conjunction: break
@@ -315,7 +315,7 @@ enum RelationRules {
                 }
                 continue
             }
-            let c = WordClass.of(a.tokens[j])
+            let c = a.wordClass[j]
             guard c == .determiner || c == .adverb else { return nil }
             j += 1
         }

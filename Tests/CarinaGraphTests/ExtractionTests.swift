@@ -106,3 +106,19 @@ import Testing
                 == ["findings"])
     }
 }
+
+/// The one-pass graph-and-labels path agrees with the two separate paths.
+@Suite struct CombinedExtractionTests {
+    @Test(arguments: [
+        [("findings", "Small left effusion. Heart size is normal."), ("impression", "No pneumothorax. Possible pneumonia.")],
+        [("findings", "Cardiomegaly."), ("impression", "   ")],
+        [("indication", "Cough."), ("full report", "Right lower lobe opacity, may represent atelectasis.")],
+        [("impression", "")],
+    ])
+    func sameAsSeparateCalls(sections: [(String, String)]) {
+        let s = sections.map { (name: $0.0, text: $0.1) }
+        let (graph, labels) = GraphExtractor.extractWithLabels(sections: s)
+        #expect(graph == GraphExtractor.extract(sections: s))
+        #expect(labels == CheXpertLabels(sections: s))
+    }
+}

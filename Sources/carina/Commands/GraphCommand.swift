@@ -28,13 +28,12 @@ struct GraphCommand: AsyncParsableCommand {
         if format != .text { out.write("{\n") }
         for (n, report) in reports.enumerated() {
             let sections = try report.sections()
-            let graph = GraphExtractor.extract(sections: sections)
+            let (graph, labels) = GraphExtractor.extractWithLabels(sections: sections)
             switch format {
             case .radgraph:
                 out.write(JSONKey.quote(report.studyID) + ": " + graph.radGraphJSON()
                           + (n + 1 < reports.count ? ",\n" : "\n"))
             case .json:
-                let labels = CheXpertLabels(sections: sections)
                 var body = graph.radGraphJSON(includeConcepts: true)
                 body.removeLast()
                 body += ", \"subject_id\": " + JSONKey.quote(report.subjectID) + ", \"labels\": {"
@@ -48,7 +47,6 @@ struct GraphCommand: AsyncParsableCommand {
                 body += "]}"
                 out.write(JSONKey.quote(report.studyID) + ": " + body + (n + 1 < reports.count ? ",\n" : "\n"))
             case .text:
-                let labels = CheXpertLabels(sections: sections)
                 let positive = zip(CheXpertLabels.columns, labels.values).compactMap { c, v in
                     v.map { "\(c)=\($0 == 1 ? "1" : $0 == 0 ? "0" : "-1")" }
                 }
@@ -173,8 +171,9 @@ enum MIMICHeaderSplit {
         if preamble.contains(where: { !$0.isWhitespace }) { out.append(("preamble", preamble)) }
         for (k, h) in headers.enumerated() {
             let end = k + 1 < headers.count ? headers[k + 1].start : b.count
-            let name = String(decoding: b[h.nameStart..<h.nameEnd], as: UTF8.self)
-                .trimmingCharacters(in: .whitespaces).lowercased()
+            var nameEnd = h.nameEnd
+            while nameEnd > h.nameStart && b[nameEnd - 1] == 0x20 { nameEnd -= 1 }
+            let name = String(decoding: b[h.nameStart..<nameEnd], as: UTF8.self).lowercased()
             out.append((name, String(decoding: b[min(h.bodyStart, end)..<end], as: UTF8.self)))
         }
         return out

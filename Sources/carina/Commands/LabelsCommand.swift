@@ -56,8 +56,7 @@ struct LabelsCommand: AsyncParsableCommand {
         for _ in 0..<passes {
             for text in texts {
                 let sections = MIMICHeaderSplit.split(text)
-                let graph = GraphExtractor.extract(sections: sections)
-                let labels = CheXpertLabels(sections: sections)
+                let (graph, labels) = GraphExtractor.extractWithLabels(sections: sections)
                 checksum &+= graph.entities.count &+ labels.values.count
             }
         }
