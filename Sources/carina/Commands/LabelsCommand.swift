@@ -1,14 +1,73 @@
 import ArgumentParser
+import CarinaGraph
+import Foundation
 
+/// `carina labels PATH [--format csv]`: CheXpert-14 labels per study, in the `mimic-cxr-2.0.0-chexpert.csv` layout.
 struct LabelsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "labels",
-        abstract: "Derive CheXpert-14 labels per study."
+        abstract: "Derive CheXpert-14 labels per study.",
+        discussion: """
+            PATH is a report (.txt), a folder of them, or a MIMIC-CXR dump root (files/pXX/pSUBJECT/sSTUDY.txt).
+            Labels come from the impression, else the findings, else the last section, as in MIMIC-CXR. Output is
+            exactly the mimic-cxr-2.0.0-chexpert.csv layout: subject_id,study_id and the 14 classes, with 1.0, 0.0,
+            -1.0 or blank.
+            """
     )
 
-    @Argument(help: "A report (.txt, .xml), a folder of them, or a dump root.") var path: String
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case csv
+    }
+
+    @Argument(help: "A report (.txt), a folder of them, or a dump root.") var path: String
+    @Option(help: "Output format: csv.") var format: Format = .csv
+    @Option(help: ArgumentHelp(
+        "Time sections + graph + labels over the reports held in memory, this many passes on one thread, and print "
+            + "reports per second to stderr instead of the labels.", visibility: .hidden))
+    var bench: Int?
 
     func run() async throws {
-        throw CLIError.notBuiltYet("labels")
+        let reports = try ReportFiles.find(path)
+        if let passes = bench {
+            try runBenchmark(reports, passes: max(1, passes))
+            return
+        }
+        let out = StandardOutput()
+        out.write(CheXpertLabels.csvHeader + "\n")
+        for report in reports {
+            let labels = CheXpertLabels(sections: try report.sections())
+            out.write(labels.csvRow(subjectID: report.subjectID, studyID: report.studyID) + "\n")
+        }
+        out.flush()
+    }
+
+    /// Sections, the findings+impression graph and the labels of every report, `passes` times; the reports are read
+    /// once before timing.
+    func runBenchmark(_ reports: [ReportFile], passes: Int) throws {
+        let texts = try reports.map { r -> String in
+            guard let data = FileManager.default.contents(atPath: r.path) else {
+                throw CLIError("cannot read report \(r.path)")
+            }
+            return String(decoding: data, as: UTF8.self)
+        }
+        var checksum = 0
+        let clock = ContinuousClock()
+        let start = clock.now
+        for _ in 0..<passes {
+            for text in texts {
+                let sections = MIMICHeaderSplit.split(text)
+                let (graph, labels) = GraphExtractor.extractWithLabels(sections: sections)
+                checksum &+= graph.entities.count &+ labels.values.count
+            }
+        }
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let count = texts.count * passes
+        let bytes = texts.reduce(0) { $0 + $1.utf8.count } * passes
+        FileHandle.standardError.write(Data((
+            "{\"reports\": \(count), \"seconds\": \(String(format: "%.3f", seconds)), "
+                + "\"reports_per_second\": \(Int(Double(count) / seconds)), "
+                + "\"mb_per_second\": \(String(format: "%.2f", Double(bytes) / seconds / 1e6)), "
+                + "\"checksum\": \(checksum)}\n").utf8))
     }
 }

@@ -1,0 +1,214 @@
+/// Builds the RadGraph-shaped entity graph of a report from its section texts, with the standard lexicon.
+///
+/// Per sentence: lexicon terms become entities (longest match first), negation and uncertainty cues set each
+/// observation's certainty within its scope (`CertaintyScope`), and the relation rules (`RelationRules`) link
+/// observations to their anatomy (`located_at`), modifiers to what they modify (`modify`) and findings to what
+/// they suggest (`suggestive_of`). No network, no model; deterministic.
+///
+/// ```swift
+/// let graph = GraphExtractor.extract(sections: [("findings", "No pneumothorax or effusion.")])
+/// graph.entities["1"]?.label  // "OBS-DA"
+/// ```
+///
+/// - Complexity: O(n) in the number of tokens, with small constant factors (one or two hash lookups per token).
+public enum GraphExtractor {
+    /// Section names (lower-case) that never feed the graph when findings and impression are both missing.
+    static let nonClinicalSections: Set<String> = [
+        "indication", "indications", "history", "clinical history", "comparison", "comparisons", "technique",
+        "examination", "exam", "reason for exam", "reason for examination", "procedure", "clinical information",
+        "notification", "recommendation", "recommendations", "preamble", "type of examination", "clinical indication",
+    ]
+
+    /// The sections the graph is built from: those named like `findings` or `impression`; if there are none,
+    /// every section except the non-clinical ones (indication, history, comparison, technique, …).
+    public static func graphSections(_ sections: [(name: String, text: String)]) -> [(name: String, text: String)] {
+        let main = sections.filter {
+            let n = $0.name.lowercased()
+            return n.contains("finding") || n.contains("impression")
+        }
+        if !main.isEmpty { return main }
+        return sections.filter { !nonClinicalSections.contains($0.name.lowercased()) }
+    }
+
+    /// The section the CheXpert labels come from, by the MIMIC-CXR convention: the impression if it has text,
+    /// else the findings, else the last clinical section.
+    public static func labelSections(_ sections: [(name: String, text: String)]) -> [(name: String, text: String)] {
+        func hasText(_ s: (name: String, text: String)) -> Bool {
+            s.text.contains { !$0.isWhitespace }
+        }
+        if let s = sections.last(where: { $0.name.lowercased().contains("impression") && hasText($0) }) { return [s] }
+        if let s = sections.last(where: { $0.name.lowercased().contains("finding") && hasText($0) }) { return [s] }
+        if let s = sections.last(where: { !nonClinicalSections.contains($0.name.lowercased()) && hasText($0) }) {
+            return [s]
+        }
+        return []
+    }
+
+    /// The graph of the findings and impression of a report (see `graphSections`).
+    public static func extract(sections: [(name: String, text: String)]) -> EntityGraph {
+        extract(texts: graphSections(sections).map(\.text), lexicon: .standard)
+    }
+
+    /// The graph of the findings and impression (`graphSections`) and the CheXpert labels (`labelSections`) of a
+    /// report, analysing each section once.
+    public static func extractWithLabels(sections: [(name: String, text: String)])
+        -> (graph: EntityGraph, labels: CheXpertLabels)
+    {
+        let graphSections = graphSections(sections)
+        let labelSections = labelSections(sections)
+        let lexicon = Lexicon.standard
+        guard let labelSection = labelSections.first else {
+            return (extract(texts: graphSections.map(\.text), lexicon: lexicon), CheXpertLabels(findings: [], lexicon: lexicon))
+        }
+        // Sentences never cross sections, so the label section's mentions inside the full analysis are exactly
+        // those of the label section analysed alone.
+        let position = graphSections.lastIndex { $0.name == labelSection.name && $0.text == labelSection.text }
+        guard let position, let analysis = ReportAnalysis(texts: graphSections.map(\.text), lexicon: lexicon) else {
+            let labels = ReportAnalysis(texts: [labelSection.text], lexicon: lexicon)
+            return (extract(texts: graphSections.map(\.text), lexicon: lexicon),
+                    CheXpertLabels(findings: labels?.findings(in: 0..<Int.max) ?? [], lexicon: lexicon))
+        }
+        let range = analysis.sectionRanges[position]
+        return (analysis.graph(), CheXpertLabels(findings: analysis.findings(in: range), lexicon: lexicon))
+    }
+
+    /// The graph of one plain text, treated as a single section.
+    public static func extract(text: String) -> EntityGraph {
+        extract(texts: [text], lexicon: .standard)
+    }
+
+    /// The graph of a list of section texts, in order; each section starts a new sentence.
+    public static func extract(texts: [String], lexicon: Lexicon) -> EntityGraph {
+        ReportAnalysis(texts: texts, lexicon: lexicon)?.graph() ?? EntityGraph()
+    }
+}
+
+/// The matches, cues and sentences of one report, and the rules applied to them.
+struct ReportAnalysis {
+    let tokens: [Token]
+    let lexicon: Lexicon
+    var mentions: [Mention] = []
+    /// The mention covering each token, or -1.
+    var mentionAt: [Int32]
+    /// The cue starting at each token (empty roles if none) and its length.
+    var cueAt: [CueRoles]
+    var cueLength: [UInt8]
+    /// The word class of each token (looked up once).
+    let wordClass: [WordClass]
+    /// Sentence ranges, as token index ranges.
+    var sentences: [Range<Int>] = []
+    /// The token range of each section.
+    var sectionRanges: [Range<Int>] = []
+
+    /// The analysis of section texts in order; nil when they hold no token.
+    init?(texts: [String], lexicon: Lexicon) {
+        var tokens: [Token] = []
+        var starts: [Int] = []
+        for text in texts {
+            starts.append(tokens.count)
+            tokens.append(contentsOf: Tokenizer.tokenize(text))
+        }
+        if tokens.isEmpty { return nil }
+        self.init(tokens: tokens, sectionStarts: starts, lexicon: lexicon)
+        sectionRanges = starts.indices.map { k in starts[k]..<(k + 1 < starts.count ? starts[k + 1] : tokens.count) }
+    }
+
+    /// The resolved findings of the mentions that start in `range`.
+    func findings(in range: Range<Int>) -> [ConceptResolver.Finding] {
+        var observations: [ConceptResolver.Observation] = []
+        for m in mentions where range.contains(m.start) {
+            let concept = lexicon.concepts[m.concept]
+            guard concept.isObservation else { continue }
+            var anatomy: [String] = []
+            for r in m.relations where r.type == .locatedAt && mentions[r.target].kind == .anatomy {
+                anatomy.append(lexicon.concepts[mentions[r.target].concept].id)
+            }
+            observations.append(.init(concept: concept, certainty: m.certainty, anatomy: anatomy))
+        }
+        return ConceptResolver.resolve(observations, lexicon: lexicon)
+    }
+
+    init(tokens: [Token], sectionStarts: [Int], lexicon: Lexicon) {
+        self.tokens = tokens
+        self.lexicon = lexicon
+        let n = tokens.count
+        mentionAt = Array(repeating: -1, count: n)
+        cueAt = Array(repeating: [], count: n)
+        cueLength = Array(repeating: 0, count: n)
+        wordClass = tokens.map(WordClass.of)
+        match()
+        splitSentences(sectionStarts: Set(sectionStarts))
+        for sentence in sentences {
+            CertaintyScope.apply(to: &self, sentence: sentence)
+            RelationRules.apply(to: &self, sentence: sentence)
+        }
+    }
+
+    /// Longest-match pass over the tokens.
+    mutating func match() {
+        var i = 0
+        let n = tokens.count
+        while i < n {
+            guard let m = lexicon.matcher.match(tokens, at: i) else {
+                i += 1
+                continue
+            }
+            switch m.payload {
+            case .concept(let c):
+                let index = Int32(mentions.count)
+                mentions.append(Mention(start: i, end: i + m.length - 1, concept: c, kind: lexicon.concepts[c].kind))
+                for k in i..<(i + m.length) { mentionAt[k] = index }
+            case .cue(let roles):
+                cueAt[i] = roles
+                cueLength[i] = UInt8(min(m.length, 255))
+            }
+            i += m.length
+        }
+    }
+
+    /// Sentences end at `.`, `!`, `?`, `;`, a blank line, and a section start.
+    mutating func splitSentences(sectionStarts: Set<Int>) {
+        var start = 0
+        for i in tokens.indices {
+            if i > start && (tokens[i].afterBlankLine || sectionStarts.contains(i)) {
+                sentences.append(start..<i)
+                start = i
+            }
+            if tokens[i].endsSentence {
+                sentences.append(start..<(i + 1))
+                start = i + 1
+            }
+        }
+        if start < tokens.count { sentences.append(start..<tokens.count) }
+    }
+
+    /// The mention covering token `i`, if any.
+    @inline(__always) func mention(at i: Int) -> Int? {
+        let m = mentionAt[i]
+        return m >= 0 ? Int(m) : nil
+    }
+
+    /// The RadGraph-shaped graph: entities numbered from 1 in token order.
+    func graph() -> EntityGraph {
+        var text = ""
+        text.reserveCapacity(tokens.count * 8)
+        for (i, t) in tokens.enumerated() {
+            if i > 0 { text += " " }
+            text += t.text
+        }
+        var entities: [String: Entity] = [:]
+        entities.reserveCapacity(mentions.count)
+        for (k, m) in mentions.enumerated() {
+            let concept = lexicon.concepts[m.concept]
+            var words = tokens[m.start].text
+            if m.end > m.start {
+                for j in (m.start + 1)...m.end { words += " " + tokens[j].text }
+            }
+            let label = concept.isObservation ? m.certainty.observationLabel : "ANAT-DP"
+            entities[String(k + 1)] = Entity(
+                tokens: words, label: label, startIndex: m.start, endIndex: m.end,
+                relations: m.relations.map { [$0.type.rawValue, String($0.target + 1)] }, concept: concept.id)
+        }
+        return EntityGraph(text: text, entities: entities)
+    }
+}
