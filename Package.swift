@@ -39,25 +39,26 @@ let package = Package(
         ),
 
         // MARK: Carina modules, one per concern
+        .target(name: "CarinaCore", dependencies: ["CZlib"], swiftSettings: strictSafety),
         .target(name: "CarinaImage", dependencies: ["CPNG", "CJPEG"], swiftSettings: strictSafety),
         .target(name: "CarinaDICOM", dependencies: ["CDCMTKShim", "CarinaImage"], swiftSettings: strictSafety),
         .target(name: "CarinaReports"),
         .target(name: "CarinaOpenI", dependencies: ["CarinaReports", "CXML2"], swiftSettings: strictSafety),
         .target(name: "CarinaGraph", dependencies: ["CarinaReports"]),
         .target(name: "CarinaShards", swiftSettings: strictSafety),
-        .target(name: "CarinaLoader", dependencies: ["CarinaShards", "CarinaImage"], swiftSettings: strictSafety),
+        .target(name: "CarinaLoader", dependencies: ["CarinaCore", "CarinaShards", "CarinaImage"], swiftSettings: strictSafety),
         .target(name: "CarinaTensor", dependencies: ["COpenBLAS"], swiftSettings: strictSafety),
         .target(name: "CarinaTrain", dependencies: ["CarinaTensor", "CarinaLoader"], swiftSettings: strictSafety),
-        .target(name: "CarinaSynth", dependencies: ["CarinaDICOM", "CarinaImage"], swiftSettings: strictSafety),
+        .target(name: "CarinaSynth", dependencies: ["CarinaCore", "CarinaDICOM", "CarinaGraph"], swiftSettings: strictSafety),
         .target(
             name: "CarinaIngest",
-            dependencies: ["CarinaDICOM", "CarinaImage", "CarinaReports", "CarinaGraph", "CarinaShards", "CZlib"],
+            dependencies: ["CarinaCore", "CarinaDICOM", "CarinaImage", "CarinaReports", "CarinaGraph", "CarinaShards"],
             swiftSettings: strictSafety
         ),
         .executableTarget(
             name: "carina",
             dependencies: [
-                "CarinaDICOM", "CarinaImage", "CarinaReports", "CarinaOpenI", "CarinaGraph", "CarinaShards",
+                "CarinaCore", "CarinaDICOM", "CarinaImage", "CarinaReports", "CarinaOpenI", "CarinaGraph", "CarinaShards",
                 "CarinaLoader", "CarinaTensor", "CarinaTrain", "CarinaSynth", "CarinaIngest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

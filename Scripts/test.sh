@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Sets up Carina (packages, oracle environment, build) and runs the whole test suite. The last line printed is the
+# test runner's own summary.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash Scripts/setup.sh --oracles
+source Scripts/env.sh
+export CARINA_ORACLE_PYTHON="$PWD/.venv-oracle/bin/python"
+exec swift test --disable-xctest

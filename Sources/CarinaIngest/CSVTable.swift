@@ -1,0 +1,81 @@
+import CarinaCore
+
+/// A CSV file (RFC 4180: quoted fields, doubled quotes, CRLF or LF) read into a header and rows of strings.
+public struct CSVTable: Sendable {
+    public let header: [String]
+    public let rows: [[String]]
+
+    /// Parses CSV text. Rows whose field count differs from the header's are an error naming the line.
+    ///
+    /// - Complexity: O(n) in the length of the text.
+    public init(text: [UInt8], source: String) throws(IngestError) {
+        var records: [[String]] = []
+        var record: [String] = []
+        var field: [UInt8] = []
+        var inQuotes = false
+        var index = 0
+        var line = 1
+        var lineOfRecord = 1
+        var recordLines: [Int] = []
+        func endField() { record.append(String(decoding: field, as: UTF8.self)); field.removeAll(keepingCapacity: true) }
+        while index < text.count {
+            let byte = text[index]
+            if inQuotes {
+                if byte == UInt8(ascii: "\"") {
+                    if index + 1 < text.count && text[index + 1] == UInt8(ascii: "\"") {
+                        field.append(byte)
+                        index += 1
+                    } else {
+                        inQuotes = false
+                    }
+                } else {
+                    if byte == UInt8(ascii: "\n") { line += 1 }
+                    field.append(byte)
+                }
+            } else {
+                switch byte {
+                case UInt8(ascii: "\""): inQuotes = true
+                case UInt8(ascii: ","): endField()
+                case UInt8(ascii: "\r"): break
+                case UInt8(ascii: "\n"):
+                    endField()
+                    records.append(record)
+                    recordLines.append(lineOfRecord)
+                    record.removeAll(keepingCapacity: true)
+                    line += 1
+                    lineOfRecord = line
+                default: field.append(byte)
+                }
+            }
+            index += 1
+        }
+        if inQuotes { throw IngestError(.malformedCSV, "\(source): unterminated quoted field starting on line \(lineOfRecord)") }
+        if !field.isEmpty || !record.isEmpty {
+            endField()
+            records.append(record)
+            recordLines.append(lineOfRecord)
+        }
+        guard let first = records.first else { throw IngestError(.malformedCSV, "\(source): empty file, expected a header line") }
+        header = first
+        for (offset, row) in records.dropFirst().enumerated() where row.count != first.count {
+            throw IngestError(.malformedCSV,
+                              "\(source):\(recordLines[offset + 1]): \(row.count) fields, the header has \(first.count)")
+        }
+        rows = Array(records.dropFirst())
+    }
+
+    /// Reads a `.csv` or `.csv.gz` file.
+    public init(path: String) throws(IngestError) {
+        let bytes: [UInt8]
+        do { bytes = try GzipFile.read(path: path) } catch { throw IngestError(.unreadableFile, error.description) }
+        try self.init(text: bytes, source: path)
+    }
+
+    /// The column index of `name`, or an error naming the file and the missing column.
+    public func column(_ name: String, source: String) throws(IngestError) -> Int {
+        guard let index = header.firstIndex(of: name) else {
+            throw IngestError(.malformedCSV, "\(source): no column \"\(name)\" (header: \(header.joined(separator: ",")))")
+        }
+        return index
+    }
+}

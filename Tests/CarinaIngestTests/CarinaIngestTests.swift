@@ -1,8 +1,0 @@
-import Testing
-import CarinaIngest
-
-@Suite struct CarinaIngestModuleTests {
-    @Test func moduleIsNamed() {
-        #expect(CarinaIngestModule.name == "CarinaIngest")
-    }
-}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// Runs the Python oracles under `Scripts/` with the interpreter set up by `Scripts/setup.sh --oracles`.
+public enum Oracle {
+    /// `CARINA_ORACLE_PYTHON`, else the repository's `.venv-oracle`, else nil (the oracle tests then fail with a
+    /// message saying how to set it up).
+    public static var python: String? {
+        if let env = ProcessInfo.processInfo.environment["CARINA_ORACLE_PYTHON"],
+           FileManager.default.isExecutableFile(atPath: env) { return env }
+        let venv = SharedData.repositoryRoot.appendingPathComponent(".venv-oracle/bin/python").path
+        return FileManager.default.isExecutableFile(atPath: venv) ? venv : nil
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Runs `executable arguments…` and returns its standard output; throws with its standard error on failure.
+    @discardableResult
+    public static func run(_ executable: String, _ arguments: [String]) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw Failure(description: "\(executable) \(arguments.joined(separator: " ")) exited "
+                + "\(process.terminationStatus): \(String(decoding: stderr, as: UTF8.self))")
+        }
+        return stdout
+    }
+
+    /// Runs a script of `Scripts/` with the oracle interpreter.
+    public static func runScript(_ name: String, _ arguments: [String]) throws -> Data {
+        guard let python = python else {
+            throw Failure(description: "no oracle Python: run `bash Scripts/setup.sh --oracles` (or set CARINA_ORACLE_PYTHON)")
+        }
+        let script = SharedData.repositoryRoot.appendingPathComponent("Scripts/\(name)").path
+        return try run(python, [script] + arguments)
+    }
+
+    /// The 3,955 real IU X-ray report XMLs, unpacked once per process into a temporary folder (never committed).
+    public static let iuReportFolder: Result<String, Failure> = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("carina-iu-\(getpid())")
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try run("/bin/tar", ["-xzf", SharedData.path("reports/iu-openi/NLMCXR_reports.tgz"), "-C", dir.path])
+            return .success(dir.appendingPathComponent("ecgen-radiology").path)
+        } catch {
+            return .failure(Failure(description: "cannot unpack the IU reports: \(error)"))
+        }
+    }()
+}
