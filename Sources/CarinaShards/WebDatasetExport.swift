@@ -77,7 +77,7 @@ public enum WebDatasetExport {
             case .json(let s): out.append(("\(key).\(spec.name).json", Array(s.utf8)))
             case .int(let v): out.append(("\(key).\(spec.name).txt", Array(String(v).utf8)))
             case .uint(let v): out.append(("\(key).\(spec.name).txt", Array(String(v).utf8)))
-            case .float32(let v): out.append(("\(key).\(spec.name).txt", Array(JSONValue.pythonRepr(Double(v)).utf8)))
+            case .float32(let v): out.append(("\(key).\(spec.name).txt", Array(JSONValue.pythonRepr(v).utf8)))
             case .float64(let v): out.append(("\(key).\(spec.name).txt", Array(JSONValue.pythonRepr(v).utf8)))
             case .float32Array(let a): out.append(("\(key).\(spec.name).npy", NPYFile.encode(NDArrayValue(float32: a))))
             case .ndarray(let a): out.append(("\(key).\(spec.name).npy", NPYFile.encode(a)))
