@@ -196,3 +196,22 @@ def main():
 
 if __name__ == '__main__':
     main()
+
+
+def png16_fixtures():
+    """16-bit greyscale PNGs (Pillow, zlib levels 0, 6 and 9) of a real NIH image and their pixels, for the
+    WebDataset export's PNG reader (Tests/CarinaShardsTests/Fixtures/png16/)."""
+    out = os.path.join(os.path.dirname(OUT), 'png16')
+    os.makedirs(out, exist_ok=True)
+    path = os.path.join(DATA, 'images', 'nih-512', sorted(os.listdir(os.path.join(DATA, 'images', 'nih-512')))[0])
+    im = np.asarray(Image.open(path).convert('L'))[200:296, 180:300].astype(np.uint16)
+    wide = (im * 257 + np.arange(im.size, dtype=np.uint16).reshape(im.shape) % 251).astype(np.uint16)
+    for level in (0, 6, 9):
+        Image.fromarray(wide).save(os.path.join(out, f'level{level}.png'), format='PNG', compress_level=level)
+    with open(os.path.join(out, 'pixels.u16le'), 'wb') as f:
+        f.write(wide.astype('<u2').tobytes())
+    print(f'png16: {wide.shape}', file=sys.stderr)
+
+
+if __name__ == '__main__' and os.environ.get('CARINA_PNG16', '1') == '1':
+    png16_fixtures()

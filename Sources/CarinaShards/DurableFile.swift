@@ -15,7 +15,10 @@ enum DurableFile {
     /// Atomically replaces `path` with the concatenation of `parts`.
     ///
     /// - Throws: ``ShardError`` (`io`) naming the file and the system's reason.
-    static func write(_ parts: [[UInt8]], to path: String) throws(ShardError) {
+    /// - Parameter step: called with `"<name>: partial"`, `"<name>: synced"` and `"<name>: renamed"` as the write
+    ///   progresses, so tests can kill the process at each point.
+    static func write(_ parts: [[UInt8]], to path: String, step: ((String) -> Void)? = nil) throws(ShardError) {
+        let name = (path as NSString).lastPathComponent
         let temporary = path + temporarySuffix
         let fm = FileManager.default
         guard fm.createFile(atPath: temporary, contents: nil) else {
@@ -24,13 +27,24 @@ enum DurableFile {
         do {
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
             defer { try? handle.close() }
-            for part in parts where !part.isEmpty { try handle.write(contentsOf: part) }
+            for (i, part) in parts.enumerated() where !part.isEmpty {
+                if i == parts.count - 1, part.count > 1 {
+                    // Written in two halves, so a test can stop the process with a torn temporary file.
+                    try handle.write(contentsOf: part[..<(part.count / 2)])
+                    step?("\(name): partial")
+                    try handle.write(contentsOf: part[(part.count / 2)...])
+                } else {
+                    try handle.write(contentsOf: part)
+                }
+            }
             try handle.synchronize()
+            step?("\(name): synced")
         } catch {
             throw ShardError(.io, "cannot write \(temporary): \(error.localizedDescription)")
         }
         try move(temporary, over: path)
         syncDirectory(of: path)
+        step?("\(name): renamed")
     }
 
     /// Renames `from` over `to` (replacing it), as `rename(2)` does.

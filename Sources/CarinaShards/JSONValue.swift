@@ -94,7 +94,19 @@ public indirect enum JSONValue: Sendable {
         if d.isInfinite { return d < 0 ? "-Infinity" : "Infinity" }
         if d == 0 { return d.sign == .minus ? "-0.0" : "0.0" }
         // Swift's description also prints the shortest round-trip digits; only the layout differs.
-        var text = d.magnitude.description
+        return pythonLayout(d.magnitude.description, negative: d.sign == .minus)
+    }
+
+    /// The shortest digits that round-trip a `Float`, in Python's layout (as numpy prints a float32 scalar).
+    public static func pythonRepr(_ f: Float) -> String {
+        if f.isNaN { return "NaN" }
+        if f.isInfinite { return f < 0 ? "-Infinity" : "Infinity" }
+        if f == 0 { return f.sign == .minus ? "-0.0" : "0.0" }
+        return pythonLayout(f.magnitude.description, negative: f.sign == .minus)
+    }
+
+    private static func pythonLayout(_ description: String, negative: Bool) -> String {
+        var text = description
         var exponent = 0
         if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
             exponent = Int(text[text.index(after: e)...])!
@@ -110,7 +122,7 @@ public indirect enum JSONValue: Sendable {
             decpt -= 1
         }
         while digits.last == "0" && digits.count > 1 { digits.removeLast() }
-        var out = d.sign == .minus ? "-" : ""
+        var out = negative ? "-" : ""
         if decpt <= -4 || decpt > 16 {
             out += String(digits.first!)
             if digits.count > 1 { out += "." + digits.dropFirst() }
@@ -127,6 +139,41 @@ public indirect enum JSONValue: Sendable {
             out += digits[..<cut] + "." + digits[cut...]
         }
         return out
+    }
+}
+
+extension JSONValue {
+    /// Indented text for people (two spaces, `": "`, non-ASCII kept), like Python's `json.dumps(v, indent=2,
+    /// ensure_ascii=False)`.
+    public func prettyText(indent level: Int = 0) -> String {
+        let pad = String(repeating: "  ", count: level + 1), end = String(repeating: "  ", count: level)
+        switch self {
+        case .array(let items) where !items.isEmpty:
+            return "[\n" + items.map { pad + $0.prettyText(indent: level + 1) }.joined(separator: ",\n") + "\n\(end)]"
+        case .object(let members) where !members.isEmpty:
+            return "{\n" + members.map { pad + JSONValue.string($0.0).prettyText() + ": " + $0.1.prettyText(indent: level + 1) }
+                .joined(separator: ",\n") + "\n\(end)}"
+        case .string(let s):
+            var out = ""
+            JSONValue.writeString(s, to: &out)
+            // Undo the \u escapes of non-ASCII characters for reading.
+            return unescapeNonASCII(out)
+        default:
+            return pythonText()
+        }
+    }
+
+    private func unescapeNonASCII(_ literal: String) -> String {
+        guard case .string(let s) = self, s.unicodeScalars.contains(where: { $0.value >= 0x7F }) else { return literal }
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            if scalar.value >= 0x7F { out.unicodeScalars.append(scalar) } else {
+                var one = ""
+                JSONValue.writeString(String(scalar), to: &one)
+                out += one.dropFirst().dropLast()
+            }
+        }
+        return out + "\""
     }
 }
 

@@ -34,8 +34,8 @@ final class MDSShard: Sendable {
         } else {
             let sidecarPath = path + CRCSidecar.suffix
             guard FileManager.default.fileExists(atPath: sidecarPath) else {
-                throw ShardError(.missingChecksums, "shard \(entry.basename) has no CRC32C sidecar (\(sidecarPath)); it was "
-                    + "not written by Carina — read it with checks off", shard: entry.basename)
+                throw ShardError(.missingChecksums, "shard \(entry.basename) has no CRC32C sidecar (\(sidecarPath)); the "
+                    + "shard was not written by Carina, or the sidecar was removed", shard: entry.basename)
             }
             let loaded = try CRCSidecar(decoding: DurableFile.read(sidecarPath), name: sidecarPath)
             guard loaded.sampleCRCs.count == count else {

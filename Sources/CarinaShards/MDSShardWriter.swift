@@ -49,6 +49,9 @@ public final class MDSShardWriter {
     var shardSize: Int
     var finished = false
 
+    /// Called at each step of writing a file (for crash tests).
+    var onStep: ((String) -> Void)?
+
     /// Samples already on disk from an earlier, interrupted run (0 for a fresh folder); skip this many.
     public internal(set) var durableSampleCount: Int = 0
 
@@ -160,10 +163,11 @@ public final class MDSShardWriter {
     public func finish() throws(ShardError) {
         if !finished {
             if !sampleSizes.isEmpty { try flushShard() }
-            try DurableFile.write([MDSIndex(shards: entries).encoded()], to: path(MDSIndex.fileName))
+            try DurableFile.write([MDSIndex(shards: entries).encoded()], to: path(MDSIndex.fileName), step: onStep)
             finished = true
         }
         try? FileManager.default.removeItem(atPath: path(MDSShardWriter.progressFileName))
+        onStep?("progress removed")
     }
 
     /// Adopts the shards an earlier run completed.
@@ -200,13 +204,13 @@ public final class MDSShardWriter {
             let whole = head + cache
             for algorithm in hashes { digests.append((algorithm.rawValue, algorithm.hexDigest(whole))) }
         }
-        try DurableFile.write([head, cache], to: path(basename))
+        try DurableFile.write([head, cache], to: path(basename), step: onStep)
         let sidecar = CRCSidecar(headCRC: CRC32C.checksum(head), sampleCRCs: sidecarCRCs)
-        try DurableFile.write([sidecar.encoded()], to: path(basename + CRCSidecar.suffix))
+        try DurableFile.write([sidecar.encoded()], to: path(basename + CRCSidecar.suffix), step: onStep)
         entries.append(MDSShardEntry(
             basename: basename, bytes: head.count + cache.count, samples: count, hashes: digests, columns: columns,
             sizeLimit: sizeLimit, hashAlgorithms: hashes.map(\.rawValue)))
-        try DurableFile.write([MDSIndex(shards: entries).encoded()], to: path(MDSShardWriter.progressFileName))
+        try DurableFile.write([MDSIndex(shards: entries).encoded()], to: path(MDSShardWriter.progressFileName), step: onStep)
         cache.removeAll(keepingCapacity: true)
         sampleSizes.removeAll(keepingCapacity: true)
         sidecarCRCs.removeAll(keepingCapacity: true)
