@@ -148,6 +148,9 @@ int decodeFrame(carina_dcm_file *file, int32_t frame, int32_t threads, uint16_t 
         return fail(err, CARINA_DCM_NO_PIXEL_DATA, "%s has no readable Pixel Data (7FE0,0010)", path);
     auto *pixelData = OFdynamic_cast(DcmPixelData *, element);
 
+    if (xfer == EXS_JPIPReferenced || xfer == EXS_JPIPReferencedDeflate || xfer == EXS_Unknown)
+        return fail(err, CARINA_DCM_UNSUPPORTED_SYNTAX, "%s uses transfer syntax %s (%s), which Carina cannot decode",
+                    path, xferInfo.getXferName(), xferInfo.getXferID());
     if (!xferInfo.isEncapsulated()) return copyNative(element, info, frame, path, out, count, err);
     if (pixelData == nullptr)
         return fail(err, CARINA_DCM_MALFORMED, "%s: Pixel Data is not encapsulated as %s requires", path,
