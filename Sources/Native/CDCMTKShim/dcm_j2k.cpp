@@ -183,6 +183,10 @@ int encodeJPEG2000(const uint16_t *pixels, int32_t rows, int32_t columns, int32_
     parameters.tcp_numlayers = 1;
     parameters.tcp_rates[0] = 0;
     parameters.cp_disto_alloc = 1;
+    // Each resolution level halves the image: small images get fewer levels (OpenJPEG refuses too many).
+    int levels = 1;
+    while (levels < 6 && (std::min(rows, columns) >> levels) >= 1) ++levels;
+    parameters.numresolution = levels;
     if (!opj_setup_encoder(codec.get(), &parameters, image.get()))
         return fail(err, CARINA_DCM_WRITE_FAILED, "OpenJPEG encoder set-up failed: %s", messages.c_str());
 
