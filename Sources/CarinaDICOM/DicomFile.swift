@@ -70,11 +70,14 @@ import CDCMTKShim
     /// Decodes one frame to stored values (`carina_dcm_decode_frame`).
     func decodeFrame(_ frame: Int, info: carina_dcm_pixel_info, threads: Int) throws(DicomError) -> [UInt16] {
         let count = Int(info.rows) * Int(info.columns)
-        var out = [UInt16](repeating: 0, count: count)
         var error = carina_dcm_error()
-        let status = unsafe out.withUnsafeMutableBufferPointer { buffer in
-            unsafe carina_dcm_decode_frame(handle, Int32(clamping: frame), Int32(clamping: threads), buffer.baseAddress,
-                                           buffer.count, &error)
+        var status: Int32 = 0
+        // Uninitialised: the shim writes every value or fails (and then the array is dropped).
+        let out = unsafe [UInt16](unsafeUninitializedCapacity: count) { buffer, initialized in
+            status = unsafe carina_dcm_decode_frame(handle, Int32(clamping: frame), Int32(clamping: threads),
+                                                    buffer.baseAddress, count, &error)
+            if status != 0 { unsafe buffer.initialize(repeating: 0) }
+            initialized = count
         }
         guard status == 0 else { throw DicomError(error, path: path) }
         return out

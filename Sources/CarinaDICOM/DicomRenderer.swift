@@ -11,9 +11,18 @@ public enum DicomRenderer {
         if let size = options.size, size < 1 {
             throw DicomError(.invalidArgument, "\(path): --size must be at least 1, got \(size)", path: path)
         }
-        var (image, metadata) = try decode(path: path, transform: options.transform, frame: options.frame,
-                                           bitDepth: options.encoding.bitDepth, threads: options.threads)
-        if let size = options.size { image = image.resized(longSide: size) }
+        let (values, table, metadata) = try decodeValues(path: path, transform: options.transform, frame: options.frame,
+                                                         bitDepth: options.encoding.bitDepth, threads: options.threads)
+        let depth = options.encoding.bitDepth
+        var image: GrayImage
+        if let size = options.size {
+            image = GrayImage.resized(values: values, width: metadata.columns, height: metadata.rows,
+                                      through: table.isIdentity ? nil : table.table, bitDepth: depth, longSide: size)
+        } else {
+            var mapped = values
+            table.apply(to: &mapped)
+            image = GrayImage(width: metadata.columns, height: metadata.rows, bitDepth: depth, pixels: mapped)
+        }
         if options.padToSquare { image = image.paddedToSquare() }
         let bytes: [UInt8]
         do {
@@ -36,21 +45,29 @@ public enum DicomRenderer {
     /// Decodes a frame through a transform at `bitDepth` (8 or 16), with up to `threads` threads for JPEG 2000.
     public static func decode(path: String, transform: PixelTransform, frame: Int, bitDepth: Int,
                               threads: Int) throws(DicomError) -> (GrayImage, DicomMetadata) {
+        var (values, table, metadata) = try decodeValues(path: path, transform: transform, frame: frame,
+                                                         bitDepth: bitDepth, threads: threads)
+        table.apply(to: &values)
+        let image = GrayImage(width: metadata.columns, height: metadata.rows, bitDepth: bitDepth, pixels: values)
+        return (image, metadata)
+    }
+
+    /// The stored values of a frame and the table that turns them into the transform's output.
+    static func decodeValues(path: String, transform: PixelTransform, frame: Int, bitDepth: Int,
+                             threads: Int) throws(DicomError) -> ([UInt16], TransformTable, DicomMetadata) {
         guard bitDepth == 8 || bitDepth == 16 else {
             throw DicomError(.invalidArgument, "\(path): bit depth must be 8 or 16, got \(bitDepth)", path: path)
         }
         let file = try DicomFile(path: path, metadataOnly: false)
         let metadata = try DicomReader.metadata(of: file)
-        let stored = try decodeStored(file: file, metadata: metadata, frame: frame, threads: threads)
+        let values = try decodeStored(file: file, metadata: metadata, frame: frame, threads: threads)
         let mapping = RawMapping(metadata: metadata, modalityLUT: file.lut(Int32(CARINA_DCM_LUT_MODALITY)))
         let needsHistogram = transform == .mimicJPG || (transform == .raw && bitDepth == 8)
             || (transform == .window && Window.usesMinMax(metadata: metadata))
-        let histogram = needsHistogram ? TransformTable.histogram(of: stored, count: 1 << metadata.bitsStored) : nil
+        let histogram = needsHistogram ? TransformTable.histogram(of: values, count: 1 << metadata.bitsStored) : nil
         let table = TransformTable.make(transform: transform, bitDepth: bitDepth, metadata: metadata, mapping: mapping,
                                         voiLUT: file.lut(Int32(CARINA_DCM_LUT_VOI)), histogram: histogram)
-        let image = GrayImage(width: metadata.columns, height: metadata.rows, bitDepth: bitDepth,
-                              pixels: table.apply(to: stored))
-        return (image, metadata)
+        return (values, table, metadata)
     }
 
     /// The stored values of a frame (bits stored, two's complement kept), after checking the image is one Carina reads.

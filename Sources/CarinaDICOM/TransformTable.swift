@@ -4,6 +4,13 @@ import Foundation
 /// function of the stored value alone (plus statistics of the whole frame), so one table and one pass suffice.
 struct TransformTable {
     let table: [UInt16]
+    /// True when every pattern maps to itself (unsigned MONOCHROME2 data, no rescale): nothing to apply.
+    let isIdentity: Bool
+
+    init(table: [UInt16]) {
+        self.table = table
+        isIdentity = table.indices.allSatisfy { Int(table[$0]) == $0 }
+    }
 
     /// Builds the table for `transform` at `bitDepth` (8 or 16).
     ///
@@ -85,17 +92,16 @@ struct TransformTable {
         return lut
     }
 
-    /// Maps every stored pattern through the table: `out[i] = table[stored[i]]`.
-    func apply(to stored: [UInt16]) -> [UInt16] {
-        var out = [UInt16](repeating: 0, count: stored.count)
+    /// Maps every stored pattern through the table in place: `values[i] = table[values[i]]`.
+    func apply(to values: inout [UInt16]) {
+        if isIdentity { return }
+        precondition(table.count >= 1, "empty transform table")
+        let last = table.count - 1
         unsafe table.withUnsafeBufferPointer { lut in
-            unsafe stored.withUnsafeBufferPointer { src in
-                unsafe out.withUnsafeMutableBufferPointer { dst in
-                    for i in 0..<src.count { unsafe dst[i] = unsafe lut[Int(src[i])] }
-                }
+            unsafe values.withUnsafeMutableBufferPointer { v in
+                for i in 0..<v.count { unsafe v[i] = unsafe lut[min(Int(v[i]), last)] }
             }
         }
-        return out
     }
 
     /// Counts of each stored pattern (`count` = 2^bitsStored).

@@ -22,48 +22,71 @@ extension GrayImage {
     public func resized(width newWidth: Int, height newHeight: Int) -> GrayImage {
         precondition(newWidth > 0 && newHeight > 0, "target size must be positive")
         if newWidth == width && newHeight == height { return self }
+        return GrayImage.areaResize(values: pixels, width: width, height: height, table: nil, bitDepth: bitDepth,
+                                    newWidth: newWidth, newHeight: newHeight)
+    }
+
+    /// `GrayImage(width:height:bitDepth:pixels: values.map { table[Int($0)] }).resized(longSide:)` in one pass,
+    /// without the full-size mapped image: what a decoder with a lookup-table transform needs.
+    ///
+    /// - Parameters:
+    ///   - values: `width * height` row-major indices into `table`.
+    ///   - table: the transform (nil: the values themselves); every entry below `1 << bitDepth`. Indices past its end
+    ///     read its last entry.
+    public static func resized(values: [UInt16], width: Int, height: Int, through table: [UInt16]?, bitDepth: Int,
+                               longSide: Int) -> GrayImage {
+        precondition(values.count == width * height && table?.isEmpty != true, "values must fill \(width)x\(height)")
+        let target = size(width: width, height: height, longSide: longSide)
+        return areaResize(values: values, width: width, height: height, table: table, bitDepth: bitDepth,
+                          newWidth: target.width, newHeight: target.height)
+    }
+
+    /// The area-averaging kernel. Per output row, pass 1 sums its input rows into one Float row (contiguous,
+    /// vectorisable), pass 2 reduces that row to `newWidth` columns.
+    static func areaResize(values: [UInt16], width: Int, height: Int, table: [UInt16]?, bitDepth: Int,
+                           newWidth: Int, newHeight: Int) -> GrayImage {
         let columns = AreaWeights(input: width, output: newWidth)
         let rows = AreaWeights(input: height, output: newHeight)
-        // Pass 1: each input row to newWidth columns (Float). Pass 2: columns of that to newHeight rows.
-        var horizontal = [Float](repeating: 0, count: height * newWidth)
-        unsafe pixels.withUnsafeBufferPointer { src in
-            unsafe horizontal.withUnsafeMutableBufferPointer { dst in
-                for y in 0..<height {
-                    let rowIn = y * width
-                    let rowOut = y * newWidth
-                    for x in 0..<newWidth {
-                        let start = columns.start[x]
-                        let taps = columns.offset[x]..<columns.offset[x + 1]
-                        var sum: Float = 0
-                        var j = rowIn + start
-                        for t in taps {
-                            sum += Float(unsafe src[j]) * columns.weight[t]
-                            j += 1
-                        }
-                        unsafe dst[rowOut + x] = sum
-                    }
-                }
-            }
-        }
-        let top = Float(maxValue)
+        let top = Float(bitDepth == 16 ? 65535 : 255)
         var out = [UInt16](repeating: 0, count: newWidth * newHeight)
-        var accumulator = [Float](repeating: 0, count: newWidth)
-        unsafe horizontal.withUnsafeBufferPointer { src in
-            unsafe out.withUnsafeMutableBufferPointer { dst in
-                unsafe accumulator.withUnsafeMutableBufferPointer { acc in
-                    for y in 0..<newHeight {
-                        for x in 0..<newWidth { unsafe acc[x] = 0 }
-                        var row = rows.start[y]
-                        for t in rows.offset[y]..<rows.offset[y + 1] {
-                            let w = rows.weight[t]
-                            let base = row * newWidth
-                            for x in 0..<newWidth { unsafe acc[x] += unsafe src[base + x] * w }
-                            row += 1
-                        }
-                        let base = y * newWidth
-                        for x in 0..<newWidth {
-                            let v = min(max(unsafe acc[x] + 0.5, 0), top)
-                            unsafe dst[base + x] = UInt16(v)
+        var accumulator = [Float](repeating: 0, count: width)
+        let lookup = table ?? []
+        let last = max(lookup.count - 1, 0)
+        unsafe values.withUnsafeBufferPointer { src in
+            unsafe lookup.withUnsafeBufferPointer { lut in
+                unsafe out.withUnsafeMutableBufferPointer { dst in
+                    unsafe accumulator.withUnsafeMutableBufferPointer { acc in
+                        unsafe columns.start.withUnsafeBufferPointer { start in
+                            unsafe columns.offset.withUnsafeBufferPointer { offset in
+                                unsafe columns.weight.withUnsafeBufferPointer { weight in
+                                    let a = unsafe acc.baseAddress!
+                                    for y in 0..<newHeight {
+                                        unsafe a.update(repeating: 0, count: width)
+                                        var row = rows.start[y]
+                                        for t in rows.offset[y]..<rows.offset[y + 1] {
+                                            let w = rows.weight[t]
+                                            let p = unsafe src.baseAddress! + row &* width
+                                            if table == nil {
+                                                for x in 0..<width { unsafe a[x] += Float(p[x]) * w }
+                                            } else {
+                                                let l = unsafe lut.baseAddress!
+                                                for x in 0..<width { unsafe a[x] += Float(l[min(Int(p[x]), last)]) * w }
+                                            }
+                                            row += 1
+                                        }
+                                        let rowOut = y &* newWidth
+                                        for x in 0..<newWidth {
+                                            var sum: Float = 0
+                                            var j = unsafe start[x]
+                                            for t in unsafe offset[x]..<offset[x + 1] {
+                                                sum += unsafe a[j] * weight[t]
+                                                j &+= 1
+                                            }
+                                            unsafe dst[rowOut &+ x] = UInt16(min(max(sum + 0.5, 0), top))
+                                        }
+                                    }
+                                }
+                            }
                         }
                     }
                 }

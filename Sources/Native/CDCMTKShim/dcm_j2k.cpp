@@ -128,6 +128,14 @@ int decodeJPEG2000(const uint8_t *data, size_t size, int32_t rows, int32_t colum
     if (!opj_read_header(stream.get(), codec.get(), &raw))
         return fail(err, CARINA_DCM_DECODE_FAILED, "JPEG 2000 header is unreadable: %s", messages.c_str());
     std::unique_ptr<opj_image_t, ImageDeleter> image(raw);
+    // Check the declared size before decoding, so a damaged header cannot make OpenJPEG allocate gigabytes.
+    if ((int64_t)image->x1 - (int64_t)image->x0 != columns || (int64_t)image->y1 - (int64_t)image->y0 != rows)
+        return fail(err, CARINA_DCM_DECODE_FAILED,
+                    "JPEG 2000 header declares %ux%u pixels but the DICOM header %dx%d", image->x1 - image->x0,
+                    image->y1 - image->y0, columns, rows);
+    if (image->numcomps != 1)
+        return fail(err, CARINA_DCM_UNSUPPORTED_PIXELS, "JPEG 2000 codestream has %u components; expected 1",
+                    image->numcomps);
     if (!opj_decode(codec.get(), stream.get(), image.get()) || !opj_end_decompress(codec.get(), stream.get()))
         return fail(err, CARINA_DCM_DECODE_FAILED, "JPEG 2000 codestream is damaged: %s", messages.c_str());
     if (image->numcomps < 1 || image->comps[0].data == nullptr)
@@ -175,6 +183,10 @@ int encodeJPEG2000(const uint16_t *pixels, int32_t rows, int32_t columns, int32_
     parameters.tcp_numlayers = 1;
     parameters.tcp_rates[0] = 0;
     parameters.cp_disto_alloc = 1;
+    // Each resolution level halves the image: small images get fewer levels (OpenJPEG refuses too many).
+    int levels = 1;
+    while (levels < 6 && (std::min(rows, columns) >> levels) >= 1) ++levels;
+    parameters.numresolution = levels;
     if (!opj_setup_encoder(codec.get(), &parameters, image.get()))
         return fail(err, CARINA_DCM_WRITE_FAILED, "OpenJPEG encoder set-up failed: %s", messages.c_str());
 

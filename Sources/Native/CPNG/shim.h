@@ -39,9 +39,10 @@ static inline void carina_png_write_bytes(png_structp png, png_bytep bytes, png_
 static inline void carina_png_flush(png_structp png) { (void)png; }
 
 /// Encodes a grayscale image (`bit_depth` 8: one byte per pixel; 16: native-endian uint16) as PNG with zlib
-/// `level` (0...9) and the PNG `filters` mask (e.g. PNG_FILTER_SUB). Returns 0, or 1 with a message in `error` (256).
+/// `level` (0...9), zlib `strategy` (0 default, 2 Huffman only) and the PNG `filters` mask (e.g. PNG_FILTER_UP).
+/// Returns 0, or 1 with a message in `error` (256 bytes).
 static inline int carina_png_encode(const void *pixels, uint32_t width, uint32_t height, int bit_depth, int level,
-                                    int filters, carina_png_buffer *out, char *error) {
+                                    int strategy, int filters, carina_png_buffer *out, char *error) {
     out->data = NULL; out->size = out->capacity = 0; out->failed = 0;
     error[0] = 0;
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, error, carina_png_error, carina_png_warning);
@@ -59,6 +60,7 @@ static inline int carina_png_encode(const void *pixels, uint32_t width, uint32_t
     png_set_IHDR(png, info, width, height, bit_depth, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_set_compression_level(png, level);
+    png_set_compression_strategy(png, strategy);
     png_set_filter(png, PNG_FILTER_TYPE_BASE, filters);
     png_write_info(png, info);
     if (bit_depth == 16) png_set_swap(png);  // PNG stores big endian; our samples are little endian
