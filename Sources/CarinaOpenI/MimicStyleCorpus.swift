@@ -55,14 +55,18 @@ public enum MimicStyleCorpus {
     }
 
     /// Renders every report; study ids are unique.
-    public static func render(_ reports: [OpenIReport], titles: [String], seed: UInt64 = defaultSeed)
-        -> [MimicStyleRenderer.Rendered]
+    ///
+    /// - Parameter copies: render the collection this many times (each copy with its own study ids and layouts),
+    ///   for benchmarks that need a larger dump.
+    public static func render(_ reports: [OpenIReport], titles: [String], seed: UInt64 = defaultSeed,
+                              copies: Int = 1) -> [MimicStyleRenderer.Rendered]
     {
         let renderer = MimicStyleRenderer(titles: titles)
         var seen = Set<String>()
         var out: [MimicStyleRenderer.Rendered] = []
-        out.reserveCapacity(reports.count)
-        for (i, r) in reports.enumerated() {
+        out.reserveCapacity(reports.count * copies)
+        let all = (0..<max(1, copies)).lazy.flatMap { _ in reports }
+        for (i, r) in all.enumerated() {
             var rendered = renderer.render(r, index: i, seed: seed)
             while seen.contains(rendered.studyID)
                 || (i >= MimicOverride.all.count && MimicOverride.forStudy(rendered.studyID) != nil)

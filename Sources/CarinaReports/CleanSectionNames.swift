@@ -49,15 +49,15 @@ public enum CleanSectionNames {
     /// Normalises a header (any case, any spacing) to a clean-mode name and the rule that chose it.
     public static func normalise(_ header: String) -> (name: String, rule: String) {
         let h = header.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
-        if h.contains("addendum") { return ("addendum", "clean:header+addendum") }
+        if h.containsBytes("addendum") { return ("addendum", "clean:header+addendum") }
         if let hit = table[h] { return (hit, "clean:header+exact-table") }
-        for m in substrings where h.contains(m) {
+        for m in substrings where h.containsBytes(m) {
             return (m == "recommendation" ? "recommendations" : m, "clean:header+substring:\(m)")
         }
-        for p in MimicSectionNames.viewPhrases where h.contains(p) {
+        for p in MimicSectionNames.viewPhrases where h.containsBytes(p) {
             return ("findings", "clean:header+view-phrase:\(p)")
         }
-        if h.count >= 6 && !h.contains(" ") {
+        if h.utf8.count >= 6 && !h.containsBytes(" ") {
             for (word, name) in canonical where editDistance(h, word) <= 2 {
                 return (name, "clean:header+misspelling:\(word)")
             }

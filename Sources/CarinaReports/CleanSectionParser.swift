@@ -57,7 +57,7 @@ enum CleanSectionParser {
             // Mixed case: only a known section name counts ("Findings:", "Impression:").
             let text = String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
             let (_, rule) = CleanSectionNames.normalise(text)
-            guard rule.hasSuffix("exact-table") || rule.contains("substring") else { return nil }
+            guard rule.hasSuffix("exact-table") || rule.containsBytes("substring") else { return nil }
         }
         return Header(lineStart: ls, name: start..<end, bodyStart: min(after, b.count))
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The MIT-LCP section-name normalisation (`normalize_section_names` in `section_parser.py`), as data.
 ///
 /// Three stages, first match wins: the exact table on the lower-cased, stripped header; then a substring test for
@@ -101,11 +103,65 @@ public enum MimicSectionNames {
 
     static let exact: [String: String] = Dictionary(uniqueKeysWithValues: exactTable)
 
+    /// Every name mimic mode can give without building a new string: the table's names, the main sections and the
+    /// structural names. Sections refer to names by their index here.
+    static let vocabulary: [String] = {
+        var v: [String] = []
+        for n in exactTable.map(\.1) + mainSections + ["findings", "preamble", "full report", "last_paragraph"]
+            where !v.contains(n) { v.append(n) }
+        return v
+    }()
+
+    static func code(_ name: String) -> Int32 { Int32(vocabulary.firstIndex(of: name)!) }
+
+    /// The exact table as one flat byte buffer, bucketed by key length, for matching header bytes directly.
+    struct FastTable: Sendable {
+        var keys: [UInt8] = []
+        /// (offset into `keys`, vocabulary code) per entry, grouped by key length.
+        var entries: [(Int32, Int32)] = []
+        /// `entries` index range per key length.
+        var byLength: [Range<Int>] = []
+
+        init() {
+            var grouped = Array(repeating: [(String, String)](), count: 32)
+            for (k, v) in MimicSectionNames.exactTable { grouped[k.utf8.count].append((k, v)) }
+            for group in grouped {
+                let lo = entries.count
+                for (k, v) in group {
+                    entries.append((Int32(keys.count), MimicSectionNames.code(v)))
+                    keys += k.utf8
+                }
+                byLength.append(lo..<entries.count)
+            }
+        }
+
+        /// The vocabulary code of the lower-cased key `b`, if it is in the exact table.
+        @inline(__always)
+        func lookup(_ b: UnsafeBufferPointer<UInt8>) -> Int32? {
+            guard b.count < byLength.count else { return nil }
+            return keys.withUnsafeBufferPointer { k in
+                for e in byLength[b.count] {
+                    let (off, code) = entries[e]
+                    var i = 0
+                    while i < b.count && k[Int(off) + i] == b[i] { i += 1 }
+                    if i == b.count { return code }
+                }
+                return nil
+            }
+        }
+    }
+
+    static let fast = FastTable()
+
+    /// The main sections and view phrases as bytes with their vocabulary codes, for the byte-level stages.
+    static let mainBytes: [([UInt8], Int32)] = mainSections.map { (Array($0.utf8), code($0)) }
+    static let viewBytes: [[UInt8]] = viewPhrases.map { Array($0.utf8) }
+
     /// Normalises an already lower-cased, stripped section name.
     public static func normalise(_ name: String) -> (name: String, stage: Stage) {
         if let hit = exact[name] { return (hit, .exactTable) }
-        for m in mainSections where name.contains(m) { return (m, .substring(m)) }
-        for p in viewPhrases where name.contains(p) { return ("findings", .viewPhrase(p)) }
+        for m in mainSections where name.containsBytes(m) { return (m, .substring(m)) }
+        for p in viewPhrases where name.containsBytes(p) { return ("findings", .viewPhrase(p)) }
         return (name, .unmapped)
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Python's universal-newline reading (`open(path, 'r')`): `\r\n` and a lone `\r` both become `\n`.
 ///
 /// The MIT-LCP script reads each report in text mode, so its parser never sees `\r`. Carina translates the same way
@@ -11,7 +13,7 @@ struct NewlineTranslation {
 
     /// Translates `raw`, or returns `nil` when it holds no `\r` (then offsets are the identity).
     static func translate(_ raw: UnsafeBufferPointer<UInt8>) -> NewlineTranslation? {
-        guard raw.contains(0x0D) else { return nil }
+        guard let base = raw.baseAddress, memchr(base, 0x0D, raw.count) != nil else { return nil }
         var out: [UInt8] = []
         var offsets: [Int] = []
         out.reserveCapacity(raw.count)

@@ -38,22 +38,26 @@ public enum SectionSplitter {
 
     static func mimicTranslated(_ b: UnsafeBufferPointer<UInt8>, studyID: String?,
                                 map: (Range<Int>) -> Range<Int>) -> SectionedReport {
-        let raws = MimicSectionParser.sections(b)
+        let scan = MimicSectionParser.scan(b)
         var sections: [ReportSection] = []
-        sections.reserveCapacity(raws.count)
-        for r in raws {
-            sections.append(ReportSection(name: r.name, rawHeader: r.header.map { string(b, $0) },
-                                          text: string(b, r.text), range: map(r.text), rule: r.rule))
+        sections.reserveCapacity(scan.pieces.count)
+        for p in scan.pieces {
+            sections.append(ReportSection(name: scan.name(p), rawHeader: p.header.map { string(b, $0) },
+                                          text: string(b, p.text), range: map(p.text), rule: scan.rule(p)))
         }
-        func last(_ name: String) -> String? {
-            guard let r = raws.last(where: { $0.name == name }) else { return nil }
-            return string(b, PythonText.strip(r.text, in: b))
+        func last(_ code: Int32) -> String? {
+            guard let p = scan.pieces.last(where: { $0.nameCode == code }) else { return nil }
+            return string(b, PythonText.strip(p.text, in: b))
         }
-        var report = SectionedReport(studyID: studyID, sections: sections, impression: last("impression"),
-                                     findings: last("findings"), lastParagraph: last("last_paragraph"),
-                                     comparison: last("comparison"))
+        var report = SectionedReport(studyID: studyID, sections: sections,
+                                     impression: last(MimicSectionParser.impressionCode),
+                                     findings: last(MimicSectionParser.findingsCode),
+                                     lastParagraph: last(MimicSectionParser.lastParagraphCode),
+                                     comparison: last(MimicSectionParser.comparisonCode))
         report.conclusion = report.impression ?? report.findings ?? report.lastParagraph ?? report.comparison ?? ""
-        if let id = studyID, let o = MimicOverride.forStudy(id) ?? MimicOverride.forStudy("s" + id) {
+        if let id = studyID,
+           let o = MimicOverride.forStudy(id) ?? (id.utf8.first.map { $0 >= 0x30 && $0 <= 0x39 } == true ? MimicOverride.forStudy("s" + id) : nil)
+        {
             report.override = o
             report.inSectionedCSV = false
             switch o {
@@ -62,7 +66,7 @@ public enum SectionSplitter {
                 let hi = max(lo, PythonText.byteOffset(ofCodePoint: e, in: b))
                 report.conclusion = string(b, lo..<hi)
             case .section(let name):
-                if let r = raws.last(where: { $0.name == name }) {
+                if let r = scan.pieces.last(where: { scan.name($0) == name }) {
                     report.conclusion = string(b, PythonText.strip(r.text, in: b))
                 } else {
                     report.conclusion = nil
