@@ -21,14 +21,14 @@ consolidation	finding	OBS	Consolidation	yes	consolidation|consolidations|consoli
 edema	finding	OBS	Edema	yes	edema|oedema|pulmonary edema|interstitial edema|alveolar edema|fluid overload|volume overload
 vascular_congestion	finding	OBS	Edema	yes	vascular congestion|pulmonary vascular congestion|pulmonary congestion|venous congestion|congestion|cephalization|vascular engorgement|engorgement|pulmonary venous hypertension|indistinctness|vascular prominence|vascular indistinctness
 heart_failure	finding	OBS	Edema;Cardiomegaly?	yes	heart failure|congestive heart failure|chf|cardiac decompensation
-enlarged_cardiomediastinum	finding	OBS	Enlarged Cardiomediastinum	yes	widened mediastinum|mediastinal widening|widening of the mediastinum|mediastinal enlargement|enlarged mediastinum|enlarged cardiomediastinal silhouette|cardiomediastinal enlargement|mediastinal mass
+enlarged_cardiomediastinum	finding	OBS	Enlarged Cardiomediastinum	yes	widened mediastinum|mediastinal widening|widening of the mediastinum|mediastinal enlargement|enlarged mediastinum|enlarged cardiomediastinal silhouette|cardiomediastinal enlargement
 fracture	finding	OBS	Fracture	yes	fracture|fractures|fractured|fx|rib fracture|compression fracture|compression deformity|healed fracture|healing fracture
 nodule	finding	OBS	Lung Lesion	yes	nodule|nodular density|nodular densities|nodular opacity|nodular opacities|nodular opacification|nodularity|micronodule|micronodular|pulmonary nodule|lung nodule
-mass	finding	OBS	Lung Lesion	yes	mass|masses|lump|tumor|tumour|neoplasm|carcinoma|cancer|malignancy|lesion|lesions|cavitary lesion|metastasis|metastases|metastatic disease
-opacity	finding	OBS	Lung Opacity	yes	opacity|opacities|opacification|opacifications|opacified|density|densities|increased density|decreased translucency|shadowing|haziness|hazy opacity|ground glass|ground-glass|ground glass opacity
-airspace_disease	finding	OBS	Lung Opacity	yes	airspace disease|air space disease|airspace opacity|airspace opacities|air space opacity|airspace process|alveolar opacity|alveolar opacities
+mass	finding	OBS	Lung Lesion	yes	mass|masses|lump|tumor|tumour|neoplasm|carcinoma|cancer|malignancy|cavitary lesion|metastasis|metastases|metastatic disease|mass lesion|mass lesions|lung lesion|pulmonary lesion|lung mass|pulmonary mass|masslike|mass-like
+opacity	finding	OBS	Lung Opacity	yes	opacity|opacities|opacification|opacifications|opacified|density|densities|increased density|decreased translucency|shadowing|haziness
+airspace_disease	finding	OBS	Lung Opacity	yes	airspace disease|air space disease|airspace process
 infiltrate	finding	OBS	Lung Opacity	yes	infiltrate|infiltrates|infiltration|infiltrative|infiltrative process
-interstitial_marking	finding	OBS	Lung Opacity	yes	interstitial marking|interstitial markings|increased interstitial markings|interstitial pattern|interstitial prominence|interstitial opacity|interstitial opacities|reticular pattern|reticular marking|reticular markings|reticulation|reticular opacities|reticulonodular|interstitial lung disease|interstitial disease|interstitial process|increased markings|coarse markings|coarsened markings|prominent markings|bronchovascular crowding
+interstitial_marking	finding	OBS	Lung Opacity	yes	interstitial marking|interstitial markings|increased interstitial markings|interstitial pattern|interstitial prominence|reticular pattern|reticular marking|reticular markings|reticulation|interstitial lung disease|interstitial disease|interstitial process|increased markings|coarse markings|coarsened markings|prominent markings|bronchovascular crowding
 scarring	finding	OBS	Lung Opacity	yes	scar|scars|scarring|cicatrix|parenchymal scarring|fibrotic scarring|fibrotic change|fibrotic changes|apical scarring|apical cap|apical capping
 bronchial_thickening	finding	OBS	Lung Opacity	yes	peribronchial thickening|bronchial wall thickening|wall thickening|peribronchial cuffing|cuffing|bronchitic change|bronchitic changes|bronchial thickening
 pleural_effusion	finding	OBS	Pleural Effusion	yes	effusion|pleural effusion|pleural fluid|hydrothorax|fluid in the fissure|loculated effusion|subpulmonic effusion|meniscus sign
@@ -40,7 +40,7 @@ emphysema	finding	OBS	-	yes	emphysema|emphysematous|emphysematous change|emphyse
 copd	finding	OBS	-	yes	copd|chronic obstructive pulmonary disease|obstructive lung disease|chronic obstructive lung disease|chronic lung disease|obstructive pulmonary disease
 hyperinflation	finding	OBS	-	yes	hyperinflation|hyperinflated|hyperexpanded|hyperexpansion|hyperaeration|hyperaerated|overinflation|overinflated|hyperlucent|hyperlucency|hyperdistention|hyperdistended|flattened diaphragm|flattening of the diaphragm|flattening of the hemidiaphragms
 hypoinflation	finding	OBS	-	yes	low lung volumes|low lung volume|lower lung volumes|decreased lung volumes|reduced lung volumes|hypoinflation|hypoinflated|hypoventilation|poor inspiration|shallow inspiration|poor inspiratory effort|low inspiratory volumes|suboptimal inspiration|hypoexpansion|hypoexpanded|underinflation|underinflated
-granuloma	finding	OBS	-	yes	granuloma|granulomas|granulomata|calcified granuloma|calcified granulomas|granulomatous disease|granulomatous change|granulomatous changes|calcified nodule|calcified nodules|calcified lymph node|calcified lymph nodes|histoplasmosis
+granuloma	finding	OBS	-	yes	granuloma|granulomas|granulomata|calcified granuloma|calcified granulomas|granulomatous disease|granulomatous change|granulomatous changes|calcified nodule|calcified nodules|calcified lymph node|calcified lymph nodes|histoplasmosis|granulomatous infection|prior granulomatous infection|old granulomatous infection|granulomatous process|granulomatous exposure|old granulomatous disease|prior granulomatous disease|healed granulomatous disease|sequela of prior granulomatous disease
 calcification	finding	OBS	-	yes	calcification|calcifications|calcified|calcinosis|calcific density|calcific densities|calcific
 degenerative_change	finding	OBS	-	yes	degenerative change|degenerative changes|degenerative disease|degenerative|degeneration|spondylosis|osteophyte|osteophytes|osteophytosis|spondylitic|spondylotic|arthritis|arthritic|arthropathy|osteoarthritis|dish|diffuse idiopathic skeletal hyperostosis|hyperostosis|bridging osteophytes|endplate spurring|spurring
 scoliosis	finding	OBS	-	yes	scoliosis|scoliotic|dextroscoliosis|levoscoliosis|dextrocurvature|levocurvature|curvature of the spine|spinal curvature|dextroconvex|levoconvex
@@ -75,7 +75,7 @@ chest_tube	device	OBS	Support Devices	no	chest tube|chest tubes|thoracostomy tub
 cardiac_device	device	OBS	Support Devices	no	pacemaker|pacer|pacemaker leads|pacer leads|pacemaker wires|pacing wires|pacing leads|lead|leads|icd|aicd|defibrillator|implantable cardioverter defibrillator|cardiac device|cardiac pacemaker|pacemaker generator|generator|loop recorder|biventricular pacer|dual-chamber pacemaker
 sternotomy_wires	device	OBS	Support Devices	no	sternotomy wires|sternal wires|sternal sutures|median sternotomy wires|wires|wire|cerclage wires
 surgical_clips	device	OBS	Support Devices	no	surgical clips|surgical clip|clips|clip|staples|surgical staples|suture material|sutures|suture line|surgical sutures
-device	device	OBS	Support Devices	no	device|devices|medical device|hardware|orthopedic hardware|surgical hardware|fixation hardware|stent|stents|valve|prosthetic valve|valve replacement|aortic valve replacement|mitral valve replacement|prosthesis|arthroplasty|shoulder arthroplasty|plate|plates|screw|screws|rod|rods|spinal fusion|fusion hardware|coil|coils|filter|ivc filter|cannula|apparatus|support apparatus|monitoring leads|ecg leads|ekg leads|electrodes|tubes|tube|balloon pump|intra-aortic balloon pump|iabp|impella|lvad|breast implant|breast implants|implant|implants|foreign body|foreign bodies|surgical instruments|kyphoplasty|vertebroplasty|marker|markers
+device	device	OBS	Support Devices	no	device|devices|medical device|hardware|orthopedic hardware|surgical hardware|fixation hardware|stent|stents|valve|prosthetic valve|valve replacement|aortic valve replacement|mitral valve replacement|prosthesis|arthroplasty|shoulder arthroplasty|plate|plates|screw|screws|rod|rods|spinal fusion|fusion hardware|coil|coils|filter|ivc filter|cannula|apparatus|support apparatus|monitoring leads|ecg leads|ekg leads|electrodes|tubes|tube|balloon pump|intra-aortic balloon pump|iabp|impella|lvad|breast implant|breast implants|implant|implants|foreign body|foreign bodies|surgical instruments|kyphoplasty|vertebroplasty|marker|markers|stimulator|nerve stimulator|vagal nerve stimulator|neurostimulator|monitor leads|cardiac monitor leads|external leads|overlying leads|telemetry leads
 # --- states (observations whose meaning comes from the anatomy they describe; see compositions.tsv) ---
 enlarged	state	OBS	-	yes	enlarged|enlargement|larger|prominent|prominence|widened|widening|wide|increased in size|enlarging
 stable_state	state	OBS	-	no	stable|unchanged|similar|grossly stable|grossly unchanged|stable in appearance|unchanged in appearance
@@ -84,7 +84,7 @@ borderline	state	OBS	-	yes	top-normal|top normal|upper limits of normal|upper li
 normal	normal	OBS	-	no	normal|normal size|normal in size|normal limits|within normal limits|within the normal limits|within normal range|unremarkable|clear|well expanded|well-expanded|well aerated|well-aerated|well inflated|intact|midline|maintained|preserved|appropriate|satisfactory|negative|negative chest|grossly normal|normally|normal in caliber|normal contour|normal contours
 # --- modifiers (size, severity, extent, change over time) ---
 severity	modifier	OBS	-	no	mild|mildly|minimal|minimally|slight|slightly|subtle|trace|tiny|small|smaller|moderate|moderately|severe|severely|marked|markedly|significant|substantial|extensive|large|massive|huge|little|minor|somewhat|faint|faintly
-character	modifier	OBS	-	no	patchy|focal|diffuse|diffusely|streaky|linear|bandlike|band-like|nodular|hazy|ill-defined|poorly defined|well-defined|confluent|scattered|multifocal|multiple|numerous|several|few|noncalcified|chronic|acute|acute-appearing|subacute|old|remote|healed|healing|residual|round|rounded|coarse|fine|dense|focal area|region|area|areas|loculated|layering|moderate-sized|small-to-moderate|moderate-to-large|partial|complete
+character	modifier	OBS	-	no	patchy|focal|diffuse|diffusely|streaky|linear|bandlike|band-like|nodular|hazy|ill-defined|poorly defined|well-defined|confluent|scattered|multifocal|multiple|numerous|several|few|noncalcified|chronic|acute|acute-appearing|subacute|old|remote|healed|healing|residual|round|rounded|coarse|fine|dense|focal area|region|area|areas|loculated|layering|moderate-sized|small-to-moderate|moderate-to-large|partial|complete|reticular|reticulonodular|ground glass|ground-glass
 change	modifier	OBS	-	no	new|newly|increased|increasing|increase|worsened|worsening|worse|progressed|progression|progressive|decreased|decreasing|decrease|improved|improving|improvement|resolving|persistent|persists|persisting|again|again seen|redemonstrated|interval|developing|recurrent
 # --- anatomy ---
 lung	anatomy	ANAT	-	-	lung|lungs|pulmonary|lung field|lung fields|lung parenchyma|parenchyma|parenchymal|pulmonary parenchyma|airspace|airspaces|cardiopulmonary|intrathoracic|thoracic|thorax|chest|hemithorax|hemithoraces|pulmonary vasculature|vasculature|pulmonary vascularity|vascularity|pulmonary vessels|interstitium|interstitial|alveolar|bronchovascular|perihilar|peribronchial|airways|airway|bronchi|bronchial
@@ -310,6 +310,9 @@ with	terminator
 in addition	terminator
 additionally	terminator
 also	terminator
+to suggest	uncertain-pre,suggestive
+to indicate	uncertain-pre,suggestive
+indicate	uncertain-pre,suggestive
 """#
 
     /// `schemas/lexicon/compositions.tsv`.
@@ -450,7 +453,7 @@ Catheters, Indwelling	*	central_line
 Tube, Inserted	*	enteric_tube
 Implanted Medical Device	*	cardiac_device
 Surgical Instruments	*	surgical_clips
-Sutures	*	sternotomy_wires
+Sutures	*	surgical_clips
 Medical Device	*	device
 Stents	*	device
 Spinal Fusion	*	device
