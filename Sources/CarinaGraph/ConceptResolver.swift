@@ -27,16 +27,24 @@ public enum ConceptResolver {
         for (id, e) in graph.entities {
             if let c = e.concept ?? lexicon.conceptID(forTerm: e.tokens) { conceptOf[id] = c }
         }
+        var modifiersOf: [String: [String]] = [:]
+        for (id, e) in graph.entities where e.isAnatomy {
+            for r in e.relations where r.count == 2 && r[0] == "modify" { modifiersOf[r[1], default: []].append(id) }
+        }
         var observations: [Observation] = []
         for id in graph.orderedIDs {
             let e = graph.entities[id]!
             guard let certainty = e.certainty, let cid = conceptOf[id], let concept = lexicon.concept(named: cid) else {
                 continue
             }
-            let anatomy = e.relations.compactMap { r -> String? in
-                guard r.count == 2, r[0] == "located_at", let t = conceptOf[r[1]],
-                      lexicon.concept(named: t)?.kind == .anatomy else { return nil }
-                return t
+            var anatomy: [String] = []
+            for r in e.relations where r.count == 2 && r[0] == "located_at" {
+                // The located anatomy and the anatomy that modifies it (`bibasilar` → `airspace`).
+                for target in [r[1]] + modifiersOf[r[1], default: []] {
+                    if let t = conceptOf[target], lexicon.concept(named: t)?.kind == .anatomy, !anatomy.contains(t) {
+                        anatomy.append(t)
+                    }
+                }
             }
             observations.append(Observation(concept: concept, certainty: certainty, anatomy: anatomy))
         }

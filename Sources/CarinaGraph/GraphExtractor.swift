@@ -120,8 +120,19 @@ struct ReportAnalysis {
             let concept = lexicon.concepts[m.concept]
             guard concept.isObservation else { continue }
             var anatomy: [String] = []
-            for r in m.relations where r.type == .locatedAt && mentions[r.target].kind == .anatomy {
-                anatomy.append(lexicon.concepts[mentions[r.target].concept].id)
+            for r in m.relations where r.type == .locatedAt {
+                // The located anatomy and the anatomy that modifies it (`bibasilar` → `airspace`).
+                var k = r.target
+                while true {
+                    if mentions[k].kind == .anatomy {
+                        let id = lexicon.concepts[mentions[k].concept].id
+                        if !anatomy.contains(id) { anatomy.append(id) }
+                    }
+                    guard k > 0, mentions[k - 1].kind == .anatomy,
+                          mentions[k - 1].relations.contains(where: { $0.type == .modify && $0.target == k })
+                    else { break }
+                    k -= 1
+                }
             }
             observations.append(.init(concept: concept, certainty: m.certainty, anatomy: anatomy))
         }

@@ -87,7 +87,7 @@ severity	modifier	OBS	-	no	mild|mildly|minimal|minimally|slight|slightly|subtle|
 character	modifier	OBS	-	no	patchy|focal|diffuse|diffusely|streaky|linear|bandlike|band-like|nodular|hazy|ill-defined|poorly defined|well-defined|confluent|scattered|multifocal|multiple|numerous|several|few|noncalcified|chronic|acute|acute-appearing|subacute|old|remote|healed|healing|residual|round|rounded|coarse|fine|dense|focal area|region|area|areas|loculated|layering|moderate-sized|small-to-moderate|moderate-to-large|partial|complete|reticular|reticulonodular|ground glass|ground-glass
 change	modifier	OBS	-	no	new|newly|increased|increasing|increase|worsened|worsening|worse|progressed|progression|progressive|decreased|decreasing|decrease|improved|improving|improvement|resolving|persistent|persists|persisting|again|again seen|redemonstrated|interval|developing|recurrent
 # --- anatomy ---
-lung	anatomy	ANAT	-	-	lung|lungs|pulmonary|lung field|lung fields|lung parenchyma|parenchyma|parenchymal|pulmonary parenchyma|airspace|airspaces|cardiopulmonary|intrathoracic|thoracic|thorax|chest|hemithorax|hemithoraces|pulmonary vasculature|vasculature|pulmonary vascularity|vascularity|pulmonary vessels|interstitium|interstitial|alveolar|bronchovascular|perihilar|peribronchial|airways|airway|bronchi|bronchial
+lung	anatomy	ANAT	-	-	lung|lungs|pulmonary|lung field|lung fields|lung parenchyma|parenchyma|parenchymal|pulmonary parenchyma|airspace|airspaces|cardiopulmonary|intrathoracic|thoracic|thorax|chest|hemithorax|hemithoraces|pulmonary vasculature|vasculature|pulmonary vascularity|vascularity|pulmonary vessels|interstitium|interstitial|alveolar|bronchovascular|perihilar|peribronchial|airways|airway|bronchi|bronchial|air space|air spaces|segment|segments|lobe|lobes|lung zone|lung zones|zone|zones
 lung_base	anatomy	ANAT	-	-	base|bases|lung base|lung bases|basilar|bibasilar|bibasal|lower lobe|lower lobes|lower lung|lower lungs|lower lung zone|lower lung zones|lower zone|lower zones|lower lung field|lower lung fields|retrocardiac|infrahilar|basal|basal segment|posterior costophrenic|lower chest|subsegmental
 lung_apex	anatomy	ANAT	-	-	apex|apices|apical|upper lobe|upper lobes|upper lung|upper lungs|upper lung zone|upper lung zones|upper zone|upper zones|upper lung field|upper lung fields|biapical|lung apex|lung apices
 mid_lung	anatomy	ANAT	-	-	middle lobe|right middle lobe|rml|lingula|lingular|midlung|mid lung|mid lungs|mid-lung|mid lung zone|midlung zone|mid zone|middle lung zone|middle lung|mid thorax
@@ -109,7 +109,7 @@ lymph_nodes	anatomy	ANAT	-	-	lymph node|lymph nodes|node|nodes|nodal
 # --- laterality and position (anatomy modifiers) ---
 left	laterality	ANAT	-	-	left|leftward|left-sided|left sided
 right	laterality	ANAT	-	-	right|rightward|right-sided|right sided
-bilateral	laterality	ANAT	-	-	bilateral|bilaterally|both|bilateral lower|both lungs
+bilateral	laterality	ANAT	-	-	bilateral|bilaterally|both
 position	laterality	ANAT	-	-	upper|lower|middle|mid|anterior|posterior|lateral|medial|superior|inferior|central|peripheral|distal|proximal|subpleural|dependent|inferolateral|superolateral|lateral aspect|main
 """#
 

@@ -234,9 +234,12 @@ enum RelationRules {
             switch c {
             case .preposition where !sawPreposition:
                 sawPreposition = true
+            case .preposition where !found.isEmpty && a.tokens[j].norm == "of":
+                // `the superior segment of the left lower lobe`: keep collecting.
+                break
             case .determiner, .adverb:
                 break
-            case .conjunction where !found.isEmpty:
+            case .conjunction where !found.isEmpty || side != nil:
                 break
             default:
                 if !found.isEmpty { return found }
