@@ -116,9 +116,11 @@ struct ReportAnalysis {
     /// The resolved findings of the mentions that start in `range`.
     func findings(in range: Range<Int>) -> [ConceptResolver.Finding] {
         var observations: [ConceptResolver.Observation] = []
-        for m in mentions where range.contains(m.start) {
+        var position: [Int: Int] = [:]
+        for (index, m) in mentions.enumerated() where range.contains(m.start) {
             let concept = lexicon.concepts[m.concept]
             guard concept.isObservation else { continue }
+            position[index] = observations.count
             var anatomy: [String] = []
             for r in m.relations where r.type == .locatedAt {
                 // The located anatomy and the anatomy that modifies it (`bibasilar` → `airspace`).
@@ -135,6 +137,11 @@ struct ReportAnalysis {
                 }
             }
             observations.append(.init(concept: concept, certainty: m.certainty, anatomy: anatomy))
+        }
+        for (index, k) in position {
+            observations[k].suggests = mentions[index].relations.compactMap {
+                $0.type == .suggestiveOf ? position[$0.target] : nil
+            }
         }
         return ConceptResolver.resolve(observations, lexicon: lexicon)
     }
