@@ -214,7 +214,6 @@ likely due to	uncertain-pre,suggestive
 may be due to	uncertain-pre,suggestive
 possibly due to	uncertain-pre,suggestive
 suspicious for	uncertain-pre,suggestive
-suspicious	uncertain-pre
 suspected	uncertain-pre
 suspect	uncertain-pre
 suggestive of	uncertain-pre,suggestive
