@@ -173,15 +173,46 @@ struct ReportAnalysis {
             }
             switch m.payload {
             case .concept(let c):
-                let index = Int32(mentions.count)
-                mentions.append(Mention(start: i, end: i + m.length - 1, concept: c, kind: lexicon.concepts[c].kind))
-                for k in i..<(i + m.length) { mentionAt[k] = index }
+                var start = i
+                for (k, concept) in splitPrefix(i, length: m.length, concept: c) {
+                    addMention(start: k, end: k, concept: concept)
+                    start = k + 1
+                }
+                addMention(start: start, end: i + m.length - 1, concept: c)
             case .cue(let roles):
                 cueAt[i] = roles
                 cueLength[i] = UInt8(min(m.length, 255))
             }
             i += m.length
         }
+    }
+
+    mutating func addMention(start: Int, end: Int, concept: Int) {
+        let index = Int32(mentions.count)
+        mentions.append(Mention(start: start, end: end, concept: concept, kind: lexicon.concepts[concept].kind))
+        for k in start...end { mentionAt[k] = index }
+    }
+
+    /// RadGraph annotates words, not phrases: the leading words of a matched term that are anatomy, side or
+    /// modifier words on their own become entities of their own (`pleural effusion` → `pleural` + `effusion`,
+    /// `left lower lobe` → `lower` + `lobe`), and the rest keeps the term's concept. Returns the split words.
+    func splitPrefix(_ i: Int, length: Int, concept: Int) -> [(Int, Int)] {
+        guard length > 1 else { return [] }
+        let kind = lexicon.concepts[concept].kind
+        var out: [(Int, Int)] = []
+        for k in i..<(i + length - 1) {
+            guard let c = lexicon.singleTokenConcept(tokens[k]) else { break }
+            let prefixKind = lexicon.concepts[c].kind
+            let allowed: Bool
+            switch kind {
+            case .finding, .device: allowed = prefixKind == .anatomy || prefixKind == .laterality || prefixKind == .modifier
+            case .anatomy: allowed = prefixKind == .anatomy || prefixKind == .laterality
+            default: allowed = false
+            }
+            guard allowed else { break }
+            out.append((k, c))
+        }
+        return out
     }
 
     /// Sentences end at `.`, `!`, `?`, `;`, a blank line, and a section start.
