@@ -50,8 +50,8 @@ enum CertaintyScope {
                 continue
             }
             if let m = a.mention(at: i) {
-                let compound = a.mentions[m].start == lastCoveredEnd + 1
-                    && (a.mentions[m].kind == .finding || a.mentions[m].kind == .device)
+                let compound = (a.mentions[m].kind == .finding || a.mentions[m].kind == .device)
+                    && sameNounPhrase(a, from: lastCoveredEnd + 1, to: a.mentions[m].start)
                 if scope != nil && scopeCovered && a.mentions[m].takesCertainty && !compound
                     && !joined(a, from: lastCoveredEnd + 1, to: a.mentions[m].start)
                 {
@@ -83,6 +83,18 @@ enum CertaintyScope {
         "is", "are", "was", "were", "be", "been", "being", "remains", "remain", "remained", "appears", "appear",
         "appeared", "seems", "seem", "has", "have", "had", "persists", "persist", "measures", "measuring",
     ]
+
+    /// Whether tokens `from..<to` are only anatomy, side and modifier words (`no abnormal mediastinal widening`,
+    /// `no tuberculosis infection`): the finding after them belongs to the same noun phrase.
+    static func sameNounPhrase(_ a: ReportAnalysis, from: Int, to: Int) -> Bool {
+        guard from <= to else { return false }
+        for k in from..<to {
+            guard let m = a.mention(at: k) else { return false }
+            let kind = a.mentions[m].kind
+            if kind != .anatomy && kind != .laterality && kind != .modifier { return false }
+        }
+        return true
+    }
 
     /// Whether a list joiner (`,`, `or`, `and`, `nor`, `/`) or a preposition lies in tokens `from..<to`.
     static func joined(_ a: ReportAnalysis, from: Int, to: Int) -> Bool {
