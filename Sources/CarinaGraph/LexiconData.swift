@@ -185,11 +185,11 @@ are negative	negation-post
 ruled out	negation-post
 excluded	negation-post
 possible	uncertain-pre
-possibly	uncertain-pre
+possibly	uncertain-pre,suggestive
 probable	uncertain-pre
-probably	uncertain-pre
-likely	uncertain-pre
-most likely	uncertain-pre
+probably	uncertain-pre,suggestive
+likely	uncertain-pre,suggestive
+most likely	uncertain-pre,suggestive
 more likely	uncertain-pre
 less likely	uncertain-pre
 unlikely	uncertain-pre
