@@ -22,23 +22,36 @@ public enum GraphExtractor {
     /// The sections the graph is built from: those named like `findings` or `impression`; if there are none,
     /// every section except the non-clinical ones (indication, history, comparison, technique, …).
     public static func graphSections(_ sections: [(name: String, text: String)]) -> [(name: String, text: String)] {
-        let main = sections.filter {
-            let n = $0.name.lowercased()
-            return n.contains("finding") || n.contains("impression")
-        }
+        let main = sections.filter { contains($0.name, "finding") || contains($0.name, "impression") }
         if !main.isEmpty { return main }
         return sections.filter { !nonClinicalSections.contains($0.name.lowercased()) }
+    }
+
+    /// Whether `name` contains the lower-case ASCII `word`, ignoring ASCII case (no Foundation, no allocation).
+    static func contains(_ name: String, _ word: StaticString) -> Bool {
+        let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+        let utf8 = name.utf8
+        return utf8.withContiguousStorageIfAvailable { n -> Bool in
+            guard n.count >= w.count else { return false }
+            outer: for i in 0...(n.count - w.count) {
+                for j in 0..<w.count where (n[i + j] | 0x20) != w[j] { continue outer }
+                return true
+            }
+            return false
+        } ?? name.lowercased().contains(String(decoding: w, as: UTF8.self))
+    }
+
+    /// Whether a text has a non-whitespace character.
+    static func hasText(_ text: String) -> Bool {
+        text.utf8.contains { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0x0B && $0 != 0x0C }
     }
 
     /// The section the CheXpert labels come from, by the MIMIC-CXR convention: the impression if it has text,
     /// else the findings, else the last clinical section.
     public static func labelSections(_ sections: [(name: String, text: String)]) -> [(name: String, text: String)] {
-        func hasText(_ s: (name: String, text: String)) -> Bool {
-            s.text.contains { !$0.isWhitespace }
-        }
-        if let s = sections.last(where: { $0.name.lowercased().contains("impression") && hasText($0) }) { return [s] }
-        if let s = sections.last(where: { $0.name.lowercased().contains("finding") && hasText($0) }) { return [s] }
-        if let s = sections.last(where: { !nonClinicalSections.contains($0.name.lowercased()) && hasText($0) }) {
+        if let s = sections.last(where: { contains($0.name, "impression") && hasText($0.text) }) { return [s] }
+        if let s = sections.last(where: { contains($0.name, "finding") && hasText($0.text) }) { return [s] }
+        if let s = sections.last(where: { !nonClinicalSections.contains($0.name.lowercased()) && hasText($0.text) }) {
             return [s]
         }
         return []
