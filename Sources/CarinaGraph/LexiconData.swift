@@ -67,14 +67,15 @@ surgical_change	finding	OBS	-	yes	postoperative change|postoperative changes|pos
 hemorrhage	finding	OBS	Lung Opacity	yes	hemorrhage|haemorrhage|hematoma|contusion|pulmonary hemorrhage|hemothorax
 abnormality	finding	OBS	-	yes	abnormality|abnormalities|disease|process|findings|finding|pathology|change|changes
 aspiration	finding	OBS	-	yes	aspiration|aspirated|aspiration event
-# --- devices (CheXpert Support Devices; a device mention does not rule out No Finding) ---
+# --- devices (a device mention never rules out No Finding; as in the CheXpert labeller, sternotomy wires and
+#     surgical clips are not Support Devices) ---
 endotracheal_tube	device	OBS	Support Devices	no	endotracheal tube|et tube|ett|endotracheal|ett tube|tracheostomy tube|tracheostomy|trach tube|trach
 enteric_tube	device	OBS	Support Devices	no	nasogastric tube|ng tube|ngt|orogastric tube|og tube|feeding tube|enteric tube|dobhoff|dobhoff tube|dubhoff|nasoenteric tube|gastric tube|nasogastric|orogastric|nasojejunal tube|g-tube|gastrostomy tube
 central_line	device	OBS	Support Devices	no	central line|central venous line|central venous catheter|cvc|picc|picc line|peripherally inserted central catheter|port|port-a-cath|portacath|mediport|power port|catheter|catheters|swan-ganz catheter|swan ganz catheter|pulmonary artery catheter|ij line|internal jugular line|subclavian line|hemodialysis catheter|dialysis catheter|venous catheter|line|lines
 chest_tube	device	OBS	Support Devices	no	chest tube|chest tubes|thoracostomy tube|pleural tube|pleural catheter|pigtail catheter|pigtail|drain|drains|pleural drain|pleurx catheter
 cardiac_device	device	OBS	Support Devices	no	pacemaker|pacer|pacemaker leads|pacer leads|pacemaker wires|pacing wires|pacing leads|lead|leads|icd|aicd|defibrillator|implantable cardioverter defibrillator|cardiac device|cardiac pacemaker|pacemaker generator|generator|loop recorder|biventricular pacer|dual-chamber pacemaker
-sternotomy_wires	device	OBS	Support Devices	no	sternotomy wires|sternal wires|sternal sutures|median sternotomy wires|wires|wire|cerclage wires
-surgical_clips	device	OBS	Support Devices	no	surgical clips|surgical clip|clips|clip|staples|surgical staples|suture material|sutures|suture line|surgical sutures
+sternotomy_wires	device	OBS	-	no	sternotomy wires|sternal wires|sternal sutures|median sternotomy wires|wires|wire|cerclage wires
+surgical_clips	device	OBS	-	no	surgical clips|surgical clip|clips|clip|staples|surgical staples|suture material|sutures|suture line|surgical sutures
 device	device	OBS	Support Devices	no	device|devices|medical device|hardware|orthopedic hardware|surgical hardware|fixation hardware|stent|stents|valve|prosthetic valve|valve replacement|aortic valve replacement|mitral valve replacement|prosthesis|arthroplasty|shoulder arthroplasty|plate|plates|screw|screws|rod|rods|spinal fusion|fusion hardware|coil|coils|filter|ivc filter|cannula|apparatus|support apparatus|monitoring leads|ecg leads|ekg leads|electrodes|tubes|tube|balloon pump|intra-aortic balloon pump|iabp|impella|lvad|breast implant|breast implants|implant|implants|foreign body|foreign bodies|surgical instruments|kyphoplasty|vertebroplasty|marker|markers|stimulator|nerve stimulator|vagal nerve stimulator|neurostimulator|monitor leads|cardiac monitor leads|external leads|overlying leads|telemetry leads
 # --- states (observations whose meaning comes from the anatomy they describe; see compositions.tsv) ---
 enlarged	state	OBS	-	yes	enlarged|enlargement|larger|prominent|prominence|widened|widening|wide|increased in size|enlarging
