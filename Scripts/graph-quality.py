@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Measure the quality of Carina's entity graph and CheXpert labels against real annotations.
 
-1. The MeSH <major> terms of the 3,955 Indiana University reports (../shared/data/reports/iu-openi/NLMCXR_reports.tgz),
+1. The MeSH <major> terms of the 3,955 Indiana University reports (less the 95 marked "No Indexing") (../shared/data/reports/iu-openi/NLMCXR_reports.tgz),
    mapped to Carina concepts by schemas/lexicon/mesh.tsv: precision, recall and F1 per concept, per CheXpert class,
    and for finding + location pairs (schemas/lexicon/mesh-locations.tsv).
 2. The golden CheXpert-labeller and NegBio outputs in ../shared/data/reports: agreement per class.
@@ -122,7 +122,8 @@ def run_carina(carina, folder):
 
 
 def iu_quality(args, concepts, mesh, locations):
-    reports = read_iu()
+    # Reports the indexers marked "No Indexing" have no annotation to compare with.
+    reports = [r for r in read_iu() if not any(t.strip().lower() == "no indexing" for t in r["majors"])]
     gold, gold_pairs, unmapped = [], [], collections.Counter()
     with tempfile.TemporaryDirectory(prefix="carina-iu-") as tmp:
         for r in reports:
@@ -157,12 +158,12 @@ def iu_quality(args, concepts, mesh, locations):
                     pp.add((f["concept"], a))
             if f["certainty"] != "absent" and concepts.get(f["concept"], {}).get("blocks"):
                 blocked = True
-        if not blocked and findings:
-            p.add("normal")
+        if not blocked:
+            p.add("normal")  # the CheXpert No Finding rule
         preds.append(p)
         pred_pairs.append(pp)
     universe = {c for _, _, c in mesh if c != "-"}
-    print(f"## IU X-ray MeSH <major> terms: {len(reports)} reports (findings + impression)\n")
+    print(f"## IU X-ray MeSH <major> terms: {len(reports)} indexed reports (findings + impression)\n")
     print(f"Unmapped MeSH headings (no row in mesh.tsv): {sum(unmapped.values())} terms"
           + (f": {dict(unmapped.most_common(8))}" if unmapped else ""))
     concept_summary = table("Per concept (gold support >= 5)", count(gold, preds, universe), min_support=5)

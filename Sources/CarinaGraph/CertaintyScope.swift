@@ -40,6 +40,9 @@ enum CertaintyScope {
                 if roles.contains(.negationPre) {
                     scope = .absent
                     scopeCovered = false
+                } else if scope == .absent && roles.contains(.suggestive) {
+                    // `no opacity to suggest pneumonia`: what a negated finding would suggest is absent too.
+                    scopeCovered = false
                 } else if roles.contains(.uncertainPre) {
                     scope = .uncertain
                     scopeCovered = false
@@ -47,7 +50,9 @@ enum CertaintyScope {
                 continue
             }
             if let m = a.mention(at: i) {
-                if scope != nil && scopeCovered && a.mentions[m].takesCertainty
+                let compound = (a.mentions[m].kind == .finding || a.mentions[m].kind == .device)
+                    && sameNounPhrase(a, from: lastCoveredEnd + 1, to: a.mentions[m].start)
+                if scope != nil && scopeCovered && a.mentions[m].takesCertainty && !compound
                     && !joined(a, from: lastCoveredEnd + 1, to: a.mentions[m].start)
                 {
                     // `no acute process moderate hiatal hernia`: a new noun phrase without `,`/`or`/`and` ends it.
@@ -64,7 +69,7 @@ enum CertaintyScope {
                 i = a.mentions[m].end + 1
                 continue
             }
-            if scope != nil && scopeCovered && a.wordClass[i] == .copula {
+            if scope != nil && scopeCovered && scopeEnders.contains(a.tokens[i].norm) {
                 scope = nil
                 clauseStart = i
             }
@@ -72,12 +77,31 @@ enum CertaintyScope {
         }
     }
 
+    /// Verbs that end a pre-cue's scope once it has covered an observation (`no effusion is seen and the heart
+    /// is enlarged`); participles such as `identified` do not (`no effusion or identified mass`).
+    static let scopeEnders: Set<String> = [
+        "is", "are", "was", "were", "be", "been", "being", "remains", "remain", "remained", "appears", "appear",
+        "appeared", "seems", "seem", "has", "have", "had", "persists", "persist", "measures", "measuring",
+    ]
+
+    /// Whether tokens `from..<to` are only anatomy, side and modifier words (`no abnormal mediastinal widening`,
+    /// `no tuberculosis infection`): the finding after them belongs to the same noun phrase.
+    static func sameNounPhrase(_ a: ReportAnalysis, from: Int, to: Int) -> Bool {
+        guard from <= to else { return false }
+        for k in from..<to {
+            guard let m = a.mention(at: k) else { return false }
+            let kind = a.mentions[m].kind
+            if kind != .anatomy && kind != .laterality && kind != .modifier { return false }
+        }
+        return true
+    }
+
     /// Whether a list joiner (`,`, `or`, `and`, `nor`, `/`) or a preposition lies in tokens `from..<to`.
     static func joined(_ a: ReportAnalysis, from: Int, to: Int) -> Bool {
         guard from < to else { return false }
         for k in from..<to {
             let c = a.wordClass[k]
-            if c == .conjunction || c == .preposition || a.tokens[k].norm == "nor" { return true }
+            if c == .conjunction || c == .preposition || c == .to || a.tokens[k].norm == "nor" { return true }
         }
         return false
     }

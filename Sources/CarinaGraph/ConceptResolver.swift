@@ -18,7 +18,9 @@ public enum ConceptResolver {
     struct Observation {
         let concept: Concept
         let certainty: Certainty
-        let anatomy: [String]
+        var anatomy: [String]
+        /// Indices (in the observation list) of the observations this one is `suggestive_of`.
+        var suggests: [Int] = []
     }
 
     /// The findings of `graph`, in entity order (findings and devices as they are; states through their anatomy).
@@ -27,24 +29,48 @@ public enum ConceptResolver {
         for (id, e) in graph.entities {
             if let c = e.concept ?? lexicon.conceptID(forTerm: e.tokens) { conceptOf[id] = c }
         }
+        var modifiersOf: [String: [String]] = [:]
+        for (id, e) in graph.entities where e.isAnatomy {
+            for r in e.relations where r.count == 2 && r[0] == "modify" { modifiersOf[r[1], default: []].append(id) }
+        }
         var observations: [Observation] = []
+        var position: [String: Int] = [:]
+        var suggestions: [[String]] = []
         for id in graph.orderedIDs {
             let e = graph.entities[id]!
             guard let certainty = e.certainty, let cid = conceptOf[id], let concept = lexicon.concept(named: cid) else {
                 continue
             }
-            let anatomy = e.relations.compactMap { r -> String? in
-                guard r.count == 2, r[0] == "located_at", let t = conceptOf[r[1]],
-                      lexicon.concept(named: t)?.kind == .anatomy else { return nil }
-                return t
+            var anatomy: [String] = []
+            for r in e.relations where r.count == 2 && r[0] == "located_at" {
+                // The located anatomy and the anatomy that modifies it (`bibasilar` → `airspace`).
+                for target in [r[1]] + modifiersOf[r[1], default: []] {
+                    if let t = conceptOf[target], lexicon.concept(named: t)?.kind == .anatomy, !anatomy.contains(t) {
+                        anatomy.append(t)
+                    }
+                }
             }
             observations.append(Observation(concept: concept, certainty: certainty, anatomy: anatomy))
+            position[id] = observations.count - 1
+            suggestions.append(e.relations.filter { $0.count == 2 && $0[0] == "suggestive_of" }.map { $0[1] })
+        }
+        for (k, targets) in suggestions.enumerated() {
+            observations[k].suggests = targets.compactMap { position[$0] }
         }
         return resolve(observations, lexicon: lexicon)
     }
 
     /// Findings and devices as they are; states and normality through the compositions of their anatomy.
+    ///
+    /// A suggested finding with no anatomy of its own takes the anatomy of the finding that suggests it
+    /// (`opacity in the left base, may represent atelectasis`: atelectasis at the left base).
     static func resolve(_ observations: [Observation], lexicon: Lexicon) -> [Finding] {
+        var observations = observations
+        for k in observations.indices where !observations[k].anatomy.isEmpty {
+            for t in observations[k].suggests where observations[t].anatomy.isEmpty {
+                observations[t].anatomy = observations[k].anatomy
+            }
+        }
         var out: [Finding] = []
         for o in observations {
             let cid = o.concept.id

@@ -22,23 +22,36 @@ public enum GraphExtractor {
     /// The sections the graph is built from: those named like `findings` or `impression`; if there are none,
     /// every section except the non-clinical ones (indication, history, comparison, technique, …).
     public static func graphSections(_ sections: [(name: String, text: String)]) -> [(name: String, text: String)] {
-        let main = sections.filter {
-            let n = $0.name.lowercased()
-            return n.contains("finding") || n.contains("impression")
-        }
+        let main = sections.filter { contains($0.name, "finding") || contains($0.name, "impression") }
         if !main.isEmpty { return main }
         return sections.filter { !nonClinicalSections.contains($0.name.lowercased()) }
+    }
+
+    /// Whether `name` contains the lower-case ASCII `word`, ignoring ASCII case (no Foundation, no allocation).
+    static func contains(_ name: String, _ word: StaticString) -> Bool {
+        let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+        let utf8 = name.utf8
+        return utf8.withContiguousStorageIfAvailable { n -> Bool in
+            guard n.count >= w.count else { return false }
+            outer: for i in 0...(n.count - w.count) {
+                for j in 0..<w.count where (n[i + j] | 0x20) != w[j] { continue outer }
+                return true
+            }
+            return false
+        } ?? name.lowercased().contains(String(decoding: w, as: UTF8.self))
+    }
+
+    /// Whether a text has a non-whitespace character.
+    static func hasText(_ text: String) -> Bool {
+        text.utf8.contains { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0x0B && $0 != 0x0C }
     }
 
     /// The section the CheXpert labels come from, by the MIMIC-CXR convention: the impression if it has text,
     /// else the findings, else the last clinical section.
     public static func labelSections(_ sections: [(name: String, text: String)]) -> [(name: String, text: String)] {
-        func hasText(_ s: (name: String, text: String)) -> Bool {
-            s.text.contains { !$0.isWhitespace }
-        }
-        if let s = sections.last(where: { $0.name.lowercased().contains("impression") && hasText($0) }) { return [s] }
-        if let s = sections.last(where: { $0.name.lowercased().contains("finding") && hasText($0) }) { return [s] }
-        if let s = sections.last(where: { !nonClinicalSections.contains($0.name.lowercased()) && hasText($0) }) {
+        if let s = sections.last(where: { contains($0.name, "impression") && hasText($0.text) }) { return [s] }
+        if let s = sections.last(where: { contains($0.name, "finding") && hasText($0.text) }) { return [s] }
+        if let s = sections.last(where: { !nonClinicalSections.contains($0.name.lowercased()) && hasText($0.text) }) {
             return [s]
         }
         return []
@@ -116,14 +129,32 @@ struct ReportAnalysis {
     /// The resolved findings of the mentions that start in `range`.
     func findings(in range: Range<Int>) -> [ConceptResolver.Finding] {
         var observations: [ConceptResolver.Observation] = []
-        for m in mentions where range.contains(m.start) {
+        var position: [Int: Int] = [:]
+        for (index, m) in mentions.enumerated() where range.contains(m.start) {
             let concept = lexicon.concepts[m.concept]
             guard concept.isObservation else { continue }
+            position[index] = observations.count
             var anatomy: [String] = []
-            for r in m.relations where r.type == .locatedAt && mentions[r.target].kind == .anatomy {
-                anatomy.append(lexicon.concepts[mentions[r.target].concept].id)
+            for r in m.relations where r.type == .locatedAt {
+                // The located anatomy and the anatomy that modifies it (`bibasilar` → `airspace`).
+                var k = r.target
+                while true {
+                    if mentions[k].kind == .anatomy {
+                        let id = lexicon.concepts[mentions[k].concept].id
+                        if !anatomy.contains(id) { anatomy.append(id) }
+                    }
+                    guard k > 0, mentions[k - 1].kind == .anatomy,
+                          mentions[k - 1].relations.contains(where: { $0.type == .modify && $0.target == k })
+                    else { break }
+                    k -= 1
+                }
             }
             observations.append(.init(concept: concept, certainty: m.certainty, anatomy: anatomy))
+        }
+        for (index, k) in position {
+            observations[k].suggests = mentions[index].relations.compactMap {
+                $0.type == .suggestiveOf ? position[$0.target] : nil
+            }
         }
         return ConceptResolver.resolve(observations, lexicon: lexicon)
     }
@@ -155,15 +186,46 @@ struct ReportAnalysis {
             }
             switch m.payload {
             case .concept(let c):
-                let index = Int32(mentions.count)
-                mentions.append(Mention(start: i, end: i + m.length - 1, concept: c, kind: lexicon.concepts[c].kind))
-                for k in i..<(i + m.length) { mentionAt[k] = index }
+                var start = i
+                for (k, concept) in splitPrefix(i, length: m.length, concept: c) {
+                    addMention(start: k, end: k, concept: concept)
+                    start = k + 1
+                }
+                addMention(start: start, end: i + m.length - 1, concept: c)
             case .cue(let roles):
                 cueAt[i] = roles
                 cueLength[i] = UInt8(min(m.length, 255))
             }
             i += m.length
         }
+    }
+
+    mutating func addMention(start: Int, end: Int, concept: Int) {
+        let index = Int32(mentions.count)
+        mentions.append(Mention(start: start, end: end, concept: concept, kind: lexicon.concepts[concept].kind))
+        for k in start...end { mentionAt[k] = index }
+    }
+
+    /// RadGraph annotates words, not phrases: the leading words of a matched term that are anatomy, side or
+    /// modifier words on their own become entities of their own (`pleural effusion` → `pleural` + `effusion`,
+    /// `left lower lobe` → `lower` + `lobe`), and the rest keeps the term's concept. Returns the split words.
+    func splitPrefix(_ i: Int, length: Int, concept: Int) -> [(Int, Int)] {
+        guard length > 1 else { return [] }
+        let kind = lexicon.concepts[concept].kind
+        var out: [(Int, Int)] = []
+        for k in i..<(i + length - 1) {
+            guard let c = lexicon.singleTokenConcept(tokens[k]) else { break }
+            let prefixKind = lexicon.concepts[c].kind
+            let allowed: Bool
+            switch kind {
+            case .finding, .device: allowed = prefixKind == .anatomy || prefixKind == .laterality || prefixKind == .modifier
+            case .anatomy: allowed = prefixKind == .anatomy || prefixKind == .laterality
+            default: allowed = false
+            }
+            guard allowed else { break }
+            out.append((k, c))
+        }
+        return out
     }
 
     /// Sentences end at `.`, `!`, `?`, `;`, a blank line, and a section start.

@@ -35,6 +35,8 @@ public struct Lexicon: Sendable {
     /// Cue phrases and their roles, in file order.
     public let cues: [(phrase: String, roles: CueRoles)]
     let matcher: PhraseMatcher
+    /// The concept of every one-token term, by normalised token.
+    let singleToken: [String: Int]
 
     /// The lexicon compiled from `schemas/lexicon`.
     public static let standard: Lexicon = {
@@ -123,8 +125,13 @@ public struct Lexicon: Sendable {
             compositions[cols[0], default: [:]][cols[1]] = Composition(result: cols[2], mode: mode)
         }
         var matcher = PhraseMatcher()
+        var singleToken: [String: Int] = [:]
         for (i, concept) in concepts.enumerated() {
-            for term in concept.terms { matcher.add(term, .concept(i)) }
+            for term in concept.terms {
+                matcher.add(term, .concept(i))
+                let tokens = Tokenizer.tokenize(term)
+                if tokens.count == 1 { singleToken[tokens[0].norm] = i }
+            }
         }
         for cue in cues { matcher.add(cue.phrase, .cue(cue.roles)) }
         matcher.finish()
@@ -134,6 +141,15 @@ public struct Lexicon: Sendable {
         self.cues = cues
         self.compositions = compositions
         self.matcher = matcher
+        self.singleToken = singleToken
+    }
+
+    /// The concept of a single token (exact or singular form), if it is a one-token term.
+    func singleTokenConcept(_ token: Token) -> Int? {
+        if let c = singleToken[token.norm] { return c }
+        if !token.singular1.isEmpty, let c = singleToken[token.singular1] { return c }
+        if !token.singular2.isEmpty, let c = singleToken[token.singular2] { return c }
+        return nil
     }
 
     /// The concept whose term is exactly `text` (tokenised and normalised; a plural matches its singular).

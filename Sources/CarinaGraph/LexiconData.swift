@@ -21,14 +21,14 @@ consolidation	finding	OBS	Consolidation	yes	consolidation|consolidations|consoli
 edema	finding	OBS	Edema	yes	edema|oedema|pulmonary edema|interstitial edema|alveolar edema|fluid overload|volume overload
 vascular_congestion	finding	OBS	Edema	yes	vascular congestion|pulmonary vascular congestion|pulmonary congestion|venous congestion|congestion|cephalization|vascular engorgement|engorgement|pulmonary venous hypertension|indistinctness|vascular prominence|vascular indistinctness
 heart_failure	finding	OBS	Edema;Cardiomegaly?	yes	heart failure|congestive heart failure|chf|cardiac decompensation
-enlarged_cardiomediastinum	finding	OBS	Enlarged Cardiomediastinum	yes	widened mediastinum|mediastinal widening|widening of the mediastinum|mediastinal enlargement|enlarged mediastinum|enlarged cardiomediastinal silhouette|cardiomediastinal enlargement|mediastinal mass
+enlarged_cardiomediastinum	finding	OBS	Enlarged Cardiomediastinum	yes	widened mediastinum|mediastinal widening|widening of the mediastinum|mediastinal enlargement|enlarged mediastinum|enlarged cardiomediastinal silhouette|cardiomediastinal enlargement
 fracture	finding	OBS	Fracture	yes	fracture|fractures|fractured|fx|rib fracture|compression fracture|compression deformity|healed fracture|healing fracture
 nodule	finding	OBS	Lung Lesion	yes	nodule|nodular density|nodular densities|nodular opacity|nodular opacities|nodular opacification|nodularity|micronodule|micronodular|pulmonary nodule|lung nodule
-mass	finding	OBS	Lung Lesion	yes	mass|masses|lump|tumor|tumour|neoplasm|carcinoma|cancer|malignancy|lesion|lesions|cavitary lesion|metastasis|metastases|metastatic disease
-opacity	finding	OBS	Lung Opacity	yes	opacity|opacities|opacification|opacifications|opacified|density|densities|increased density|decreased translucency|shadowing|haziness|hazy opacity|ground glass|ground-glass|ground glass opacity
-airspace_disease	finding	OBS	Lung Opacity	yes	airspace disease|air space disease|airspace opacity|airspace opacities|air space opacity|airspace process|alveolar opacity|alveolar opacities
+mass	finding	OBS	Lung Lesion	yes	mass|masses|lump|tumor|tumour|neoplasm|carcinoma|cancer|malignancy|cavitary lesion|metastasis|metastases|metastatic disease|mass lesion|mass lesions|lung lesion|pulmonary lesion|lung mass|pulmonary mass|masslike|mass-like
+opacity	finding	OBS	Lung Opacity	yes	opacity|opacities|opacification|opacifications|opacified|density|densities|increased density|decreased translucency|shadowing|haziness
+airspace_disease	finding	OBS	Lung Opacity	yes	airspace disease|air space disease|airspace process
 infiltrate	finding	OBS	Lung Opacity	yes	infiltrate|infiltrates|infiltration|infiltrative|infiltrative process
-interstitial_marking	finding	OBS	Lung Opacity	yes	interstitial marking|interstitial markings|increased interstitial markings|interstitial pattern|interstitial prominence|interstitial opacity|interstitial opacities|reticular pattern|reticular marking|reticular markings|reticulation|reticular opacities|reticulonodular|interstitial lung disease|interstitial disease|interstitial process|increased markings|coarse markings|coarsened markings|prominent markings|bronchovascular crowding
+interstitial_marking	finding	OBS	Lung Opacity	yes	interstitial marking|interstitial markings|increased interstitial markings|interstitial pattern|interstitial prominence|reticular pattern|reticular marking|reticular markings|reticulation|interstitial lung disease|interstitial disease|interstitial process|increased markings|coarse markings|coarsened markings|prominent markings|bronchovascular crowding
 scarring	finding	OBS	Lung Opacity	yes	scar|scars|scarring|cicatrix|parenchymal scarring|fibrotic scarring|fibrotic change|fibrotic changes|apical scarring|apical cap|apical capping
 bronchial_thickening	finding	OBS	Lung Opacity	yes	peribronchial thickening|bronchial wall thickening|wall thickening|peribronchial cuffing|cuffing|bronchitic change|bronchitic changes|bronchial thickening
 pleural_effusion	finding	OBS	Pleural Effusion	yes	effusion|pleural effusion|pleural fluid|hydrothorax|fluid in the fissure|loculated effusion|subpulmonic effusion|meniscus sign
@@ -40,7 +40,7 @@ emphysema	finding	OBS	-	yes	emphysema|emphysematous|emphysematous change|emphyse
 copd	finding	OBS	-	yes	copd|chronic obstructive pulmonary disease|obstructive lung disease|chronic obstructive lung disease|chronic lung disease|obstructive pulmonary disease
 hyperinflation	finding	OBS	-	yes	hyperinflation|hyperinflated|hyperexpanded|hyperexpansion|hyperaeration|hyperaerated|overinflation|overinflated|hyperlucent|hyperlucency|hyperdistention|hyperdistended|flattened diaphragm|flattening of the diaphragm|flattening of the hemidiaphragms
 hypoinflation	finding	OBS	-	yes	low lung volumes|low lung volume|lower lung volumes|decreased lung volumes|reduced lung volumes|hypoinflation|hypoinflated|hypoventilation|poor inspiration|shallow inspiration|poor inspiratory effort|low inspiratory volumes|suboptimal inspiration|hypoexpansion|hypoexpanded|underinflation|underinflated
-granuloma	finding	OBS	-	yes	granuloma|granulomas|granulomata|calcified granuloma|calcified granulomas|granulomatous disease|granulomatous change|granulomatous changes|calcified nodule|calcified nodules|calcified lymph node|calcified lymph nodes|histoplasmosis
+granuloma	finding	OBS	-	yes	granuloma|granulomas|granulomata|calcified granuloma|calcified granulomas|granulomatous disease|granulomatous change|granulomatous changes|calcified nodule|calcified nodules|calcified lymph node|calcified lymph nodes|histoplasmosis|granulomatous infection|prior granulomatous infection|old granulomatous infection|granulomatous process|granulomatous exposure|old granulomatous disease|prior granulomatous disease|healed granulomatous disease|sequela of prior granulomatous disease
 calcification	finding	OBS	-	yes	calcification|calcifications|calcified|calcinosis|calcific density|calcific densities|calcific
 degenerative_change	finding	OBS	-	yes	degenerative change|degenerative changes|degenerative disease|degenerative|degeneration|spondylosis|osteophyte|osteophytes|osteophytosis|spondylitic|spondylotic|arthritis|arthritic|arthropathy|osteoarthritis|dish|diffuse idiopathic skeletal hyperostosis|hyperostosis|bridging osteophytes|endplate spurring|spurring
 scoliosis	finding	OBS	-	yes	scoliosis|scoliotic|dextroscoliosis|levoscoliosis|dextrocurvature|levocurvature|curvature of the spine|spinal curvature|dextroconvex|levoconvex
@@ -65,30 +65,31 @@ cyst	finding	OBS	-	yes	cyst|cysts|cystic|cystic change|cystic changes|cystic fib
 sarcoidosis	finding	OBS	-	yes	sarcoidosis|sarcoid
 surgical_change	finding	OBS	-	yes	postoperative change|postoperative changes|post-operative changes|postsurgical change|postsurgical changes|post surgical changes|surgical changes|status post|s/p|post cabg|cabg|sternotomy|median sternotomy|thoracotomy|lobectomy|pneumonectomy|mastectomy|cholecystectomy|resection|postsurgical|postoperative
 hemorrhage	finding	OBS	Lung Opacity	yes	hemorrhage|haemorrhage|hematoma|contusion|pulmonary hemorrhage|hemothorax
-abnormality	finding	OBS	-	yes	abnormality|abnormalities|disease|process|findings|finding|pathology|change|changes|abnormal
+abnormality	finding	OBS	-	yes	abnormality|abnormalities|disease|process|findings|finding|pathology|change|changes
 aspiration	finding	OBS	-	yes	aspiration|aspirated|aspiration event
-# --- devices (CheXpert Support Devices; a device mention does not rule out No Finding) ---
+# --- devices (a device mention never rules out No Finding; as in the CheXpert labeller, sternotomy wires and
+#     surgical clips are not Support Devices) ---
 endotracheal_tube	device	OBS	Support Devices	no	endotracheal tube|et tube|ett|endotracheal|ett tube|tracheostomy tube|tracheostomy|trach tube|trach
 enteric_tube	device	OBS	Support Devices	no	nasogastric tube|ng tube|ngt|orogastric tube|og tube|feeding tube|enteric tube|dobhoff|dobhoff tube|dubhoff|nasoenteric tube|gastric tube|nasogastric|orogastric|nasojejunal tube|g-tube|gastrostomy tube
 central_line	device	OBS	Support Devices	no	central line|central venous line|central venous catheter|cvc|picc|picc line|peripherally inserted central catheter|port|port-a-cath|portacath|mediport|power port|catheter|catheters|swan-ganz catheter|swan ganz catheter|pulmonary artery catheter|ij line|internal jugular line|subclavian line|hemodialysis catheter|dialysis catheter|venous catheter|line|lines
 chest_tube	device	OBS	Support Devices	no	chest tube|chest tubes|thoracostomy tube|pleural tube|pleural catheter|pigtail catheter|pigtail|drain|drains|pleural drain|pleurx catheter
 cardiac_device	device	OBS	Support Devices	no	pacemaker|pacer|pacemaker leads|pacer leads|pacemaker wires|pacing wires|pacing leads|lead|leads|icd|aicd|defibrillator|implantable cardioverter defibrillator|cardiac device|cardiac pacemaker|pacemaker generator|generator|loop recorder|biventricular pacer|dual-chamber pacemaker
-sternotomy_wires	device	OBS	Support Devices	no	sternotomy wires|sternal wires|sternal sutures|median sternotomy wires|wires|wire|cerclage wires
-surgical_clips	device	OBS	Support Devices	no	surgical clips|surgical clip|clips|clip|staples|surgical staples|suture material|sutures|suture line|surgical sutures
-device	device	OBS	Support Devices	no	device|devices|medical device|hardware|orthopedic hardware|surgical hardware|fixation hardware|stent|stents|valve|prosthetic valve|valve replacement|aortic valve replacement|mitral valve replacement|prosthesis|arthroplasty|shoulder arthroplasty|plate|plates|screw|screws|rod|rods|spinal fusion|fusion hardware|coil|coils|filter|ivc filter|cannula|apparatus|support apparatus|monitoring leads|ecg leads|ekg leads|electrodes|tubes|tube|balloon pump|intra-aortic balloon pump|iabp|impella|lvad|breast implant|breast implants|implant|implants|foreign body|foreign bodies|surgical instruments|kyphoplasty|vertebroplasty|marker|markers
+sternotomy_wires	device	OBS	-	no	sternotomy wires|sternal wires|sternal sutures|median sternotomy wires|wires|wire|cerclage wires
+surgical_clips	device	OBS	-	no	surgical clips|surgical clip|clips|clip|staples|surgical staples|suture material|sutures|suture line|surgical sutures
+device	device	OBS	Support Devices	no	device|devices|medical device|hardware|orthopedic hardware|surgical hardware|fixation hardware|stent|stents|valve|prosthetic valve|valve replacement|aortic valve replacement|mitral valve replacement|prosthesis|arthroplasty|shoulder arthroplasty|plate|plates|screw|screws|rod|rods|spinal fusion|fusion hardware|coil|coils|filter|ivc filter|cannula|apparatus|support apparatus|monitoring leads|ecg leads|ekg leads|electrodes|tubes|tube|balloon pump|intra-aortic balloon pump|iabp|impella|lvad|breast implant|breast implants|implant|implants|foreign body|foreign bodies|surgical instruments|kyphoplasty|vertebroplasty|marker|markers|stimulator|nerve stimulator|vagal nerve stimulator|neurostimulator|monitor leads|cardiac monitor leads|external leads|overlying leads|telemetry leads
 # --- states (observations whose meaning comes from the anatomy they describe; see compositions.tsv) ---
 enlarged	state	OBS	-	yes	enlarged|enlargement|larger|prominent|prominence|widened|widening|wide|increased in size|enlarging
 stable_state	state	OBS	-	no	stable|unchanged|similar|grossly stable|grossly unchanged|stable in appearance|unchanged in appearance
 borderline	state	OBS	-	yes	top-normal|top normal|upper limits of normal|upper limit of normal|upper normal|borderline|borderline enlarged|at the upper limits of normal|high normal|upper range of normal|upper-normal|mildly prominent
 # --- normal (never negated: "heart size normal" says cardiomegaly is absent) ---
-normal	normal	OBS	-	no	normal|normal size|normal in size|normal limits|within normal limits|within the normal limits|within normal range|unremarkable|clear|well expanded|well-expanded|well aerated|well-aerated|well inflated|intact|midline|maintained|preserved|appropriate|satisfactory|negative|negative chest|grossly normal|normally|normal in caliber|normal contour|normal contours
+normal	normal	OBS	-	no	normal|normal size|normal in size|normal limits|within normal limits|within the normal limits|within normal range|unremarkable|clear|well expanded|well-expanded|well aerated|well-aerated|well inflated|intact|midline|maintained|preserved|appropriate|satisfactory|negative|negative chest|grossly normal|normally|normal in caliber|normal contour|normal contours|within limits of normal|within the limits of normal|within normal size limits|limits of normal|normal size and contour|within normal limits for size|within normal limits for size and contour
 # --- modifiers (size, severity, extent, change over time) ---
 severity	modifier	OBS	-	no	mild|mildly|minimal|minimally|slight|slightly|subtle|trace|tiny|small|smaller|moderate|moderately|severe|severely|marked|markedly|significant|substantial|extensive|large|massive|huge|little|minor|somewhat|faint|faintly
-character	modifier	OBS	-	no	patchy|focal|diffuse|diffusely|streaky|linear|bandlike|band-like|nodular|hazy|ill-defined|poorly defined|well-defined|confluent|scattered|multifocal|multiple|numerous|several|few|noncalcified|chronic|acute|acute-appearing|subacute|old|remote|healed|healing|residual|round|rounded|coarse|fine|dense|focal area|region|area|areas|loculated|layering|moderate-sized|small-to-moderate|moderate-to-large|partial|complete
+character	modifier	OBS	-	no	patchy|focal|diffuse|diffusely|streaky|linear|bandlike|band-like|nodular|hazy|ill-defined|poorly defined|well-defined|confluent|scattered|multifocal|multiple|numerous|several|few|noncalcified|chronic|acute|acute-appearing|subacute|old|remote|healed|healing|residual|round|rounded|coarse|fine|dense|focal area|region|area|areas|loculated|layering|moderate-sized|small-to-moderate|moderate-to-large|partial|complete|reticular|reticulonodular|ground glass|ground-glass|subsegmental|abnormal
 change	modifier	OBS	-	no	new|newly|increased|increasing|increase|worsened|worsening|worse|progressed|progression|progressive|decreased|decreasing|decrease|improved|improving|improvement|resolving|persistent|persists|persisting|again|again seen|redemonstrated|interval|developing|recurrent
 # --- anatomy ---
-lung	anatomy	ANAT	-	-	lung|lungs|pulmonary|lung field|lung fields|lung parenchyma|parenchyma|parenchymal|pulmonary parenchyma|airspace|airspaces|cardiopulmonary|intrathoracic|thoracic|thorax|chest|hemithorax|hemithoraces|pulmonary vasculature|vasculature|pulmonary vascularity|vascularity|pulmonary vessels|interstitium|interstitial|alveolar|bronchovascular|perihilar|peribronchial|airways|airway|bronchi|bronchial
-lung_base	anatomy	ANAT	-	-	base|bases|lung base|lung bases|basilar|bibasilar|bibasal|lower lobe|lower lobes|lower lung|lower lungs|lower lung zone|lower lung zones|lower zone|lower zones|lower lung field|lower lung fields|retrocardiac|infrahilar|basal|basal segment|posterior costophrenic|lower chest|subsegmental
+lung	anatomy	ANAT	-	-	lung|lungs|pulmonary|lung field|lung fields|lung parenchyma|parenchyma|parenchymal|pulmonary parenchyma|airspace|airspaces|cardiopulmonary|intrathoracic|thoracic|thorax|chest|hemithorax|hemithoraces|pulmonary vasculature|vasculature|pulmonary vascularity|vascularity|pulmonary vessels|interstitium|interstitial|alveolar|bronchovascular|perihilar|peribronchial|airways|airway|bronchi|bronchial|air space|air spaces|segment|segments|lobe|lobes|lung zone|lung zones|zone|zones
+lung_base	anatomy	ANAT	-	-	base|bases|lung base|lung bases|basilar|bibasilar|bibasal|lower lobe|lower lobes|lower lung|lower lungs|lower lung zone|lower lung zones|lower zone|lower zones|lower lung field|lower lung fields|retrocardiac|infrahilar|basal|basal segment|posterior costophrenic|lower chest
 lung_apex	anatomy	ANAT	-	-	apex|apices|apical|upper lobe|upper lobes|upper lung|upper lungs|upper lung zone|upper lung zones|upper zone|upper zones|upper lung field|upper lung fields|biapical|lung apex|lung apices
 mid_lung	anatomy	ANAT	-	-	middle lobe|right middle lobe|rml|lingula|lingular|midlung|mid lung|mid lungs|mid-lung|mid lung zone|midlung zone|mid zone|middle lung zone|middle lung|mid thorax
 hilum	anatomy	ANAT	-	-	hilum|hila|hilar|hilus|hilar region|hilar regions|hilar structures|hilar contour|hilar contours
@@ -103,13 +104,13 @@ spine	anatomy	ANAT	-	-	spine|spinal|thoracic spine|thoracolumbar spine|lumbar sp
 ribs	anatomy	ANAT	-	-	rib|ribs|posterior rib|anterior rib|costal|rib cage|lateral rib|costochondral
 bones	anatomy	ANAT	-	-	bone|bones|bony|osseous|osseous structures|bony structures|skeletal|skeletal structures|bony thorax|visualized osseous structures|visualized bones|clavicle|clavicles|clavicular|scapula|scapulae|sternum|sternal|humerus|humeral|humeral head|shoulder|shoulders|acromioclavicular|glenohumeral|osseous thorax
 soft_tissue	anatomy	ANAT	-	-	soft tissue|soft tissues|soft-tissue|chest wall|subcutaneous|subcutaneous tissue|subcutaneous tissues|breast|breasts|nipple|nipples|axilla|axillary|neck|supraclavicular|skin|skin fold|skinfold
-abdomen	anatomy	ANAT	-	-	abdomen|abdominal|upper abdomen|bowel|stomach|gastric|colon|colonic|liver|hepatic|spleen|splenic|gallbladder|bowel gas|upper quadrant|right upper quadrant|left upper quadrant|peritoneum|intraperitoneal|esophagus|esophageal|hiatus
+abdomen	anatomy	ANAT	-	-	abdomen|abdominal|upper abdomen|bowel|stomach|gastric|colon|colonic|liver|hepatic|spleen|splenic|gallbladder|bowel gas|upper quadrant|right upper quadrant|left upper quadrant|peritoneum|intraperitoneal|esophagus|esophageal|hiatus|hiatal
 vessels	anatomy	ANAT	-	-	svc|superior vena cava|ivc|inferior vena cava|cavoatrial junction|brachiocephalic|brachiocephalic vein|jugular|internal jugular|subclavian|azygos|azygous|vein|veins|venous|artery|arteries|vascular|vessel|vessels|vascular pedicle
 lymph_nodes	anatomy	ANAT	-	-	lymph node|lymph nodes|node|nodes|nodal
 # --- laterality and position (anatomy modifiers) ---
 left	laterality	ANAT	-	-	left|leftward|left-sided|left sided
 right	laterality	ANAT	-	-	right|rightward|right-sided|right sided
-bilateral	laterality	ANAT	-	-	bilateral|bilaterally|both|bilateral lower|both lungs
+bilateral	laterality	ANAT	-	-	bilateral|bilaterally|both
 position	laterality	ANAT	-	-	upper|lower|middle|mid|anterior|posterior|lateral|medial|superior|inferior|central|peripheral|distal|proximal|subpleural|dependent|inferolateral|superolateral|lateral aspect|main
 """#
 
@@ -185,11 +186,11 @@ are negative	negation-post
 ruled out	negation-post
 excluded	negation-post
 possible	uncertain-pre
-possibly	uncertain-pre
+possibly	uncertain-pre,suggestive
 probable	uncertain-pre
-probably	uncertain-pre
-likely	uncertain-pre
-most likely	uncertain-pre
+probably	uncertain-pre,suggestive
+likely	uncertain-pre,suggestive
+most likely	uncertain-pre,suggestive
 more likely	uncertain-pre
 less likely	uncertain-pre
 unlikely	uncertain-pre
@@ -214,7 +215,6 @@ likely due to	uncertain-pre,suggestive
 may be due to	uncertain-pre,suggestive
 possibly due to	uncertain-pre,suggestive
 suspicious for	uncertain-pre,suggestive
-suspicious	uncertain-pre
 suspected	uncertain-pre
 suspect	uncertain-pre
 suggestive of	uncertain-pre,suggestive
@@ -310,6 +310,9 @@ with	terminator
 in addition	terminator
 additionally	terminator
 also	terminator
+to suggest	uncertain-pre,suggestive
+to indicate	uncertain-pre,suggestive
+indicate	uncertain-pre,suggestive
 """#
 
     /// `schemas/lexicon/compositions.tsv`.
@@ -450,7 +453,7 @@ Catheters, Indwelling	*	central_line
 Tube, Inserted	*	enteric_tube
 Implanted Medical Device	*	cardiac_device
 Surgical Instruments	*	surgical_clips
-Sutures	*	sternotomy_wires
+Sutures	*	surgical_clips
 Medical Device	*	device
 Stents	*	device
 Spinal Fusion	*	device

@@ -108,7 +108,13 @@ enum RelationRules {
             for t in pp { a.mentions[m].relate(.locatedAt, t) }
             return
         }
-        for t in predicateSubject(a, before: a.mentions[m].start, s, wantFinding: false).anatomy {
+        let subject = predicateSubject(a, before: a.mentions[m].start, s, wantFinding: false).anatomy
+        if !subject.isEmpty {
+            for t in subject { a.mentions[m].relate(.locatedAt, t) }
+            return
+        }
+        // An adjective-like finding before its anatomy: `calcified right hilar lymph nodes`.
+        for t in prepositionalAnatomy(a, after: a.mentions[m].end, s, direct: true) {
             a.mentions[m].relate(.locatedAt, t)
         }
     }
@@ -234,9 +240,12 @@ enum RelationRules {
             switch c {
             case .preposition where !sawPreposition:
                 sawPreposition = true
+            case .preposition where !found.isEmpty && a.tokens[j].norm == "of":
+                // `the superior segment of the left lower lobe`: keep collecting.
+                break
             case .determiner, .adverb:
                 break
-            case .conjunction where !found.isEmpty:
+            case .conjunction where !found.isEmpty || side != nil:
                 break
             default:
                 if !found.isEmpty { return found }

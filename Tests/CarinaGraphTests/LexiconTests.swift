@@ -13,9 +13,10 @@ import Testing
         #expect(!concept.terms.isEmpty)
         for term in concept.terms {
             let g = GraphExtractor.extract(text: "\(term).")
-            let words = Tokenizer.tokenize(term).map(\.text).joined(separator: " ")
-            let hit = g.entities.values.first { $0.tokens.lowercased() == words.lowercased() }
-            #expect(hit?.concept == id, "term '\(term)' of \(id) gave \(g.entities.values.map(\.tokens))")
+            // The term's last word carries the concept (leading anatomy and side words are entities of their own).
+            let words = Tokenizer.tokenize(term).map(\.text)
+            let hit = g.entities.values.first { $0.concept == id && $0.endIndex == words.count - 1 }
+            #expect(hit != nil, "term '\(term)' of \(id) gave \(g.entities.values.map { ($0.tokens, $0.concept) })")
             if let hit {
                 #expect(hit.label == (concept.isObservation ? "OBS-DP" : "ANAT-DP"), "term '\(term)'")
             }

@@ -12,6 +12,7 @@ struct GraphCommand: AsyncParsableCommand {
             The graph is built from the findings and impression sections. `radgraph` writes RadGraph's own JSON
             (a map from study id to {text, entities, data_source, data_split}); `json` adds each entity's Carina
             concept, the study's CheXpert labels and its resolved findings (concept, certainty, anatomy); `text` is a readable view.
+            A PATH ending in .json is read as precomputed RadGraph output and written in the chosen format.
             """
     )
 
@@ -23,6 +24,10 @@ struct GraphCommand: AsyncParsableCommand {
     @Option(help: "Output format: radgraph, json or text.") var format: Format = .radgraph
 
     func run() async throws {
+        if path.hasSuffix(".json") {
+            try convertRadGraph()
+            return
+        }
         let reports = try ReportFiles.find(path)
         let out = StandardOutput()
         if format != .text { out.write("{\n") }
@@ -56,6 +61,47 @@ struct GraphCommand: AsyncParsableCommand {
         }
         if format != .text { out.write("}\n") }
         out.flush()
+    }
+}
+
+extension GraphCommand {
+    /// Reads precomputed RadGraph JSON and writes it in the chosen format (labels from the graphs themselves).
+    func convertRadGraph() throws {
+        let documents = try RadGraphFile.read(path)
+        let out = StandardOutput()
+        if format != .text { out.write("{\n") }
+        for (n, (id, graph)) in documents.enumerated() {
+            let separator = n + 1 < documents.count ? ",\n" : "\n"
+            switch format {
+            case .radgraph:
+                out.write(JSONKey.quote(id) + ": " + graph.radGraphJSON() + separator)
+            case .json:
+                var body = graph.radGraphJSON(includeConcepts: true)
+                body.removeLast()
+                let labels = CheXpertLabels(graph: graph)
+                body += ", \"labels\": {" + zip(CheXpertLabels.columns, labels.csvFields())
+                    .map { JSONKey.quote($0) + ": " + ($1.isEmpty ? "null" : $1) }.joined(separator: ", ") + "}}"
+                out.write(JSONKey.quote(id) + ": " + body + separator)
+            case .text:
+                out.write("== \(id)\n" + graph.textView() + "\n\n")
+            }
+        }
+        if format != .text { out.write("}\n") }
+        out.flush()
+    }
+}
+
+/// Precomputed RadGraph JSON files (RadGraph's inference output, the MIMIC-CXR RadGraph release).
+enum RadGraphFile {
+    static func read(_ path: String) throws -> [(id: String, graph: EntityGraph)] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CLIError("cannot read RadGraph file \(path): check that it exists and is readable")
+        }
+        do {
+            return try EntityGraph.radGraphDocuments(json: String(decoding: data, as: UTF8.self))
+        } catch let error as GraphError {
+            throw CLIError("\(path): \(error.message)")
+        }
     }
 }
 
