@@ -38,10 +38,9 @@ public final class MDSDataset: Sendable {
         self.directory = directory
         policy = verify
         index = try MDSIndex(directory: directory)
-        guard let first = index.shards.first else {
-            throw ShardError(.malformed, "\(directory)/index.json lists no shards")
-        }
-        columns = first.columns
+        // A dataset with no samples has no shards, hence no columns.
+        let first = index.shards.first
+        columns = first?.columns ?? []
         var parsed = [MDSEncoding]()
         for spec in columns { parsed.append(try MDSEncoding(spec.encoding, column: spec.name)) }
         encodings = parsed
@@ -49,7 +48,7 @@ public final class MDSDataset: Sendable {
         var starts = [0]
         for entry in index.shards {
             guard entry.columns == columns else {
-                throw ShardError(.malformed, "\(directory): shard \(entry.basename) has other columns than \(first.basename)",
+                throw ShardError(.malformed, "\(directory): shard \(entry.basename) has other columns than \(first?.basename ?? "")",
                                  shard: entry.basename)
             }
             opened.append(try MDSShard(entry: entry, directory: directory, policy: verify))
@@ -66,7 +65,7 @@ public final class MDSDataset: Sendable {
         guard index >= 0, index < count else {
             throw ShardError(.outOfRange, "sample \(index) is out of range: \(directory) holds \(count) samples", sample: index)
         }
-        var lo = 0, hi = shards.count - 1
+        var lo = 0, hi = shards.count - 1  // count > 0, so at least one shard
         while lo < hi {
             let mid = (lo + hi + 1) / 2
             if starts[mid] <= index { lo = mid } else { hi = mid - 1 }

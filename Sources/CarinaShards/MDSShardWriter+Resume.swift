@@ -8,11 +8,11 @@ extension MDSShardWriter {
         let names = (try? fm.contentsOfDirectory(atPath: directory)) ?? []
         let indexPath = (directory as NSString).appendingPathComponent(MDSIndex.fileName)
         let progressPath = (directory as NSString).appendingPathComponent(MDSShardWriter.progressFileName)
-        let isOurs = { (name: String) in
-            name == MDSIndex.fileName || name == MDSShardWriter.progressFileName
-                || (name.hasPrefix("shard.") && (name.hasSuffix(".mds") || name.hasSuffix(CRCSidecar.suffix)
-                    || name.hasSuffix(DurableFile.temporarySuffix)))
-                || name.hasSuffix(DurableFile.temporarySuffix)
+        // Only Carina's own files: index, progress, shards, sidecars, and their temporaries.
+        let isOurs = { (name: String) -> Bool in
+            let base = name.hasSuffix(DurableFile.temporarySuffix) ? String(name.dropLast(DurableFile.temporarySuffix.count)) : name
+            return base == MDSIndex.fileName || base == MDSShardWriter.progressFileName
+                || (base.hasPrefix("shard.") && (base.hasSuffix(".mds") || base.hasSuffix(".mds" + CRCSidecar.suffix)))
         }
         guard names.contains(where: isOurs) else { return }
         guard resume else {

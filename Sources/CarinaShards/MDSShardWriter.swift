@@ -123,36 +123,46 @@ public final class MDSShardWriter {
                 throw ShardError(.invalidArgument, "sample \(sampleCount) has column `\(unknown)`, which the dataset does not declare")
             }
         }
-        var sizes = [UInt8]()
-        var body = [UInt8]()
-        for (spec, encoding) in zip(columns, encodings) {
-            guard let value = sample[spec.name] else {
-                throw ShardError(.invalidArgument, "sample \(sampleCount) lacks column `\(spec.name)`")
-            }
-            let start = body.count
-            try encoding.encode(value, column: spec.name, into: &body)
-            let size = body.count - start
-            if let fixed = encoding.fixedSize {
-                guard size == fixed else {
-                    throw ShardError(.invalidArgument, "sample \(sampleCount) column `\(spec.name)`: encoded to \(size) bytes, expected \(fixed)")
+        // Encoded straight into the shard cache: the size header first (patched below), then the columns.
+        let start = cache.count
+        let variableCount = encodings.count { $0.fixedSize == nil }
+        cache.append(contentsOf: repeatElement(0, count: 4 * variableCount))
+        var variable = 0
+        do throws(ShardError) {
+            for (spec, encoding) in zip(columns, encodings) {
+                guard let value = sample[spec.name] else {
+                    throw ShardError(.invalidArgument, "sample \(sampleCount) lacks column `\(spec.name)`")
                 }
-            } else {
-                guard size < 1 << 32 else {
-                    throw ShardError(.invalidArgument, "sample \(sampleCount) column `\(spec.name)` is 4 GiB or more")
+                let columnStart = cache.count
+                try encoding.encode(value, column: spec.name, into: &cache)
+                let size = cache.count - columnStart
+                if let fixed = encoding.fixedSize {
+                    guard size == fixed else {
+                        throw ShardError(.invalidArgument, "sample \(sampleCount) column `\(spec.name)`: encoded to \(size) bytes, expected \(fixed)")
+                    }
+                } else {
+                    guard size < 1 << 32 else {
+                        throw ShardError(.invalidArgument, "sample \(sampleCount) column `\(spec.name)` is 4 GiB or more")
+                    }
+                    for k in 0..<4 { cache[start + 4 * variable + k] = UInt8(truncatingIfNeeded: size >> (8 * k)) }
+                    variable += 1
                 }
-                sizes.appendLittleEndian(UInt32(size))
             }
+        } catch {
+            cache.removeSubrange(start...)
+            throw error
         }
-        let encodedSize = sizes.count + body.count
+        let encodedSize = cache.count - start
         // MDSWriter: `if size_limit and size_limit < new_shard_size + len(sample) + 4: flush`. The only empty flush
         // it can make is before the first sample; a resumed writer starts after a flush and must not repeat it.
         if let sizeLimit, sizeLimit < shardSize + encodedSize + 4, !sampleSizes.isEmpty || entries.isEmpty {
+            let encoded = Array(cache[start...])
+            cache.removeSubrange(start...)
             try flushShard()
+            cache.append(contentsOf: encoded)
         }
-        let start = cache.count
-        cache.append(contentsOf: sizes)
-        cache.append(contentsOf: body)
-        sidecarCRCs.append(CRC32C.checksum(cache[start...]))
+        let sampleStart = cache.count - encodedSize
+        sidecarCRCs.append(CRC32C.update(0, cache[sampleStart...]))
         sampleSizes.append(encodedSize)
         shardSize += encodedSize + 4
     }

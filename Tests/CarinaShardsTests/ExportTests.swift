@@ -145,3 +145,26 @@ import Testing
         #expect(stats.columnBytes["image"] == golden.samples.map { $0["image"]!.bytesValue!.count }.reduce(0, +))
     }
 }
+
+/// A merged two-part record dataset and its WebDataset export, kept in `$CARINA_INTEROP_DIR` when set so
+/// `Scripts/interop-check.sh $CARINA_INTEROP_DIR/merged --wds $CARINA_INTEROP_DIR/wds` can read them with Python.
+@Suite struct InteropFolderTests {
+    @Test func mergedDatasetAndExportAreIntact() throws {
+        let golden = try GoldenCase("record-3shards")
+        let scratch = try TemporaryDirectory("interop")
+        let root = ProcessInfo.processInfo.environment["CARINA_INTEROP_DIR"] ?? scratch.path
+        let merged = root + "/merged"
+        try? FileManager.default.removeItem(atPath: root + "/merged")
+        try? FileManager.default.removeItem(atPath: root + "/wds")
+        for (p, range) in [(0, 0..<3), (1, 3..<6)] {
+            let writer = try MDSShardWriter(directory: merged + "/part\(p)", columns: golden.columns, sizeLimit: golden.sizeLimit,
+                                            hashes: ["sha1", "xxh64"])
+            for sample in golden.samples[range] { try writer.write(sample) }
+            try writer.finish()
+        }
+        try ShardMerge.merge(parts: [merged + "/part0", merged + "/part1"], into: merged)
+        #expect(try ShardVerifier.verify(directory: merged).isIntact)
+        let summary = try WebDatasetExport.export(MDSDataset(directory: merged), to: root + "/wds")
+        #expect(summary.samples == 6)
+    }
+}

@@ -116,3 +116,48 @@ struct SplitMix64 {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct EmptyAndBadInputTests {
+    @Test func aDatasetWithNoSamplesHasAnEmptyIndexAndReadsAsEmpty() throws {
+        let out = try TemporaryDirectory("empty")
+        let writer = try MDSShardWriter(directory: out.path, columns: [ColumnSpec(name: "a", encoding: "str")])
+        try writer.finish()
+        // streaming.MDSWriter writes the same for no samples.
+        #expect(try String(contentsOfFile: out.file("index.json"), encoding: .utf8) == #"{"shards": [], "version": 2}"#)
+        #expect(try MDSDataset(directory: out.path).count == 0)
+    }
+
+    @Test func badColumnsAndValuesAreOneClearError() throws {
+        let out = try TemporaryDirectory("bad")
+        #expect(throws: ShardError.self) { _ = try MDSShardWriter(directory: out.path, columns: [ColumnSpec(name: "a", encoding: "png16")]) }
+        #expect(throws: ShardError.self) { _ = try MDSShardWriter(directory: out.path, columns: [ColumnSpec(name: "a", encoding: "ndarray:float32:0")]) }
+        #expect(throws: ShardError.self) { _ = try MDSShardWriter(directory: out.path, columns: [ColumnSpec(name: "a", encoding: "str")], hashes: ["xxh64", "sha1"]) }
+        #expect(throws: ShardError.self) { _ = try MDSShardWriter(directory: out.path, columns: [ColumnSpec(name: "a", encoding: "str")], sizeLimit: 1 << 32) }
+        let writer = try MDSShardWriter(directory: out.path, columns: [
+            ColumnSpec(name: "labels", encoding: "ndarray:float32:14"), ColumnSpec(name: "n", encoding: "uint8"),
+            ColumnSpec(name: "s", encoding: "str"),
+        ])
+        let good: [String: ColumnValue] = ["labels": .float32Array(Array(repeating: 0, count: 14)), "n": .int(3), "s": .string("x")]
+        var wrongShape = good
+        wrongShape["labels"] = .float32Array([1, 2])
+        var outOfRange = good
+        outOfRange["n"] = .int(256)
+        var wrongType = good
+        wrongType["s"] = .int(1)
+        var missing = good
+        missing["s"] = nil
+        var extra = good
+        extra["t"] = .string("?")
+        for (bad, column) in [(wrongShape, "labels"), (outOfRange, "n"), (wrongType, "s"), (missing, "s"), (extra, "t")] {
+            let error = #expect(throws: ShardError.self) { try writer.write(bad) }
+            #expect(error?.code == .invalidArgument)
+            #expect(error?.message.contains("`\(column)`") == true, "\(error?.message ?? "")")
+        }
+        // A rejected sample leaves nothing behind: the next good one is sample 0.
+        try writer.write(good)
+        try writer.finish()
+        let dataset = try MDSDataset(directory: out.path)
+        #expect(dataset.count == 1)
+        #expect(try dataset.sample(at: 0)["n"] == .uint(3))
+    }
+}

@@ -111,3 +111,33 @@ import Testing
         #expect(try folderContents(out.path) == before)
     }
 }
+
+@Suite struct ResumeDamageTests {
+    @Test func aListedShardChangedAfterTheInterruptionIsRefused() throws {
+        let golden = try GoldenCase("record-3shards")
+        let out = try TemporaryDirectory("resume-damaged")
+        let writer = try MDSShardWriter(directory: out.path, columns: golden.columns, sizeLimit: golden.sizeLimit)
+        for sample in golden.samples.prefix(5) { try writer.write(sample) }
+        // Interrupted (no finish); then the first shard loses its tail.
+        let shard = out.file("shard.00000.mds")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: shard))
+        try bytes.prefix(bytes.count - 10).write(to: URL(fileURLWithPath: shard))
+        let error = #expect(throws: ShardError.self) {
+            _ = try MDSShardWriter(directory: out.path, columns: golden.columns, sizeLimit: golden.sizeLimit, resume: true)
+        }
+        #expect(error?.code == .malformed)
+        #expect(error?.message.contains("shard.00000.mds") == true)
+    }
+
+    @Test func unrelatedFilesInTheFolderAreLeftAlone() throws {
+        let golden = try GoldenCase("record-3shards")
+        let out = try TemporaryDirectory("resume-unrelated")
+        try Data("keep".utf8).write(to: URL(fileURLWithPath: out.file("notes.tmp")))
+        let writer = try MDSShardWriter(directory: out.path, columns: golden.columns, sizeLimit: golden.sizeLimit)
+        for sample in golden.samples.prefix(5) { try writer.write(sample) }
+        try Data("half".utf8).write(to: URL(fileURLWithPath: out.file("shard.00009.mds.tmp")))
+        _ = try MDSShardWriter(directory: out.path, columns: golden.columns, sizeLimit: golden.sizeLimit, resume: true)
+        #expect(FileManager.default.fileExists(atPath: out.file("notes.tmp")))
+        #expect(!FileManager.default.fileExists(atPath: out.file("shard.00009.mds.tmp")))
+    }
+}
