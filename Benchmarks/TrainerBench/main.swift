@@ -7,12 +7,19 @@ import Foundation
 // (ids in 1000..<V with CLS 101, impression lengths 16–64, findings 48–128, 10% positive concepts), the same work per
 // step (forward, backward, AdamW; no clipping, as the reference) and prints one JSON line.
 // Usage: carina-trainer-bench [--batch 32] [--threads 2] [--steps 10] [--warmup 2] [--config FILE] [--seed 0]
+//        carina-trainer-bench --nih PREFIX [--epochs 10] [--threads 2] [--seed 0]   (the NIH1000 learning check)
 
 var args = [String: String]()
 var it = CommandLine.arguments.dropFirst().makeIterator()
 while let a = it.next() {
     guard a.hasPrefix("--"), let v = it.next() else { FileHandle.standardError.write(Data("bad argument \(a)\n".utf8)); exit(2) }
     args[String(a.dropFirst(2))] = v
+}
+if let nih = args["nih"] {
+    let result = try NIHCheck.run(prefix: nih, epochs: Int(args["epochs"] ?? "10")!, threads: Int(args["threads"] ?? "2")!,
+                                  seed: UInt64(args["seed"] ?? "0")!)
+    print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
+    exit(0)
 }
 let batchSize = Int(args["batch"] ?? "32")!, threads = Int(args["threads"] ?? "2")!
 let steps = Int(args["steps"] ?? "10")!, warmup = Int(args["warmup"] ?? "2")!, seed = UInt64(args["seed"] ?? "0")!
