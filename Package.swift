@@ -74,7 +74,11 @@ let package = Package(
         .testTarget(name: "CarinaShardsTests", dependencies: ["CarinaShards", "CarinaTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CarinaLoaderTests", dependencies: ["CarinaLoader", "CarinaShards", "CarinaTestSupport"]),
         .testTarget(name: "CarinaTensorTests", dependencies: ["CarinaTensor", "CarinaTestSupport"]),
-        .testTarget(name: "CarinaTrainTests", dependencies: ["CarinaTrain", "CarinaTensor", "CarinaLoader", "CarinaTestSupport"]),
+        .testTarget(name: "CarinaTrainTests", dependencies: ["CarinaTrain", "CarinaTensor", "CarinaLoader", "CarinaTestSupport"],
+                    exclude: ["Fixtures"]),
+        // Benchmarks (run by Scripts/trainer-bench.sh, built with -c release).
+        .executableTarget(name: "carina-trainer-bench", dependencies: ["CarinaTrain", "CarinaTensor", "CarinaLoader"],
+                          path: "Benchmarks/TrainerBench"),
         .testTarget(name: "CarinaIngestTests",
                     dependencies: ["CarinaIngest", "CarinaShards", "CarinaDICOM", "CarinaSynth", "CarinaTestSupport"]),
     ],

@@ -42,10 +42,14 @@ public enum Linear {
                               a: dout + o0, lda: ldo, b: inp, ldb: lda,
                               beta: 1, c: dweight + o0 * c, ldc: c)
             if let dbias = unsafe dbias {
-                for o in o0..<o1 {
-                    var s: Float = 0
-                    for r in 0..<m { s += unsafe dout[r * ldo + o] }
-                    unsafe dbias[o] += s
+                // Row by row so the inner loop runs over contiguous memory.
+                var acc = [Float](repeating: 0, count: o1 - o0)
+                unsafe acc.withUnsafeMutableBufferPointer { ab in
+                    for r in 0..<m {
+                        let row = unsafe dout + r * ldo + o0
+                        for o in 0..<(o1 - o0) { unsafe ab[o] += row[o] }
+                    }
+                    for o in 0..<(o1 - o0) { unsafe dbias[o0 + o] += ab[o] }
                 }
             }
         }

@@ -7,17 +7,33 @@ public enum Softmax {
     @unsafe @inline(__always)
     public static func forwardRow(_ x: UnsafeMutablePointer<Float>, count n: Int, mask: UnsafePointer<Float>? = nil) {
         var mx = -Float.infinity
-        for j in 0..<n where unsafe mask == nil || mask![j] != 0 { mx = unsafe max(mx, x[j]) }
+        if let mask = unsafe mask {
+            for j in 0..<n where unsafe mask[j] != 0 { mx = unsafe max(mx, x[j]) }
+        } else {
+            for j in 0..<n { mx = unsafe max(mx, x[j]) }
+        }
         if mx == -.infinity {
             for j in 0..<n { unsafe x[j] = 0 }
             return
         }
+        // exp(x − max) eight lanes at a time; masked entries are zeroed after (their exp is finite: clamped).
         var s: Float = 0
-        for j in 0..<n {
-            if let mask = unsafe mask, unsafe mask[j] == 0 { unsafe x[j] = 0; continue }
-            let e = unsafe expf(x[j] - mx)
-            unsafe x[j] = e
-            s += e
+        var j = 0
+        var acc = FastMath.V()
+        while j + 8 <= n {
+            var v = FastMath.exp(unsafe FastMath.load(x + j) - mx)
+            if let mask = unsafe mask { v *= unsafe FastMath.load(mask + j) }
+            unsafe FastMath.store(v, x + j)
+            acc += v
+            j += 8
+        }
+        s = acc.sum()
+        while j < n {
+            var v = unsafe expf(x[j] - mx)
+            if let mask = unsafe mask { v *= unsafe mask[j] }
+            unsafe x[j] = v
+            s += v
+            j += 1
         }
         let inv = 1 / s
         for j in 0..<n { unsafe x[j] *= inv }

@@ -64,5 +64,11 @@ public final class ParameterArena: @unchecked Sendable {
     public var allParameters: [Float] { unsafe Array(UnsafeBufferPointer(start: params, count: count)) }
     public var allGradients: [Float] { unsafe Array(UnsafeBufferPointer(start: grads, count: count)) }
 
+    /// Overwrites every parameter (arena order).
+    public func setAll(_ values: [Float]) {
+        precondition(values.count == count, "the arena holds \(count) parameters, got \(values.count)")
+        unsafe values.withUnsafeBufferPointer { unsafe params.update(from: $0.baseAddress!, count: count) }
+    }
+
     func zeroGradients() { unsafe grads.update(repeating: 0, count: count) }
 }
