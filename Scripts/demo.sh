@@ -12,7 +12,7 @@ mkdir -p "$out"
 
 echo
 echo "== 1. ingest samples/mimic-cxr-mini -> $out/shards"
-$carina ingest samples/mimic-cxr-mini --out "$out/shards" --size 512
+$carina ingest samples/mimic-cxr-mini --out "$out/shards" --size 512 | tee "$out/ingest.log"
 echo
 echo "== 2. what was written"
 $carina shards stats "$out/shards"
@@ -25,6 +25,10 @@ echo "== 4. stream one epoch of batches"
 $carina stream "$out/shards" --batch 2 --seed 0
 echo
 echo "== 5. train carina-tiny for 6 steps"
-$carina train "$out/shards" --steps 6 --batch 4 --checkpoint "$out/checkpoint"
+$carina train "$out/shards" --steps 6 --batch 4 --checkpoint "$out/checkpoint" | tee "$out/train.log"
 echo
-echo "demo: done. Shards in $out/shards, checkpoint in $out/checkpoint."
+echo "== summary"
+echo "  $(grep -h 'images in' "$out/ingest.log")"
+echo "  $(grep -h 'of shards in' "$out/ingest.log")  -> $out/shards"
+echo "  $(grep -h '^train: loss' "$out/train.log")"
+echo "  checkpoint: $(ls "$out/checkpoint" | tail -n 1) in $out/checkpoint"

@@ -51,20 +51,25 @@ struct TrainCommand: AsyncParsableCommand {
         loaderOptions.conceptCount = config.concepts
         loaderOptions.augmentation = ImageAugmentation(size: config.imageSize)
         loaderOptions.workers = threads
-        loaderOptions.dropLast = false
-        let loader = try StreamingLoader(directory: dir, vocabulary: vocab, options: loaderOptions)
+        var loader = try StreamingLoader(directory: dir, vocabulary: vocab, options: loaderOptions)
         guard loader.samplesPerEpoch >= 2 else {
             throw CLIError("\(dir) holds \(loader.samplesPerEpoch) sample(s) for this rank; contrastive training needs at least 2")
         }
+        if loader.samplesPerEpoch < batch {
+            // Full batches only (a batch of one has no contrastive negatives): shrink the batch to the epoch.
+            loaderOptions.batchSize = loader.samplesPerEpoch
+            loader = try StreamingLoader(directory: dir, vocabulary: vocab, options: loaderOptions)
+            print("train: batch reduced to \(loaderOptions.batchSize), the number of samples per epoch")
+        }
         let options = TrainOptions(
-            steps: steps, batchSize: batch, learningRate: lr, warmupSteps: warmup,
+            steps: steps, batchSize: loaderOptions.batchSize, learningRate: lr, warmupSteps: warmup,
             lossWeights: LossWeights(global: weights[0], local: weights[1], graph: weights[2]),
             checkpointDirectory: checkpoint, checkpointEvery: checkpointEvery, resume: resume, seed: seed,
             logEvery: logEvery, threads: threads)
         let trainer = try Trainer(config: config, options: options)
         var source = LoaderBatchSource(loader: loader)
         print("train: \(config.name), \(trainer.model.arena.count) parameters, \(loader.samplesPerEpoch) samples per epoch, "
-            + "batch \(batch), \(steps) steps")
+            + "batch \(loaderOptions.batchSize), \(steps) steps")
         let summary = try trainer.train(source: &source) { print($0.line) }
         if summary.startStep > 0 { print("train: resumed at step \(summary.startStep)") }
         if let first = summary.losses.first, let last = summary.losses.last {
