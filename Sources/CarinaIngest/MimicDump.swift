@@ -1,4 +1,5 @@
 import CarinaCore
+import CarinaGraph
 import Foundation
 
 /// One DICOM image of a study, with what the CSVs (or, failing them, the layout) say about it.
@@ -31,13 +32,6 @@ public struct MimicDump: Sendable {
     public let studies: [DumpStudy]
     /// Which of the optional tables were found (`metadata`, `split`, `chexpert`).
     public let tablesFound: [String]
-
-    /// The names of the 14 CheXpert columns, in `mimic-cxr-2.0.0-chexpert.csv` order.
-    public static let chexpertColumns = [
-        "Atelectasis", "Cardiomegaly", "Consolidation", "Edema", "Enlarged Cardiomediastinum", "Fracture",
-        "Lung Lesion", "Lung Opacity", "No Finding", "Pleural Effusion", "Pleural Other", "Pneumonia",
-        "Pneumothorax", "Support Devices",
-    ]
 
     /// Scans the dump at `root`, keeping only the subjects of `partition`.
     ///
@@ -145,7 +139,7 @@ public struct MimicDump: Sendable {
         let csv = try CSVTable(path: path)
         let study = try csv.column("study_id", source: path)
         var columns: [Int] = []
-        for name in chexpertColumns { columns.append(try csv.column(name, source: path)) }
+        for name in CheXpertLabels.columns { columns.append(try csv.column(name, source: path)) }
         var labels: [String: [Float?]] = [:]
         for row in csv.rows {
             labels[row[study]] = columns.map { Float(row[$0]) }

@@ -21,3 +21,21 @@ enum Resources {
     /// Carina's default WordPiece vocabulary.
     static var defaultVocabulary: String { schemasDirectory + "/vocab/carina-cxr-vocab.txt" }
 }
+
+import CarinaTrain
+
+extension Resources {
+    /// A model configuration by name (`schemas/models/NAME.json`) or by path.
+    static func modelConfig(_ nameOrPath: String) throws -> ModelConfig {
+        if nameOrPath == ModelConfig.carinaTiny.name && !FileManager.default.fileExists(atPath: nameOrPath) {
+            let path = schemasDirectory + "/models/\(nameOrPath).json"
+            return FileManager.default.fileExists(atPath: path) ? try ModelConfig.load(path: path) : .carinaTiny
+        }
+        if FileManager.default.fileExists(atPath: nameOrPath) { return try ModelConfig.load(path: nameOrPath) }
+        let path = schemasDirectory + "/models/\(nameOrPath).json"
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CLIError("no model configuration \"\(nameOrPath)\": not a file, and not in \(schemasDirectory)/models")
+        }
+        return try ModelConfig.load(path: path)
+    }
+}

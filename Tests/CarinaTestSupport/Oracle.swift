@@ -56,3 +56,28 @@ public enum Oracle {
         }
     }()
 }
+
+/// The `carina` executable built beside the test runner, for tests that drive the command line as a user would.
+public enum CarinaExecutable {
+    public static var path: String {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("carina").path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        return SharedData.repositoryRoot.appendingPathComponent(".build/debug/carina").path
+    }
+
+    /// Runs `carina arguments…` to completion; returns its exit status, standard output and standard error.
+    public static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+}

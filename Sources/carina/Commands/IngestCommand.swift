@@ -1,15 +1,88 @@
 import ArgumentParser
+import CarinaCore
+import CarinaDICOM
+import CarinaIngest
+import CarinaReports
+import CarinaShards
+import Foundation
 
 struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
-        abstract: "Ingest a MIMIC-CXR dump into MDS shards."
+        abstract: "Ingest a MIMIC-CXR dump into MDS shards.",
+        discussion: """
+            DUMP is laid out as MIMIC-CXR: files/pXX/pSUBJECT/sSTUDY/DICOM_ID.dcm, the report sSTUDY.txt beside each \
+            study folder, and optionally mimic-cxr-2.0.0-{metadata,split,chexpert}.csv.gz at the root. One record per \
+            image. Unreadable images are reported in OUT/ingest-report.tsv and skipped; the rest are written. Run the \
+            same command again after an interruption to resume.
+            """
     )
 
     @Argument(help: "The dump root (holding files/ and the CSVs).") var dump: String
     @Option(help: "Output folder for the shards.") var out: String
+    @Option(help: "Output format: mds (MosaicML Streaming shards) or wds (WebDataset tars, beside the MDS shards).")
+    var format: OutputFormat = .mds
+    @Option(help: "Image encoding: png16, png8, jpeg8 or raw16.") var image: ImageEncoding = .png16
+    @Option(help: "Long side of the stored image in pixels (0 keeps the full matrix).") var size: Int = 512
+    @Flag(help: "Pad the resized image to a square.") var pad = false
+    @Option(help: "Pixel transform: raw, window or mimic-jpg.") var transform: PixelTransform = .raw
+    @Option(help: "JPEG quality for --image jpeg8.") var quality: Int = 95
+    @Option(help: "Keep only these view positions, comma-separated (e.g. PA,AP).") var views: String?
+    @Option(help: "Worker threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Ingest only part i of N (by patient), e.g. 0/4.") var partition: String = "0/1"
+    @Option(help: "Section mode: clean or mimic.") var sections: SectionMode = .clean
+    @Option(help: "Shard size limit in bytes.") var shardSize: Int = 1 << 26
+    @Option(help: "Precomputed RadGraph JSON to use instead of Carina's extractor.") var radgraph: String?
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case mds, wds }
+
+    func validate() throws {
+        guard size >= 0 else { throw ValidationError("--size must be 0 (full matrix) or a positive number of pixels") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard (1...100).contains(quality) else { throw ValidationError("--quality must be in 1...100") }
+        guard shardSize > 1024, shardSize < 1 << 32 else {
+            throw ValidationError("--shard-size must be between 1 KiB and 4 GiB (MDS offsets are 32-bit)")
+        }
+    }
 
     func run() async throws {
-        throw CLIError.notBuiltYet("ingest")
+        let part = try Partition(parsing: partition)
+        let dump = try MimicDump(root: self.dump, partition: part)
+        var options = IngestOptions(output: out)
+        options.encoding = image
+        options.size = size == 0 ? nil : size
+        options.padToSquare = pad
+        options.transform = transform
+        options.jpegQuality = quality
+        options.views = views.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }) }
+        options.threads = threads
+        options.partition = part
+        options.sizeLimit = shardSize
+        options.sectionMode = sections
+        options.radGraphPath = radgraph
+        let pipeline = try IngestPipeline(dump: dump, options: options)
+        let progress = ProgressLine()
+        let tally = try pipeline.run { tally in
+            progress.update(done: tally.written + tally.skipped + tally.failed, total: tally.found, unit: "images",
+                            detail: "written \(tally.written)  skipped \(tally.skipped)  failed \(tally.failed)")
+        }
+        progress.finish()
+        let seconds = progress.elapsed
+        let bytes = IngestPipeline.outputBytes(directory: out)
+        print("ingest: \(tally)")
+        print(String(format: "ingest: %@ of shards in %@ (%.1f s, %.1f images/s, tables: %@)",
+                     ByteCountFormatter.string(fromByteCount: Int64(bytes), countStyle: .file), out, seconds,
+                     Double(tally.written - tally.resumed) / max(seconds, 1e-9),
+                     dump.tablesFound.isEmpty ? "none" : dump.tablesFound.joined(separator: ",")))
+        if tally.failed > 0 || tally.skipped > 0 {
+            print("ingest: reasons for every skipped or failed image are in \(out)/ingest-report.tsv")
+        }
+        if format == .wds {
+            let wds = (out as NSString).appendingPathComponent("wds")
+            _ = try WebDatasetExport.export(MDSDataset(directory: out), to: wds)
+            print("ingest: WebDataset export in \(wds)")
+        }
     }
 }
+
+extension ImageEncoding: ExpressibleByArgument {}

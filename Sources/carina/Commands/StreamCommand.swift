@@ -1,14 +1,93 @@
 import ArgumentParser
+import CarinaCore
+import CarinaLoader
+import Foundation
 
 struct StreamCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stream",
-        abstract: "Stream batches from a shard folder."
+        abstract: "Stream batches from a shard folder.",
+        discussion: """
+            Prints each batch's shapes and record ids (one epoch by default), or with --bench the loader's samples/s \
+            and MB/s. --save-state writes the loader state after the last batch printed; --resume continues from \
+            such a file with exactly the next sample.
+            """
     )
 
     @Argument(help: "A shard folder (holding index.json).") var dir: String
+    @Option(help: "Samples per batch.") var batch: Int = 32
+    @Option(help: "Shuffle seed.") var seed: UInt64 = 0
+    @Option(help: "Epoch (the order changes with it).") var epoch: Int = 0
+    @Option(help: "This process's rank (default: $RANK or 0).") var rank: Int?
+    @Option(help: "Number of ranks (default: $WORLD_SIZE or 1).") var world: Int?
+    @Option(help: "Resume from a loader state file.") var resume: String?
+    @Option(help: "Write the loader state to this file when done.") var saveState: String?
+    @Option(help: "Stop after this many batches.") var batches: Int?
+    @Option(help: "Image side length.") var size: Int = 224
+    @Option(help: "Token sequence length.") var textLength: Int = 128
+    @Option(help: "WordPiece vocabulary (a BERT vocab.txt).") var vocab: String = Resources.defaultVocabulary
+    @Option(help: "Worker threads.") var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(help: "Skip and count samples whose checksum fails instead of stopping.") var skipCorrupt = false
+    @Flag(help: "No random crop or intensity jitter.") var noAugment = false
+    @Flag(help: "Measure samples/s and MB/s instead of printing batches.") var bench = false
+
+    func validate() throws {
+        guard batch >= 1, size >= 8, textLength >= 2, workers >= 1 else {
+            throw ValidationError("--batch and --workers must be at least 1, --size at least 8, --text-length at least 2")
+        }
+    }
 
     func run() async throws {
-        throw CLIError.notBuiltYet("stream")
+        var options = LoaderOptions()
+        options.batchSize = batch
+        options.seed = seed
+        options.epoch = epoch
+        if let rank { options.rank = rank }
+        if let world { options.world = world }
+        guard options.world >= 1, options.rank >= 0, options.rank < options.world else {
+            throw CLIError("rank \(options.rank) is not in 0..<\(options.world) (world size)")
+        }
+        options.workers = workers
+        options.textLength = textLength
+        options.failOnCorruptSample = !skipCorrupt
+        options.augmentation = noAugment ? .evaluation(size: size) : ImageAugmentation(size: size)
+        let loader = try StreamingLoader(directory: dir, vocabulary: vocab, options: options)
+        if let resume {
+            let data = try Data(contentsOf: URL(fileURLWithPath: resume))
+            try loader.restore(LoaderState(serialized: Array(data)))
+        }
+        let start = Date()
+        var count = 0, samples = 0, imageBytes = 0
+        let progress = ProgressLine(enabled: bench ? nil : false)
+        while batches.map({ count < $0 }) ?? true, let next = try loader.nextBatch() {
+            count += 1
+            samples += next.batchSize
+            imageBytes += next.images.count * 4
+            if bench {
+                progress.update(done: samples, total: loader.samplesPerEpoch, unit: "samples")
+            } else {
+                let ids = next.keys.map { String($0.prefix(17)) }.joined(separator: " ")
+                print("batch \(count): images \(next.batchSize)x1x\(next.imageSize)x\(next.imageSize)  "
+                    + "impression \(next.batchSize)x\(next.textLength) (\(Int(next.impressionMask.reduce(0, +))) tokens)  "
+                    + "findings \(next.batchSize)x\(next.textLength) (\(Int(next.findingsMask.reduce(0, +))) tokens)  "
+                    + "concepts \(next.batchSize)x\(next.conceptCount)  ids: \(ids)")
+            }
+        }
+        progress.finish()
+        let seconds = Date().timeIntervalSince(start)
+        let state = loader.state
+        if bench {
+            let storedBytes = loader.bytesRead
+            print(String(format: "stream: %d samples in %d batches, %.3f s: %.1f samples/s, %.1f MB/s of shard data, "
+                + "%.1f MB/s of batch tensors (workers %d)", samples, count, seconds, Double(samples) / seconds,
+                Double(storedBytes) / seconds / 1e6, Double(imageBytes) / seconds / 1e6, workers))
+        } else {
+            print("stream: \(samples) samples in \(count) batches (epoch \(state.epoch), rank \(state.rank)/\(state.world), "
+                + "\(loader.samplesPerEpoch) samples per epoch for this rank)")
+        }
+        if let saveState {
+            try Data(state.serialized()).write(to: URL(fileURLWithPath: saveState))
+            print("stream: state saved to \(saveState) (epoch \(state.epoch), \(state.consumed) samples consumed)")
+        }
     }
 }

@@ -1,14 +1,77 @@
 import ArgumentParser
+import CarinaLoader
+import CarinaTrain
+import Foundation
 
 struct TrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train carina-tiny on a shard folder."
+        abstract: "Train carina-tiny on a shard folder.",
+        discussion: """
+            Streams the shards through the loader (random crop and intensity jitter, WordPiece ids of the impression \
+            and the findings, the graph's concept targets) into the carina-tiny dual encoder: global image-impression \
+            InfoNCE, token-level findings-patch alignment and entity-concept BCE, AdamW with warm-up and a cosine \
+            schedule. Checkpoints hold the model, the optimiser and the loader position, so --resume continues \
+            bit-exactly.
+            """
     )
 
     @Argument(help: "A shard folder (holding index.json).") var dir: String
+    @Option(help: "Total optimisation steps.") var steps: Int = 100
+    @Option(help: "Samples per batch.") var batch: Int = 32
+    @Option(help: "Checkpoint folder.") var checkpoint: String?
+    @Option(help: "Write a checkpoint every N steps (0: only at the end).") var checkpointEvery: Int = 0
+    @Flag(help: "Continue from the latest checkpoint in --checkpoint.") var resume = false
+    @Option(help: "Model configuration: a name under schemas/models or a JSON file.") var model: String = "carina-tiny"
+    @Option(help: "Peak learning rate.") var lr: Float = 1e-4
+    @Option(help: "Warm-up steps.") var warmup: Int = 0
+    @Option(help: "Weights of the global, local and graph losses (0 switches one off).") var lossWeights: String = "1,1,1"
+    @Option(help: "Seed of the initialisation and the data order.") var seed: UInt64 = 0
+    @Option(help: "Log every N steps.") var logEvery: Int = 1
+    @Option(help: "Threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "WordPiece vocabulary (a BERT vocab.txt).") var vocab: String = Resources.defaultVocabulary
+
+    func validate() throws {
+        guard steps >= 1, batch >= 1, logEvery >= 1, threads >= 1, checkpointEvery >= 0 else {
+            throw ValidationError("--steps, --batch, --log-every and --threads must be at least 1")
+        }
+        if resume && checkpoint == nil { throw ValidationError("--resume needs --checkpoint DIR") }
+    }
 
     func run() async throws {
-        throw CLIError.notBuiltYet("train")
+        let config = try Resources.modelConfig(model)
+        let weights = lossWeights.split(separator: ",").compactMap { Float($0) }
+        guard weights.count == 3, weights.allSatisfy({ $0 >= 0 }) else {
+            throw CLIError("--loss-weights must be three non-negative numbers, e.g. 1,1,0.5")
+        }
+        var loaderOptions = LoaderOptions()
+        loaderOptions.batchSize = batch
+        loaderOptions.seed = seed
+        loaderOptions.textLength = config.textLength
+        loaderOptions.conceptCount = config.concepts
+        loaderOptions.augmentation = ImageAugmentation(size: config.imageSize)
+        loaderOptions.workers = threads
+        loaderOptions.dropLast = false
+        let loader = try StreamingLoader(directory: dir, vocabulary: vocab, options: loaderOptions)
+        guard loader.samplesPerEpoch >= 2 else {
+            throw CLIError("\(dir) holds \(loader.samplesPerEpoch) sample(s) for this rank; contrastive training needs at least 2")
+        }
+        let options = TrainOptions(
+            steps: steps, batchSize: batch, learningRate: lr, warmupSteps: warmup,
+            lossWeights: LossWeights(global: weights[0], local: weights[1], graph: weights[2]),
+            checkpointDirectory: checkpoint, checkpointEvery: checkpointEvery, resume: resume, seed: seed,
+            logEvery: logEvery, threads: threads)
+        let trainer = try Trainer(config: config, options: options)
+        var source = LoaderBatchSource(loader: loader)
+        print("train: \(config.name), \(trainer.model.arena.count) parameters, \(loader.samplesPerEpoch) samples per epoch, "
+            + "batch \(batch), \(steps) steps")
+        let summary = try trainer.train(source: &source) { print($0.line) }
+        if summary.startStep > 0 { print("train: resumed at step \(summary.startStep)") }
+        if let first = summary.losses.first, let last = summary.losses.last {
+            print(String(format: "train: loss %.4f -> %.4f over %d steps, %.0f ms/step, %.1f samples/s",
+                         first.total, last.total, summary.losses.count, summary.secondsPerStep * 1000,
+                         summary.samplesPerSecond))
+        }
+        if let path = summary.lastCheckpoint { print("train: checkpoint \(path)") }
     }
 }

@@ -1,0 +1,80 @@
+import CarinaLoader
+import CarinaTensor
+import CarinaTrain
+import Foundation
+
+// Times training steps of carina-tiny on random inputs shaped as in ../shared/bench/trainer_baseline.py
+// (ids in 1000..<V with CLS 101, impression lengths 16–64, findings 48–128, 10% positive concepts), the same work per
+// step (forward, backward, AdamW; no clipping, as the reference) and prints one JSON line.
+// Usage: carina-trainer-bench [--batch 32] [--threads 2] [--steps 10] [--warmup 2] [--config FILE] [--seed 0]
+//        carina-trainer-bench --nih PREFIX [--epochs 10] [--threads 2] [--seed 0]   (the NIH1000 learning check)
+
+var args = [String: String]()
+var it = CommandLine.arguments.dropFirst().makeIterator()
+while let a = it.next() {
+    guard a.hasPrefix("--"), let v = it.next() else { FileHandle.standardError.write(Data("bad argument \(a)\n".utf8)); exit(2) }
+    args[String(a.dropFirst(2))] = v
+}
+if let nih = args["nih"] {
+    let result = try NIHCheck.run(prefix: nih, epochs: Int(args["epochs"] ?? "10")!, threads: Int(args["threads"] ?? "2")!,
+                                  seed: UInt64(args["seed"] ?? "0")!)
+    print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
+    exit(0)
+}
+let batchSize = Int(args["batch"] ?? "32")!, threads = Int(args["threads"] ?? "2")!
+let steps = Int(args["steps"] ?? "10")!, warmup = Int(args["warmup"] ?? "2")!, seed = UInt64(args["seed"] ?? "0")!
+let config = try args["config"].map { try ModelConfig.load(path: $0) } ?? .carinaTiny
+
+var rng = SeededGenerator(seed: seed &+ 1)
+let s = config.imageSize, t = config.textLength
+@MainActor func text(_ lo: Int, _ hi: Int) -> ([Int32], [Float]) {
+    var ids = [Int32](repeating: 0, count: batchSize * t), mask = [Float](repeating: 0, count: batchSize * t)
+    for b in 0..<batchSize {
+        let len = min(t, lo + Int(rng.next() % UInt64(hi - lo + 1)))
+        for i in 0..<t {
+            ids[b * t + i] = i == 0 ? 101 : Int32(1000 + Int(rng.next() % UInt64(config.vocabSize - 1000)))
+            mask[b * t + i] = i < len ? 1 : 0
+        }
+    }
+    return (ids, mask)
+}
+let (imp, impMask) = text(16, 64), (fin, finMask) = text(48, 128)
+let batch = TrainingBatch(
+    batchSize: batchSize, imageSize: s, textLength: t, conceptCount: config.concepts,
+    images: (0..<(batchSize * s * s)).map { _ in Float(rng.normal()) }, impressionIDs: imp, impressionMask: impMask,
+    findingsIDs: fin, findingsMask: finMask,
+    concepts: (0..<(batchSize * config.concepts)).map { _ in rng.unit() < 0.1 ? 1 : 0 }, keys: [])
+
+let trainer = try Trainer(config: config, options: TrainOptions(
+    steps: warmup + steps, batchSize: batchSize, learningRate: 1e-4, warmupSteps: 0, minimumLearningRateRatio: 1,
+    weightDecay: 0.05, clipNorm: 0, seed: seed, threads: threads))
+var times = [Double](), losses = [Double]()
+for i in 0..<(warmup + steps) {
+    let t0 = DispatchTime.now().uptimeNanoseconds
+    let r = try trainer.trainStep(batch)
+    let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+    if i >= warmup { times.append(dt) }
+    losses.append(r.loss.total)
+}
+let median = times.sorted()[times.count / 2]
+
+// Analytic forward FLOPs per sample, the reference's formula (trainer_baseline.forward_flops).
+let d = Double(config.width), m = Double(config.mlp), e = Double(config.projection), l = Double(t)
+let k = Double(config.concepts), p = Double(config.patchCount), pp = Double(config.patchSize * config.patchSize)
+func block(_ n: Double) -> Double { n * (4 * d * d + 2 * d * m) + 2 * n * n * d }
+let depth = Double(config.depth)
+let image = p * pp * d + depth * block(p + 1) + d * e + p * d * e
+let textF = 2 * depth * block(l) + d * e + (l - 1) * d * e
+let lossF = 2 * (l - 1) * p * e + (l - 1) * (l - 1) * e + Double(batchSize) * e + e * k
+let fwd = 2 * (image + textF + lossF)
+func r1(_ x: Double) -> Double { (x * 10).rounded() / 10 }
+let out: [String: Any] = [
+    "script": "carina-trainer-bench", "batch": batchSize, "threads": threads, "image_size": s, "depth": config.depth,
+    "steps": steps, "ms_per_step": r1(median * 1000), "ms_per_step_min": r1(times.min()! * 1000),
+    "samples_per_s": r1(Double(batchSize) / median), "params": trainer.model.arena.count,
+    "fwd_gflops_per_sample": (fwd / 1e6).rounded() / 1e3,
+    "train_gflops_per_s_approx": r1(3 * fwd * Double(batchSize) / median / 1e9),
+    "loss_first_last": [(losses.first! * 1e4).rounded() / 1e4, (losses.last! * 1e4).rounded() / 1e4],
+]
+let json = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
+print(String(decoding: json, as: UTF8.self))

@@ -1,0 +1,108 @@
+/// Negation and uncertainty with scope, per sentence (NegEx-style, with the cues of `schemas/lexicon/cues.tsv`).
+///
+/// - A pre-cue (`no`, `without`, `possible`, `cannot exclude`) marks the observations after it as absent or
+///   uncertain until its scope ends: at a terminator (`but`, `however`, `with`, …), at another cue, at the end
+///   of the sentence, or at a copula once the scope has covered an observation (`no effusion is seen and the heart
+///   is enlarged`). Lists stay in scope: `no pneumothorax, effusion or consolidation`.
+/// - A post-cue (`has resolved`, `cannot be excluded`, `not seen`) marks the present observations of its clause
+///   before it.
+/// - Pseudo-cues (`no change`, `not only`) are matched first and do nothing.
+/// - `normal`, `clear` and anatomy are never negated.
+enum CertaintyScope {
+    static func apply(to a: inout ReportAnalysis, sentence: Range<Int>) {
+        var scope: Certainty? = nil
+        var scopeCovered = false
+        // End of the last finding the scope covered: a later mention stays in scope only across a list joiner.
+        var lastCoveredEnd = -1
+        var clauseStart = sentence.lowerBound
+        var i = sentence.lowerBound
+        while i < sentence.upperBound {
+            let roles = a.cueAt[i]
+            if !roles.isEmpty {
+                let length = Int(a.cueLength[i])
+                defer { i += length }
+                if roles.contains(.pseudo) { continue }
+                if roles.contains(.negationPost) || roles.contains(.uncertainPost) {
+                    let value: Certainty = roles.contains(.negationPost) ? .absent : .uncertain
+                    for k in clauseStart..<i {
+                        if let m = a.mention(at: k), a.mentions[m].takesCertainty, a.mentions[m].start == k,
+                           a.mentions[m].certainty == .present {
+                            a.mentions[m].certainty = value
+                        }
+                    }
+                    scope = nil
+                    clauseStart = i + length
+                }
+                if roles.contains(.terminator) {
+                    scope = nil
+                    clauseStart = i + length
+                }
+                if roles.contains(.negationPre) {
+                    scope = .absent
+                    scopeCovered = false
+                } else if scope == .absent && roles.contains(.suggestive) {
+                    // `no opacity to suggest pneumonia`: what a negated finding would suggest is absent too.
+                    scopeCovered = false
+                } else if roles.contains(.uncertainPre) {
+                    scope = .uncertain
+                    scopeCovered = false
+                }
+                continue
+            }
+            if let m = a.mention(at: i) {
+                let compound = (a.mentions[m].kind == .finding || a.mentions[m].kind == .device)
+                    && sameNounPhrase(a, from: lastCoveredEnd + 1, to: a.mentions[m].start)
+                if scope != nil && scopeCovered && a.mentions[m].takesCertainty && !compound
+                    && !joined(a, from: lastCoveredEnd + 1, to: a.mentions[m].start)
+                {
+                    // `no acute process moderate hiatal hernia`: a new noun phrase without `,`/`or`/`and` ends it.
+                    scope = nil
+                    clauseStart = a.mentions[m].start
+                }
+                if let s = scope, a.mentions[m].takesCertainty {
+                    a.mentions[m].certainty = s
+                    if a.mentions[m].kind != .modifier {
+                        scopeCovered = true
+                        lastCoveredEnd = a.mentions[m].end
+                    }
+                }
+                i = a.mentions[m].end + 1
+                continue
+            }
+            if scope != nil && scopeCovered && scopeEnders.contains(a.tokens[i].norm) {
+                scope = nil
+                clauseStart = i
+            }
+            i += 1
+        }
+    }
+
+    /// Verbs that end a pre-cue's scope once it has covered an observation (`no effusion is seen and the heart
+    /// is enlarged`); participles such as `identified` do not (`no effusion or identified mass`).
+    static let scopeEnders: Set<String> = [
+        "is", "are", "was", "were", "be", "been", "being", "remains", "remain", "remained", "appears", "appear",
+        "appeared", "seems", "seem", "has", "have", "had", "persists", "persist", "measures", "measuring",
+    ]
+
+    /// Whether tokens `from..<to` are only anatomy, side and modifier words (`no abnormal mediastinal widening`,
+    /// `no tuberculosis infection`): the finding after them belongs to the same noun phrase.
+    static func sameNounPhrase(_ a: ReportAnalysis, from: Int, to: Int) -> Bool {
+        guard from <= to else { return false }
+        for k in from..<to {
+            guard let m = a.mention(at: k) else { return false }
+            let kind = a.mentions[m].kind
+            if kind != .anatomy && kind != .laterality && kind != .modifier { return false }
+        }
+        return true
+    }
+
+    /// Whether a list joiner (`,`, `or`, `and`, `nor`, `/`) or a preposition lies in tokens `from..<to`.
+    static func joined(_ a: ReportAnalysis, from: Int, to: Int) -> Bool {
+        guard from < to else { return false }
+        for k in from..<to {
+            let c = a.wordClass[k]
+            if c == .conjunction || c == .preposition || c == .to || a.tokens[k].norm == "nor" { return true }
+        }
+        return false
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// `ingest-report.tsv` in the output folder: one line per image found, in dump order, with what happened to it
+/// (`written`, `skipped` or `failed`) and why; and `ingest-summary.json` with the final tally.
+///
+/// Each line is written with one `write(2)` as soon as its image is decided, before the shard holding the image is
+/// renamed into place, so after a kill the report always covers every durable record and resumption can find where
+/// to continue.
+final class IngestReport {
+    static let fileName = "ingest-report.tsv"
+    static let header = "dicom_id\tstatus\treason\tpath\n"
+    let path: String
+    let directory: String
+    private var handle: FileHandle
+
+    init(directory: String) throws {
+        self.directory = directory
+        path = (directory as NSString).appendingPathComponent(Self.fileName)
+        if !FileManager.default.fileExists(atPath: path) {
+            try Data(Self.header.utf8).write(to: URL(fileURLWithPath: path))
+        }
+        handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+    }
+
+    deinit { try? handle.close() }
+
+    /// Keeps the lines of the inputs that produced the first `records` durable records (and the skipped or failed
+    /// inputs between them), drops the rest, and says how many inputs that covers.
+    func resume(afterRecords records: Int) throws -> (inputs: Int, skipped: Int, failed: Int) {
+        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().filter { !$0.isEmpty }
+        var written = 0, skipped = 0, failed = 0, kept = 0
+        for line in lines {
+            if written == records { break }
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count >= 2 else { break }
+            switch fields[1] {
+            case "written": written += 1
+            case "skipped": skipped += 1
+            case "failed": failed += 1
+            default: break
+            }
+            kept += 1
+        }
+        guard written == records else {
+            throw IngestError(.outputConflict, "\(directory) holds \(records) records but its \(Self.fileName) accounts "
+                + "for \(written): it was not written by this ingest; choose an empty --out folder")
+        }
+        lines = Array(lines.prefix(kept))
+        let rewritten = Self.header + lines.map { $0 + "\n" }.joined()
+        try handle.truncate(atOffset: 0)
+        try handle.write(contentsOf: Data(rewritten.utf8))
+        return (kept, skipped, failed)
+    }
+
+    func append(_ image: DumpImage, status: String, reason: String) throws {
+        let clean = reason.replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "\n", with: " ")
+        try handle.write(contentsOf: Data("\(image.dicomID)\t\(status)\t\(clean)\t\(image.path)\n".utf8))
+    }
+
+    func finish(tally: IngestTally) throws {
+        try handle.synchronize()
+        let summary: [String: Int] = [
+            "studies": tally.studies, "found": tally.found, "written": tally.written,
+            "skipped": tally.skipped, "failed": tally.failed,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .prettyPrinted])
+        try data.write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("ingest-summary.json")),
+                       options: .atomic)
+    }
+}

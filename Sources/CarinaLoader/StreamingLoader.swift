@@ -1,0 +1,292 @@
+import CarinaCore
+import CarinaImage
+import CarinaShards
+import Foundation
+
+/// Options of the streaming loader; the defaults are the carina-tiny training set-up.
+public struct LoaderOptions: Sendable {
+    public var batchSize = 32
+    public var textLength = 128
+    public var conceptCount = 64
+    public var seed: UInt64 = 0
+    public var epoch = 0
+    /// This process's rank and the world size; default from `RANK` / `WORLD_SIZE`, else 0 / 1.
+    public var rank: Int
+    public var world: Int
+    /// Samples held by the shuffle buffer (memory ≈ this many sample indices, not samples).
+    public var shuffleBuffer = 4096
+    /// Worker threads decoding and augmenting samples, and batches prepared ahead of the consumer.
+    public var workers = ProcessInfo.processInfo.activeProcessorCount
+    public var prefetch = 2
+    public var augmentation = ImageAugmentation()
+    /// Whether a sample whose CRC32C does not match stops the loader (`true`) or is skipped and counted.
+    public var failOnCorruptSample = true
+    /// Drop a last batch smaller than `batchSize` (default), or yield it.
+    public var dropLast = true
+
+    public init() {
+        let env = ProcessInfo.processInfo.environment
+        rank = env["RANK"].flatMap(Int.init) ?? 0
+        world = env["WORLD_SIZE"].flatMap(Int.init) ?? 1
+    }
+}
+
+/// Streams training batches out of a folder of Carina MDS shards: a seeded, resumable, rank-partitioned order
+/// (``EpochOrder``), samples checked against their CRC32C, decoded, augmented and tokenised on worker threads, a
+/// bounded number of batches ahead.
+///
+/// ```swift
+/// var options = LoaderOptions()
+/// options.batchSize = 32
+/// let loader = try StreamingLoader(directory: "shards", vocabulary: "vocab.txt", options: options)
+/// while let batch = try loader.nextBatch() { train(batch) }   // one epoch
+/// let state = loader.state                                     // save with the checkpoint; restore(state) resumes
+/// ```
+public final class StreamingLoader: @unchecked Sendable {
+    public let dataset: MDSDataset
+    public let tokenizer: WordPieceTokenizer
+    public let options: LoaderOptions
+    private var order: EpochOrder
+    private var epoch: Int
+    private var consumed: Int
+    /// Bytes of shard data (image and text columns) decoded so far.
+    public var bytesRead: Int { byteCounter.value }
+    private let byteCounter = ByteCounter()
+    /// Samples left out of their batch because their checksum failed (only when `failOnCorruptSample` is false).
+    public var skippedCorrupt: Int { skippedCounter.value }
+    private let skippedCounter = ByteCounter()
+    private var futures: [Int: BatchFuture] = [:]
+    private let lock = NSLock()
+    private let producer = DispatchQueue(label: "carina.loader.prefetch")
+
+    public init(directory: String, vocabulary: String, options: LoaderOptions) throws {
+        guard options.batchSize >= 1, options.textLength >= 2, options.workers >= 1, options.prefetch >= 1 else {
+            throw LoaderError(.badOptions, "batch size, workers and prefetch must be at least 1, text length at least 2")
+        }
+        dataset = try MDSDataset(directory: directory, verify: options.failOnCorruptSample ? .fail : .skip)
+        tokenizer = try WordPieceTokenizer(vocabularyPath: vocabulary)
+        self.options = options
+        epoch = options.epoch
+        consumed = 0
+        order = EpochOrder(shardSampleCounts: dataset.index.shards.map(\.samples), seed: options.seed, epoch: options.epoch,
+                           rank: options.rank, world: options.world, bufferSize: options.shuffleBuffer)
+    }
+
+    /// The resumable state: restoring it continues with exactly the next sample this loader would yield.
+    public var state: LoaderState {
+        LoaderState(seed: options.seed, epoch: epoch, consumed: consumed, rank: options.rank, world: options.world)
+    }
+
+    /// Continues from a saved state (same dataset, seed, rank and world).
+    public func restore(_ state: LoaderState) throws {
+        guard state.seed == options.seed, state.rank == options.rank, state.world == options.world else {
+            throw LoaderError(.badState, "the saved loader state is for seed \(state.seed), rank \(state.rank)/"
+                + "\(state.world); this loader has seed \(options.seed), rank \(options.rank)/\(options.world)")
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        epoch = state.epoch
+        consumed = state.consumed
+        order = EpochOrder(shardSampleCounts: dataset.index.shards.map(\.samples), seed: options.seed, epoch: epoch,
+                           rank: options.rank, world: options.world, bufferSize: options.shuffleBuffer)
+        futures.removeAll()
+    }
+
+    /// Samples this rank sees per epoch.
+    public var samplesPerEpoch: Int { order.indices.count }
+
+    /// Moves on to the next epoch (a new order from the same seed).
+    public func startEpoch(_ newEpoch: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        epoch = newEpoch
+        consumed = 0
+        order = EpochOrder(shardSampleCounts: dataset.index.shards.map(\.samples), seed: options.seed, epoch: newEpoch,
+                           rank: options.rank, world: options.world, bufferSize: options.shuffleBuffer)
+        futures.removeAll()
+    }
+
+    /// The next batch of this epoch, or nil at its end. Later batches are prepared in the background, at most
+    /// `prefetch` ahead, so memory is bounded by the prefetch depth whatever the dataset size.
+    public func nextBatch() throws -> TrainingBatch? {
+        lock.lock()
+        let start = consumed
+        let starts = batchStarts(from: start)
+        guard let first = starts.first else {
+            lock.unlock()
+            return nil
+        }
+        let future = future(at: first)
+        for next in starts.dropFirst() { _ = self.future(at: next) }
+        lock.unlock()
+
+        let batch = try future.wait().get()
+        lock.lock()
+        if consumed == start {
+            consumed = start + batch.batchSize
+            futures[start] = nil
+        }
+        lock.unlock()
+        return batch
+    }
+
+    /// Start positions of the next batch and of the ones to prefetch after it. Caller holds `lock`.
+    private func batchStarts(from start: Int) -> [Int] {
+        var starts: [Int] = []
+        var position = start
+        while starts.count <= options.prefetch {
+            let size = min(options.batchSize, order.indices.count - position)
+            if size <= 0 || (options.dropLast && size < options.batchSize) { break }
+            starts.append(position)
+            position += size
+        }
+        return starts
+    }
+
+    /// The (possibly already running) preparation of the batch starting at `start`. Caller holds `lock`.
+    private func future(at start: Int) -> BatchFuture {
+        if let existing = futures[start] { return existing }
+        let size = min(options.batchSize, order.indices.count - start)
+        let indices = Array(order.indices[start..<start + size])
+        let epochNow = epoch
+        let future = BatchFuture()
+        futures[start] = future
+        producer.async { [self] in
+            future.fulfil(Result { try makeBatch(indices: indices, epoch: epochNow) })
+        }
+        return future
+    }
+
+    /// Decodes, augments and tokenises the samples `indices` into one batch, spreading samples over the workers.
+    /// Every sample's randomness comes from (seed, epoch, sample index), so the result is the same for any worker count.
+    func makeBatch(indices: [Int], epoch: Int) throws -> TrainingBatch {
+        let b = indices.count
+        let s = options.augmentation.size
+        let t = options.textLength
+        let k = options.conceptCount
+        let prepared = PreparedSlots(count: b)
+        let workers = max(1, min(options.workers, b))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var i = worker
+            while i < b {
+                prepared.set(i, Result { try prepare(index: indices[i], epoch: epoch) })
+                i += workers
+            }
+        }
+        var images = [Float](); images.reserveCapacity(b * s * s)
+        var impressionIDs = [Int32](), impressionMask = [Float](), findingsIDs = [Int32](), findingsMask = [Float]()
+        var concepts = [Float](), keys = [String]()
+        var kept = 0
+        for result in prepared.results {
+            guard let sample = try result!.get() else { continue }
+            kept += 1
+            images += sample.image
+            impressionIDs += sample.impression.ids
+            impressionMask += sample.impression.mask
+            findingsIDs += sample.findings.ids
+            findingsMask += sample.findings.mask
+            concepts += sample.concepts
+            keys.append(sample.key)
+        }
+        return TrainingBatch(batchSize: kept, imageSize: s, textLength: t, conceptCount: k, images: images,
+                             impressionIDs: impressionIDs, impressionMask: impressionMask, findingsIDs: findingsIDs,
+                             findingsMask: findingsMask, concepts: concepts, keys: keys)
+    }
+
+    struct PreparedSample {
+        var image: [Float]
+        var impression: (ids: [Int32], mask: [Float])
+        var findings: (ids: [Int32], mask: [Float])
+        var concepts: [Float]
+        var key: String
+    }
+
+    /// Prepares one sample, or returns nil for a corrupt sample skipped under `failOnCorruptSample == false`.
+    func prepare(index: Int, epoch: Int) throws -> PreparedSample? {
+        guard let record = options.failOnCorruptSample ? try dataset.sample(at: index)
+            : try dataset.sampleIfIntact(at: index) else {
+            skippedCounter.add(1)
+            return nil
+        }
+        guard let bytes = record["image"]?.bytesValue else {
+            throw LoaderError(.corruptSample, "sample \(index) has no image column")
+        }
+        byteCounter.add(bytes.count + (record["impression"]?.stringValue?.utf8.count ?? 0)
+            + (record["findings"]?.stringValue?.utf8.count ?? 0))
+        let format = record["image_format"]?.stringValue ?? "png16"
+        let image: GrayImage
+        switch format {
+        case "png16", "png8": image = try PNGCodec.decode(bytes)
+        case "jpeg8": image = try JPEGCodec.decode(bytes)
+        case "raw16":
+            guard let w = record["width"]?.intValue, let h = record["height"]?.intValue, Int(w * h * 2) == bytes.count else {
+                throw LoaderError(.badImage, "sample \(index): raw16 image without matching width and height")
+            }
+            var pixels = [UInt16](repeating: 0, count: bytes.count / 2)
+            for p in 0..<pixels.count { pixels[p] = UInt16(bytes[2 * p]) | UInt16(bytes[2 * p + 1]) << 8 }
+            image = GrayImage(width: Int(w), height: Int(h), bitDepth: 16, pixels: pixels)
+        default:
+            throw LoaderError(.badImage, "sample \(index): unknown image format \(format)")
+        }
+        var rng = SplitMix64(seed: options.seed, stream: UInt64(epoch), index: UInt64(index))
+        let s = options.augmentation.size
+        var out = [Float](repeating: 0, count: s * s)
+        var slice = out[...]
+        options.augmentation.apply(pixels: image.pixels, width: image.width, height: image.height,
+                                   maxValue: Float((1 << image.bitDepth) - 1), rng: &rng, into: &slice)
+        out = Array(slice)
+        var concepts = record["concepts"]?.floatArrayValue ?? []
+        if concepts.count != options.conceptCount {
+            concepts = Array(concepts.prefix(options.conceptCount))
+            concepts += [Float](repeating: 0, count: options.conceptCount - concepts.count)
+        }
+        return PreparedSample(
+            image: out,
+            impression: tokenizer.encode(record["impression"]?.stringValue ?? "", length: options.textLength),
+            findings: tokenizer.encode(record["findings"]?.stringValue ?? "", length: options.textLength),
+            concepts: concepts,
+            key: record["dicom_id"]?.stringValue ?? String(index))
+    }
+}
+
+/// One batch being prepared in the background.
+final class BatchFuture: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var result: Result<TrainingBatch, Error>?
+
+    func fulfil(_ value: Result<TrainingBatch, Error>) {
+        condition.lock()
+        result = value
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func wait() -> Result<TrainingBatch, Error> {
+        condition.lock()
+        defer { condition.unlock() }
+        while result == nil { condition.wait() }
+        return result!
+    }
+}
+
+/// Per-sample results written by worker threads, each to its own slot.
+final class PreparedSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var results: [Result<StreamingLoader.PreparedSample?, Error>?]
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: Result<StreamingLoader.PreparedSample?, Error>) {
+        lock.lock()
+        results[index] = value
+        lock.unlock()
+    }
+}
+
+/// A thread-safe running total.
+final class ByteCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var total = 0
+    var value: Int { lock.lock(); defer { lock.unlock() }; return total }
+    func add(_ n: Int) { lock.lock(); total += n; lock.unlock() }
+}

@@ -1,0 +1,175 @@
+import CarinaDICOM
+import CarinaCore
+import CarinaGraph
+import Foundation
+
+/// Options of `carina synth`.
+public struct SynthOptions: Sendable {
+    public var studies: Int
+    public var rows = 2544
+    public var columns = 3056
+    /// Transfer syntaxes to draw from, one per image (round robin by a seeded choice); default: all Carina writes.
+    public var syntaxes: [DicomTransferSyntax] = [.explicitLittle]
+    public var seed: UInt64 = 0
+    /// Fraction of images stored MONOCHROME1 (inverted).
+    public var monochrome1Fraction = 0.25
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    public init(studies: Int) { self.studies = studies }
+}
+
+/// A synthetic MIMIC-CXR-shaped dump: phantom chest DICOMs (written through DCMTK) whose findings are drawn where
+/// their reports put them, the reports in MIMIC's text layout, and the metadata, split and chexpert CSVs.
+///
+/// Every byte is a function of the options: the same seed gives the same dump, whatever the thread count.
+public enum SynthDump {
+    struct PlannedStudy {
+        var subjectID: String
+        var studyID: String
+        var dicomID: String
+        var view: String
+        var findings: Set<SynthFinding>
+        var syntax: DicomTransferSyntax
+        var monochrome1: Bool
+        var split: String
+        var seed: UInt64
+    }
+
+    /// Writes the dump under `root`, calling `progress(done, total)` as studies are finished.
+    public static func write(to root: String, options: SynthOptions,
+                             progress: @Sendable (Int, Int) -> Void = { _, _ in }) throws {
+        guard options.studies >= 1, options.rows >= 16, options.columns >= 16 else {
+            throw SynthError("synth needs at least 1 study and a matrix of at least 16×16")
+        }
+        let plan = plan(options)
+        let fm = FileManager.default
+        for study in plan {
+            try fm.createDirectory(atPath: folder(root, study), withIntermediateDirectories: true)
+        }
+        let failures = Failures()
+        let counter = Counter()
+        let threads = max(1, min(options.threads, plan.count))
+        DispatchQueue.concurrentPerform(iterations: threads) { worker in
+            var i = worker
+            while i < plan.count {
+                do {
+                    try writeStudy(plan[i], root: root, options: options)
+                } catch {
+                    failures.add("\(error)")
+                }
+                progress(counter.increment(), plan.count)
+                i += threads
+            }
+        }
+        if let first = failures.first { throw SynthError(first) }
+        try writeTables(plan, root: root, options: options)
+    }
+
+    static func plan(_ options: SynthOptions) -> [PlannedStudy] {
+        var rng = SplitMix64(seed: options.seed, stream: 0x5359_4E54, index: 0)
+        var plan: [PlannedStudy] = []
+        var subject = 10_000_000 + Int(rng.next() % 1000)
+        var studiesLeftForSubject = 0
+        var split = "train"
+        for index in 0..<options.studies {
+            if studiesLeftForSubject == 0 {
+                subject += 1 + Int(rng.next() % 997)
+                studiesLeftForSubject = 1 + Int(rng.next() % 3)
+                let r = rng.next() % 100
+                split = r < 80 ? "train" : (r < 90 ? "validate" : "test")
+            }
+            studiesLeftForSubject -= 1
+            var findings = Set<SynthFinding>()
+            for finding in SynthFinding.allCases where rng.nextUnitDouble() < finding.prevalence {
+                findings.insert(finding)
+            }
+            let dicomID = (0..<5).map { _ in String(format: "%08x", UInt32(truncatingIfNeeded: rng.next())) }
+                .joined(separator: "-")
+            plan.append(PlannedStudy(
+                subjectID: String(subject), studyID: String(50_000_000 + index * 7 + Int(rng.next() % 7)),
+                dicomID: dicomID, view: rng.next() % 4 == 0 ? "AP" : "PA", findings: findings,
+                syntax: options.syntaxes[Int(rng.next() % UInt64(options.syntaxes.count))],
+                monochrome1: rng.nextUnitDouble() < options.monochrome1Fraction, split: split, seed: rng.next()))
+        }
+        return plan
+    }
+
+    static func folder(_ root: String, _ s: PlannedStudy) -> String {
+        "\(root)/files/p\(s.subjectID.prefix(2))/p\(s.subjectID)/s\(s.studyID)"
+    }
+
+    static func writeStudy(_ s: PlannedStudy, root: String, options: SynthOptions) throws {
+        var rng = SplitMix64(seed: s.seed)
+        let jitter = (dx: (rng.nextUnitDouble() - 0.5) * 0.04, dy: (rng.nextUnitDouble() - 0.5) * 0.04,
+                      scale: 0.95 + 0.1 * rng.nextUnitDouble())
+        let phantom = PhantomChest(rows: options.rows, columns: options.columns, findings: s.findings, jitter: jitter)
+        var pixels = phantom.render(rng: &rng)
+        if s.monochrome1 {
+            for i in pixels.indices { pixels[i] = UInt16(PhantomChest.maxValue) - pixels[i] }
+        }
+        let report = SynthReport(findings: s.findings, view: s.view).text(rng: &rng)
+        try report.write(toFile: folder(root, s) + ".txt", atomically: true, encoding: .utf8)
+        let request = DicomWriteRequest(
+            rows: options.rows, columns: options.columns, bitsStored: 12,
+            photometric: s.monochrome1 ? "MONOCHROME1" : "MONOCHROME2", pixels: pixels, transferSyntax: s.syntax,
+            attributes: [
+                "PatientID": s.subjectID, "StudyID": s.studyID,
+                "StudyInstanceUID": "2.25.\(UInt64(s.studyID)! &* 2654435761)",
+                "SeriesInstanceUID": "2.25.\(s.seed % 1_000_000_000_000)1",
+                "SOPInstanceUID": "2.25.\(s.seed % 1_000_000_000_000)2",
+                "SOPClassUID": "1.2.840.10008.5.1.4.1.1.1.1",
+                "Modality": "DX", "ViewPosition": s.view, "BodyPartExamined": "CHEST",
+                "StudyDate": "2150\(String(format: "%02d", 1 + Int(s.seed % 12)))\(String(format: "%02d", 1 + Int(s.seed % 28)))",
+                "StudyTime": "120000", "Manufacturer": "Carina synthetic phantom",
+                "PixelSpacing": "0.139\\0.139", "PatientOrientation": "L\\F",
+            ])
+        try DicomWriter.write(request, to: folder(root, s) + "/\(s.dicomID).dcm")
+    }
+
+    static func writeTables(_ plan: [PlannedStudy], root: String, options: SynthOptions) throws {
+        var metadata = "dicom_id,subject_id,study_id,PerformedProcedureStepDescription,ViewPosition,Rows,Columns,"
+            + "StudyDate,StudyTime,ProcedureCodeSequence_CodeMeaning,ViewCodeSequence_CodeMeaning,"
+            + "PatientOrientationCodeSequence_CodeMeaning\n"
+        var split = "dicom_id,study_id,subject_id,split\n"
+        var chexpert = "subject_id,study_id," + CheXpertLabels.columns.joined(separator: ",") + "\n"
+        for s in plan {
+            let procedure = s.view == "AP" ? "CHEST (PORTABLE AP)" : "CHEST (PA AND LAT)"
+            let viewMeaning = s.view == "AP" ? "antero-posterior" : "postero-anterior"
+            let date = "2150\(String(format: "%02d", 1 + Int(s.seed % 12)))\(String(format: "%02d", 1 + Int(s.seed % 28)))"
+            metadata += "\(s.dicomID),\(s.subjectID),\(s.studyID),\(procedure),\(s.view),\(options.rows),"
+                + "\(options.columns),\(date),120000,\(procedure),\(viewMeaning),Erect\n"
+            split += "\(s.dicomID),\(s.studyID),\(s.subjectID),\(s.split)\n"
+            var values = [String](repeating: "", count: CheXpertLabels.columns.count)
+            func set(_ column: String, _ value: String) { values[CheXpertLabels.columns.firstIndex(of: column)!] = value }
+            // what the report says is absent is 0.0, what it shows is 1.0, the rest blank (CheXpert's convention)
+            let present = Set(s.findings.map(\.chexpertClass))
+            if !present.contains("Pleural Effusion") { set("Pleural Effusion", "0.0") }
+            if !present.contains("Pneumothorax") { set("Pneumothorax", "0.0") }
+            for column in present { set(column, "1.0") }
+            if present.isEmpty || present == ["Support Devices"] { set("No Finding", "1.0") }
+            chexpert += "\(s.subjectID),\(s.studyID)," + values.joined(separator: ",") + "\n"
+        }
+        try GzipFile.write(Array(metadata.utf8), to: root + "/mimic-cxr-2.0.0-metadata.csv.gz")
+        try GzipFile.write(Array(split.utf8), to: root + "/mimic-cxr-2.0.0-split.csv.gz")
+        try GzipFile.write(Array(chexpert.utf8), to: root + "/mimic-cxr-2.0.0-chexpert.csv.gz")
+    }
+}
+
+/// An error of `carina synth`.
+public struct SynthError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ message: String) { description = message }
+}
+
+final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var messages: [String] = []
+    func add(_ m: String) { lock.lock(); messages.append(m); lock.unlock() }
+    var first: String? { lock.lock(); defer { lock.unlock() }; return messages.first }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+}

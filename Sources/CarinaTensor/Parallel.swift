@@ -1,0 +1,36 @@
+import Dispatch
+
+/// Deterministic work splitting over a fixed number of threads.
+///
+/// Every split is a pure function of the sizes and `threads`, and parts never share an output element, so results are
+/// bit-identical from run to run (a requirement of bit-exact resume).
+public enum Parallel {
+    /// Threads used by the kernels (default 2, this machine's core count). Set before training starts.
+    nonisolated(unsafe) public static var threads: Int = 2
+
+    /// Runs `body(start, end)` over `0..<count` split into at most `threads` contiguous ranges.
+    /// Work smaller than `minimumPerPart` per part runs on the calling thread.
+    @inline(__always)
+    public static func forRanges(_ count: Int, minimumPerPart: Int = 1, _ body: (Int, Int) -> Void) {
+        let parts = max(1, min(unsafe threads, count / max(1, minimumPerPart)))
+        if parts == 1 || count <= 1 {
+            if count > 0 { body(0, count) }
+            return
+        }
+        withoutActuallyEscaping(body) { escaping in
+            // The parts write disjoint outputs and the call returns only after all of them, so sharing `body`
+            // across the worker threads is safe although its captures (raw pointers) are not Sendable.
+            let shared = unsafe UncheckedBody(run: escaping)
+            DispatchQueue.concurrentPerform(iterations: parts) { p in
+                let start = count * p / parts
+                let end = count * (p + 1) / parts
+                if end > start { unsafe shared.run(start, end) }
+            }
+        }
+    }
+}
+
+/// A closure handed to worker threads for the duration of one `Parallel.forRanges` call.
+@unsafe private struct UncheckedBody: @unchecked Sendable {
+    let run: (Int, Int) -> Void
+}

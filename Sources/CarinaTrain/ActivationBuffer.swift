@@ -1,0 +1,16 @@
+/// One allocation carved into named activation slices; freed with the buffer.
+final class ActivationBuffer {
+    private var chunks: [UnsafeMutablePointer<Float>] = []
+    private(set) var floats = 0
+
+    /// A zero-filled slice of `count` floats living as long as this buffer.
+    func take(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let p = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+        unsafe p.initialize(repeating: 0, count: max(count, 1))
+        unsafe chunks.append(p)
+        floats += count
+        return unsafe p
+    }
+
+    deinit { for p in unsafe chunks { unsafe p.deallocate() } }
+}

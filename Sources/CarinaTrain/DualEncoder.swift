@@ -1,0 +1,293 @@
+import CarinaLoader
+import CarinaTensor
+import Foundation
+
+/// The carina dual encoder (DESIGN §7), operation for operation the PyTorch reference `trainer_baseline.py`:
+/// a ViT over `1×S×S` images and a text transformer run on the impression and on the findings, projections to `E`,
+/// and the global, local and graph losses. Parameters live in one `ParameterArena` in PyTorch's
+/// `named_parameters` order and naming.
+public final class DualEncoder {
+    public let config: ModelConfig
+    public let arena: ParameterArena
+    let image: TransformerStack, text: TransformerStack
+    let offsets: HeadOffsets
+    private var acts: ModelActivations?
+
+    struct HeadOffsets {
+        var logitScale = 0, imagePos = 0, imageCLS = 0, patchWeight = 0, patchBias = 0, textPos = 0, tokens = 0
+        var imgGW = 0, imgGB = 0, imgLW = 0, imgLB = 0, txtGW = 0, txtGB = 0, txtLW = 0, txtLB = 0, entW = 0, entB = 0
+    }
+
+    /// Parameter names and shapes in PyTorch's `CarinaTiny.named_parameters()` order.
+    public static func parameterSpecs(_ c: ModelConfig) -> [(String, [Int])] {
+        let w = c.width, e = c.projection
+        var s: [(String, [Int])] = [("logit_scale", []), ("image.pos", [1, c.imageTokens, w]), ("image.cls", [1, 1, w])]
+        for i in 0..<c.depth { s += BlockParameters.specs("image.blocks.\(i)", width: w, mlp: c.mlp) }
+        s += [("image.ln.weight", [w]), ("image.ln.bias", [w]),
+              ("image.patch.weight", [w, 1, c.patchSize, c.patchSize]), ("image.patch.bias", [w]),
+              ("text.pos", [1, c.textLength, w])]
+        for i in 0..<c.depth { s += BlockParameters.specs("text.blocks.\(i)", width: w, mlp: c.mlp) }
+        s += [("text.ln.weight", [w]), ("text.ln.bias", [w]), ("text.tok.weight", [c.vocabSize, w])]
+        for head in ["img_g", "img_l", "txt_g", "txt_l"] { s += [("\(head).weight", [e, w]), ("\(head).bias", [e])] }
+        s += [("entity.weight", [c.concepts, e]), ("entity.bias", [c.concepts])]
+        return s
+    }
+
+    /// A model with PyTorch's default initialisation drawn from `seed`: Linear and Conv weights and biases
+    /// `U(±1/√fan_in)`, LayerNorm `1, 0`, positions `N(0, 0.02²)`, token embeddings `N(0, 1)`, CLS 0,
+    /// logit scale `log(1/τ₀)`.
+    public init(config: ModelConfig, seed: UInt64) throws {
+        try config.validate()
+        self.config = config
+        let arena = ParameterArena(Self.parameterSpecs(config))
+        self.arena = arena
+        image = TransformerStack(arena, prefix: "image", config: config)
+        text = TransformerStack(arena, prefix: "text", config: config)
+        var o = HeadOffsets()
+        func off(_ n: String) -> Int { arena.tensor(n).offset }
+        o.logitScale = off("logit_scale"); o.imagePos = off("image.pos"); o.imageCLS = off("image.cls")
+        o.patchWeight = off("image.patch.weight"); o.patchBias = off("image.patch.bias"); o.textPos = off("text.pos")
+        o.tokens = off("text.tok.weight"); o.imgGW = off("img_g.weight"); o.imgGB = off("img_g.bias")
+        o.imgLW = off("img_l.weight"); o.imgLB = off("img_l.bias"); o.txtGW = off("txt_g.weight")
+        o.txtGB = off("txt_g.bias"); o.txtLW = off("txt_l.weight"); o.txtLB = off("txt_l.bias")
+        o.entW = off("entity.weight"); o.entB = off("entity.bias")
+        offsets = o
+        initialize(seed: seed)
+    }
+
+    private func initialize(seed: UInt64) {
+        var rng = SeededGenerator(seed: seed)
+        let p = unsafe arena.params
+        for t in arena.tensors {
+            let dst = unsafe p + t.offset
+            func fill(_ f: () -> Double) { for i in 0..<t.count { unsafe dst[i] = Float(f()) } }
+            let name = t.name
+            if name == "logit_scale" {
+                unsafe dst[0] = logf(1 / config.initialTemperature)
+            } else if name.hasSuffix(".pos") {
+                fill { rng.normal() * 0.02 }
+            } else if name == "image.cls" {
+                fill { 0 }
+            } else if name == "text.tok.weight" {
+                fill { rng.normal() }
+            } else if name.contains(".ln") {
+                fill { name.hasSuffix("weight") ? 1 : 0 }
+            } else {
+                // Linear / Conv: fan_in is the weight's size over its output dimension.
+                let weightShape = arena.tensor(name.hasSuffix(".bias") ? String(name.dropLast(4)) + "weight" : name).shape
+                let fanIn = weightShape.dropFirst().reduce(1, *)
+                let bound = 1 / Double(fanIn).squareRoot()
+                fill { (rng.unit() * 2 - 1) * bound }
+            }
+        }
+    }
+
+    // MARK: Forward and backward
+
+    /// Checks a batch against the configuration: sizes, id range, mask values.
+    public func validate(_ batch: TrainingBatch) throws {
+        let c = config
+        func need(_ ok: Bool, _ what: String) throws { if !ok { throw TrainError.invalidBatch(what) } }
+        try need(batch.batchSize > 0, "empty batch")
+        try need(batch.imageSize == c.imageSize, "image size \(batch.imageSize) but model \(c.name) expects \(c.imageSize)")
+        try need(batch.textLength == c.textLength, "text length \(batch.textLength) but model \(c.name) expects \(c.textLength)")
+        try need(batch.conceptCount == c.concepts, "\(batch.conceptCount) concepts but model \(c.name) expects \(c.concepts)")
+        for (field, ids) in [("impression", batch.impressionIDs), ("findings", batch.findingsIDs)] {
+            if let bad = ids.firstIndex(where: { $0 < 0 || Int($0) >= c.vocabSize }) {
+                throw TrainError.invalidBatch("\(field) token id \(ids[bad]) at sample \(bad / c.textLength), position \(bad % c.textLength) is outside the vocabulary 0..<\(c.vocabSize)")
+            }
+        }
+        for (field, m) in [("impression", batch.impressionMask), ("findings", batch.findingsMask)] {
+            try need(m.allSatisfy { $0 == 0 || $0 == 1 }, "\(field) mask holds values other than 0 and 1")
+        }
+        try need(batch.images.allSatisfy { $0.isFinite }, "images hold non-finite values")
+    }
+
+    func activations(batch b: Int) -> ModelActivations {
+        if let a = acts, a.batch == b { return a }
+        acts = nil  // free before allocating the new size
+        let a = ModelActivations(batch: b, config: config)
+        acts = a
+        return a
+    }
+
+    /// Forward through the encoders and the weighted losses; the losses' input gradients are kept for `backward`.
+    /// Encoders whose outputs no active loss uses are skipped.
+    @discardableResult
+    public func forward(_ batch: TrainingBatch, weights: LossWeights) throws -> LossBreakdown {
+        try validate(batch)
+        let a = activations(batch: batch.batchSize)
+        a.weights = weights
+        return unsafe forwardValidated(batch, a)
+    }
+
+    @unsafe
+    private func forwardValidated(_ batch: TrainingBatch, _ a: ModelActivations) -> LossBreakdown {
+        let c = config, b = batch.batchSize, w = unsafe arena.params, o = offsets
+        let cw = c.width, e = c.projection, ni = c.imageTokens, np = c.patchCount, t = c.textLength
+        let pp = c.patchSize * c.patchSize
+        let weights = a.weights
+        // Image encoder: patches, CLS, positions, blocks.
+        unsafe batch.images.withUnsafeBufferPointer { img in
+            unsafe PatchEmbedding.im2col(cols: a.cols, image: img.baseAddress!, batch: b, size: c.imageSize, patch: c.patchSize)
+        }
+        unsafe Linear.forward(out: a.patchOut, inp: a.cols, weight: w + o.patchWeight, bias: w + o.patchBias,
+                              rows: b * np, inDim: pp, outDim: cw)
+        let x0 = unsafe a.image.resid[0]
+        for bi in 0..<b {
+            for k in 0..<cw { unsafe x0[bi * ni * cw + k] = w[o.imageCLS + k] + w[o.imagePos + k] }
+            for p in 0..<np {
+                let dst = unsafe x0 + (bi * ni + 1 + p) * cw, src = unsafe a.patchOut + (bi * np + p) * cw
+                let pos = unsafe w + o.imagePos + (1 + p) * cw
+                for k in 0..<cw { unsafe dst[k] = src[k] + pos[k] }
+            }
+        }
+        unsafe image.forward(a.image, params: w, keyMask: nil)
+        let vi = unsafe a.image.out
+        // Image heads: global projection of CLS (rows ni·C apart), local projection of every token.
+        unsafe Linear.forward(out: a.ig, inp: vi, weight: w + o.imgGW, bias: w + o.imgGB, rows: b, inDim: cw, outDim: e,
+                              inStride: ni * cw)
+        unsafe Normalize.forward(out: a.ign, norm: a.igNorm, inp: a.ig, rows: b, dim: e)
+        var result = LossBreakdown(total: 0, global: 0, local: 0, graph: 0)
+        if weights.graph != 0 {
+            unsafe Linear.forward(out: a.entityLogits, inp: a.ig, weight: w + o.entW, bias: w + o.entB, rows: b, inDim: e,
+                                  outDim: c.concepts)
+            result.graph = unsafe batch.concepts.withUnsafeBufferPointer { y in
+                unsafe Losses.binaryCrossEntropyWithLogits(logits: a.entityLogits, targets: y.baseAddress!,
+                                                           count: b * c.concepts, dlogits: a.dlogits, weight: weights.graph)
+            }
+        }
+        if weights.global != 0 || a.encodeTextForEval {
+            unsafe encodeText(batch.impressionIDs, batch.impressionMask, into: a.impression, batch: b)
+            unsafe Linear.forward(out: a.tg, inp: a.impression.out, weight: w + o.txtGW, bias: w + o.txtGB, rows: b,
+                                  inDim: cw, outDim: e, inStride: t * cw)
+            unsafe Normalize.forward(out: a.tgn, norm: a.tgNorm, inp: a.tg, rows: b, dim: e)
+        }
+        if weights.global != 0 {
+            let r = unsafe Losses.symmetricInfoNCE(image: a.ign, text: a.tgn, logitScale: w[o.logitScale],
+                                                   maxScale: c.maxLogitScale, batch: b, dim: e,
+                                                   dimage: a.dign, dtext: a.dtgn, weight: weights.global)
+            result.global = r.loss
+            a.dLogitScale = r.dLogitScale
+        }
+        if weights.local != 0 {
+            unsafe Linear.forward(out: a.pl, inp: vi, weight: w + o.imgLW, bias: w + o.imgLB, rows: b * ni, inDim: cw, outDim: e)
+            unsafe Normalize.forward(out: a.pn, norm: a.pnNorm, inp: a.pl, rows: b * ni, dim: e)
+            unsafe encodeText(batch.findingsIDs, batch.findingsMask, into: a.findings, batch: b)
+            unsafe Linear.forward(out: a.tl, inp: a.findings.out, weight: w + o.txtLW, bias: w + o.txtLB, rows: b * t,
+                                  inDim: cw, outDim: e)
+            unsafe Normalize.forward(out: a.tn, norm: a.tnNorm, inp: a.tl, rows: b * t, dim: e)
+            // Token rows 1..<T (CLS excluded) against patch rows 1..<Ni; row 0 of each sample gets no gradient.
+            unsafe a.dtn.update(repeating: 0, count: b * t * e)
+            unsafe a.dpn.update(repeating: 0, count: b * ni * e)
+            result.local = unsafe batch.findingsMask.withUnsafeBufferPointer { m in
+                unsafe Losses.localAlignment(
+                    tokens: a.tn + e, tokenStride: t * e, valid: m.baseAddress! + 1, validStride: t,
+                    patches: a.pn + e, patchStride: ni * e, batch: b, tokenCount: t - 1, patchCount: np, dim: e,
+                    temperature: c.localTemperature, dtokens: a.dtn + e, dpatches: a.dpn + e, weight: weights.local)
+            }
+        }
+        result.total = Double(weights.global) * result.global + Double(weights.local) * result.local
+            + Double(weights.graph) * result.graph
+        a.batchForBackward = batch
+        return result
+    }
+
+    @unsafe
+    private func encodeText(_ ids: [Int32], _ mask: [Float], into acts: StackActivations, batch b: Int) {
+        let w = unsafe arena.params
+        unsafe ids.withUnsafeBufferPointer { ip in
+            unsafe Embedding.forward(out: acts.resid[0], ids: ip.baseAddress!, table: w + offsets.tokens,
+                                     pos: w + offsets.textPos, batch: b, tokens: config.textLength, dim: config.width)
+        }
+        unsafe mask.withUnsafeBufferPointer { mp in
+            unsafe text.forward(acts, params: w, keyMask: mp.baseAddress!)
+        }
+    }
+
+    /// Backward of the last `forward`: accumulates every parameter's gradient into the arena's gradient slab.
+    public func backward() {
+        guard let a = acts, let batch = a.batchForBackward else { preconditionFailure("backward() needs a forward() first") }
+        unsafe backward(batch, a)
+    }
+
+    @unsafe
+    private func backward(_ batch: TrainingBatch, _ a: ModelActivations) {
+        let c = config, b = batch.batchSize, w = unsafe arena.params, g = unsafe arena.grads, o = offsets
+        let cw = c.width, e = c.projection, ni = c.imageTokens, np = c.patchCount, t = c.textLength
+        let weights = a.weights
+        // Gradient of the raw image CLS projection `ig`: from the entity head and through the normalisation.
+        unsafe a.dig.update(repeating: 0, count: b * e)
+        if weights.graph != 0 {
+            unsafe Linear.backward(dinp: a.dig, dweight: g + o.entW, dbias: g + o.entB, dout: a.dlogits, inp: a.ig,
+                                   weight: w + o.entW, rows: b, inDim: e, outDim: c.concepts)
+        }
+        if weights.global != 0 {
+            unsafe Normalize.backward(dinp: a.dig, dout: a.dign, out: a.ign, norm: a.igNorm, rows: b, dim: e, accumulate: true)
+            unsafe g[o.logitScale] += a.dLogitScale
+            // Impression encoder.
+            unsafe Normalize.backward(dinp: a.dtg, dout: a.dtgn, out: a.tgn, norm: a.tgNorm, rows: b, dim: e)
+            unsafe a.dvt.update(repeating: 0, count: b * t * cw)
+            unsafe Linear.backward(dinp: a.dvt, dweight: g + o.txtGW, dbias: g + o.txtGB, dout: a.dtg, inp: a.impression.out,
+                                   weight: w + o.txtGW, rows: b, inDim: cw, outDim: e, inStride: t * cw)
+            unsafe backwardText(batch.impressionIDs, a.impression, dout: a.dvt, a: a)
+        }
+        // Image encoder output gradient `dvi`.
+        if weights.local != 0 {
+            unsafe Normalize.backward(dinp: a.dpl, dout: a.dpn, out: a.pn, norm: a.pnNorm, rows: b * ni, dim: e)
+            unsafe Linear.backward(dinp: a.dvi, dweight: g + o.imgLW, dbias: g + o.imgLB, dout: a.dpl, inp: a.image.out,
+                                   weight: w + o.imgLW, rows: b * ni, inDim: cw, outDim: e)
+        } else {
+            unsafe a.dvi.update(repeating: 0, count: b * ni * cw)
+        }
+        unsafe Linear.backward(dinp: a.dvi, dweight: g + o.imgGW, dbias: g + o.imgGB, dout: a.dig, inp: a.image.out,
+                               weight: w + o.imgGW, rows: b, inDim: cw, outDim: e, inStride: ni * cw, accumulateInput: true)
+        unsafe image.backward(a.image, dout: a.dvi, params: w, grads: g, scratch: a.scratch)
+        // Patch embedding, CLS and positions.
+        let dx0 = unsafe a.scratch.dresid
+        for bi in 0..<b {
+            for k in 0..<cw {
+                let d = unsafe dx0[bi * ni * cw + k]
+                unsafe g[o.imageCLS + k] += d
+            }
+            for p in 0..<np {
+                let src = unsafe dx0 + (bi * ni + 1 + p) * cw, dst = unsafe a.dpatchOut + (bi * np + p) * cw
+                for k in 0..<cw { unsafe dst[k] = src[k] }
+            }
+        }
+        for bi in 0..<b { for k in 0..<(ni * cw) { unsafe g[o.imagePos + k] += dx0[bi * ni * cw + k] } }
+        unsafe Linear.backward(dinp: nil, dweight: g + o.patchWeight, dbias: g + o.patchBias, dout: a.dpatchOut, inp: a.cols,
+                               weight: w + o.patchWeight, rows: b * np, inDim: c.patchSize * c.patchSize, outDim: cw)
+        // Findings encoder.
+        if weights.local != 0 {
+            unsafe Normalize.backward(dinp: a.dtl, dout: a.dtn, out: a.tn, norm: a.tnNorm, rows: b * t, dim: e)
+            unsafe Linear.backward(dinp: a.dvt, dweight: g + o.txtLW, dbias: g + o.txtLB, dout: a.dtl, inp: a.findings.out,
+                                   weight: w + o.txtLW, rows: b * t, inDim: cw, outDim: e)
+            unsafe backwardText(batch.findingsIDs, a.findings, dout: a.dvt, a: a)
+        }
+    }
+
+    @unsafe
+    private func backwardText(_ ids: [Int32], _ acts: StackActivations, dout: UnsafePointer<Float>, a: ModelActivations) {
+        let w = unsafe arena.params, g = unsafe arena.grads
+        unsafe text.backward(acts, dout: dout, params: w, grads: g, scratch: a.scratch)
+        unsafe ids.withUnsafeBufferPointer { ip in
+            unsafe Embedding.backward(dtable: g + offsets.tokens, dpos: g + offsets.textPos, dout: a.scratch.dresid,
+                                      ids: ip.baseAddress!, batch: acts.batch, tokens: config.textLength, dim: config.width)
+        }
+    }
+
+    // MARK: Embeddings for evaluation
+
+    /// L2-normalised global embeddings `(B, E)` of the images and of the impressions of `batch`.
+    public func embed(_ batch: TrainingBatch) throws -> (image: [Float], text: [Float]) {
+        try validate(batch)
+        let a = activations(batch: batch.batchSize)
+        a.weights = LossWeights(global: 0, local: 0, graph: 0)
+        a.encodeTextForEval = true
+        defer { a.encodeTextForEval = false }
+        _ = unsafe forwardValidated(batch, a)
+        let n = batch.batchSize * config.projection
+        return unsafe (Array(UnsafeBufferPointer(start: a.ign, count: n)), Array(UnsafeBufferPointer(start: a.tgn, count: n)))
+    }
+}

@@ -1,0 +1,96 @@
+import CarinaLoader
+import Foundation
+
+/// Recall@1/5/10 in both retrieval directions.
+public struct RecallAtK: Sendable, Codable, Equatable {
+    public var r1: Double, r5: Double, r10: Double
+}
+
+/// AUROC of one label's linear probe on the held-out half.
+public struct LabelAUROC: Sendable, Codable, Equatable {
+    public var label: String
+    /// Positives in the probe's training and test halves.
+    public var trainPositives: Int, testPositives: Int
+    /// nil when either half lacks positives or negatives.
+    public var auroc: Double?
+}
+
+/// The result of `Evaluator.evaluate`.
+public struct EvalReport: Sendable, Codable, Equatable {
+    public var samples: Int
+    public var imageToReport: RecallAtK
+    public var reportToImage: RecallAtK
+    public var probe: [LabelAUROC]
+    /// Mean AUROC over the labels where it is defined.
+    public var meanAUROC: Double?
+    /// Recall@k of random retrieval among `samples` items, for comparison: k / samples.
+    public var chanceRecallAt1: Double
+}
+
+/// Held-out evaluation of a checkpoint: image↔report retrieval on the global embeddings (image CLS vs impression CLS)
+/// and per-label AUROC of linear probes on the image embedding.
+public enum Evaluator {
+    /// Loads `checkpoint`, embeds every batch, and scores. Labels are the batches' `concepts` columns, named by
+    /// `labelNames` (default `concept-0` …). The probe trains on a seeded half of the samples and is scored on the other.
+    public static func evaluate(checkpoint: String, batches: some Sequence<TrainingBatch>, labelNames: [String]? = nil,
+                                probeSeed: UInt64 = 0) throws -> EvalReport {
+        let ckpt = try Checkpoint.read(from: checkpoint)
+        let model = try DualEncoder(config: ckpt.config, seed: 0)
+        model.arena.setAll(ckpt.parameters)
+        return try evaluate(model: model, batches: batches, labelNames: labelNames, probeSeed: probeSeed)
+    }
+
+    /// As above, for a model in memory.
+    public static func evaluate(model: DualEncoder, batches: some Sequence<TrainingBatch>, labelNames: [String]? = nil,
+                                probeSeed: UInt64 = 0) throws -> EvalReport {
+        let e = model.config.projection, k = model.config.concepts
+        var img = [Float](), txt = [Float](), labels = [Float]()
+        for batch in batches {
+            let (i, t) = try model.embed(batch)
+            img += i
+            txt += t
+            labels += batch.concepts
+        }
+        let n = img.count / e
+        guard n > 0 else { throw TrainError.invalidBatch("evaluation needs at least one sample") }
+        if let names = labelNames, names.count != k {
+            throw TrainError.invalidConfig("\(names.count) label names for \(k) concepts")
+        }
+        // Cosine similarities (embeddings are unit length).
+        var sim = [Float](repeating: 0, count: n * n)
+        for a in 0..<n { for b in 0..<n {
+            var s: Float = 0
+            for d in 0..<e { s += img[a * e + d] * txt[b * e + d] }
+            sim[a * n + b] = s
+        } }
+        let ks = [1, 5, 10]
+        let i2t = Metrics.recall(similarity: sim, count: n, ks: ks)
+        let t2i = Metrics.recall(similarity: Metrics.transpose(sim, count: n), count: n, ks: ks)
+        // Probe split.
+        var rng = SeededGenerator(seed: probeSeed)
+        var order = Array(0..<n)
+        for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+        let trainIdx = Array(order[0..<(n / 2)]), testIdx = Array(order[(n / 2)...])
+        func rows(_ idx: [Int]) -> [Float] { idx.flatMap { img[($0 * e)..<($0 * e + e)] } }
+        let trainX = rows(trainIdx), testX = rows(testIdx)
+        var probe = [LabelAUROC]()
+        for c in 0..<k {
+            let yTrain = trainIdx.map { labels[$0 * k + c] > 0.5 }, yTest = testIdx.map { labels[$0 * k + c] > 0.5 }
+            let name = labelNames?[c] ?? "concept-\(c)"
+            var auc: Double?
+            if yTrain.contains(true) && yTrain.contains(false) {
+                let p = LinearProbe(features: trainX, dimension: e, targets: yTrain)
+                auc = Metrics.auroc(scores: p.scores(testX), labels: yTest)
+            }
+            probe.append(LabelAUROC(label: name, trainPositives: yTrain.filter { $0 }.count,
+                                    testPositives: yTest.filter { $0 }.count, auroc: auc))
+        }
+        let defined = probe.compactMap(\.auroc)
+        return EvalReport(
+            samples: n,
+            imageToReport: RecallAtK(r1: i2t[1]!, r5: i2t[5]!, r10: i2t[10]!),
+            reportToImage: RecallAtK(r1: t2i[1]!, r5: t2i[5]!, r10: t2i[10]!),
+            probe: probe, meanAUROC: defined.isEmpty ? nil : defined.reduce(0, +) / Double(defined.count),
+            chanceRecallAt1: 1 / Double(n))
+    }
+}

@@ -1,0 +1,90 @@
+/// How a training run proceeds. Defaults are the reference's (AdamW lr 1e-4, weight decay 0.05).
+public struct TrainOptions: Sendable, Equatable {
+    /// Total updates; a resumed run continues up to this step.
+    public var steps: Int
+    /// The largest batch the run accepts (the batch source is configured with it).
+    public var batchSize: Int
+    /// Peak learning rate.
+    public var learningRate: Float
+    public var warmupSteps: Int
+    /// The cosine schedule ends at `minimumLearningRateRatio × learningRate`.
+    public var minimumLearningRateRatio: Float
+    public var weightDecay: Float
+    /// Global gradient-norm clip; 0 disables clipping.
+    public var clipNorm: Float
+    public var lossWeights: LossWeights
+    /// Where checkpoints go; nil writes none.
+    public var checkpointDirectory: String?
+    /// Write a checkpoint every this many steps (and after the last step); 0 = only after the last step.
+    public var checkpointEvery: Int
+    /// Continue from the latest checkpoint in `checkpointDirectory`.
+    public var resume: Bool
+    /// Seed of the parameter initialisation.
+    public var seed: UInt64
+    /// Report a `TrainStepLog` every this many steps (and at the last step).
+    public var logEvery: Int
+    /// Threads for the kernels.
+    public var threads: Int
+
+    public init(steps: Int = 1000, batchSize: Int = 32, learningRate: Float = 1e-4, warmupSteps: Int = 0,
+                minimumLearningRateRatio: Float = 0.1, weightDecay: Float = 0.05, clipNorm: Float = 1.0,
+                lossWeights: LossWeights = LossWeights(), checkpointDirectory: String? = nil, checkpointEvery: Int = 0,
+                resume: Bool = false, seed: UInt64 = 0, logEvery: Int = 10, threads: Int = 2) {
+        self.steps = steps
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.warmupSteps = warmupSteps
+        self.minimumLearningRateRatio = minimumLearningRateRatio
+        self.weightDecay = weightDecay
+        self.clipNorm = clipNorm
+        self.lossWeights = lossWeights
+        self.checkpointDirectory = checkpointDirectory
+        self.checkpointEvery = checkpointEvery
+        self.resume = resume
+        self.seed = seed
+        self.logEvery = logEvery
+        self.threads = threads
+    }
+}
+
+/// One logged step.
+public struct TrainStepLog: Sendable, Equatable {
+    public var step: Int
+    public var totalSteps: Int
+    public var loss: LossBreakdown
+    public var learningRate: Float
+    /// Global gradient norm before clipping.
+    public var gradientNorm: Double
+    /// Mean wall time per step since the previous log.
+    public var secondsPerStep: Double
+    public var samplesPerSecond: Double
+
+    /// One progress line: `step 120/1000  loss 3.2114 (g 2.01 l 0.99 e 0.20)  lr 9.9e-05  |g| 1.23  412 ms/step  77.6 samples/s`.
+    public var line: String {
+        func f(_ x: Double, _ digits: Int) -> String {
+            let p = pow10(digits)
+            return String(Double((x * p).rounded()) / p)
+        }
+        return "step \(step)/\(totalSteps)  loss \(f(loss.total, 4)) (g \(f(loss.global, 3)) l \(f(loss.local, 3)) e \(f(loss.graph, 3)))"
+            + "  lr \(learningRate)  |g| \(f(gradientNorm, 3))  \(f(secondsPerStep * 1000, 1)) ms/step  \(f(samplesPerSecond, 1)) samples/s"
+    }
+
+    private func pow10(_ n: Int) -> Double { (0..<n).reduce(1.0) { r, _ in r * 10 } }
+}
+
+/// The outcome of `Trainer.train`.
+public struct TrainSummary: Sendable, Equatable {
+    /// The step the run started from (0, or the resumed checkpoint's step).
+    public var startStep: Int
+    /// Updates applied when the run ended.
+    public var endStep: Int
+    /// Loss of every step this run executed, in order.
+    public var losses: [LossBreakdown]
+    /// Mean wall time per step of this run.
+    public var secondsPerStep: Double
+    public var samplesPerSecond: Double
+    /// The last checkpoint written, if any.
+    public var lastCheckpoint: String?
+    /// True when the batch source ran dry before `steps`.
+    public var sourceExhausted: Bool
+}

@@ -1,0 +1,128 @@
+import CarinaLoader
+import CarinaTensor
+import Foundation
+
+/// The training loop: forward, backward, gradient clipping, warm-up + cosine learning rate, AdamW, logging and
+/// periodic checkpoints; resumes bit-exactly from its own checkpoints and the batch source's saved state.
+public final class Trainer {
+    public let model: DualEncoder
+    public let options: TrainOptions
+    public let optimizer: AdamW
+    public let schedule: LearningRateSchedule
+    /// Updates applied so far.
+    public private(set) var step = 0
+
+    public init(config: ModelConfig, options: TrainOptions) throws {
+        guard options.steps > 0, options.batchSize > 0, options.logEvery > 0, options.checkpointEvery >= 0,
+              options.threads > 0 else {
+            throw TrainError.invalidConfig("steps, batchSize, logEvery and threads must be positive, checkpointEvery non-negative")
+        }
+        if options.resume && options.checkpointDirectory == nil {
+            throw TrainError.invalidConfig("resume needs a checkpoint directory")
+        }
+        BLAS.setThreads(1)
+        unsafe Parallel.threads = options.threads
+        model = try DualEncoder(config: config, seed: options.seed)
+        self.options = options
+        optimizer = AdamW(weightDecay: options.weightDecay)
+        schedule = LearningRateSchedule(peak: options.learningRate, warmupSteps: options.warmupSteps,
+                                        totalSteps: options.steps, minimumRatio: options.minimumLearningRateRatio)
+    }
+
+    /// One update on `batch`; returns its losses and the gradient norm before clipping.
+    public func trainStep(_ batch: TrainingBatch) throws -> (loss: LossBreakdown, gradientNorm: Double, learningRate: Float) {
+        guard batch.batchSize <= options.batchSize else {
+            throw TrainError.invalidBatch("batch of \(batch.batchSize) exceeds the run's batch size \(options.batchSize)")
+        }
+        model.arena.zeroGradients()
+        let loss = try model.forward(batch, weights: options.lossWeights)
+        guard loss.total.isFinite else {
+            throw TrainError.invalidBatch("loss became \(loss.total) at step \(step + 1) (batch \(batch.keys.first ?? "?")…)")
+        }
+        model.backward()
+        let norm = AdamW.clipGradients(model.arena, maxNorm: options.clipNorm)
+        step += 1
+        let lr = schedule.rate(step: step)
+        optimizer.update(model.arena, step: step, learningRate: lr)
+        return (loss, norm, lr)
+    }
+
+    /// The full state after `step` updates, with the batch source's `loaderState`.
+    public func checkpoint(loaderState: [UInt8]) -> Checkpoint {
+        let a = model.arena, n = a.count
+        return unsafe Checkpoint(
+            config: model.config, step: step, parameters: a.allParameters,
+            firstMoment: Array(UnsafeBufferPointer(start: a.firstMoment, count: n)),
+            secondMoment: Array(UnsafeBufferPointer(start: a.secondMoment, count: n)), loaderState: loaderState)
+    }
+
+    /// Loads parameters, moments and step from `checkpoint` (which must be of this model's configuration).
+    public func restore(_ checkpoint: Checkpoint) throws {
+        guard checkpoint.config == model.config else {
+            throw TrainError.invalidCheckpoint("checkpoint is of model \(checkpoint.config.name) \(checkpoint.config), not \(model.config)")
+        }
+        let a = model.arena
+        for (slab, values) in unsafe [(a.params, checkpoint.parameters), (a.firstMoment, checkpoint.firstMoment),
+                                      (a.secondMoment, checkpoint.secondMoment)] {
+            unsafe values.withUnsafeBufferPointer { unsafe slab.update(from: $0.baseAddress!, count: a.count) }
+        }
+        step = checkpoint.step
+    }
+
+    /// Trains until `options.steps` updates or until `source` runs dry. With `options.resume`, first restores the
+    /// latest checkpoint in the checkpoint directory (if any) and the source's state saved in it.
+    public func train(source: inout some BatchSource, log: (TrainStepLog) -> Void) throws -> TrainSummary {
+        if options.resume, let dir = options.checkpointDirectory, let path = Checkpoint.latest(in: dir) {
+            let ckpt = try Checkpoint.read(from: path)
+            try restore(ckpt)
+            try source.restore(ckpt.loaderState)
+        }
+        if let dir = options.checkpointDirectory {
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                throw TrainError.io("cannot create checkpoint directory \(dir): \(error.localizedDescription)")
+            }
+        }
+        let start = step
+        var losses = [LossBreakdown]()
+        var lastCheckpoint: String?
+        var exhausted = false
+        let runStart = Date()
+        var windowStart = Date(), windowSteps = 0, windowSamples = 0, samples = 0
+        while step < options.steps {
+            guard let batch = try source.nextBatch() else { exhausted = true; break }
+            let r = try trainStep(batch)
+            losses.append(r.loss)
+            windowSteps += 1
+            windowSamples += batch.batchSize
+            samples += batch.batchSize
+            if step % options.logEvery == 0 || step == options.steps {
+                let dt = Date().timeIntervalSince(windowStart)
+                log(TrainStepLog(step: step, totalSteps: options.steps, loss: r.loss, learningRate: r.learningRate,
+                                 gradientNorm: r.gradientNorm, secondsPerStep: dt / Double(windowSteps),
+                                 samplesPerSecond: Double(windowSamples) / max(dt, 1e-9)))
+                windowStart = Date()
+                windowSteps = 0
+                windowSamples = 0
+            }
+            if let dir = options.checkpointDirectory,
+               step == options.steps || (options.checkpointEvery > 0 && step % options.checkpointEvery == 0) {
+                let path = URL(fileURLWithPath: dir).appendingPathComponent(Checkpoint.fileName(step: step)).path
+                try checkpoint(loaderState: source.state).write(to: path)
+                lastCheckpoint = path
+            }
+        }
+        if exhausted, step > start, let dir = options.checkpointDirectory {
+            let path = URL(fileURLWithPath: dir).appendingPathComponent(Checkpoint.fileName(step: step)).path
+            if lastCheckpoint != path {
+                try checkpoint(loaderState: source.state).write(to: path)
+                lastCheckpoint = path
+            }
+        }
+        let elapsed = Date().timeIntervalSince(runStart)
+        let ran = step - start
+        return TrainSummary(startStep: start, endStep: step, losses: losses,
+                            secondsPerStep: ran > 0 ? elapsed / Double(ran) : 0,
+                            samplesPerSecond: elapsed > 0 ? Double(samples) / elapsed : 0,
+                            lastCheckpoint: lastCheckpoint, sourceExhausted: exhausted)
+    }
+}

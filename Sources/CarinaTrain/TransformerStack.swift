@@ -1,0 +1,145 @@
+import CarinaTensor
+
+/// Offsets (in the parameter arena) of one pre-LN transformer block: `x + Attn(LN₁(x))`, then `x + MLP(LN₂(x))`.
+struct BlockParameters {
+    var ln1Weight = 0, ln1Bias = 0, ln2Weight = 0, ln2Bias = 0
+    var qkvWeight = 0, qkvBias = 0, projWeight = 0, projBias = 0
+    var fc1Weight = 0, fc1Bias = 0, fc2Weight = 0, fc2Bias = 0
+
+    /// Parameter specs in PyTorch's `named_parameters` order for a block named `prefix`.
+    static func specs(_ prefix: String, width c: Int, mlp m: Int) -> [(String, [Int])] {
+        [("\(prefix).ln1.weight", [c]), ("\(prefix).ln1.bias", [c]), ("\(prefix).ln2.weight", [c]),
+         ("\(prefix).ln2.bias", [c]), ("\(prefix).qkv.weight", [3 * c, c]), ("\(prefix).qkv.bias", [3 * c]),
+         ("\(prefix).proj.weight", [c, c]), ("\(prefix).proj.bias", [c]), ("\(prefix).mlp.0.weight", [m, c]),
+         ("\(prefix).mlp.0.bias", [m]), ("\(prefix).mlp.2.weight", [c, m]), ("\(prefix).mlp.2.bias", [c])]
+    }
+
+    init(_ arena: ParameterArena, _ prefix: String) {
+        func o(_ s: String) -> Int { arena.tensor("\(prefix).\(s)").offset }
+        ln1Weight = o("ln1.weight"); ln1Bias = o("ln1.bias"); ln2Weight = o("ln2.weight"); ln2Bias = o("ln2.bias")
+        qkvWeight = o("qkv.weight"); qkvBias = o("qkv.bias"); projWeight = o("proj.weight"); projBias = o("proj.bias")
+        fc1Weight = o("mlp.0.weight"); fc1Bias = o("mlp.0.bias"); fc2Weight = o("mlp.2.weight"); fc2Bias = o("mlp.2.bias")
+    }
+}
+
+/// The saved activations of one run of a transformer stack over `(B, N, C)`.
+final class StackActivations {
+    let batch: Int, tokens: Int
+    /// Residual stream entering each block, plus the stack's output before the final LayerNorm: `depth + 1` × `(B, N, C)`.
+    var resid: [UnsafeMutablePointer<Float>] = []
+    var ln1: [UnsafeMutablePointer<Float>] = [], ln1Mean: [UnsafeMutablePointer<Float>] = [], ln1Rstd: [UnsafeMutablePointer<Float>] = []
+    var qkv: [UnsafeMutablePointer<Float>] = [], att: [UnsafeMutablePointer<Float>] = []
+    var attOut: [UnsafeMutablePointer<Float>] = [], resid2: [UnsafeMutablePointer<Float>] = []
+    var ln2: [UnsafeMutablePointer<Float>] = [], ln2Mean: [UnsafeMutablePointer<Float>] = [], ln2Rstd: [UnsafeMutablePointer<Float>] = []
+    var fch: [UnsafeMutablePointer<Float>] = [], fchGelu: [UnsafeMutablePointer<Float>] = []
+    /// Final LayerNorm output `(B, N, C)` and its statistics.
+    let out: UnsafeMutablePointer<Float>, outMean: UnsafeMutablePointer<Float>, outRstd: UnsafeMutablePointer<Float>
+
+    init(_ buffer: ActivationBuffer, batch b: Int, tokens n: Int, config: ModelConfig) {
+        batch = b
+        tokens = n
+        let rows = b * n, c = config.width, m = config.mlp
+        for _ in 0..<config.depth {
+            unsafe resid.append(buffer.take(rows * c))
+            unsafe ln1.append(buffer.take(rows * c)); unsafe ln1Mean.append(buffer.take(rows)); unsafe ln1Rstd.append(buffer.take(rows))
+            unsafe qkv.append(buffer.take(rows * 3 * c)); unsafe att.append(buffer.take(b * config.heads * n * n))
+            unsafe attOut.append(buffer.take(rows * c)); unsafe resid2.append(buffer.take(rows * c))
+            unsafe ln2.append(buffer.take(rows * c)); unsafe ln2Mean.append(buffer.take(rows)); unsafe ln2Rstd.append(buffer.take(rows))
+            unsafe fch.append(buffer.take(rows * m)); unsafe fchGelu.append(buffer.take(rows * m))
+        }
+        unsafe resid.append(buffer.take(rows * c))
+        out = unsafe buffer.take(rows * c)
+        outMean = unsafe buffer.take(rows)
+        outRstd = unsafe buffer.take(rows)
+    }
+}
+
+/// Gradient scratch shared by every stack backward (sized for the largest `B·N`).
+final class StackScratch {
+    let dresid: UnsafeMutablePointer<Float>, dln: UnsafeMutablePointer<Float>, dqkv: UnsafeMutablePointer<Float>
+    let dattOut: UnsafeMutablePointer<Float>, dfch: UnsafeMutablePointer<Float>
+
+    init(_ buffer: ActivationBuffer, rows: Int, config: ModelConfig) {
+        let c = config.width
+        dresid = unsafe buffer.take(rows * c)
+        dln = unsafe buffer.take(rows * c)
+        dqkv = unsafe buffer.take(rows * 3 * c)
+        dattOut = unsafe buffer.take(rows * c)
+        dfch = unsafe buffer.take(rows * config.mlp)
+    }
+}
+
+/// A pre-LN transformer stack (`depth` blocks and a final LayerNorm) over parameters in the arena.
+struct TransformerStack {
+    let blocks: [BlockParameters]
+    let lnWeight: Int, lnBias: Int
+    let config: ModelConfig
+
+    init(_ arena: ParameterArena, prefix: String, config: ModelConfig) {
+        blocks = (0..<config.depth).map { BlockParameters(arena, "\(prefix).blocks.\($0)") }
+        lnWeight = arena.tensor("\(prefix).ln.weight").offset
+        lnBias = arena.tensor("\(prefix).ln.bias").offset
+        self.config = config
+    }
+
+    /// Forward over `acts.resid[0] (B, N, C)` (filled by the caller) to `acts.out (B, N, C)`.
+    /// `keyMask (B, N)`: 1 = attend; nil attends everywhere.
+    @unsafe
+    func forward(_ acts: StackActivations, params w: UnsafeMutablePointer<Float>, keyMask: UnsafePointer<Float>?) {
+        let b = acts.batch, n = acts.tokens, rows = b * n, c = config.width, m = config.mlp
+        for (l, p) in blocks.enumerated() {
+            unsafe LayerNorm.forward(out: acts.ln1[l], mean: acts.ln1Mean[l], rstd: acts.ln1Rstd[l], inp: acts.resid[l],
+                                     weight: w + p.ln1Weight, bias: w + p.ln1Bias, rows: rows, dim: c)
+            unsafe Linear.forward(out: acts.qkv[l], inp: acts.ln1[l], weight: w + p.qkvWeight, bias: w + p.qkvBias,
+                                  rows: rows, inDim: c, outDim: 3 * c)
+            unsafe Attention.forward(out: acts.attOut[l], att: acts.att[l], qkv: acts.qkv[l], keyMask: keyMask,
+                                     batch: b, tokens: n, dim: c, heads: config.heads)
+            unsafe Linear.forward(out: acts.resid2[l], inp: acts.attOut[l], weight: w + p.projWeight,
+                                  bias: w + p.projBias, rows: rows, inDim: c, outDim: c)
+            unsafe Elementwise.addInPlace(acts.resid2[l], acts.resid[l], count: rows * c)
+            unsafe LayerNorm.forward(out: acts.ln2[l], mean: acts.ln2Mean[l], rstd: acts.ln2Rstd[l], inp: acts.resid2[l],
+                                     weight: w + p.ln2Weight, bias: w + p.ln2Bias, rows: rows, dim: c)
+            unsafe Linear.forward(out: acts.fch[l], inp: acts.ln2[l], weight: w + p.fc1Weight, bias: w + p.fc1Bias,
+                                  rows: rows, inDim: c, outDim: m)
+            unsafe GELU.forward(out: acts.fchGelu[l], inp: acts.fch[l], count: rows * m)
+            unsafe Linear.forward(out: acts.resid[l + 1], inp: acts.fchGelu[l], weight: w + p.fc2Weight,
+                                  bias: w + p.fc2Bias, rows: rows, inDim: m, outDim: c)
+            unsafe Elementwise.addInPlace(acts.resid[l + 1], acts.resid2[l], count: rows * c)
+        }
+        unsafe LayerNorm.forward(out: acts.out, mean: acts.outMean, rstd: acts.outRstd, inp: acts.resid[config.depth],
+                                 weight: w + lnWeight, bias: w + lnBias, rows: rows, dim: c)
+    }
+
+    /// Backward from `dout (B, N, C)`, the gradient of `acts.out`; accumulates parameter gradients into `g` and
+    /// leaves the gradient of `acts.resid[0]` in `scratch.dresid`.
+    @unsafe
+    func backward(_ acts: StackActivations, dout: UnsafePointer<Float>, params w: UnsafeMutablePointer<Float>,
+                  grads g: UnsafeMutablePointer<Float>, scratch s: StackScratch) {
+        let b = acts.batch, n = acts.tokens, rows = b * n, c = config.width, m = config.mlp
+        unsafe s.dresid.update(repeating: 0, count: rows * c)
+        unsafe LayerNorm.backward(dinp: s.dresid, dweight: g + lnWeight, dbias: g + lnBias, dout: dout,
+                                  inp: acts.resid[config.depth], weight: w + lnWeight, mean: acts.outMean,
+                                  rstd: acts.outRstd, rows: rows, dim: c)
+        for (l, p) in blocks.enumerated().reversed() {
+            // MLP branch.
+            unsafe Linear.backward(dinp: s.dfch, dweight: g + p.fc2Weight, dbias: g + p.fc2Bias, dout: s.dresid,
+                                   inp: acts.fchGelu[l], weight: w + p.fc2Weight, rows: rows, inDim: m, outDim: c)
+            unsafe GELU.backward(dinp: s.dfch, inp: acts.fch[l], dout: s.dfch, count: rows * m)
+            unsafe Linear.backward(dinp: s.dln, dweight: g + p.fc1Weight, dbias: g + p.fc1Bias, dout: s.dfch,
+                                   inp: acts.ln2[l], weight: w + p.fc1Weight, rows: rows, inDim: c, outDim: m)
+            unsafe LayerNorm.backward(dinp: s.dresid, dweight: g + p.ln2Weight, dbias: g + p.ln2Bias, dout: s.dln,
+                                      inp: acts.resid2[l], weight: w + p.ln2Weight, mean: acts.ln2Mean[l],
+                                      rstd: acts.ln2Rstd[l], rows: rows, dim: c)
+            // Attention branch.
+            unsafe Linear.backward(dinp: s.dattOut, dweight: g + p.projWeight, dbias: g + p.projBias, dout: s.dresid,
+                                   inp: acts.attOut[l], weight: w + p.projWeight, rows: rows, inDim: c, outDim: c)
+            unsafe Attention.backward(dqkv: s.dqkv, dout: s.dattOut, qkv: acts.qkv[l], att: acts.att[l],
+                                      batch: b, tokens: n, dim: c, heads: config.heads)
+            unsafe Linear.backward(dinp: s.dln, dweight: g + p.qkvWeight, dbias: g + p.qkvBias, dout: s.dqkv,
+                                   inp: acts.ln1[l], weight: w + p.qkvWeight, rows: rows, inDim: c, outDim: 3 * c)
+            unsafe LayerNorm.backward(dinp: s.dresid, dweight: g + p.ln1Weight, dbias: g + p.ln1Bias, dout: s.dln,
+                                      inp: acts.resid[l], weight: w + p.ln1Weight, mean: acts.ln1Mean[l],
+                                      rstd: acts.ln1Rstd[l], rows: rows, dim: c)
+        }
+    }
+}

@@ -1,8 +1,0 @@
-import Testing
-import CarinaGraph
-
-@Suite struct CarinaGraphModuleTests {
-    @Test func moduleIsNamed() {
-        #expect(CarinaGraphModule.name == "CarinaGraph")
-    }
-}

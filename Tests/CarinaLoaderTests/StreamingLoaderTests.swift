@@ -1,0 +1,134 @@
+import CarinaImage
+import CarinaShards
+import Foundation
+import Testing
+import CarinaTestSupport
+@testable import CarinaLoader
+
+/// The loader over real MDS shards written by Carina's writer: order, resumption, thread-count independence,
+/// corrupt samples and image orientation.
+@Suite struct StreamingLoaderTests {
+    static let vocabulary = SharedData.repositoryRoot.appendingPathComponent("schemas/vocab/carina-cxr-vocab.txt").path
+
+    /// Writes `count` records in the Carina schema with 48×40 16-bit images whose left half is bright.
+    static func makeShards(_ dir: String, count: Int) throws {
+        let columns = [
+            ColumnSpec(name: "dicom_id", encoding: "str"), ColumnSpec(name: "image", encoding: "png"),
+            ColumnSpec(name: "image_format", encoding: "str"), ColumnSpec(name: "impression", encoding: "str"),
+            ColumnSpec(name: "findings", encoding: "str"), ColumnSpec(name: "concepts", encoding: "ndarray:float32:64"),
+        ]
+        let writer = try MDSShardWriter(directory: dir, columns: columns, sizeLimit: 8_000)
+        for i in 0..<count {
+            var pixels = [UInt16](repeating: 1000, count: 48 * 40)
+            for y in 0..<40 { for x in 0..<24 { pixels[y * 48 + x] = UInt16(60000 - i * 100) } }
+            let png = try PNGCodec.encode(GrayImage(width: 48, height: 40, bitDepth: 16, pixels: pixels))
+            var concepts = [Float](repeating: 0, count: 64)
+            concepts[i % 64] = 1
+            try writer.write([
+                "dicom_id": .string("img-\(i)"), "image": .bytes(png), "image_format": .string("png16"),
+                "impression": .string("No pleural effusion \(i)."), "findings": .string("The heart size is normal."),
+                "concepts": .float32Array(concepts),
+            ])
+        }
+        try writer.finish()
+    }
+
+    static func options(batch: Int = 4, workers: Int = 2, seed: UInt64 = 3) -> LoaderOptions {
+        var o = LoaderOptions()
+        o.batchSize = batch
+        o.workers = workers
+        o.seed = seed
+        o.rank = 0
+        o.world = 1
+        o.textLength = 16
+        o.shuffleBuffer = 8
+        o.augmentation = ImageAugmentation(size: 32)
+        return o
+    }
+
+    @Test func resumesAtAnyCutWithTheNextSample() throws {
+        let dir = try TemporaryDirectory()
+        try Self.makeShards(dir.path, count: 30)
+        let reference = try StreamingLoader(directory: dir.path, vocabulary: Self.vocabulary, options: Self.options())
+        var all: [TrainingBatch] = []
+        while let b = try reference.nextBatch() { all.append(b) }
+        #expect(all.count == 7)  // 30 samples, batch 4, last partial batch dropped
+        #expect(Set(all.flatMap(\.keys)).count == 28)
+        for cut in [0, 1, 3, 6] {
+            let first = try StreamingLoader(directory: dir.path, vocabulary: Self.vocabulary, options: Self.options())
+            for _ in 0..<cut { _ = try first.nextBatch() }
+            let saved = first.state.serialized()
+            let resumed = try StreamingLoader(directory: dir.path, vocabulary: Self.vocabulary, options: Self.options())
+            try resumed.restore(LoaderState(serialized: saved))
+            let next = try #require(try resumed.nextBatch())
+            #expect(next.keys == all[cut].keys)
+            #expect(next.images == all[cut].images)
+            #expect(next.impressionIDs == all[cut].impressionIDs)
+        }
+    }
+
+    @Test func sameBatchesWhateverTheWorkerCount() throws {
+        let dir = try TemporaryDirectory()
+        try Self.makeShards(dir.path, count: 12)
+        let one = try StreamingLoader(directory: dir.path, vocabulary: Self.vocabulary, options: Self.options(workers: 1))
+        let three = try StreamingLoader(directory: dir.path, vocabulary: Self.vocabulary, options: Self.options(workers: 3))
+        while let a = try one.nextBatch() {
+            let b = try #require(try three.nextBatch())
+            #expect(a.keys == b.keys && a.images == b.images && a.concepts == b.concepts)
+        }
+    }
+
+    @Test func theEpochChangesTheOrderAndTheSeedFixesIt() throws {
+        let dir = try TemporaryDirectory()
+        try Self.makeShards(dir.path, count: 16)
+        func keys(_ loader: StreamingLoader) throws -> [String] {
+            var k: [String] = []
+            while let b = try loader.nextBatch() { k += b.keys }
+            return k
+        }
+        let a = try StreamingLoader(directory: dir.path, vocabulary: Self.vocabulary, options: Self.options())
+        let b = try StreamingLoader(directory: dir.path, vocabulary: Self.vocabulary, options: Self.options())
+        let epoch0 = try keys(a)
+        #expect(epoch0 == (try keys(b)))
+        a.startEpoch(1)
+        #expect(try keys(a) != epoch0)
+    }
+
+    @Test func neverFlipsTheImage() throws {
+        let dir = try TemporaryDirectory()
+        try Self.makeShards(dir.path, count: 8)
+        var options = Self.options()
+        options.augmentation = .evaluation(size: 32)
+        let loader = try StreamingLoader(directory: dir.path, vocabulary: Self.vocabulary, options: options)
+        let batch = try #require(try loader.nextBatch())
+        for i in 0..<batch.batchSize {
+            let image = Array(batch.images[(i * 32 * 32)..<((i + 1) * 32 * 32)])
+            let left = (0..<32).map { image[$0 * 32 + 4] }.reduce(0, +)
+            let right = (0..<32).map { image[$0 * 32 + 27] }.reduce(0, +)
+            #expect(left > right, "the bright half must stay on the left")
+        }
+        #expect(batch.impressionIDs[0] == loader.tokenizer.clsID)
+        #expect(batch.concepts.reduce(0, +) == Float(batch.batchSize))
+    }
+
+    @Test func aCorruptSampleStopsOrIsSkippedAndCounted() throws {
+        let dir = try TemporaryDirectory()
+        try Self.makeShards(dir.path, count: 8)
+        let shard = dir.file("shard.00000.mds")
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: shard)))
+        bytes[bytes.count - 40] ^= 0x10
+        try Data(bytes).write(to: URL(fileURLWithPath: shard))
+
+        var failing = Self.options(batch: 8)
+        failing.augmentation = .evaluation(size: 16)
+        let strict = try StreamingLoader(directory: dir.path, vocabulary: Self.vocabulary, options: failing)
+        #expect(throws: ShardError.self) { _ = try strict.nextBatch() }
+
+        var skipping = failing
+        skipping.failOnCorruptSample = false
+        let lenient = try StreamingLoader(directory: dir.path, vocabulary: Self.vocabulary, options: skipping)
+        let batch = try #require(try lenient.nextBatch())
+        #expect(batch.batchSize == 7)
+        #expect(lenient.skippedCorrupt == 1)
+    }
+}

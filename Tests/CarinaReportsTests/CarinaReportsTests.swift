@@ -1,8 +1,0 @@
-import Testing
-import CarinaReports
-
-@Suite struct CarinaReportsModuleTests {
-    @Test func moduleIsNamed() {
-        #expect(CarinaReportsModule.name == "CarinaReports")
-    }
-}

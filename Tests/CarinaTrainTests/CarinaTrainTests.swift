@@ -1,8 +1,0 @@
-import Testing
-import CarinaTrain
-
-@Suite struct CarinaTrainModuleTests {
-    @Test func moduleIsNamed() {
-        #expect(CarinaTrainModule.name == "CarinaTrain")
-    }
-}

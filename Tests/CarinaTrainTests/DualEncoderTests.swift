@@ -1,0 +1,94 @@
+import CarinaLoader
+import CarinaTensor
+import Foundation
+import Testing
+@testable import CarinaTrain
+
+@Suite(.serialized) struct DualEncoderTests {
+    init() { BLAS.setThreads(1); Parallel.threads = 2 }
+
+    @Test func moduleIsNamed() { #expect(CarinaTrainModule.name == "CarinaTrain") }
+
+    @Test func carinaTinyHasTheReferenceParameterCount() throws {
+        let count = DualEncoder.parameterSpecs(.carinaTiny).reduce(0) { $0 + $1.1.reduce(1, *) }
+        #expect(count == 9_638_913)  // trainer_baseline.py's "params"
+        let fromFile = try ModelConfig.load(path: SharedPaths.repo("schemas/models/carina-tiny.json"))
+        #expect(fromFile == .carinaTiny)
+        let test = try ModelConfig.load(path: SharedPaths.repo("schemas/models/carina-test.json"))
+        #expect(test == testConfig)
+    }
+
+    @Test func badConfigurationAndBatchesAreRejected() throws {
+        var bad = testConfig
+        bad.heads = 3
+        #expect(throws: TrainError.self) { try DualEncoder(config: bad, seed: 0) }
+        let model = try DualEncoder(config: testConfig, seed: 0)
+        var batch = randomBatch(testConfig, batch: 2, seed: 1)
+        batch.findingsIDs[5] = 999
+        #expect(throws: TrainError.self) { try model.forward(batch, weights: LossWeights()) }
+        let wrongSize = randomBatch(ModelConfig(name: "x", imageSize: 16, patchSize: 8, width: 32, depth: 1, heads: 2,
+                                                mlp: 8, vocabSize: 200, textLength: 16, projection: 16, concepts: 8),
+                                    batch: 2, seed: 1)
+        #expect(throws: TrainError.self) { try model.forward(wrongSize, weights: LossWeights()) }
+    }
+
+    /// Every parameter tensor's gradient against central finite differences of the total loss (all three losses on).
+    @Test func wholeModelGradientMatchesFiniteDifferences() throws {
+        let model = try DualEncoder(config: testConfig, seed: 3)
+        let batch = randomBatch(testConfig, batch: 3, seed: 4)
+        let weights = LossWeights(global: 1, local: 1, graph: 1)
+        model.arena.zeroGradients()
+        try model.forward(batch, weights: weights)
+        model.backward()
+        let grads = model.arena.allGradients
+        var rng = SeededGenerator(seed: 9)
+        var worst = 0.0, worstName = ""
+        for t in model.arena.tensors {
+            // For the token table only rows of ids in the batch have gradients; probe those and random others.
+            var probes = (0..<4).map { _ in t.offset + Int(rng.next() % UInt64(t.count)) }
+            if t.name == "text.tok.weight" { probes += [101 * testConfig.width + 3, Int(batch.findingsIDs[1]) * testConfig.width + 5].map { t.offset + $0 } }
+            if let maxAt = (t.offset..<(t.offset + t.count)).max(by: { abs(grads[$0]) < abs(grads[$1]) }) { probes.append(maxAt) }
+            for i in probes {
+                let h: Float = 1e-2
+                var vals = model.arena.allParameters
+                let saved = vals[i]
+                func loss(_ v: Float) throws -> Double {
+                    vals[i] = v
+                    model.arena.setValues(t.name, Array(vals[t.offset..<(t.offset + t.count)]))
+                    return try model.forward(batch, weights: weights).total
+                }
+                let numeric = (try loss(saved + h) - (try loss(saved - h))) / Double(2 * h)
+                _ = try loss(saved)
+                let analytic = Double(grads[i])
+                let err = abs(numeric - analytic) / (2e-3 + 3e-2 * abs(analytic))
+                if err > worst { worst = err; worstName = "\(t.name)[\(i - t.offset)] numeric \(numeric) analytic \(analytic)" }
+            }
+        }
+        #expect(worst <= 1, "worst: \(worstName)")
+    }
+
+    @Test func switchedOffLossesContributeNothing() throws {
+        let model = try DualEncoder(config: testConfig, seed: 3)
+        let batch = randomBatch(testConfig, batch: 3, seed: 4)
+        let onlyGraph = try model.forward(batch, weights: LossWeights(global: 0, local: 0, graph: 1))
+        #expect(onlyGraph.global == 0 && onlyGraph.local == 0 && onlyGraph.graph > 0)
+        model.arena.zeroGradients()
+        model.backward()
+        #expect(model.arena.gradient("text.tok.weight").allSatisfy { $0 == 0 })
+        #expect(model.arena.gradient("image.patch.weight").contains { $0 != 0 })
+        let all = try model.forward(batch, weights: LossWeights(global: 0.5, local: 2, graph: 1))
+        #expect(abs(all.total - (0.5 * all.global + 2 * all.local + all.graph)) < 1e-9)
+    }
+}
+
+/// Paths inside the repository.
+enum SharedPaths {
+    static func repo(_ relative: String) -> String {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { break }
+        }
+        return url.appendingPathComponent(relative).path
+    }
+}

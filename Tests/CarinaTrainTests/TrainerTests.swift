@@ -1,0 +1,79 @@
+import CarinaLoader
+import CarinaTensor
+import CarinaTestSupport
+import Foundation
+import Testing
+@testable import CarinaTrain
+
+@Suite(.serialized) struct TrainerTests {
+    func options(_ dir: String?, steps: Int, every: Int = 0, resume: Bool = false) -> TrainOptions {
+        TrainOptions(steps: steps, batchSize: 4, learningRate: 1e-3, warmupSteps: 2, clipNorm: 1.0,
+                     checkpointDirectory: dir, checkpointEvery: every, resume: resume, seed: 5, logEvery: 1)
+    }
+
+    @Test func lossFallsOnARepeatedBatch() throws {
+        let trainer = try Trainer(config: testConfig, options: options(nil, steps: 30))
+        var source = ArraySource(batches: Array(repeating: randomBatch(testConfig, batch: 4, seed: 1), count: 30))
+        var logs = [TrainStepLog]()
+        let summary = try trainer.train(source: &source) { logs.append($0) }
+        #expect(summary.endStep == 30 && logs.count == 30)
+        let first = summary.losses.first!.total, last = summary.losses.last!.total
+        #expect(last < 0.7 * first, "loss \(first) → \(last)")
+        #expect(logs.last!.line.hasPrefix("step 30/30  loss "))
+    }
+
+    @Test func resumeIsBitExact() throws {
+        let dir = try TemporaryDirectory("carina-resume")
+        let batches = (0..<6).map { randomBatch(testConfig, batch: 4, seed: 100 + UInt64($0)) }
+        // Uninterrupted run.
+        let full = try Trainer(config: testConfig, options: options(nil, steps: 6))
+        var s1 = ArraySource(batches: batches)
+        let fullSummary = try full.train(source: &s1) { _ in }
+        // Interrupted: stop after 3 (the source runs dry), then resume to 6 with a fresh trainer.
+        let first = try Trainer(config: testConfig, options: options(dir.path, steps: 6, every: 3))
+        var s2 = ArraySource(batches: Array(batches[0..<3]))
+        let part1 = try first.train(source: &s2) { _ in }
+        #expect(part1.sourceExhausted && part1.endStep == 3)
+        let second = try Trainer(config: testConfig, options: options(dir.path, steps: 6, every: 3, resume: true))
+        var s3 = ArraySource(batches: batches)
+        let part2 = try second.train(source: &s3) { _ in }
+        #expect(part2.startStep == 3 && part2.endStep == 6)
+        #expect(part1.losses + part2.losses == fullSummary.losses)
+        #expect(second.model.arena.allParameters == full.model.arena.allParameters)
+        #expect(Checkpoint.latest(in: dir.path)?.hasSuffix("checkpoint-00000006.ckpt") == true)
+    }
+
+    @Test func checkpointRoundTripsAndRejectsDamage() throws {
+        let dir = try TemporaryDirectory("carina-ckpt")
+        let trainer = try Trainer(config: testConfig, options: options(nil, steps: 2))
+        _ = try trainer.trainStep(randomBatch(testConfig, batch: 4, seed: 1))
+        let ckpt = trainer.checkpoint(loaderState: [1, 2, 3])
+        let path = dir.file("a.ckpt")
+        try ckpt.write(to: path)
+        #expect(try Checkpoint.read(from: path) == ckpt)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        // Truncated.
+        try bytes.dropLast(5).write(to: URL(fileURLWithPath: dir.file("short.ckpt")))
+        #expect(throws: TrainError.self) { try Checkpoint.read(from: dir.file("short.ckpt")) }
+        // Wrong version.
+        bytes[8] = 9
+        try bytes.write(to: URL(fileURLWithPath: dir.file("v9.ckpt")))
+        #expect(throws: TrainError.self) { try Checkpoint.read(from: dir.file("v9.ckpt")) }
+        // Not a checkpoint.
+        try Data("hello".utf8).write(to: URL(fileURLWithPath: dir.file("x.ckpt")))
+        #expect(throws: TrainError.self) { try Checkpoint.read(from: dir.file("x.ckpt")) }
+        // A checkpoint of another model cannot be restored.
+        var other = testConfig
+        other.depth = 1
+        let otherTrainer = try Trainer(config: other, options: options(nil, steps: 1))
+        #expect(throws: TrainError.self) { try otherTrainer.restore(ckpt) }
+    }
+
+    @Test func scheduleWarmsUpThenDecays() {
+        let s = LearningRateSchedule(peak: 1e-3, warmupSteps: 10, totalSteps: 110, minimumRatio: 0.1)
+        #expect(abs(s.rate(step: 5) - 5e-4) < 1e-9)
+        #expect(abs(s.rate(step: 10) - 1e-3) < 1e-9)
+        #expect(abs(s.rate(step: 60) - 5.5e-4) < 1e-8)
+        #expect(abs(s.rate(step: 110) - 1e-4) < 1e-9)
+    }
+}
