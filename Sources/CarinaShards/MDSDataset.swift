@@ -73,6 +73,9 @@ public final class MDSDataset: Sendable {
         return (lo, index - starts[lo])
     }
 
+    /// The global sample indices each shard holds, in order (for shard-wise shuffling and partitioning).
+    public var shardSampleRanges: [Range<Int>] { zip(starts, starts.dropFirst()).map { $0..<$1 } }
+
     /// The basename (relative path) of each shard, in order.
     public var shardNames: [String] { index.shards.map(\.basename) }
 

@@ -20,6 +20,7 @@ import Testing
         let dataset = try MDSDataset(directory: out.path)
         #expect(dataset.count == 6)
         #expect(dataset.shardNames.count == 3)
+        #expect(dataset.shardSampleRanges == [0..<2, 2..<4, 4..<6])
         #expect(dataset.columns.map(\.name) == golden.columns.map(\.name).sorted())
         for i in 0..<dataset.count {
             let sample = try dataset.sample(at: i)
