@@ -5,7 +5,7 @@
 #   Scripts/interop-check.sh          # no folder: exports MDS_DIR of the bundled demo (out/demo/shards) if present
 #
 # Python: $CARINA_VENV if set; else a virtual environment under .build/interop-venv, created on first use with
-# mosaicml-streaming, webdataset and a CPU torch (needs network once). With no --wds, the folder is also exported with
+# mosaicml-streaming, webdataset and torch from PyPI (several GB, once). With no --wds, the folder is also exported with
 # `carina shards export-wds` into a temporary folder and the export is read with webdataset.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -15,9 +15,9 @@ if [[ -n "${CARINA_VENV:-}" ]]; then
 else
     venv="$root/.build/interop-venv"
     if [[ ! -x "$venv/bin/python" ]]; then
-        echo "creating $venv (mosaicml-streaming, webdataset, torch CPU)" >&2
+        echo "creating $venv (mosaicml-streaming, webdataset, torch)" >&2
         python3 -m venv "$venv"
-        "$venv/bin/pip" install --quiet --index-url https://download.pytorch.org/whl/cpu torch
+        "$venv/bin/pip" install --quiet torch
         "$venv/bin/pip" install --quiet 'mosaicml-streaming==0.13.0' webdataset pillow numpy
     fi
     python="$venv/bin/python"

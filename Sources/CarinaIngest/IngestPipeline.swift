@@ -108,7 +108,11 @@ public final class IngestPipeline: @unchecked Sendable {
     }
 
     /// Runs the ingest, calling `progress` after each chunk of images.
-    public func run(progress: (IngestTally) -> Void = { _ in }) throws -> IngestTally {
+    ///
+    /// - Parameters:
+    ///   - problem: called for every image that is skipped or failed, with the image and the reason, in dump order.
+    public func run(progress: (IngestTally) -> Void = { _ in },
+                    problem: (DumpImage, String, String) -> Void = { _, _, _ in }) throws -> IngestTally {
         let fm = FileManager.default
         try fm.createDirectory(atPath: options.output, withIntermediateDirectories: true)
         let writer = try MDSShardWriter(directory: options.output, columns: Self.columns(for: options.encoding),
@@ -158,9 +162,11 @@ public final class IngestPipeline: @unchecked Sendable {
                     tally.written += 1
                     try report.append(item.image, status: "written", reason: "")
                 case .skipped(let reason):
+                    problem(item.image, "skipped", reason)
                     tally.skipped += 1
                     try report.append(item.image, status: "skipped", reason: reason)
                 case .failed(let reason):
+                    problem(item.image, "failed", reason)
                     tally.failed += 1
                     try report.append(item.image, status: "failed", reason: reason)
                 }

@@ -23,6 +23,12 @@ public struct LoaderOptions: Sendable {
     public var failOnCorruptSample = true
     /// Drop a last batch smaller than `batchSize` (default), or yield it.
     public var dropLast = true
+    /// Check each sample's CRC32C against Carina's sidecar (shards written by `streaming` itself have none).
+    public var verifyChecksums = true
+    /// Columns holding the two texts and the record key; a nil text column gives an empty sequence.
+    public var impressionColumn: String? = "impression"
+    public var findingsColumn: String? = "findings"
+    public var keyColumn = "dicom_id"
 
     public init() {
         let env = ProcessInfo.processInfo.environment
@@ -63,7 +69,8 @@ public final class StreamingLoader: @unchecked Sendable {
         guard options.batchSize >= 1, options.textLength >= 2, options.workers >= 1, options.prefetch >= 1 else {
             throw LoaderError(.badOptions, "batch size, workers and prefetch must be at least 1, text length at least 2")
         }
-        dataset = try MDSDataset(directory: directory, verify: options.failOnCorruptSample ? .fail : .skip)
+        dataset = try MDSDataset(directory: directory,
+                                 verify: !options.verifyChecksums ? .off : (options.failOnCorruptSample ? .fail : .skip))
         tokenizer = try WordPieceTokenizer(vocabularyPath: vocabulary)
         self.options = options
         epoch = options.epoch
@@ -193,6 +200,40 @@ public final class StreamingLoader: @unchecked Sendable {
                              findingsMask: findingsMask, concepts: concepts, keys: keys)
     }
 
+    /// Token ids and mask of a text column; padding only when the column is nil or absent.
+    func text(_ record: [String: ColumnValue], _ column: String?) -> (ids: [Int32], mask: [Float]) {
+        guard let column, let value = record[column]?.stringValue else {
+            return ([Int32](repeating: tokenizer.padID, count: options.textLength),
+                    [Float](repeating: 0, count: options.textLength))
+        }
+        return tokenizer.encode(value, length: options.textLength)
+    }
+
+    /// Reads every sample of this rank's epoch order without decoding any column (CRC32C checked when enabled),
+    /// on `workers` threads; returns the bytes read. This is the loader's floor: shard bytes out of the page cache.
+    public func readRawEpoch() throws -> Int {
+        let indices = order.indices
+        let workers = max(1, options.workers)
+        let totals = ByteCounter()
+        let failures = PreparedSlots(count: 1)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var total = 0
+            var i = worker
+            while i < indices.count {
+                do {
+                    total += try dataset.rawSample(at: indices[i]).bytes.count
+                } catch {
+                    failures.set(0, .failure(error))
+                    return
+                }
+                i += workers
+            }
+            totals.add(total)
+        }
+        if case .failure(let error)? = failures.results[0] { throw error }
+        return totals.value
+    }
+
     struct PreparedSample {
         var image: [Float]
         var impression: (ids: [Int32], mask: [Float])
@@ -211,8 +252,7 @@ public final class StreamingLoader: @unchecked Sendable {
         guard let bytes = record["image"]?.bytesValue else {
             throw LoaderError(.corruptSample, "sample \(index) has no image column")
         }
-        byteCounter.add(bytes.count + (record["impression"]?.stringValue?.utf8.count ?? 0)
-            + (record["findings"]?.stringValue?.utf8.count ?? 0))
+        byteCounter.add(bytes.count)
         let format = record["image_format"]?.stringValue ?? "png16"
         let image: GrayImage
         switch format {
@@ -242,10 +282,10 @@ public final class StreamingLoader: @unchecked Sendable {
         }
         return PreparedSample(
             image: out,
-            impression: tokenizer.encode(record["impression"]?.stringValue ?? "", length: options.textLength),
-            findings: tokenizer.encode(record["findings"]?.stringValue ?? "", length: options.textLength),
+            impression: text(record, options.impressionColumn),
+            findings: text(record, options.findingsColumn),
             concepts: concepts,
-            key: record["dicom_id"]?.stringValue ?? String(index))
+            key: record[options.keyColumn]?.stringValue ?? String(index))
     }
 }
 

@@ -62,10 +62,15 @@ struct IngestCommand: AsyncParsableCommand {
         options.radGraphPath = radgraph
         let pipeline = try IngestPipeline(dump: dump, options: options)
         let progress = ProgressLine()
-        let tally = try pipeline.run { tally in
+        let tally = try pipeline.run(progress: { tally in
             progress.update(done: tally.written + tally.skipped + tally.failed, total: tally.found, unit: "images",
                             detail: "written \(tally.written)  skipped \(tally.skipped)  failed \(tally.failed)")
-        }
+        }, problem: { image, status, reason in
+            // failures are errors a user must see; skips by a filter are only counted (and listed in the report)
+            guard status == "failed" else { return }
+            progress.finish()
+            FileHandle.standardError.write(Data("carina: \(image.dicomID) failed: \(reason)\n".utf8))
+        })
         progress.finish()
         let seconds = progress.elapsed
         let bytes = IngestPipeline.outputBytes(directory: out)

@@ -30,6 +30,12 @@ struct StreamCommand: AsyncParsableCommand {
     @Flag(help: "Skip and count samples whose checksum fails instead of stopping.") var skipCorrupt = false
     @Flag(help: "No random crop or intensity jitter.") var noAugment = false
     @Flag(help: "Measure samples/s and MB/s instead of printing batches.") var bench = false
+    @Flag(help: "With --bench: read every sample's bytes without decoding (the loader's floor).") var noDecode = false
+    @Flag(help: "Do not check per-sample CRC32C (for shards written by streaming's MDSWriter, which has none).")
+    var noVerify = false
+    @Option(help: "Column tokenised as the impression ('none' for no text).") var impressionColumn = "impression"
+    @Option(help: "Column tokenised as the findings ('none' for no text).") var findingsColumn = "findings"
+    @Option(help: "Column printed as each sample's id.") var keyColumn = "dicom_id"
 
     func validate() throws {
         guard batch >= 1, size >= 8, textLength >= 2, workers >= 1 else {
@@ -51,10 +57,23 @@ struct StreamCommand: AsyncParsableCommand {
         options.textLength = textLength
         options.failOnCorruptSample = !skipCorrupt
         options.augmentation = noAugment ? .evaluation(size: size) : ImageAugmentation(size: size)
+        options.verifyChecksums = !noVerify
+        options.impressionColumn = impressionColumn == "none" ? nil : impressionColumn
+        options.findingsColumn = findingsColumn == "none" ? nil : findingsColumn
+        options.keyColumn = keyColumn
         let loader = try StreamingLoader(directory: dir, vocabulary: vocab, options: options)
         if let resume {
             let data = try Data(contentsOf: URL(fileURLWithPath: resume))
             try loader.restore(LoaderState(serialized: Array(data)))
+        }
+        if bench && noDecode {
+            let start = Date()
+            let bytes = try loader.readRawEpoch()
+            let seconds = Date().timeIntervalSince(start)
+            print(String(format: "stream: no-decode %d samples, %.3f s: %.0f samples/s, %.1f MB/s of shard data "
+                + "(workers %d, checksums %@)", loader.samplesPerEpoch, seconds, Double(loader.samplesPerEpoch) / seconds,
+                Double(bytes) / seconds / 1e6, workers, noVerify ? "off" : "checked"))
+            return
         }
         let start = Date()
         var count = 0, samples = 0, imageBytes = 0
