@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Ingest benchmark, side by side in one run: `carina ingest` against the Python pipeline users write
+# (Scripts/bench-ingest-baseline.py: pydicom + NumPy + PIL + streaming.MDSWriter) on the same synthetic dump of
+# real-size DICOMs, on 1 and 2 cores; and Carina's peak memory for a small and a 10x larger dump.
+#
+#   CARINA_VENV=/path/to/bench-venv bash Scripts/bench-ingest.sh [STUDIES=1000] [WORK=/tmp/carina-bench-ingest]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source Scripts/env.sh
+studies="${1:-1000}"
+work="${2:-${TMPDIR:-/tmp}/carina-bench-ingest}"
+python="${CARINA_VENV:?set CARINA_VENV to a venv with pydicom, pylibjpeg, pillow and mosaicml-streaming}/bin/python"
+carina=.build/release/carina
+swift build -c release --product carina 2>&1 | grep -E "error" || true
+mkdir -p "$work"
+dump="$work/dump-$studies"
+if [ ! -f "$dump/mimic-cxr-2.0.0-split.csv.gz" ]; then
+    $carina synth "$dump" --studies "$studies" --rows 3056 --cols 2544 --syntax explicitLittle --seed 1
+fi
+echo "input: $(find "$dump" -name '*.dcm' | wc -l) DICOMs, 3056x2544, 12-bit, explicit VR little endian; $(du -sh "$dump" | cut -f1)"
+for n in 1 2; do
+    rm -rf "$work/carina-$n"
+    /usr/bin/time -f "%e s, max RSS %M KB" -o "$work/time-$n" \
+        $carina ingest "$dump" --out "$work/carina-$n" --threads $n --size 512 --image png16 > "$work/carina-$n.log"
+    echo "carina  threads $n: $(grep 'images in' "$work/carina-$n.log"); $(cat "$work/time-$n")"
+    $python Scripts/bench-ingest-baseline.py "$dump" "$work/python-$n" --workers $n
+done
+cmp -s "$work/carina-1/shard.00000.mds" "$work/carina-2/shard.00000.mds" && echo "carina: 1 and 2 threads wrote the same bytes"
+
+# Peak memory against dump size: small images so that a 10x larger dump stays cheap.
+for count in 1000 10000; do
+    small="$work/small-$count"
+    [ -f "$small/mimic-cxr-2.0.0-split.csv.gz" ] || $carina synth "$small" --studies $count --rows 256 --cols 256 --seed 2 > /dev/null
+    rm -rf "$work/small-out-$count"
+    /usr/bin/time -f "%e s, max RSS %M KB" -o "$work/time-small-$count" \
+        $carina ingest "$small" --out "$work/small-out-$count" --size 128 > /dev/null
+    echo "carina memory, $count images of 256x256: $(cat "$work/time-small-$count")"
+done
