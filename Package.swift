@@ -27,6 +27,7 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/Native/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CCRC32C", path: "Sources/Native/CCRC32C"),
         .target(
             name: "CDCMTKShim",
             dependencies: ["COpenJPEG"],
@@ -45,7 +46,7 @@ let package = Package(
         .target(name: "CarinaReports"),
         .target(name: "CarinaOpenI", dependencies: ["CarinaReports", "CXML2"], swiftSettings: strictSafety),
         .target(name: "CarinaGraph", dependencies: ["CarinaReports"]),
-        .target(name: "CarinaShards", swiftSettings: strictSafety),
+        .target(name: "CarinaShards", dependencies: ["CCRC32C"], swiftSettings: strictSafety),
         .target(name: "CarinaLoader", dependencies: ["CarinaCore", "CarinaShards", "CarinaImage"], swiftSettings: strictSafety),
         .target(name: "CarinaTensor", dependencies: ["COpenBLAS"], swiftSettings: strictSafety),
         .target(name: "CarinaTrain", dependencies: ["CarinaTensor", "CarinaLoader"], swiftSettings: strictSafety),

@@ -1,5 +1,7 @@
-/// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78, initial value and final XOR 0xFFFFFFFF), computed with
-/// slicing-by-8 tables in software.
+import CCRC32C
+
+/// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78, initial value and final XOR 0xFFFFFFFF), computed with the
+/// SSE4.2 `crc32` instruction where the processor has it, else with slicing-by-8 tables in software.
 ///
 /// Check value: `CRC32C.checksum(Array("123456789".utf8)) == 0xE3069283`.
 public enum CRC32C {
@@ -33,8 +35,18 @@ public enum CRC32C {
         unsafe data.withUnsafeBufferPointer { buffer in unsafe update(crc, buffer) }
     }
 
+    /// Whether the SSE4.2 instruction is used (checked once).
+    static let hardware = carina_crc32c_hardware_available() != 0
+
     /// Continues a CRC-32C over bytes in memory; the pointer does not escape.
     static func update(_ crc: UInt32, _ buffer: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return crc }
+        if hardware { return unsafe carina_crc32c_update_hw(crc, base, buffer.count) }
+        return unsafe updateSoftware(crc, buffer)
+    }
+
+    /// The slicing-by-8 software CRC-32C (also the reference the hardware path is tested against).
+    static func updateSoftware(_ crc: UInt32, _ buffer: UnsafeBufferPointer<UInt8>) -> UInt32 {
         unsafe table.withUnsafeBufferPointer { t in
             var c = ~crc
             var i = 0
