@@ -61,10 +61,8 @@ enum CertaintyScope {
                 }
                 if let s = scope, a.mentions[m].takesCertainty {
                     a.mentions[m].certainty = s
-                    if a.mentions[m].kind != .modifier {
-                        scopeCovered = true
-                        lastCoveredEnd = a.mentions[m].end
-                    }
+                    if a.mentions[m].kind != .modifier { scopeCovered = true }
+                    lastCoveredEnd = a.mentions[m].end
                 }
                 i = a.mentions[m].end + 1
                 continue

@@ -14,6 +14,10 @@
 /// - Across a suggestive cue (`may represent`, `consistent with`), the finding before is `suggestive_of` each
 ///   finding after, up to the end of the sentence.
 enum RelationRules {
+    /// The farthest (in tokens) any rule looks from a mention: relations are local, and the cap keeps pathological
+    /// input (`left left left …` without punctuation) linear.
+    static let window = 32
+
     static func apply(to a: inout ReportAnalysis, sentence: Range<Int>) {
         var first = -1
         var last = -1
@@ -40,7 +44,8 @@ enum RelationRules {
 
     static func lateralityRule(_ a: inout ReportAnalysis, _ m: Int, _ s: Range<Int>) {
         var j = a.mentions[m].end + 1
-        while j < s.upperBound {
+        let limit = min(s.upperBound, j + window)
+        while j < limit {
             if !a.cueAt[j].isEmpty { return }
             if let n = a.mention(at: j) {
                 switch a.mentions[n].kind {
@@ -71,7 +76,8 @@ enum RelationRules {
     static func modifierRule(_ a: inout ReportAnalysis, _ m: Int, _ s: Range<Int>) {
         // Forward within the noun phrase.
         var j = a.mentions[m].end + 1
-        forward: while j < s.upperBound {
+        let limit = min(s.upperBound, j + window)
+        forward: while j < limit {
             if !a.cueAt[j].isEmpty { break }
             if let n = a.mention(at: j) {
                 let mention = a.mentions[n]
@@ -158,7 +164,7 @@ enum RelationRules {
             let after = i + Int(a.cueLength[i])
             var source: Int? = nil
             var k = i - 1
-            while k >= s.lowerBound {
+            while k >= max(s.lowerBound, i - window) {
                 // `edema which may represent overload`: a relative pronoun does not separate the two.
                 if a.cueAt[k].contains(.terminator) && a.tokens[k].norm != "which" { break }
                 if let n = a.mention(at: k), a.mentions[n].kind == .finding || a.mentions[n].kind == .state {
@@ -169,7 +175,7 @@ enum RelationRules {
             }
             if let source {
                 var j = after
-                while j < s.upperBound {
+                while j < min(s.upperBound, after + window) {
                     if a.cueAt[j].contains(.terminator) || a.cueAt[j].contains(.suggestive) { break }
                     if let n = a.mention(at: j) {
                         if a.mentions[n].kind == .finding && n != source { a.mentions[source].relate(.suggestiveOf, n) }
@@ -190,7 +196,7 @@ enum RelationRules {
     static func nounPhraseAnatomy(_ a: ReportAnalysis, before start: Int, _ s: Range<Int>) -> [Int] {
         var j = start - 1
         var side: Int? = nil
-        while j >= s.lowerBound {
+        while j >= max(s.lowerBound, start - window) {
             if !a.cueAt[j].isEmpty && a.mention(at: j) == nil { break }
             if let n = a.mention(at: j) {
                 let mention = a.mentions[n]
@@ -216,7 +222,7 @@ enum RelationRules {
         var sawPreposition = direct
         var found: [Int] = []
         var side: Int? = nil
-        while j < s.upperBound {
+        while j < min(s.upperBound, end + 1 + window) {
             if !a.cueAt[j].isEmpty { break }
             if let n = a.mention(at: j) {
                 let mention = a.mentions[n]
@@ -267,7 +273,7 @@ enum RelationRules {
         var anatomy: [Int] = []
         var crossedCopula = false
         var unknown = 0
-        while j >= s.lowerBound {
+        while j >= max(s.lowerBound, start - window) {
             if let n = a.mention(at: j) {
                 let mention = a.mentions[n]
                 switch mention.kind {
@@ -313,7 +319,7 @@ enum RelationRules {
     /// The finding or device a state word directly modifies (`stable cardiomegaly`, `unchanged left effusion`).
     static func nextFinding(_ a: ReportAnalysis, after end: Int, _ s: Range<Int>) -> Int? {
         var j = end + 1
-        while j < s.upperBound {
+        while j < min(s.upperBound, end + 1 + window) {
             if !a.cueAt[j].isEmpty { return nil }
             if let n = a.mention(at: j) {
                 let mention = a.mentions[n]
