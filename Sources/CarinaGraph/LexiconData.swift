@@ -18,7 +18,7 @@ enum LexiconData {
 atelectasis	finding	OBS	Atelectasis	yes	atelectasis|atelectases|atelectatic|atelectatic change|subsegmental atelectasis|discoid atelectasis|plate-like atelectasis|platelike atelectasis|linear atelectasis|collapse|collapsed|lobar collapse|volume loss
 cardiomegaly	finding	OBS	Cardiomegaly	yes	cardiomegaly|cardiac enlargement|enlarged heart|enlargement of the heart|enlargement of the cardiac silhouette|enlarged cardiac silhouette|cardiomegally|cardiomyopathy
 consolidation	finding	OBS	Consolidation	yes	consolidation|consolidations|consolidative|consolidated|consolidative opacity|consolidative opacities
-edema	finding	OBS	Edema	yes	edema|oedema|pulmonary edema|interstitial edema|alveolar edema|fluid overload|volume overload
+edema	finding	OBS	Edema	yes	edema|oedema|pulmonary edema|interstitial edema|alveolar edema|fluid overload|volume overload|kerley b lines|kerley lines|kerley b-lines|septal lines|kerley b line
 vascular_congestion	finding	OBS	Edema	yes	vascular congestion|pulmonary vascular congestion|pulmonary congestion|venous congestion|congestion|cephalization|vascular engorgement|engorgement|pulmonary venous hypertension|indistinctness|vascular prominence|vascular indistinctness
 heart_failure	finding	OBS	Edema;Cardiomegaly?	yes	heart failure|congestive heart failure|chf|cardiac decompensation
 enlarged_cardiomediastinum	finding	OBS	Enlarged Cardiomediastinum	yes	widened mediastinum|mediastinal widening|widening of the mediastinum|mediastinal enlargement|enlarged mediastinum|enlarged cardiomediastinal silhouette|cardiomediastinal enlargement
@@ -65,7 +65,7 @@ cyst	finding	OBS	-	yes	cyst|cysts|cystic|cystic change|cystic changes|cystic fib
 sarcoidosis	finding	OBS	-	yes	sarcoidosis|sarcoid
 surgical_change	finding	OBS	-	yes	postoperative change|postoperative changes|post-operative changes|postsurgical change|postsurgical changes|post surgical changes|surgical changes|status post|s/p|post cabg|cabg|sternotomy|median sternotomy|thoracotomy|lobectomy|pneumonectomy|mastectomy|cholecystectomy|resection|postsurgical|postoperative
 hemorrhage	finding	OBS	Lung Opacity	yes	hemorrhage|haemorrhage|hematoma|contusion|pulmonary hemorrhage|hemothorax
-abnormality	finding	OBS	-	yes	abnormality|abnormalities|disease|process|findings|finding|pathology|change|changes
+abnormality	finding	OBS	-	yes	abnormality|abnormalities|disease|process|pathology
 aspiration	finding	OBS	-	yes	aspiration|aspirated|aspiration event
 # --- devices (a device mention never rules out No Finding; as in the CheXpert labeller, sternotomy wires and
 #     surgical clips are not Support Devices) ---
@@ -100,9 +100,9 @@ pulmonary_artery	anatomy	ANAT	-	-	pulmonary artery|pulmonary arteries|main pulmo
 pleura	anatomy	ANAT	-	-	pleura|pleural|pleural space|pleural spaces|pleural surface|pleural surfaces|fissure|fissures|minor fissure|major fissure|horizontal fissure|interlobar fissure|pleural margins
 costophrenic_angle	anatomy	ANAT	-	-	costophrenic angle|costophrenic angles|costophrenic sulcus|costophrenic sulci|costophrenic|cp angle|cp angles|sulcus|sulci|costodiaphragmatic angle|costophrenic recess
 diaphragm	anatomy	ANAT	-	-	diaphragm|diaphragms|hemidiaphragm|hemidiaphragms|diaphragmatic|hemidiaphragmatic|subdiaphragmatic|diaphragmatic contour|diaphragmatic contours|domes of the diaphragm
-spine	anatomy	ANAT	-	-	spine|spinal|thoracic spine|thoracolumbar spine|lumbar spine|cervical spine|vertebra|vertebrae|vertebral|vertebral body|vertebral bodies|thoracic vertebra|thoracic vertebrae|thoracic vertebral|thoracic vertebral bodies|lumbar vertebrae|cervical vertebrae|endplate|endplates|thoracolumbar|spinous
+spine	anatomy	ANAT	-	-	spine|spinal|thoracic spine|thoracolumbar spine|lumbar spine|cervical spine|vertebra|vertebrae|vertebral|vertebral body|vertebral bodies|thoracic vertebra|thoracic vertebrae|thoracic vertebral|thoracic vertebral bodies|lumbar vertebrae|cervical vertebrae|endplate|endplates|thoracolumbar|spinous|spinous process|spinous processes|transverse process|transverse processes
 ribs	anatomy	ANAT	-	-	rib|ribs|posterior rib|anterior rib|costal|rib cage|lateral rib|costochondral
-bones	anatomy	ANAT	-	-	bone|bones|bony|osseous|osseous structures|bony structures|skeletal|skeletal structures|bony thorax|visualized osseous structures|visualized bones|clavicle|clavicles|clavicular|scapula|scapulae|sternum|sternal|humerus|humeral|humeral head|shoulder|shoulders|acromioclavicular|glenohumeral|osseous thorax
+bones	anatomy	ANAT	-	-	bone|bones|bony|osseous|osseous structures|bony structures|skeletal|skeletal structures|bony thorax|visualized osseous structures|visualized bones|clavicle|clavicles|clavicular|scapula|scapulae|sternum|sternal|humerus|humeral|humeral head|shoulder|shoulders|acromioclavicular|glenohumeral|osseous thorax|coracoid process|xiphoid process
 soft_tissue	anatomy	ANAT	-	-	soft tissue|soft tissues|soft-tissue|chest wall|subcutaneous|subcutaneous tissue|subcutaneous tissues|breast|breasts|nipple|nipples|axilla|axillary|neck|supraclavicular|skin|skin fold|skinfold
 abdomen	anatomy	ANAT	-	-	abdomen|abdominal|upper abdomen|bowel|stomach|gastric|colon|colonic|liver|hepatic|spleen|splenic|gallbladder|bowel gas|upper quadrant|right upper quadrant|left upper quadrant|peritoneum|intraperitoneal|esophagus|esophageal|hiatus|hiatal
 vessels	anatomy	ANAT	-	-	svc|superior vena cava|ivc|inferior vena cava|cavoatrial junction|brachiocephalic|brachiocephalic vein|jugular|internal jugular|subclavian|azygos|azygous|vein|veins|venous|artery|arteries|vascular|vessel|vessels|vascular pedicle
