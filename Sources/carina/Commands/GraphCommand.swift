@@ -31,7 +31,9 @@ struct GraphCommand: AsyncParsableCommand {
         let reports = try ReportFiles.find(path)
         let out = StandardOutput()
         if format != .text { out.write("{\n") }
+        let progress = Progress(total: reports.count, label: "graph")
         for (n, report) in reports.enumerated() {
+            progress.update(n + 1)
             let sections = try report.sections()
             let (graph, labels) = GraphExtractor.extractWithLabels(sections: sections)
             switch format {
@@ -120,6 +122,23 @@ enum JSONKey {
             }
         }
         return out + "\""
+    }
+}
+
+/// Progress of a long command on stderr, shown only when stderr is a terminal (quiet in a pipe).
+struct Progress {
+    let total: Int
+    let label: String
+    private let enabled = isatty(2) == 1
+
+    init(total: Int, label: String) {
+        self.total = total
+        self.label = label
+    }
+
+    func update(_ done: Int) {
+        guard enabled, total >= 1000, done % 500 == 0 || done == total else { return }
+        FileHandle.standardError.write(Data("\r\(label) \(done)/\(total)\(done == total ? "\n" : "")".utf8))
     }
 }
 
