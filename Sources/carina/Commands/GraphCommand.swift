@@ -182,7 +182,13 @@ enum ReportFiles {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw CLIError("no such file or folder: \(path)")
         }
-        if !isDirectory.boolValue { return [file(path)] }
+        if !isDirectory.boolValue {
+            guard !path.lowercased().hasSuffix(".xml") else {
+                throw CLIError("\(path): OpenI XML reports are not read by this command yet; give a .txt report, a "
+                               + "folder of them, or a MIMIC-CXR dump root")
+            }
+            return [file(path)]
+        }
         guard let walker = FileManager.default.enumerator(atPath: path) else {
             throw CLIError("cannot list the folder \(path): check its permissions")
         }
