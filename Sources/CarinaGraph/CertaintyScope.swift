@@ -25,7 +25,7 @@ enum CertaintyScope {
                 if roles.contains(.negationPost) || roles.contains(.uncertainPost) {
                     let value: Certainty = roles.contains(.negationPost) ? .absent : .uncertain
                     for k in clauseStart..<i {
-                        if let m = a.mention(at: k), a.mentions[m].takesCertainty, a.mentions[m].start == k,
+                        if let m = a.mention(at: k), a.mentions[m].takesCertainty, a.spans[m].start == k,
                            a.mentions[m].certainty == .present {
                             a.mentions[m].certainty = value
                         }
@@ -50,23 +50,21 @@ enum CertaintyScope {
                 continue
             }
             if let m = a.mention(at: i) {
-                let compound = (a.mentions[m].kind == .finding || a.mentions[m].kind == .device)
-                    && sameNounPhrase(a, from: lastCoveredEnd + 1, to: a.mentions[m].start)
+                let compound = (a.spans[m].kind == .finding || a.spans[m].kind == .device)
+                    && sameNounPhrase(a, from: lastCoveredEnd + 1, to: a.spans[m].start)
                 if scope != nil && scopeCovered && a.mentions[m].takesCertainty && !compound
-                    && !joined(a, from: lastCoveredEnd + 1, to: a.mentions[m].start)
+                    && !joined(a, from: lastCoveredEnd + 1, to: a.spans[m].start)
                 {
                     // `no acute process moderate hiatal hernia`: a new noun phrase without `,`/`or`/`and` ends it.
                     scope = nil
-                    clauseStart = a.mentions[m].start
+                    clauseStart = a.spans[m].start
                 }
                 if let s = scope, a.mentions[m].takesCertainty {
                     a.mentions[m].certainty = s
-                    if a.mentions[m].kind != .modifier {
-                        scopeCovered = true
-                        lastCoveredEnd = a.mentions[m].end
-                    }
+                    if a.spans[m].kind != .modifier { scopeCovered = true }
+                    lastCoveredEnd = a.spans[m].end
                 }
-                i = a.mentions[m].end + 1
+                i = a.spans[m].end + 1
                 continue
             }
             if scope != nil && scopeCovered && scopeEnders.contains(a.tokens[i].norm) {
@@ -90,7 +88,7 @@ enum CertaintyScope {
         guard from <= to else { return false }
         for k in from..<to {
             guard let m = a.mention(at: k) else { return false }
-            let kind = a.mentions[m].kind
+            let kind = a.spans[m].kind
             if kind != .anatomy && kind != .laterality && kind != .modifier { return false }
         }
         return true

@@ -30,13 +30,16 @@ public enum ConceptResolver {
             if let c = e.concept ?? lexicon.conceptID(forTerm: e.tokens) { conceptOf[id] = c }
         }
         var modifiersOf: [String: [String]] = [:]
-        for (id, e) in graph.entities where e.isAnatomy {
-            for r in e.relations where r.count == 2 && r[0] == "modify" { modifiersOf[r[1], default: []].append(id) }
+        let ids = graph.orderedIDs
+        for id in ids where graph.entities[id]!.isAnatomy {
+            for r in graph.entities[id]!.relations where r.count == 2 && r[0] == "modify" {
+                modifiersOf[r[1], default: []].append(id)
+            }
         }
         var observations: [Observation] = []
         var position: [String: Int] = [:]
         var suggestions: [[String]] = []
-        for id in graph.orderedIDs {
+        for id in ids {
             let e = graph.entities[id]!
             guard let certainty = e.certainty, let cid = conceptOf[id], let concept = lexicon.concept(named: cid) else {
                 continue

@@ -68,6 +68,18 @@ extension EntityGraph {
         return out
     }
 
+    /// The MIMIC-CXR study id a RadGraph report key names: `p10/p10000032/s50414267.txt` → `50414267`; nil when
+    /// the key's last path component is not `s<digits>` (with or without `.txt`). For matching precomputed RadGraph
+    /// output to the studies of a dump.
+    public static func studyID(fromRadGraphKey key: String) -> String? {
+        var name = key.split(separator: "/").last.map(String.init) ?? key
+        if name.hasSuffix(".txt") { name.removeLast(4) }
+        guard name.first == "s", name.count > 1, name.dropFirst().allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            return nil
+        }
+        return String(name.dropFirst())
+    }
+
     static func idOrder(_ a: String, _ b: String) -> Bool {
         switch (Int(a), Int(b)) {
         case let (x?, y?): return x < y

@@ -101,6 +101,8 @@ struct ReportAnalysis {
     let tokens: [Token]
     let lexicon: Lexicon
     var mentions: [Mention] = []
+    /// Position and kind of each mention (same order as `mentions`).
+    var spans: [Span] = []
     /// The mention covering each token, or -1.
     var mentionAt: [Int32]
     /// The cue starting at each token (empty roles if none) and its length.
@@ -168,7 +170,7 @@ struct ReportAnalysis {
         cueLength = Array(repeating: 0, count: n)
         wordClass = tokens.map(WordClass.of)
         match()
-        splitSentences(sectionStarts: Set(sectionStarts))
+        splitSentences(sectionStarts: sectionStarts)
         for sentence in sentences {
             CertaintyScope.apply(to: &self, sentence: sentence)
             RelationRules.apply(to: &self, sentence: sentence)
@@ -202,7 +204,9 @@ struct ReportAnalysis {
 
     mutating func addMention(start: Int, end: Int, concept: Int) {
         let index = Int32(mentions.count)
-        mentions.append(Mention(start: start, end: end, concept: concept, kind: lexicon.concepts[concept].kind))
+        let kind = lexicon.concepts[concept].kind
+        mentions.append(Mention(start: start, end: end, concept: concept, kind: kind))
+        spans.append(Span(start: start, end: end, kind: kind))
         for k in start...end { mentionAt[k] = index }
     }
 
@@ -229,10 +233,13 @@ struct ReportAnalysis {
     }
 
     /// Sentences end at `.`, `!`, `?`, `;`, a blank line, and a section start.
-    mutating func splitSentences(sectionStarts: Set<Int>) {
+    mutating func splitSentences(sectionStarts: [Int]) {
         var start = 0
+        var nextSection = 0
         for i in tokens.indices {
-            if i > start && (tokens[i].afterBlankLine || sectionStarts.contains(i)) {
+            while nextSection < sectionStarts.count && sectionStarts[nextSection] < i { nextSection += 1 }
+            let isSectionStart = nextSection < sectionStarts.count && sectionStarts[nextSection] == i
+            if i > start && (tokens[i].afterBlankLine || isSectionStart) {
                 sentences.append(start..<i)
                 start = i
             }

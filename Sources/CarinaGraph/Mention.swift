@@ -32,3 +32,12 @@ enum Relation: String, Sendable {
     case modify
     case suggestiveOf = "suggestive_of"
 }
+
+/// The position and kind of a mention, without its relations: a plain value the relation rules copy freely.
+struct Span: Sendable {
+    let start: Int
+    let end: Int
+    let kind: Concept.Kind
+
+    var isCoreObservation: Bool { kind == .finding || kind == .device || kind == .state || kind == .normal }
+}

@@ -14,6 +14,10 @@
 /// - Across a suggestive cue (`may represent`, `consistent with`), the finding before is `suggestive_of` each
 ///   finding after, up to the end of the sentence.
 enum RelationRules {
+    /// The farthest (in tokens) any rule looks from a mention: relations are local, and the cap keeps pathological
+    /// input (`left left left …` without punctuation) linear.
+    static let window = 32
+
     static func apply(to a: inout ReportAnalysis, sentence: Range<Int>) {
         var first = -1
         var last = -1
@@ -25,7 +29,7 @@ enum RelationRules {
         }
         guard first >= 0 else { return }
         for m in first...last {
-            switch a.mentions[m].kind {
+            switch a.spans[m].kind {
             case .laterality: lateralityRule(&a, m, sentence)
             case .anatomy: anatomyRule(&a, m, sentence)
             case .modifier: modifierRule(&a, m, sentence)
@@ -39,16 +43,17 @@ enum RelationRules {
     // MARK: rules
 
     static func lateralityRule(_ a: inout ReportAnalysis, _ m: Int, _ s: Range<Int>) {
-        var j = a.mentions[m].end + 1
-        while j < s.upperBound {
+        var j = a.spans[m].end + 1
+        let limit = min(s.upperBound, j + window)
+        while j < limit {
             if !a.cueAt[j].isEmpty { return }
             if let n = a.mention(at: j) {
-                switch a.mentions[n].kind {
+                switch a.spans[n].kind {
                 case .anatomy:
                     a.mentions[m].relate(.modify, n)
                     return
                 case .laterality:
-                    j = a.mentions[n].end + 1
+                    j = a.spans[n].end + 1
                     continue
                 default: return
                 }
@@ -61,20 +66,21 @@ enum RelationRules {
     }
 
     static func anatomyRule(_ a: inout ReportAnalysis, _ m: Int, _ s: Range<Int>) {
-        var j = a.mentions[m].end + 1
+        var j = a.spans[m].end + 1
         while j < s.upperBound, a.tokens[j].text == "-" { j += 1 }
-        if j < s.upperBound, let n = a.mention(at: j), a.mentions[n].kind == .anatomy {
+        if j < s.upperBound, let n = a.mention(at: j), a.spans[n].kind == .anatomy {
             a.mentions[m].relate(.modify, n)
         }
     }
 
     static func modifierRule(_ a: inout ReportAnalysis, _ m: Int, _ s: Range<Int>) {
         // Forward within the noun phrase.
-        var j = a.mentions[m].end + 1
-        forward: while j < s.upperBound {
+        var j = a.spans[m].end + 1
+        let limit = min(s.upperBound, j + window)
+        forward: while j < limit {
             if !a.cueAt[j].isEmpty { break }
             if let n = a.mention(at: j) {
-                let mention = a.mentions[n]
+                let mention = a.spans[n]
                 if mention.isCoreObservation && mention.kind != .normal {
                     a.mentions[m].relate(.modify, n)
                     return
@@ -92,49 +98,49 @@ enum RelationRules {
             }
         }
         // Backward, as a predicate: `the effusion is small`.
-        if let n = predicateSubject(a, before: a.mentions[m].start, s, wantFinding: true).finding {
+        if let n = predicateSubject(a, before: a.spans[m].start, s, wantFinding: true).finding {
             a.mentions[m].relate(.modify, n)
         }
     }
 
     static func locationRule(_ a: inout ReportAnalysis, _ m: Int, _ s: Range<Int>) {
-        let targets = nounPhraseAnatomy(a, before: a.mentions[m].start, s)
+        let targets = nounPhraseAnatomy(a, before: a.spans[m].start, s)
         if !targets.isEmpty {
             for t in targets { a.mentions[m].relate(.locatedAt, t) }
             return
         }
-        let pp = prepositionalAnatomy(a, after: a.mentions[m].end, s, direct: false)
+        let pp = prepositionalAnatomy(a, after: a.spans[m].end, s, direct: false)
         if !pp.isEmpty {
             for t in pp { a.mentions[m].relate(.locatedAt, t) }
             return
         }
-        let subject = predicateSubject(a, before: a.mentions[m].start, s, wantFinding: false).anatomy
+        let subject = predicateSubject(a, before: a.spans[m].start, s, wantFinding: false).anatomy
         if !subject.isEmpty {
             for t in subject { a.mentions[m].relate(.locatedAt, t) }
             return
         }
         // An adjective-like finding before its anatomy: `calcified right hilar lymph nodes`.
-        for t in prepositionalAnatomy(a, after: a.mentions[m].end, s, direct: true) {
+        for t in prepositionalAnatomy(a, after: a.spans[m].end, s, direct: true) {
             a.mentions[m].relate(.locatedAt, t)
         }
     }
 
     static func stateRule(_ a: inout ReportAnalysis, _ m: Int, _ s: Range<Int>) {
-        let direct = prepositionalAnatomy(a, after: a.mentions[m].end, s, direct: true)
+        let direct = prepositionalAnatomy(a, after: a.spans[m].end, s, direct: true)
         if !direct.isEmpty {
             for t in direct { a.mentions[m].relate(.locatedAt, t) }
             return
         }
-        let np = nounPhraseAnatomy(a, before: a.mentions[m].start, s)
+        let np = nounPhraseAnatomy(a, before: a.spans[m].start, s)
         if !np.isEmpty {
             for t in np { a.mentions[m].relate(.locatedAt, t) }
             return
         }
-        if a.mentions[m].kind == .state, let n = nextFinding(a, after: a.mentions[m].end, s) {
+        if a.spans[m].kind == .state, let n = nextFinding(a, after: a.spans[m].end, s) {
             a.mentions[m].relate(.modify, n)
             return
         }
-        let subject = predicateSubject(a, before: a.mentions[m].start, s, wantFinding: a.mentions[m].kind == .state)
+        let subject = predicateSubject(a, before: a.spans[m].start, s, wantFinding: a.spans[m].kind == .state)
         if let n = subject.finding {
             a.mentions[m].relate(.modify, n)
             return
@@ -143,7 +149,7 @@ enum RelationRules {
             for t in subject.anatomy { a.mentions[m].relate(.locatedAt, t) }
             return
         }
-        for t in prepositionalAnatomy(a, after: a.mentions[m].end, s, direct: false) {
+        for t in prepositionalAnatomy(a, after: a.spans[m].end, s, direct: false) {
             a.mentions[m].relate(.locatedAt, t)
         }
     }
@@ -158,10 +164,10 @@ enum RelationRules {
             let after = i + Int(a.cueLength[i])
             var source: Int? = nil
             var k = i - 1
-            while k >= s.lowerBound {
+            while k >= max(s.lowerBound, i - window) {
                 // `edema which may represent overload`: a relative pronoun does not separate the two.
                 if a.cueAt[k].contains(.terminator) && a.tokens[k].norm != "which" { break }
-                if let n = a.mention(at: k), a.mentions[n].kind == .finding || a.mentions[n].kind == .state {
+                if let n = a.mention(at: k), a.spans[n].kind == .finding || a.spans[n].kind == .state {
                     source = n
                     break
                 }
@@ -169,11 +175,11 @@ enum RelationRules {
             }
             if let source {
                 var j = after
-                while j < s.upperBound {
+                while j < min(s.upperBound, after + window) {
                     if a.cueAt[j].contains(.terminator) || a.cueAt[j].contains(.suggestive) { break }
                     if let n = a.mention(at: j) {
-                        if a.mentions[n].kind == .finding && n != source { a.mentions[source].relate(.suggestiveOf, n) }
-                        j = a.mentions[n].end + 1
+                        if a.spans[n].kind == .finding && n != source { a.mentions[source].relate(.suggestiveOf, n) }
+                        j = a.spans[n].end + 1
                         continue
                     }
                     j += 1
@@ -190,10 +196,10 @@ enum RelationRules {
     static func nounPhraseAnatomy(_ a: ReportAnalysis, before start: Int, _ s: Range<Int>) -> [Int] {
         var j = start - 1
         var side: Int? = nil
-        while j >= s.lowerBound {
+        while j >= max(s.lowerBound, start - window) {
             if !a.cueAt[j].isEmpty && a.mention(at: j) == nil { break }
             if let n = a.mention(at: j) {
-                let mention = a.mentions[n]
+                let mention = a.spans[n]
                 switch mention.kind {
                 case .anatomy: return [n]
                 case .laterality: if side == nil { side = n }
@@ -216,15 +222,15 @@ enum RelationRules {
         var sawPreposition = direct
         var found: [Int] = []
         var side: Int? = nil
-        while j < s.upperBound {
+        while j < min(s.upperBound, end + 1 + window) {
             if !a.cueAt[j].isEmpty { break }
             if let n = a.mention(at: j) {
-                let mention = a.mentions[n]
+                let mention = a.spans[n]
                 switch mention.kind {
                 case .anatomy:
                     guard sawPreposition else { return [] }
                     // Only the head of `hilar lymph nodes` (the last of adjacent anatomy words) is a target.
-                    if let last = found.last, a.mentions[last].end + 1 == mention.start { found.removeLast() }
+                    if let last = found.last, a.spans[last].end + 1 == mention.start { found.removeLast() }
                     found.append(n)
                 case .laterality:
                     if side == nil { side = n }
@@ -267,13 +273,13 @@ enum RelationRules {
         var anatomy: [Int] = []
         var crossedCopula = false
         var unknown = 0
-        while j >= s.lowerBound {
+        while j >= max(s.lowerBound, start - window) {
             if let n = a.mention(at: j) {
-                let mention = a.mentions[n]
+                let mention = a.spans[n]
                 switch mention.kind {
                 case .anatomy:
                     if !crossedCopula && anatomy.isEmpty { return ([], nil) }
-                    if let last = anatomy.last, mention.end + 1 == a.mentions[last].start {
+                    if let last = anatomy.last, mention.end + 1 == a.spans[last].start {
                         // `heart size` after `cardiac`: keep the head only.
                     } else {
                         anatomy.append(n)
@@ -313,10 +319,10 @@ enum RelationRules {
     /// The finding or device a state word directly modifies (`stable cardiomegaly`, `unchanged left effusion`).
     static func nextFinding(_ a: ReportAnalysis, after end: Int, _ s: Range<Int>) -> Int? {
         var j = end + 1
-        while j < s.upperBound {
+        while j < min(s.upperBound, end + 1 + window) {
             if !a.cueAt[j].isEmpty { return nil }
             if let n = a.mention(at: j) {
-                let mention = a.mentions[n]
+                let mention = a.spans[n]
                 switch mention.kind {
                 case .finding, .device: return n
                 case .modifier, .laterality, .anatomy: j = mention.end + 1

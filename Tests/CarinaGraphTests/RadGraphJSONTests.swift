@@ -36,6 +36,13 @@ import Testing
         #expect(labels["Support Devices"] == 1)
     }
 
+    @Test func studyIDsFromRadGraphKeys() {
+        #expect(EntityGraph.studyID(fromRadGraphKey: "p10/p10000032/s50414267.txt") == "50414267")
+        #expect(EntityGraph.studyID(fromRadGraphKey: "s1") == "1")
+        #expect(EntityGraph.studyID(fromRadGraphKey: "0") == nil)
+        #expect(EntityGraph.studyID(fromRadGraphKey: "p10/p1/sx.txt") == nil)
+    }
+
     @Test func roundTripIsExact() throws {
         let g = GraphExtractor.extract(text: "Small left pleural effusion, which may represent \"fluid\"\\overload.")
         let json = g.radGraphJSON()

@@ -31,7 +31,9 @@ struct GraphCommand: AsyncParsableCommand {
         let reports = try ReportFiles.find(path)
         let out = StandardOutput()
         if format != .text { out.write("{\n") }
+        let progress = Progress(total: reports.count, label: "graph")
         for (n, report) in reports.enumerated() {
+            progress.update(n + 1)
             let sections = try report.sections()
             let (graph, labels) = GraphExtractor.extractWithLabels(sections: sections)
             switch format {
@@ -123,6 +125,23 @@ enum JSONKey {
     }
 }
 
+/// Progress of a long command on stderr, shown only when stderr is a terminal (quiet in a pipe).
+struct Progress {
+    let total: Int
+    let label: String
+    private let enabled = isatty(2) == 1
+
+    init(total: Int, label: String) {
+        self.total = total
+        self.label = label
+    }
+
+    func update(_ done: Int) {
+        guard enabled, total >= 1000, done % 500 == 0 || done == total else { return }
+        FileHandle.standardError.write(Data("\r\(label) \(done)/\(total)\(done == total ? "\n" : "")".utf8))
+    }
+}
+
 /// Buffered standard output, written in large blocks.
 final class StandardOutput {
     private var buffer = ""
@@ -163,7 +182,13 @@ enum ReportFiles {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw CLIError("no such file or folder: \(path)")
         }
-        if !isDirectory.boolValue { return [file(path)] }
+        if !isDirectory.boolValue {
+            guard !path.lowercased().hasSuffix(".xml") else {
+                throw CLIError("\(path): OpenI XML reports are not read by this command yet; give a .txt report, a "
+                               + "folder of them, or a MIMIC-CXR dump root")
+            }
+            return [file(path)]
+        }
         guard let walker = FileManager.default.enumerator(atPath: path) else {
             throw CLIError("cannot list the folder \(path): check its permissions")
         }

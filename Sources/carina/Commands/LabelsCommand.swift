@@ -46,7 +46,9 @@ struct LabelsCommand: AsyncParsableCommand {
         }
         let out = StandardOutput()
         out.write(CheXpertLabels.csvHeader + "\n")
-        for report in reports {
+        let progress = Progress(total: reports.count, label: "labels")
+        for (n, report) in reports.enumerated() {
+            progress.update(n + 1)
             let labels = CheXpertLabels(sections: try report.sections())
             out.write(labels.csvRow(subjectID: report.subjectID, studyID: report.studyID) + "\n")
         }
