@@ -1,5 +1,7 @@
 import ArgumentParser
+import CarinaCore
 import CarinaGraph
+import CarinaReports
 import Foundation
 
 /// `carina graph PATH [--format radgraph|json|text]`: the entity graph of every report under PATH.
@@ -31,9 +33,9 @@ struct GraphCommand: AsyncParsableCommand {
         let reports = try ReportFiles.find(path)
         let out = StandardOutput()
         if format != .text { out.write("{\n") }
-        let progress = Progress(total: reports.count, label: "graph")
+        let progress = ProgressLine()
         for (n, report) in reports.enumerated() {
-            progress.update(n + 1)
+            progress.update(done: n + 1, total: reports.count, unit: "reports")
             let sections = try report.sections()
             let (graph, labels) = GraphExtractor.extractWithLabels(sections: sections)
             switch format {
@@ -125,23 +127,6 @@ enum JSONKey {
     }
 }
 
-/// Progress of a long command on stderr, shown only when stderr is a terminal (quiet in a pipe).
-struct Progress {
-    let total: Int
-    let label: String
-    private let enabled = isatty(2) == 1
-
-    init(total: Int, label: String) {
-        self.total = total
-        self.label = label
-    }
-
-    func update(_ done: Int) {
-        guard enabled, total >= 1000, done % 500 == 0 || done == total else { return }
-        FileHandle.standardError.write(Data("\r\(label) \(done)/\(total)\(done == total ? "\n" : "")".utf8))
-    }
-}
-
 /// Buffered standard output, written in large blocks.
 final class StandardOutput {
     private var buffer = ""
@@ -170,7 +155,8 @@ struct ReportFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CLIError("cannot read report \(path): check that it exists and is readable")
         }
-        return MIMICHeaderSplit.split(String(decoding: data, as: UTF8.self))
+        let report = SectionSplitter.split(String(decoding: data, as: UTF8.self), studyID: studyID, mode: .clean)
+        return report.sections.map { ($0.name, $0.text) }
     }
 }
 
@@ -214,45 +200,4 @@ enum ReportFiles {
         }
         return ReportFile(path: path, subjectID: "", studyID: stem)
     }
-}
-
-/// A minimal split of a report on MIMIC-CXR section headers (newline, one space, `[A-Z ()/,-]+`, colon,
-/// whitespace); text before the first header is `preamble`, a report with no header is one `full report`.
-/// To be replaced by CarinaReports.SectionSplitter once it lands.
-enum MIMICHeaderSplit {
-    static func split(_ text: String) -> [(name: String, text: String)] {
-        let b = Array(text.utf8)
-        var headers: [(start: Int, nameStart: Int, nameEnd: Int, bodyStart: Int)] = []
-        var i = 0
-        while i + 3 < b.count {
-            if b[i] == 0x0A && b[i + 1] == 0x20 {
-                var j = i + 2
-                while j < b.count && isHeaderByte(b[j]) { j += 1 }
-                if j > i + 2 && j + 1 < b.count && b[j] == 0x3A && isSpace(b[j + 1]) {
-                    headers.append((i, i + 2, j, j + 2))
-                    i = j + 2
-                    continue
-                }
-            }
-            i += 1
-        }
-        if headers.isEmpty { return [("full report", text)] }
-        var out: [(name: String, text: String)] = []
-        let preamble = String(decoding: b[0..<headers[0].start], as: UTF8.self)
-        if preamble.contains(where: { !$0.isWhitespace }) { out.append(("preamble", preamble)) }
-        for (k, h) in headers.enumerated() {
-            let end = k + 1 < headers.count ? headers[k + 1].start : b.count
-            var nameEnd = h.nameEnd
-            while nameEnd > h.nameStart && b[nameEnd - 1] == 0x20 { nameEnd -= 1 }
-            let name = String(decoding: b[h.nameStart..<nameEnd], as: UTF8.self).lowercased()
-            out.append((name, String(decoding: b[min(h.bodyStart, end)..<end], as: UTF8.self)))
-        }
-        return out
-    }
-
-    static func isHeaderByte(_ c: UInt8) -> Bool {
-        (c >= 0x41 && c <= 0x5A) || c == 0x20 || c == 0x28 || c == 0x29 || c == 0x2F || c == 0x2C || c == 0x2D
-    }
-
-    static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D }
 }

@@ -1,5 +1,7 @@
+import CarinaCore
 import ArgumentParser
 import CarinaGraph
+import CarinaReports
 import Foundation
 
 /// `carina labels PATH [--format csv]`: CheXpert-14 labels per study, in the `mimic-cxr-2.0.0-chexpert.csv` layout.
@@ -46,9 +48,9 @@ struct LabelsCommand: AsyncParsableCommand {
         }
         let out = StandardOutput()
         out.write(CheXpertLabels.csvHeader + "\n")
-        let progress = Progress(total: reports.count, label: "labels")
+        let progress = ProgressLine()
         for (n, report) in reports.enumerated() {
-            progress.update(n + 1)
+            progress.update(done: n + 1, total: reports.count, unit: "reports")
             let labels = CheXpertLabels(sections: try report.sections())
             out.write(labels.csvRow(subjectID: report.subjectID, studyID: report.studyID) + "\n")
         }
@@ -70,7 +72,7 @@ struct LabelsCommand: AsyncParsableCommand {
         let start = clock.now
         for _ in 0..<passes {
             for text in texts {
-                let sections = MIMICHeaderSplit.split(text)
+                let sections = SectionSplitter.split(text, studyID: nil, mode: .clean).sections.map { ($0.name, $0.text) }
                 let (graph, labels) = GraphExtractor.extractWithLabels(sections: sections)
                 checksum &+= graph.entities.count &+ labels.values.count
             }
