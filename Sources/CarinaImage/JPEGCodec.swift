@@ -15,11 +15,10 @@ public enum JPEGCodec {
         guard (1...100).contains(quality) else {
             throw ImageCodecError(.encodeFailed, "JPEG quality \(quality) is outside 1...100")
         }
-        let bytes = image.pixels.map { UInt8(truncatingIfNeeded: $0) }
         var out: UnsafeMutablePointer<UInt8>? = nil
         var size: UInt = 0
         var message = [CChar](repeating: 0, count: 256)
-        let status = unsafe bytes.withUnsafeBufferPointer { buffer in
+        let status = unsafe image.pixels.withUnsafeBufferPointer { buffer in
             unsafe carina_jpeg_encode(buffer.baseAddress, UInt32(image.width), UInt32(image.height), Int32(quality),
                                       &out, &size, &message)
         }

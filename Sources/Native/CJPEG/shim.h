@@ -25,12 +25,15 @@ static inline void carina_jpeg_emit_message(j_common_ptr cinfo, int level) {
     if (level < 0) carina_jpeg_error_exit(cinfo);
 }
 
-/// Encodes an 8-bit grayscale image as baseline JPEG at `quality` (1...100) into a malloc'ed buffer the caller frees.
-static inline int carina_jpeg_encode(const unsigned char *pixels, uint32_t width, uint32_t height, int quality,
+/// Encodes an 8-bit grayscale image, given as uint16 samples below 256 (Carina's storage), as baseline JPEG at
+/// `quality` (1...100) into a malloc'ed buffer the caller frees. Rows are narrowed to bytes one at a time.
+static inline int carina_jpeg_encode(const uint16_t *pixels, uint32_t width, uint32_t height, int quality,
                                      unsigned char **out, unsigned long *out_size, char *error) {
     struct jpeg_compress_struct cinfo;
     carina_jpeg_error jerr;
     unsigned char *volatile buffer = NULL;
+    unsigned char *volatile row_bytes = (unsigned char *)malloc(width ? width : 1);
+    if (!row_bytes) { strcpy(error, "out of memory"); return 1; }
     unsigned long size = 0;
     *out = NULL; *out_size = 0;
     cinfo.err = jpeg_std_error(&jerr.manager);
@@ -40,6 +43,7 @@ static inline int carina_jpeg_encode(const unsigned char *pixels, uint32_t width
         strncpy(error, jerr.message, 255); error[255] = 0;
         jpeg_destroy_compress(&cinfo);
         free(buffer);
+        free(row_bytes);
         return 1;
     }
     jpeg_create_compress(&cinfo);
@@ -53,12 +57,15 @@ static inline int carina_jpeg_encode(const unsigned char *pixels, uint32_t width
     jpeg_set_quality(&cinfo, quality, TRUE);
     jpeg_start_compress(&cinfo, TRUE);
     while (cinfo.next_scanline < cinfo.image_height) {
-        JSAMPROW row = (JSAMPROW)(pixels + (size_t)cinfo.next_scanline * width);
+        const uint16_t *source = pixels + (size_t)cinfo.next_scanline * width;
+        for (uint32_t x = 0; x < width; ++x) row_bytes[x] = (unsigned char)source[x];
+        JSAMPROW row = (JSAMPROW)row_bytes;
         jpeg_write_scanlines(&cinfo, &row, 1);
     }
     jpeg_finish_compress(&cinfo);
     buffer = dest;
     jpeg_destroy_compress(&cinfo);
+    free(row_bytes);
     *out = buffer;
     *out_size = size;
     return 0;

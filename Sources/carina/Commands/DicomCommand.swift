@@ -68,7 +68,7 @@ struct DicomRenderCommand: AsyncParsableCommand {
             """
     )
     @Argument(help: "A DICOM file.") var file: String
-    @Option(name: .short, help: "Output path (.png, .jpg, .raw).") var output: String
+    @Option(name: [.short, .long], help: "Output path (.png, .jpg, .raw).") var output: String
     @Option(help: "raw, window or mimic-jpg.") var transform: PixelTransform = .raw
     @Option(help: "8 or 16 (PNG only; JPEG is always 8).") var bits: Int?
     @Option(help: "Resize so the long side is N pixels (area averaging).") var size: Int?
