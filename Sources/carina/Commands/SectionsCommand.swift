@@ -108,8 +108,8 @@ struct SectionsCommand: AsyncParsableCommand {
                 if let p = r.problem {
                     FileHandle.standardError.write(Data("Warning: \(entry.path): \(p)\n".utf8))
                 }
-                if let row = PythonCSV.sectionedRow(r) { sectioned += row.utf8 }
-                conclusions += PythonCSV.conclusionRow(r).utf8
+                if let fields = PythonCSV.sectionedFields(r) { PythonCSV.appendRow(fields, to: &sectioned) }
+                PythonCSV.appendRow([r.studyID ?? "", r.conclusion ?? ""], to: &conclusions)
             } catch {
                 failures += 1
                 FileHandle.standardError.write(Data("Error: \(error.description)\n".utf8))
