@@ -40,9 +40,9 @@ done | best | sed 's/^/MIT-LCP create_section_files.py --no_split seconds: /'
 for i in 1 2 3; do
     rm -rf "$work/sw"
     s=$(date +%s.%N)
-    one "$carina" sections "$work/dump" --mode mimic --out "$work/sw"
+    one "$carina" sections "$work/dump" --mode mimic --out "$work/sw" --no-split
     e=$(date +%s.%N); echo "$e - $s" | bc
-done | best | sed 's/^/carina sections --mode mimic --out seconds: /'
+done | best | sed 's/^/carina sections --mode mimic --out --no-split seconds: /'
 # Upstream takes a patient's study files in file-system order; the oracle runner sorts them, as Carina does.
 rm -rf "$work/py"; mkdir "$work/py"
 "$python" "$root/Scripts/sections-oracle.py" --upstream "$upstream" --reports "$work/dump/files" --out "$work/py" \
