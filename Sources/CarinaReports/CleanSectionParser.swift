@@ -45,7 +45,7 @@ enum CleanSectionParser {
             if b[i] >= 0x61 && b[i] <= 0x7A { lower = true }
             i += 1
         }
-        guard i < le || i == le, i < b.count, b[i] == 0x3A, i - start <= 80 else { return nil }
+        guard i < le, b[i] == 0x3A, i - start <= 80 else { return nil }
         let after = i + 1
         guard after >= le || b[after] == 0x20 || b[after] == 0x09 || b[after] == 0x0A else { return nil }
         var end = i
