@@ -23,8 +23,9 @@ carina=$root/.build/release/carina
 n=$(find "$work/dump/files" -name 's*.txt' | wc -l)
 echo "corpus: $n report files, $(du -sh "$work/dump/files" | cut -f1)"
 
-echo "== in memory, parser alone, one core =="
+echo "== in memory, one core (CPU time): upstream section_text; carina mimic scan alone, full mimic split, clean split =="
 one "$python" "$root/Scripts/sections-bench-python.py" --upstream "$upstream" --reports "$work/dump/files" --seconds 5
+one "$carina" sections "$work/dump" --mode mimic --bench 5 --parser-only
 one "$carina" sections "$work/dump" --mode mimic --bench 5
 one "$carina" sections "$work/dump" --mode clean --bench 5
 
