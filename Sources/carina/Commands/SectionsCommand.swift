@@ -68,6 +68,7 @@ struct SectionsCommand: AsyncParsableCommand {
             do {
                 loaded = try ReportLoader.load(entry, mode: mode)
             } catch {
+                if corpus.entries.count == 1 { throw CLIError(error.description) }
                 failures += 1
                 stats.failed += 1
                 FileHandle.standardError.write(Data("Error: \(error.description)\n".utf8))
