@@ -23,8 +23,9 @@ carina=$root/.build/release/carina
 n=$(find "$work/dump/files" -name 's*.txt' | wc -l)
 echo "corpus: $n report files, $(du -sh "$work/dump/files" | cut -f1)"
 
-echo "== in memory, parser alone, one core =="
+echo "== in memory, one core (CPU time): upstream section_text; carina mimic scan alone, full mimic split, clean split =="
 one "$python" "$root/Scripts/sections-bench-python.py" --upstream "$upstream" --reports "$work/dump/files" --seconds 5
+one "$carina" sections "$work/dump" --mode mimic --bench 5 --parser-only
 one "$carina" sections "$work/dump" --mode mimic --bench 5
 one "$carina" sections "$work/dump" --mode clean --bench 5
 
@@ -40,9 +41,9 @@ done | best | sed 's/^/MIT-LCP create_section_files.py --no_split seconds: /'
 for i in 1 2 3; do
     rm -rf "$work/sw"
     s=$(date +%s.%N)
-    one "$carina" sections "$work/dump" --mode mimic --out "$work/sw"
+    one "$carina" sections "$work/dump" --mode mimic --out "$work/sw" --no-split
     e=$(date +%s.%N); echo "$e - $s" | bc
-done | best | sed 's/^/carina sections --mode mimic --out seconds: /'
+done | best | sed 's/^/carina sections --mode mimic --out --no-split seconds: /'
 # Upstream takes a patient's study files in file-system order; the oracle runner sorts them, as Carina does.
 rm -rf "$work/py"; mkdir "$work/py"
 "$python" "$root/Scripts/sections-oracle.py" --upstream "$upstream" --reports "$work/dump/files" --out "$work/py" \

@@ -55,7 +55,7 @@ public enum OpenIReader {
         guard let e = unsafe xmlGetLastError() else { return "libxml2 gave no reason" }
         let message = unsafe e.pointee.message.map { unsafe String(cString: $0) } ?? "unknown error"
         let trimmed = message.split(whereSeparator: \.isNewline).joined(separator: " ")
-        return "\(trimmed) (line \(unsafe e.pointee.line))"
+        return trimmed.contains("line") ? trimmed : "\(trimmed) (line \(unsafe e.pointee.line))"
     }
 
     private static func name(_ node: xmlNodePtr) -> String {

@@ -48,7 +48,7 @@ public enum CleanSectionNames {
 
     /// Normalises a header (any case, any spacing) to a clean-mode name and the rule that chose it.
     public static func normalise(_ header: String) -> (name: String, rule: String) {
-        let h = header.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+        let h = collapsedLowercase(header)
         if h.containsBytes("addendum") { return ("addendum", "clean:header+addendum") }
         if let hit = table[h] { return (hit, "clean:header+exact-table") }
         for m in substrings where h.containsBytes(m) {
@@ -63,6 +63,27 @@ public enum CleanSectionNames {
             }
         }
         return (h, "clean:header+unmapped")
+    }
+
+    /// ASCII-lower-cased, runs of spaces and tabs collapsed to one space, trimmed.
+    static func collapsedLowercase(_ s: String) -> String {
+        var s = s
+        return s.withUTF8 { b in
+            String(unsafeUninitializedCapacity: b.count) { out in
+                var n = 0
+                var space = false
+                for c in b {
+                    if c == 0x20 || c == 0x09 {
+                        space = n > 0
+                        continue
+                    }
+                    if space { out[n] = 0x20; n += 1; space = false }
+                    out[n] = (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c
+                    n += 1
+                }
+                return n
+            }
+        }
     }
 
     /// Optimal-string-alignment distance (Levenshtein plus adjacent transpositions).

@@ -45,7 +45,7 @@ enum CleanSectionParser {
             if b[i] >= 0x61 && b[i] <= 0x7A { lower = true }
             i += 1
         }
-        guard i < le || i == le, i < b.count, b[i] == 0x3A, i - start <= 80 else { return nil }
+        guard i < le, b[i] == 0x3A, i - start <= 80 else { return nil }
         let after = i + 1
         guard after >= le || b[after] == 0x20 || b[after] == 0x09 || b[after] == 0x0A else { return nil }
         var end = i
@@ -62,6 +62,8 @@ enum CleanSectionParser {
         return Header(lineStart: ls, name: start..<end, bodyStart: min(after, b.count))
     }
 
+    static let titles: [[UInt8]] = ["FINAL REPORT", "PRELIMINARY REPORT", "ADDENDUM"].map { Array($0.utf8) }
+
     /// Whether the line `[ls, le)` is a title (`FINAL REPORT`) or a rule of underscores or dashes.
     static func isTitle(_ b: UnsafeBufferPointer<UInt8>, _ ls: Int, _ le: Int) -> Bool {
         var i = ls
@@ -70,8 +72,14 @@ enum CleanSectionParser {
         while e > i && (b[e - 1] == 0x20 || b[e - 1] == 0x09) { e -= 1 }
         guard e > i else { return false }
         if e - i >= 10 && (i..<e).allSatisfy({ b[$0] == 0x5F || b[$0] == 0x2D }) { return true }
-        let t = String(decoding: UnsafeBufferPointer(rebasing: b[i..<e]), as: UTF8.self).uppercased()
-        return t == "FINAL REPORT" || t == "PRELIMINARY REPORT" || t == "ADDENDUM"
+        let n = e - i
+        guard n == 8 || n == 12 || n == 18 else { return false }
+        for title in titles where title.count == n {
+            var k = 0
+            while k < n && (b[i + k] >= 0x61 && b[i + k] <= 0x7A ? b[i + k] - 0x20 : b[i + k]) == title[k] { k += 1 }
+            if k == n { return true }
+        }
+        return false
     }
 
     static func split(_ raw: UnsafeBufferPointer<UInt8>, studyID: String?) -> SectionedReport {

@@ -18,57 +18,56 @@ public enum CleanText {
     @inline(__always)
     static func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
 
-    /// Normalises `b[range]`.
+    /// Normalises `b[range]` (the result is never longer than the input, so it is written in place).
     static func normalise(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(range.count)
-        var i = range.lowerBound
-        let hi = range.upperBound
-        var pendingSpace = false
-        var pendingBreak = false
-        while i < hi {
-            let c = b[i]
-            if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0B || c == 0x0C {
-                // Whitespace run: a paragraph break when it holds two line ends.
-                var newlines = 0
-                while i < hi {
-                    let d = b[i]
-                    if d == 0x0A { newlines += 1 } else if d == 0x0D {
-                        if !(i + 1 < hi && b[i + 1] == 0x0A) { newlines += 1 }
-                    } else if !(d == 0x20 || d == 0x09 || d == 0x0B || d == 0x0C) { break }
-                    i += 1
+        if range.isEmpty { return "" }
+        return String(unsafeUninitializedCapacity: range.count) { out in
+            var n = 0
+            var i = range.lowerBound
+            let hi = range.upperBound
+            var pendingSpace = false
+            var pendingBreak = false
+            @inline(__always) func put(_ c: UInt8) { out[n] = c; n += 1 }
+            while i < hi {
+                let c = b[i]
+                if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0B || c == 0x0C {
+                    // Whitespace run: a paragraph break when it holds two line ends.
+                    var newlines = 0
+                    while i < hi {
+                        let d = b[i]
+                        if d == 0x0A {
+                            newlines += 1
+                        } else if d == 0x0D {
+                            if !(i + 1 < hi && b[i + 1] == 0x0A) { newlines += 1 }
+                        } else if !(d == 0x20 || d == 0x09 || d == 0x0B || d == 0x0C) {
+                            break
+                        }
+                        i += 1
+                    }
+                    if newlines >= 2 { pendingBreak = true } else { pendingSpace = true }
+                    continue
                 }
-                if newlines >= 2 { pendingBreak = true } else { pendingSpace = true }
-                continue
-            }
-            if !out.isEmpty {
-                if pendingBreak { out.append(0x0A) } else if pendingSpace { out.append(0x20) }
-            }
-            pendingBreak = false
-            pendingSpace = false
-            if c == 0x5F {
-                var j = i
-                while j < hi && b[j] == 0x5F { j += 1 }
-                if j - i >= 3 { out += [0x5F, 0x5F, 0x5F]; i = j; continue }
-                out += UnsafeBufferPointer(rebasing: b[i..<j])
-                i = j
-                continue
-            }
-            if c == 0x58 && (i == range.lowerBound || !isLetter(b[i - 1])) {
-                var j = i
-                while j < hi && b[j] == 0x58 { j += 1 }
-                if j - i >= 4 && (j == hi || !isLetter(b[j])) {
-                    out += [0x5F, 0x5F, 0x5F]
+                if n > 0 {
+                    if pendingBreak { put(0x0A) } else if pendingSpace { put(0x20) }
+                }
+                pendingBreak = false
+                pendingSpace = false
+                if c == 0x5F || (c == 0x58 && (i == range.lowerBound || !isLetter(b[i - 1]))) {
+                    var j = i
+                    while j < hi && b[j] == c { j += 1 }
+                    let mark = c == 0x5F ? j - i >= 3 : (j - i >= 4 && (j == hi || !isLetter(b[j])))
+                    if mark {
+                        put(0x5F); put(0x5F); put(0x5F)
+                    } else {
+                        for k in i..<j { put(b[k]) }
+                    }
                     i = j
                     continue
                 }
-                out += UnsafeBufferPointer(rebasing: b[i..<j])
-                i = j
-                continue
+                put(c)
+                i += 1
             }
-            out.append(c)
-            i += 1
+            return n
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }

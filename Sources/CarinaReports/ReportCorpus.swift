@@ -63,8 +63,27 @@ public struct ReportCorpus: Sendable {
 
     /// Folder entries sorted by their UTF-8 bytes (Python's `list.sort()` on names).
     static func sortedNames(_ dir: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        listing(dir).map(\.name)
+    }
+
+    /// Folder entries (`opendir`/`readdir`) with whether each is a regular file, sorted by their UTF-8 bytes.
+    static func listing(_ dir: String) -> [(name: String, isFile: Bool)] {
+        guard let d = opendir(dir) else { return [] }
+        defer { closedir(d) }
+        var out: [(String, Bool)] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            var isFile = e.pointee.d_type == UInt8(DT_REG)
+            if e.pointee.d_type == UInt8(DT_UNKNOWN) || e.pointee.d_type == UInt8(DT_LNK) {
+                var st = stat()
+                isFile = stat(dir + "/" + name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+            }
+            out.append((name, isFile))
+        }
+        return out.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
     }
 
     static func dump(_ root: String) -> [Entry] {
@@ -73,12 +92,8 @@ public struct ReportCorpus: Sendable {
             let g = (root as NSString).appendingPathComponent(group)
             for patient in sortedNames(g) where patient.hasPrefix("p") {
                 let p = (g as NSString).appendingPathComponent(patient)
-                for study in sortedNames(p) where study.hasPrefix("s") && study.hasSuffix(".txt") {
-                    let s = (p as NSString).appendingPathComponent(study)
-                    var d: ObjCBool = false
-                    if FileManager.default.fileExists(atPath: s, isDirectory: &d), !d.boolValue {
-                        out.append(Entry(studyID: String(study.dropLast(4)), path: s, isXML: false))
-                    }
+                for (study, isFile) in listing(p) where isFile && study.hasPrefix("s") && study.hasSuffix(".txt") {
+                    out.append(Entry(studyID: String(study.dropLast(4)), path: p + "/" + study, isXML: false))
                 }
             }
         }
@@ -104,14 +119,33 @@ public struct ReportCorpus: Sendable {
     /// Reads a file's bytes.
     /// - Throws: `ReportError.unreadable` with the system's reason.
     public static func readBytes(_ path: String) throws(ReportError) -> [UInt8] {
-        guard let h = FileHandle(forReadingAtPath: path) else {
-            throw ReportError(.unreadable, "cannot open the file for reading", path: path)
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw ReportError(.unreadable, "cannot open the file for reading: \(String(cString: strerror(errno)))",
+                              path: path)
         }
-        defer { try? h.close() }
-        do {
-            return [UInt8](try h.readToEnd() ?? Data())
-        } catch {
-            throw ReportError(.unreadable, "read failed: \(error.localizedDescription)", path: path)
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            throw ReportError(.unreadable, "cannot stat the file: \(String(cString: strerror(errno)))", path: path)
         }
+        if (st.st_mode & S_IFMT) == S_IFDIR { throw ReportError(.unreadable, "is a folder, not a file", path: path) }
+        var out: [UInt8] = []
+        var capacity = max(Int(st.st_size), 0) + 1
+        var count = 0
+        while true {
+            if count == out.count { out.append(contentsOf: repeatElement(0, count: capacity)); capacity *= 2 }
+            let n = out.withUnsafeMutableBufferPointer { buf in
+                read(fd, buf.baseAddress! + count, buf.count - count)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ReportError(.unreadable, "read failed: \(String(cString: strerror(errno)))", path: path)
+            }
+            if n == 0 { break }
+            count += n
+        }
+        out.removeSubrange(count...)
+        return out
     }
 }

@@ -1,7 +1,8 @@
 /// A report split into sections, with the four fields that `mimic_cxr_sectioned.csv` carries.
 ///
-/// `impression`, `findings`, `lastParagraph` and `comparison` are the *last* section of that name, stripped, as
-/// `create_section_files.py` takes them (`nil` when absent).
+/// Mimic mode: `impression`, `findings`, `lastParagraph` and `comparison` are the *last* section of that name,
+/// stripped, as `create_section_files.py` takes them (`nil` when absent). Clean mode: every section of that name,
+/// normalised and joined by `\n`.
 public struct SectionedReport: Sendable, Codable {
     /// The study id (`s50414267`), when known.
     public var studyID: String?

@@ -39,10 +39,13 @@ struct SectionsCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Copies of the IU collection for --emit-mimic-corpus.", visibility: .hidden))
     var copies = 1
     @Option(help: """
-        Write mimic_cxr_sectioned.csv and mimic_cxr_sections.csv into this folder in one pass, as \
-        create_section_files.py --no_split does.
+        Write the upstream files into this folder in one pass, as create_section_files.py does: \
+        mimic_cxr_sectioned.csv and the conclusion files mimic_cxr_NN.csv (10,000 studies each), or one \
+        mimic_cxr_sections.csv with --no-split.
         """)
     var out: String?
+    @Flag(help: "With --out: one conclusion file (mimic_cxr_sections.csv) instead of batches of 10,000.")
+    var noSplit = false
 
     func run() async throws {
         if let out = emitMimicCorpus { return try emitCorpus(out) }
@@ -65,6 +68,7 @@ struct SectionsCommand: AsyncParsableCommand {
             do {
                 loaded = try ReportLoader.load(entry, mode: mode)
             } catch {
+                if corpus.entries.count == 1 { throw CLIError(error.description) }
                 failures += 1
                 stats.failed += 1
                 FileHandle.standardError.write(Data("Error: \(error.description)\n".utf8))
@@ -100,23 +104,33 @@ struct SectionsCommand: AsyncParsableCommand {
     func writeFiles(_ corpus: ReportCorpus, to dir: String) throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var sectioned = Array(PythonCSV.sectionedHeader.utf8)
-        var conclusions: [UInt8] = []
+        var conclusions: [[UInt8]] = [[]]
         var failures = 0
+        var studies = 0
         for entry in corpus.entries {
             do {
                 let r = try ReportLoader.load(entry, mode: mode).report
                 if let p = r.problem {
                     FileHandle.standardError.write(Data("Warning: \(entry.path): \(p)\n".utf8))
                 }
-                if let row = PythonCSV.sectionedRow(r) { sectioned += row.utf8 }
-                conclusions += PythonCSV.conclusionRow(r).utf8
+                if let fields = PythonCSV.sectionedFields(r) { PythonCSV.appendRow(fields, to: &sectioned) }
+                if !noSplit && studies > 0 && studies % 10_000 == 0 { conclusions.append([]) }
+                PythonCSV.appendRow([r.studyID ?? "", r.conclusion ?? ""], to: &conclusions[conclusions.count - 1])
+                studies += 1
             } catch {
                 failures += 1
                 FileHandle.standardError.write(Data("Error: \(error.description)\n".utf8))
             }
         }
         try Data(sectioned).write(to: URL(fileURLWithPath: dir).appendingPathComponent("mimic_cxr_sectioned.csv"))
-        try Data(conclusions).write(to: URL(fileURLWithPath: dir).appendingPathComponent("mimic_cxr_sections.csv"))
+        if noSplit {
+            try Data(conclusions[0]).write(to: URL(fileURLWithPath: dir).appendingPathComponent("mimic_cxr_sections.csv"))
+        } else if studies > 0 {
+            for (k, batch) in conclusions.enumerated() {
+                let name = "mimic_cxr_" + (k < 10 ? "0\(k)" : "\(k)") + ".csv"
+                try Data(batch).write(to: URL(fileURLWithPath: dir).appendingPathComponent(name))
+            }
+        }
         if failures > 0 {
             throw CLIError("\(failures) of \(corpus.entries.count) report(s) could not be read (listed above)")
         }
