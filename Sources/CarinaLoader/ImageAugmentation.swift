@@ -38,19 +38,20 @@ public struct ImageAugmentation: Sendable {
         precondition(output.count == size * size, "output must hold size × size values")
         var crop = (x: 0.0 as Float, y: 0.0 as Float, w: Float(width), h: Float(height))
         if randomCrop { crop = randomCropBox(width: width, height: height, rng: &rng) }
-        let horizontal = Self.weights(inStart: crop.x, inLength: crop.w, inSize: width, outSize: size)
-        let vertical = Self.weights(inStart: crop.y, inLength: crop.h, inSize: height, outSize: size)
+        let horizontal = ResampleTaps(inStart: crop.x, inLength: crop.w, inSize: width, outSize: size)
+        let vertical = ResampleTaps(inStart: crop.y, inLength: crop.h, inSize: height, outSize: size)
 
         // Horizontal pass over the rows the vertical pass needs, then the vertical pass.
-        let rowLow = vertical.map(\.first).min() ?? 0
-        let rowHigh = vertical.map { $0.first + $0.weights.count }.max() ?? 0
-        var temp = [Float](repeating: 0, count: (rowHigh - rowLow) * size)
+        let rowLow = vertical.first.min() ?? 0
+        let rowHigh = zip(vertical.first, vertical.count).map { $0 + $1 }.max() ?? 0
+        var temp = [Float](repeating: 0, count: max(0, rowHigh - rowLow) * size)
         for row in rowLow..<rowHigh {
             let base = row * width
             let tbase = (row - rowLow) * size
-            for (x, tap) in horizontal.enumerated() {
+            for x in 0..<size {
+                let first = horizontal.first[x], offset = horizontal.offset[x]
                 var sum: Float = 0
-                for (k, w) in tap.weights.enumerated() { sum += w * Float(pixels[base + tap.first + k]) }
+                for k in 0..<horizontal.count[x] { sum += horizontal.weights[offset + k] * Float(pixels[base + first + k]) }
                 temp[tbase + x] = sum
             }
         }
@@ -59,12 +60,16 @@ public struct ImageAugmentation: Sendable {
         let scale = contrast / maxValue / std
         let shift = (brightness + 0.5 * (1 - contrast) - mean) / std
         let start = output.startIndex
-        for (y, tap) in vertical.enumerated() {
-            for x in 0..<size {
-                var sum: Float = 0
-                for (k, w) in tap.weights.enumerated() { sum += w * temp[(tap.first + k - rowLow) * size + x] }
-                output[start + y * size + x] = sum * scale + shift
+        var row = [Float](repeating: 0, count: size)
+        for y in 0..<size {
+            for x in 0..<size { row[x] = 0 }
+            let first = vertical.first[y], offset = vertical.offset[y]
+            for k in 0..<vertical.count[y] {
+                let w = vertical.weights[offset + k]
+                let tbase = (first + k - rowLow) * size
+                for x in 0..<size { row[x] += w * temp[tbase + x] }
             }
+            for x in 0..<size { output[start + y * size + x] = row[x] * scale + shift }
         }
     }
 
@@ -85,29 +90,47 @@ public struct ImageAugmentation: Sendable {
         let side = Float(min(width, height))
         return ((Float(width) - side) / 2, (Float(height) - side) / 2, side, side)
     }
+}
 
-    /// Antialiased linear resampling taps (a triangle filter widened by the downscale factor, as PIL and
-    /// torchvision's `antialias=True` do), for `outSize` outputs over `[inStart, inStart + inLength)`.
-    static func weights(inStart: Float, inLength: Float, inSize: Int, outSize: Int) -> [(first: Int, weights: [Float])] {
+/// Antialiased linear resampling taps (a triangle filter widened by the downscale factor, as PIL and torchvision's
+/// `antialias=True` do) for `outSize` outputs over `[inStart, inStart + inLength)`, in flat arrays: output `o` reads
+/// inputs `first[o] ..< first[o] + count[o]` with weights `weights[offset[o] ..< offset[o] + count[o]]`.
+struct ResampleTaps {
+    var first: [Int] = []
+    var count: [Int] = []
+    var offset: [Int] = []
+    var weights: [Float] = []
+
+    init(inStart: Float, inLength: Float, inSize: Int, outSize: Int) {
         let scale = inLength / Float(outSize)
         let support = max(scale, 1)
-        var taps: [(Int, [Float])] = []
-        taps.reserveCapacity(outSize)
+        first.reserveCapacity(outSize)
+        count.reserveCapacity(outSize)
+        offset.reserveCapacity(outSize)
         for o in 0..<outSize {
             let center = inStart + (Float(o) + 0.5) * scale
-            let low = max(Int((center - support).rounded(.down)), 0)
-            let high = min(Int((center + support).rounded(.up)), inSize)
-            var ws: [Float] = []
+            let low = min(max(Int((center - support).rounded(.down)), 0), inSize - 1)
+            let high = max(min(Int((center + support).rounded(.up)), inSize), low + 1)
             var total: Float = 0
-            for i in low..<max(high, low + 1) where i < inSize {
+            let begin = weights.count
+            for i in low..<high {
                 let w = max(0, 1 - abs((Float(i) + 0.5 - center) / support))
-                ws.append(w)
+                weights.append(w)
                 total += w
             }
-            if total == 0 { ws = [1]; taps.append((min(max(Int(center), 0), inSize - 1), ws)); continue }
-            taps.append((low, ws.map { $0 / total }))
+            if total == 0 {
+                // the window fell between samples: take the nearest input
+                weights.removeSubrange(begin...)
+                weights.append(1)
+                first.append(min(max(Int(center), 0), inSize - 1))
+                count.append(1)
+            } else {
+                for k in begin..<weights.count { weights[k] /= total }
+                first.append(low)
+                count.append(high - low)
+            }
+            offset.append(begin)
         }
-        return taps
     }
 }
 

@@ -209,8 +209,9 @@ public final class StreamingLoader: @unchecked Sendable {
         return tokenizer.encode(value, length: options.textLength)
     }
 
-    /// Reads every sample of this rank's epoch order without decoding any column (CRC32C checked when enabled),
-    /// on `workers` threads; returns the bytes read. This is the loader's floor: shard bytes out of the page cache.
+    /// Passes over every sample of this rank's epoch order in place, without copying or decoding (each sample's
+    /// CRC32C is computed over its mapped bytes when checksums are enabled), on `workers` threads; returns the bytes
+    /// covered. This is the loader's floor: shard bytes out of the page cache, once.
     public func readRawEpoch() throws -> Int {
         let indices = order.indices
         let workers = max(1, options.workers)
@@ -221,7 +222,7 @@ public final class StreamingLoader: @unchecked Sendable {
             var i = worker
             while i < indices.count {
                 do {
-                    total += try dataset.rawSample(at: indices[i]).bytes.count
+                    total += try dataset.checkSampleInPlace(at: indices[i])
                 } catch {
                     failures.set(0, .failure(error))
                     return

@@ -14,6 +14,10 @@ public struct WordPieceTokenizer: Sendable {
     public let unknownID: Int32
     public let lowercase: Bool
     static let maxCharactersPerWord = 100
+    /// Word-start and `##`-continuation tokens as tries over Unicode scalars, for longest-match lookups without
+    /// building candidate strings.
+    let startTrie: ScalarTrie
+    let continuationTrie: ScalarTrie
 
     /// Loads `vocab.txt`.
     ///
@@ -42,6 +46,16 @@ public struct WordPieceTokenizer: Sendable {
         }
         self.vocabulary = vocabulary
         self.lowercase = lowercase
+        var start = ScalarTrie(), continuation = ScalarTrie()
+        for (token, id) in vocabulary {
+            if token.hasPrefix("##") && token.count > 2 {
+                continuation.insert(Array(token.unicodeScalars.dropFirst(2)), id: id)
+            } else {
+                start.insert(Array(token.unicodeScalars), id: id)
+            }
+        }
+        startTrie = start
+        continuationTrie = continuation
         clsID = try special("[CLS]")
         sepID = try special("[SEP]")
         padID = try special("[PAD]")
@@ -71,6 +85,7 @@ public struct WordPieceTokenizer: Sendable {
     // MARK: - BERT normaliser
 
     func normalize(_ text: String) -> String {
+        if let ascii = Self.normalizeASCII(text, lowercase: lowercase) { return ascii }
         var scalars = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             if scalar.value == 0 || scalar.value == 0xFFFD || Self.isControl(scalar) { continue }
@@ -95,6 +110,23 @@ public struct WordPieceTokenizer: Sendable {
             result = String(stripped).lowercased()
         }
         return result
+    }
+
+    /// The normaliser for pure-ASCII text (the common case of radiology reports), without Unicode tables; nil when
+    /// the text has a non-ASCII byte.
+    static func normalizeASCII(_ text: String, lowercase: Bool) -> String? {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(text.utf8.count)
+        for b in text.utf8 {
+            if b >= 0x80 { return nil }
+            switch b {
+            case 0x09, 0x0A, 0x0D, 0x20: bytes.append(0x20)
+            case 0x00..<0x20, 0x7F: continue  // control characters are dropped
+            case 0x41...0x5A where lowercase: bytes.append(b + 32)
+            default: bytes.append(b)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     static func isWhitespace(_ s: Unicode.Scalar) -> Bool {
@@ -158,18 +190,7 @@ public struct WordPieceTokenizer: Sendable {
         var pieces: [Int32] = []
         var start = 0
         while start < word.count {
-            var end = word.count
-            var found: Int32?
-            while start < end {
-                var piece = String(String.UnicodeScalarView(word[start..<end]))
-                if start > 0 { piece = "##" + piece }
-                if let id = vocabulary[piece] {
-                    found = id
-                    break
-                }
-                end -= 1
-            }
-            guard let id = found else {
+            guard let (id, end) = (start == 0 ? startTrie : continuationTrie).longestMatch(word, from: start) else {
                 ids.append(unknownID)
                 return
             }
@@ -177,5 +198,40 @@ public struct WordPieceTokenizer: Sendable {
             start = end
         }
         ids += pieces
+    }
+}
+
+/// A trie over Unicode scalars mapping token spellings to ids: one longest-prefix walk per WordPiece piece.
+struct ScalarTrie: Sendable {
+    private var children: [[UInt32: Int32]] = [[:]]
+    private var ids: [Int32] = [-1]
+
+    mutating func insert(_ scalars: [Unicode.Scalar], id: Int32) {
+        var node = 0
+        for s in scalars {
+            if let next = children[node][s.value] {
+                node = Int(next)
+            } else {
+                children.append([:])
+                ids.append(-1)
+                let next = Int32(children.count - 1)
+                children[node][s.value] = next
+                node = Int(next)
+            }
+        }
+        if ids[node] < 0 { ids[node] = id }
+    }
+
+    /// The id and end of the longest token spelled by `word[start...]`'s prefix, or nil when none is.
+    func longestMatch(_ word: [Unicode.Scalar], from start: Int) -> (Int32, Int)? {
+        var node = 0
+        var best: (Int32, Int)?
+        var i = start
+        while i < word.count, let next = children[node][word[i].value] {
+            node = Int(next)
+            i += 1
+            if ids[node] >= 0 { best = (ids[node], i) }
+        }
+        return best
     }
 }
