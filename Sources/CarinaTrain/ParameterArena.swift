@@ -9,7 +9,7 @@ public struct ParameterTensor: Sendable, Equatable {
 
 /// One flat allocation holding the parameters, their gradients and AdamW's two moments, four slabs in the same
 /// layout (llm.c's arena): `[params | grads | m | v]`, each `count` floats.
-public final class ParameterArena: @unchecked Sendable {
+@safe public final class ParameterArena: @unchecked Sendable {
     public let tensors: [ParameterTensor]
     public let count: Int
     let storage: UnsafeMutablePointer<Float>
@@ -24,7 +24,7 @@ public final class ParameterArena: @unchecked Sendable {
         }
         self.tensors = tensors
         count = offset
-        storage = .allocate(capacity: 4 * max(offset, 1))
+        unsafe storage = .allocate(capacity: 4 * max(offset, 1))
         unsafe storage.initialize(repeating: 0, count: 4 * max(offset, 1))
     }
 

@@ -23,15 +23,15 @@ struct BlockParameters {
 }
 
 /// The saved activations of one run of a transformer stack over `(B, N, C)`.
-final class StackActivations {
+@safe final class StackActivations {
     let batch: Int, tokens: Int
     /// Residual stream entering each block, plus the stack's output before the final LayerNorm: `depth + 1` × `(B, N, C)`.
-    var resid: [UnsafeMutablePointer<Float>] = []
-    var ln1: [UnsafeMutablePointer<Float>] = [], ln1Mean: [UnsafeMutablePointer<Float>] = [], ln1Rstd: [UnsafeMutablePointer<Float>] = []
-    var qkv: [UnsafeMutablePointer<Float>] = [], att: [UnsafeMutablePointer<Float>] = []
-    var attOut: [UnsafeMutablePointer<Float>] = [], resid2: [UnsafeMutablePointer<Float>] = []
-    var ln2: [UnsafeMutablePointer<Float>] = [], ln2Mean: [UnsafeMutablePointer<Float>] = [], ln2Rstd: [UnsafeMutablePointer<Float>] = []
-    var fch: [UnsafeMutablePointer<Float>] = [], fchGelu: [UnsafeMutablePointer<Float>] = []
+    var resid: [UnsafeMutablePointer<Float>] = unsafe []
+    var ln1: [UnsafeMutablePointer<Float>] = unsafe [], ln1Mean: [UnsafeMutablePointer<Float>] = unsafe [], ln1Rstd: [UnsafeMutablePointer<Float>] = unsafe []
+    var qkv: [UnsafeMutablePointer<Float>] = unsafe [], att: [UnsafeMutablePointer<Float>] = unsafe []
+    var attOut: [UnsafeMutablePointer<Float>] = unsafe [], resid2: [UnsafeMutablePointer<Float>] = unsafe []
+    var ln2: [UnsafeMutablePointer<Float>] = unsafe [], ln2Mean: [UnsafeMutablePointer<Float>] = unsafe [], ln2Rstd: [UnsafeMutablePointer<Float>] = unsafe []
+    var fch: [UnsafeMutablePointer<Float>] = unsafe [], fchGelu: [UnsafeMutablePointer<Float>] = unsafe []
     /// Final LayerNorm output `(B, N, C)` and its statistics.
     let out: UnsafeMutablePointer<Float>, outMean: UnsafeMutablePointer<Float>, outRstd: UnsafeMutablePointer<Float>
 
@@ -48,24 +48,24 @@ final class StackActivations {
             unsafe fch.append(buffer.take(rows * m)); unsafe fchGelu.append(buffer.take(rows * m))
         }
         unsafe resid.append(buffer.take(rows * c))
-        out = unsafe buffer.take(rows * c)
-        outMean = unsafe buffer.take(rows)
-        outRstd = unsafe buffer.take(rows)
+        unsafe out = unsafe buffer.take(rows * c)
+        unsafe outMean = unsafe buffer.take(rows)
+        unsafe outRstd = unsafe buffer.take(rows)
     }
 }
 
 /// Gradient scratch shared by every stack backward (sized for the largest `B·N`).
-final class StackScratch {
+@safe final class StackScratch {
     let dresid: UnsafeMutablePointer<Float>, dln: UnsafeMutablePointer<Float>, dqkv: UnsafeMutablePointer<Float>
     let dattOut: UnsafeMutablePointer<Float>, dfch: UnsafeMutablePointer<Float>
 
     init(_ buffer: ActivationBuffer, rows: Int, config: ModelConfig) {
         let c = config.width
-        dresid = unsafe buffer.take(rows * c)
-        dln = unsafe buffer.take(rows * c)
-        dqkv = unsafe buffer.take(rows * 3 * c)
-        dattOut = unsafe buffer.take(rows * c)
-        dfch = unsafe buffer.take(rows * config.mlp)
+        unsafe dresid = unsafe buffer.take(rows * c)
+        unsafe dln = unsafe buffer.take(rows * c)
+        unsafe dqkv = unsafe buffer.take(rows * 3 * c)
+        unsafe dattOut = unsafe buffer.take(rows * c)
+        unsafe dfch = unsafe buffer.take(rows * config.mlp)
     }
 }
 
