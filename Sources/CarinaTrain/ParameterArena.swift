@@ -1,3 +1,5 @@
+import CarinaTensor
+
 /// One named parameter tensor inside the arena.
 public struct ParameterTensor: Sendable, Equatable {
     public var name: String
@@ -70,5 +72,8 @@ public struct ParameterTensor: Sendable, Equatable {
         unsafe values.withUnsafeBufferPointer { unsafe params.update(from: $0.baseAddress!, count: count) }
     }
 
-    func zeroGradients() { unsafe grads.update(repeating: 0, count: count) }
+    func zeroGradients() {
+        let g = unsafe grads
+        Parallel.forRanges(count, minimumPerPart: 1 << 16) { s, e in unsafe (g + s).update(repeating: 0, count: e - s) }
+    }
 }

@@ -101,7 +101,7 @@ struct TransformerStack {
                                      weight: w + p.ln2Weight, bias: w + p.ln2Bias, rows: rows, dim: c)
             unsafe Linear.forward(out: acts.fch[l], inp: acts.ln2[l], weight: w + p.fc1Weight, bias: w + p.fc1Bias,
                                   rows: rows, inDim: c, outDim: m)
-            unsafe GELU.forward(out: acts.fchGelu[l], inp: acts.fch[l], count: rows * m)
+            unsafe GELU.forward(out: acts.fchGelu[l], derivative: acts.fch[l], inp: acts.fch[l], count: rows * m)
             unsafe Linear.forward(out: acts.resid[l + 1], inp: acts.fchGelu[l], weight: w + p.fc2Weight,
                                   bias: w + p.fc2Bias, rows: rows, inDim: m, outDim: c)
             unsafe Elementwise.addInPlace(acts.resid[l + 1], acts.resid2[l], count: rows * c)
@@ -124,7 +124,7 @@ struct TransformerStack {
             // MLP branch.
             unsafe Linear.backward(dinp: s.dfch, dweight: g + p.fc2Weight, dbias: g + p.fc2Bias, dout: s.dresid,
                                    inp: acts.fchGelu[l], weight: w + p.fc2Weight, rows: rows, inDim: m, outDim: c)
-            unsafe GELU.backward(dinp: s.dfch, inp: acts.fch[l], dout: s.dfch, count: rows * m)
+            unsafe GELU.backward(dinp: s.dfch, derivative: acts.fch[l], dout: s.dfch, count: rows * m)
             unsafe Linear.backward(dinp: s.dln, dweight: g + p.fc1Weight, dbias: g + p.fc1Bias, dout: s.dfch,
                                    inp: acts.ln2[l], weight: w + p.fc1Weight, rows: rows, inDim: c, outDim: m)
             unsafe LayerNorm.backward(dinp: s.dresid, dweight: g + p.ln2Weight, dbias: g + p.ln2Bias, dout: s.dln,
