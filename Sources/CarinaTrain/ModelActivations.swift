@@ -21,7 +21,7 @@ import CarinaLoader
         batch = b
         let ni = c.imageTokens, np = c.patchCount, t = c.textLength, e = c.projection, w = c.width
         image = StackActivations(buffer, batch: b, tokens: ni, config: c)
-        impression = StackActivations(buffer, batch: b, tokens: t, config: c)
+        impression = StackActivations(buffer, batch: b, tokens: t, config: c, clsOnly: true)
         findings = StackActivations(buffer, batch: b, tokens: t, config: c)
         scratch = StackScratch(buffer, rows: b * max(ni, t), config: c)
         unsafe cols = unsafe buffer.take(b * np * c.patchSize * c.patchSize)
