@@ -5,7 +5,8 @@
 # because a 2-core machine shared with anything else gives meaningless 2-thread numbers.
 #
 # Usage: Scripts/trainer-bench.sh [REPS (default 3)] [STEPS (default 10)]
-# Env:   CARINA_BENCH_VENV (default /work/.venv-bench), OPENBLAS_CORETYPE (default Haswell, as the environment sets).
+# Env:   CARINA_BENCH_VENV (default /work/.venv-bench), OPENBLAS_CORETYPE (default Haswell, as the environment sets),
+#        CARINA_BENCH_IDLE_TRIES (2-second idle probes before each run, default 150 = 5 minutes).
 # Output: one JSON line per run on stdout, then a summary line per batch size (median ms/step of each side and the
 #         ratio Carina / PyTorch; GFLOP/s from the reference's analytic FLOP count, fwd+bwd = 3 x fwd).
 set -euo pipefail
@@ -23,7 +24,7 @@ idle_pct() {  # % of CPU time idle over 2 s
     echo $(( 100 * idle / (idle + busy + 1) ))
 }
 wait_idle() {
-    for _ in $(seq 150); do [ "$(idle_pct)" -ge 90 ] && return 0; done
+    for _ in $(seq "${CARINA_BENCH_IDLE_TRIES:-150}"); do [ "$(idle_pct)" -ge 90 ] && return 0; done
     echo "trainer-bench.sh: warning: machine still busy; the next figure may be low" >&2
 }
 
@@ -32,8 +33,10 @@ CARINA="$ROOT/.build/release/carina-trainer-bench"
 OUT="$(mktemp)"
 for batch in 32 8; do
     for _ in $(seq "$REPS"); do
-        wait_idle; "$PY" "$BENCH" --batch "$batch" --threads 2 --steps "$STEPS" | tail -n 1 | tee -a "$OUT"
-        wait_idle; "$CARINA" --batch "$batch" --threads 2 --steps "$STEPS" | tail -n 1 | tee -a "$OUT"
+        wait_idle; echo "load before PyTorch run: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+        "$PY" "$BENCH" --batch "$batch" --threads 2 --steps "$STEPS" | tail -n 1 | tee -a "$OUT"
+        wait_idle; echo "load before Carina run: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+        "$CARINA" --batch "$batch" --threads 2 --steps "$STEPS" | tail -n 1 | tee -a "$OUT"
     done
 done
 "$PY" - "$OUT" <<'PYEOF'

@@ -7,7 +7,7 @@ public enum BLAS {
     /// Carina's kernels split work across `Parallel.threads` themselves and call single-threaded sgemm on each
     /// part, so by default OpenBLAS runs on one thread: its idle workers would otherwise spin against ours.
     public static func setThreads(_ count: Int) {
-        unsafe openblas_set_num_threads(Int32(max(1, count)))
+        openblas_set_num_threads(Int32(max(1, count)))
     }
 
     /// `C = alpha * op(A) * op(B) + beta * C` for row-major `op(A)`: `(m, k)`, `op(B)`: `(k, n)`, `C`: `(m, n)`

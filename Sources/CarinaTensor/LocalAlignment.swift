@@ -24,7 +24,7 @@ extension Losses {
         let w = totalValid == 0 ? 0 : weight / Float(2 * totalValid)
         let invTau = 1 / tau
         unsafe perSample.withUnsafeMutableBufferPointer { lossOut in
-            let lossOut = unsafe lossOut.baseAddress!
+            let lossOut = lossOut.baseAddress!
             Parallel.forRanges(b) { b0, b1 in
                 for bi in b0..<b1 {
                     let tok = unsafe tokens + bi * tokenStride, pm = unsafe patches + bi * patchStride
@@ -51,9 +51,9 @@ extension Losses {
                     unsafe dt.withUnsafeMutableBufferPointer { dtb in
                     unsafe dc.withUnsafeMutableBufferPointer { dcb in
                     unsafe dcraw.withUnsafeMutableBufferPointer { dcrb in
-                        let t = unsafe tb.baseAddress!, a = unsafe ab.baseAddress!, craw = unsafe crb.baseAddress!
-                        let c = unsafe cb.baseAddress!, norms = unsafe nb.baseAddress!, sim = unsafe sb.baseAddress!
-                        let dt = unsafe dtb.baseAddress!, dc = unsafe dcb.baseAddress!, dcraw = unsafe dcrb.baseAddress!
+                        let t = tb.baseAddress!, a = ab.baseAddress!, craw = crb.baseAddress!
+                        let c = cb.baseAddress!, norms = nb.baseAddress!, sim = sb.baseAddress!
+                        let dt = dtb.baseAddress!, dc = dcb.baseAddress!, dcraw = dcrb.baseAddress!
                         // Forward: attention of tokens over patches, contexts, token×context similarities.
                         unsafe BLAS.sgemm(transA: false, transB: true, m: n, n: p, k: e, alpha: invTau,
                                           a: t, lda: e, b: pm, ldb: e, beta: 0, c: a, ldc: p)
@@ -92,7 +92,7 @@ extension Losses {
                             dsim[k * n + k] -= w
                         }
                         unsafe dsim.withUnsafeBufferPointer { dsb in
-                            let ds = unsafe dsb.baseAddress!
+                            let ds = dsb.baseAddress!
                             // dT = dS · C / τ ; dC = dSᵀ · T / τ
                             unsafe BLAS.sgemm(transA: false, transB: false, m: n, n: e, k: n, alpha: invTau,
                                               a: ds, lda: n, b: c, ldb: e, beta: 0, c: dt, ldc: e)
@@ -103,7 +103,7 @@ extension Losses {
                         // dA = dCraw · Pᵀ ; dP = Aᵀ · dCraw
                         var da = [Float](repeating: 0, count: n * p)
                         unsafe da.withUnsafeMutableBufferPointer { dab in
-                            let da = unsafe dab.baseAddress!
+                            let da = dab.baseAddress!
                             unsafe BLAS.sgemm(transA: false, transB: true, m: n, n: p, k: e,
                                               a: dcraw, lda: e, b: pm, ldb: e, beta: 0, c: da, ldc: p)
                             unsafe BLAS.sgemm(transA: true, transB: false, m: p, n: e, k: n,

@@ -1,6 +1,6 @@
 /// One allocation carved into named activation slices; freed with the buffer.
-final class ActivationBuffer {
-    private var chunks: [UnsafeMutablePointer<Float>] = []
+@safe final class ActivationBuffer {
+    private var chunks: [UnsafeMutablePointer<Float>] = unsafe []
     private(set) var floats = 0
 
     /// A zero-filled slice of `count` floats living as long as this buffer.
@@ -12,5 +12,5 @@ final class ActivationBuffer {
         return unsafe p
     }
 
-    deinit { for p in unsafe chunks { unsafe p.deallocate() } }
+    deinit { for unsafe p in unsafe chunks { unsafe p.deallocate() } }
 }

@@ -51,12 +51,23 @@ public struct AdamW: Sendable, Equatable {
         }
     }
 
-    /// The global L2 norm of the gradients, accumulated in Double in a fixed order.
+    /// The global L2 norm of the gradients, accumulated in Double: fixed chunks summed in parallel, then the chunk
+    /// sums in order, so the result does not depend on the thread count.
     public static func gradientNorm(_ arena: ParameterArena) -> Double {
-        let g = unsafe arena.grads
-        var s = 0.0
-        for i in 0..<arena.count { let x = unsafe Double(g[i]); s += x * x }
-        return s.squareRoot()
+        let g = unsafe arena.grads, n = arena.count, chunk = 1 << 16
+        let chunks = (n + chunk - 1) / chunk
+        var partial = [Double](repeating: 0, count: chunks)
+        unsafe partial.withUnsafeMutableBufferPointer { pb in
+            let out = pb.baseAddress!
+            Parallel.forRanges(chunks) { c0, c1 in
+                for c in c0..<c1 {
+                    var s = 0.0
+                    for i in (c * chunk)..<min(n, (c + 1) * chunk) { let x = unsafe Double(g[i]); s += x * x }
+                    unsafe out[c] = s
+                }
+            }
+        }
+        return partial.reduce(0, +).squareRoot()
     }
 
     /// Scales the gradients so their global norm is at most `maxNorm` (PyTorch's `clip_grad_norm_`:
@@ -68,7 +79,9 @@ public struct AdamW: Sendable, Equatable {
         let factor = Float(Double(maxNorm) / (norm + 1e-6))
         if factor < 1 {
             let g = unsafe arena.grads
-            for i in 0..<arena.count { unsafe g[i] *= factor }
+            Parallel.forRanges(arena.count, minimumPerPart: 65536) { s, e in
+                for i in s..<e { unsafe g[i] *= factor }
+            }
         }
         return norm
     }

@@ -140,7 +140,7 @@ public struct Checkpoint: Sendable, Equatable {
     }
 
     private static func put<T: FixedWidthInteger>(_ v: T, _ d: inout Data) {
-        withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) }
+        unsafe withUnsafeBytes(of: v.littleEndian) { unsafe d.append(contentsOf: $0) }
     }
     private static func get32(_ b: [UInt8], _ o: Int) -> UInt32 {
         (0..<4).reduce(UInt32(0)) { $0 | UInt32(b[o + $1]) << (8 * UInt32($1)) }

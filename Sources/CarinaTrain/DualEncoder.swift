@@ -159,8 +159,9 @@ public final class DualEncoder {
         }
         if weights.global != 0 || a.encodeTextForEval {
             unsafe encodeText(batch.impressionIDs, batch.impressionMask, into: a.impression, batch: b)
+            // The impression stack keeps only its CLS rows, compact (B, C).
             unsafe Linear.forward(out: a.tg, inp: a.impression.out, weight: w + o.txtGW, bias: w + o.txtGB, rows: b,
-                                  inDim: cw, outDim: e, inStride: t * cw)
+                                  inDim: cw, outDim: e)
             unsafe Normalize.forward(out: a.tgn, norm: a.tgNorm, inp: a.tg, rows: b, dim: e)
         }
         if weights.global != 0 {
@@ -227,9 +228,8 @@ public final class DualEncoder {
             unsafe g[o.logitScale] += a.dLogitScale
             // Impression encoder.
             unsafe Normalize.backward(dinp: a.dtg, dout: a.dtgn, out: a.tgn, norm: a.tgNorm, rows: b, dim: e)
-            unsafe a.dvt.update(repeating: 0, count: b * t * cw)
             unsafe Linear.backward(dinp: a.dvt, dweight: g + o.txtGW, dbias: g + o.txtGB, dout: a.dtg, inp: a.impression.out,
-                                   weight: w + o.txtGW, rows: b, inDim: cw, outDim: e, inStride: t * cw)
+                                   weight: w + o.txtGW, rows: b, inDim: cw, outDim: e)
             unsafe backwardText(batch.impressionIDs, a.impression, dout: a.dvt, a: a)
         }
         // Image encoder output gradient `dvi`.

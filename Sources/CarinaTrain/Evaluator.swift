@@ -1,4 +1,5 @@
 import CarinaLoader
+import CarinaTensor
 import Foundation
 
 /// Recall@1/5/10 in both retrieval directions.
@@ -58,11 +59,14 @@ public enum Evaluator {
         }
         // Cosine similarities (embeddings are unit length).
         var sim = [Float](repeating: 0, count: n * n)
-        for a in 0..<n { for b in 0..<n {
-            var s: Float = 0
-            for d in 0..<e { s += img[a * e + d] * txt[b * e + d] }
-            sim[a * n + b] = s
-        } }
+        unsafe img.withUnsafeBufferPointer { ip in
+            unsafe txt.withUnsafeBufferPointer { tp in
+                unsafe sim.withUnsafeMutableBufferPointer { sp in
+                    unsafe Linear.forward(out: sp.baseAddress!, inp: ip.baseAddress!, weight: tp.baseAddress!, bias: nil,
+                                          rows: n, inDim: e, outDim: n)
+                }
+            }
+        }
         let ks = [1, 5, 10]
         let i2t = Metrics.recall(similarity: sim, count: n, ks: ks)
         let t2i = Metrics.recall(similarity: Metrics.transpose(sim, count: n), count: n, ks: ks)

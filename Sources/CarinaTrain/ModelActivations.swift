@@ -1,7 +1,7 @@
 import CarinaLoader
 
 /// Everything the dual encoder saves between forward and backward for one batch size, plus gradient scratch.
-final class ModelActivations {
+@safe final class ModelActivations {
     let batch: Int
     let buffer = ActivationBuffer()
     let image: StackActivations, impression: StackActivations, findings: StackActivations
@@ -21,23 +21,23 @@ final class ModelActivations {
         batch = b
         let ni = c.imageTokens, np = c.patchCount, t = c.textLength, e = c.projection, w = c.width
         image = StackActivations(buffer, batch: b, tokens: ni, config: c)
-        impression = StackActivations(buffer, batch: b, tokens: t, config: c)
+        impression = StackActivations(buffer, batch: b, tokens: t, config: c, clsOnly: true)
         findings = StackActivations(buffer, batch: b, tokens: t, config: c)
         scratch = StackScratch(buffer, rows: b * max(ni, t), config: c)
-        cols = unsafe buffer.take(b * np * c.patchSize * c.patchSize)
-        patchOut = unsafe buffer.take(b * np * w)
-        ig = unsafe buffer.take(b * e); ign = unsafe buffer.take(b * e); igNorm = unsafe buffer.take(b)
-        pl = unsafe buffer.take(b * ni * e); pn = unsafe buffer.take(b * ni * e); pnNorm = unsafe buffer.take(b * ni)
-        entityLogits = unsafe buffer.take(b * c.concepts)
-        tg = unsafe buffer.take(b * e); tgn = unsafe buffer.take(b * e); tgNorm = unsafe buffer.take(b)
-        tl = unsafe buffer.take(b * t * e); tn = unsafe buffer.take(b * t * e); tnNorm = unsafe buffer.take(b * t)
-        dign = unsafe buffer.take(b * e); dig = unsafe buffer.take(b * e)
-        dtgn = unsafe buffer.take(b * e); dtg = unsafe buffer.take(b * e)
-        dpn = unsafe buffer.take(b * ni * e); dpl = unsafe buffer.take(b * ni * e)
-        dvi = unsafe buffer.take(b * ni * w)
-        dtn = unsafe buffer.take(b * t * e); dtl = unsafe buffer.take(b * t * e)
-        dvt = unsafe buffer.take(b * t * w)
-        dlogits = unsafe buffer.take(b * c.concepts)
-        dpatchOut = unsafe buffer.take(b * np * w)
+        unsafe cols = unsafe buffer.take(b * np * c.patchSize * c.patchSize)
+        unsafe patchOut = unsafe buffer.take(b * np * w)
+        unsafe ig = unsafe buffer.take(b * e); unsafe ign = unsafe buffer.take(b * e); unsafe igNorm = unsafe buffer.take(b)
+        unsafe pl = unsafe buffer.take(b * ni * e); unsafe pn = unsafe buffer.take(b * ni * e); unsafe pnNorm = unsafe buffer.take(b * ni)
+        unsafe entityLogits = unsafe buffer.take(b * c.concepts)
+        unsafe tg = unsafe buffer.take(b * e); unsafe tgn = unsafe buffer.take(b * e); unsafe tgNorm = unsafe buffer.take(b)
+        unsafe tl = unsafe buffer.take(b * t * e); unsafe tn = unsafe buffer.take(b * t * e); unsafe tnNorm = unsafe buffer.take(b * t)
+        unsafe dign = unsafe buffer.take(b * e); unsafe dig = unsafe buffer.take(b * e)
+        unsafe dtgn = unsafe buffer.take(b * e); unsafe dtg = unsafe buffer.take(b * e)
+        unsafe dpn = unsafe buffer.take(b * ni * e); unsafe dpl = unsafe buffer.take(b * ni * e)
+        unsafe dvi = unsafe buffer.take(b * ni * w)
+        unsafe dtn = unsafe buffer.take(b * t * e); unsafe dtl = unsafe buffer.take(b * t * e)
+        unsafe dvt = unsafe buffer.take(b * t * w)
+        unsafe dlogits = unsafe buffer.take(b * c.concepts)
+        unsafe dpatchOut = unsafe buffer.take(b * np * w)
     }
 }

@@ -1,3 +1,5 @@
+import CarinaTensor
+
 /// One named parameter tensor inside the arena.
 public struct ParameterTensor: Sendable, Equatable {
     public var name: String
@@ -9,7 +11,7 @@ public struct ParameterTensor: Sendable, Equatable {
 
 /// One flat allocation holding the parameters, their gradients and AdamW's two moments, four slabs in the same
 /// layout (llm.c's arena): `[params | grads | m | v]`, each `count` floats.
-public final class ParameterArena: @unchecked Sendable {
+@safe public final class ParameterArena: @unchecked Sendable {
     public let tensors: [ParameterTensor]
     public let count: Int
     let storage: UnsafeMutablePointer<Float>
@@ -24,7 +26,7 @@ public final class ParameterArena: @unchecked Sendable {
         }
         self.tensors = tensors
         count = offset
-        storage = .allocate(capacity: 4 * max(offset, 1))
+        unsafe storage = .allocate(capacity: 4 * max(offset, 1))
         unsafe storage.initialize(repeating: 0, count: 4 * max(offset, 1))
     }
 
@@ -70,5 +72,8 @@ public final class ParameterArena: @unchecked Sendable {
         unsafe values.withUnsafeBufferPointer { unsafe params.update(from: $0.baseAddress!, count: count) }
     }
 
-    func zeroGradients() { unsafe grads.update(repeating: 0, count: count) }
+    func zeroGradients() {
+        let g = unsafe grads
+        Parallel.forRanges(count, minimumPerPart: 1 << 16) { s, e in unsafe (g + s).update(repeating: 0, count: e - s) }
+    }
 }

@@ -62,7 +62,7 @@ public final class Trainer {
             throw TrainError.invalidCheckpoint("checkpoint is of model \(checkpoint.config.name) \(checkpoint.config), not \(model.config)")
         }
         let a = model.arena
-        for (slab, values) in unsafe [(a.params, checkpoint.parameters), (a.firstMoment, checkpoint.firstMoment),
+        for unsafe (slab, values) in unsafe [(a.params, checkpoint.parameters), (a.firstMoment, checkpoint.firstMoment),
                                       (a.secondMoment, checkpoint.secondMoment)] {
             unsafe values.withUnsafeBufferPointer { unsafe slab.update(from: $0.baseAddress!, count: a.count) }
         }

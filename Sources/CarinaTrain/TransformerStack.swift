@@ -23,21 +23,26 @@ struct BlockParameters {
 }
 
 /// The saved activations of one run of a transformer stack over `(B, N, C)`.
-final class StackActivations {
+@safe final class StackActivations {
     let batch: Int, tokens: Int
+    /// Only the CLS row of the output is used (the impression): after the last block's attention, which still needs
+    /// every row's keys and values, the last block and the final LayerNorm run on the `B` CLS rows alone, stored
+    /// compactly as `(B, C)` in `resid2`, `ln2`, `fch`, `fchGelu`, `resid[depth]` and `out`.
+    let clsOnly: Bool
     /// Residual stream entering each block, plus the stack's output before the final LayerNorm: `depth + 1` × `(B, N, C)`.
-    var resid: [UnsafeMutablePointer<Float>] = []
-    var ln1: [UnsafeMutablePointer<Float>] = [], ln1Mean: [UnsafeMutablePointer<Float>] = [], ln1Rstd: [UnsafeMutablePointer<Float>] = []
-    var qkv: [UnsafeMutablePointer<Float>] = [], att: [UnsafeMutablePointer<Float>] = []
-    var attOut: [UnsafeMutablePointer<Float>] = [], resid2: [UnsafeMutablePointer<Float>] = []
-    var ln2: [UnsafeMutablePointer<Float>] = [], ln2Mean: [UnsafeMutablePointer<Float>] = [], ln2Rstd: [UnsafeMutablePointer<Float>] = []
-    var fch: [UnsafeMutablePointer<Float>] = [], fchGelu: [UnsafeMutablePointer<Float>] = []
+    var resid: [UnsafeMutablePointer<Float>] = unsafe []
+    var ln1: [UnsafeMutablePointer<Float>] = unsafe [], ln1Mean: [UnsafeMutablePointer<Float>] = unsafe [], ln1Rstd: [UnsafeMutablePointer<Float>] = unsafe []
+    var qkv: [UnsafeMutablePointer<Float>] = unsafe [], att: [UnsafeMutablePointer<Float>] = unsafe []
+    var attOut: [UnsafeMutablePointer<Float>] = unsafe [], resid2: [UnsafeMutablePointer<Float>] = unsafe []
+    var ln2: [UnsafeMutablePointer<Float>] = unsafe [], ln2Mean: [UnsafeMutablePointer<Float>] = unsafe [], ln2Rstd: [UnsafeMutablePointer<Float>] = unsafe []
+    var fch: [UnsafeMutablePointer<Float>] = unsafe [], fchGelu: [UnsafeMutablePointer<Float>] = unsafe []
     /// Final LayerNorm output `(B, N, C)` and its statistics.
     let out: UnsafeMutablePointer<Float>, outMean: UnsafeMutablePointer<Float>, outRstd: UnsafeMutablePointer<Float>
 
-    init(_ buffer: ActivationBuffer, batch b: Int, tokens n: Int, config: ModelConfig) {
+    init(_ buffer: ActivationBuffer, batch b: Int, tokens n: Int, config: ModelConfig, clsOnly: Bool = false) {
         batch = b
         tokens = n
+        self.clsOnly = clsOnly
         let rows = b * n, c = config.width, m = config.mlp
         for _ in 0..<config.depth {
             unsafe resid.append(buffer.take(rows * c))
@@ -48,24 +53,27 @@ final class StackActivations {
             unsafe fch.append(buffer.take(rows * m)); unsafe fchGelu.append(buffer.take(rows * m))
         }
         unsafe resid.append(buffer.take(rows * c))
-        out = unsafe buffer.take(rows * c)
-        outMean = unsafe buffer.take(rows)
-        outRstd = unsafe buffer.take(rows)
+        unsafe out = unsafe buffer.take(rows * c)
+        unsafe outMean = unsafe buffer.take(rows)
+        unsafe outRstd = unsafe buffer.take(rows)
     }
 }
 
 /// Gradient scratch shared by every stack backward (sized for the largest `B·N`).
-final class StackScratch {
+@safe final class StackScratch {
     let dresid: UnsafeMutablePointer<Float>, dln: UnsafeMutablePointer<Float>, dqkv: UnsafeMutablePointer<Float>
     let dattOut: UnsafeMutablePointer<Float>, dfch: UnsafeMutablePointer<Float>
+    /// Residual gradient of the CLS rows while a CLS-only last block is differentiated, `(B, C)`.
+    let dcls: UnsafeMutablePointer<Float>
 
     init(_ buffer: ActivationBuffer, rows: Int, config: ModelConfig) {
         let c = config.width
-        dresid = unsafe buffer.take(rows * c)
-        dln = unsafe buffer.take(rows * c)
-        dqkv = unsafe buffer.take(rows * 3 * c)
-        dattOut = unsafe buffer.take(rows * c)
-        dfch = unsafe buffer.take(rows * config.mlp)
+        unsafe dresid = unsafe buffer.take(rows * c)
+        unsafe dln = unsafe buffer.take(rows * c)
+        unsafe dqkv = unsafe buffer.take(rows * 3 * c)
+        unsafe dattOut = unsafe buffer.take(rows * c)
+        unsafe dfch = unsafe buffer.take(rows * config.mlp)
+        unsafe dcls = unsafe buffer.take(rows * c)
     }
 }
 
@@ -94,45 +102,64 @@ struct TransformerStack {
                                   rows: rows, inDim: c, outDim: 3 * c)
             unsafe Attention.forward(out: acts.attOut[l], att: acts.att[l], qkv: acts.qkv[l], keyMask: keyMask,
                                      batch: b, tokens: n, dim: c, heads: config.heads)
+            // Rows that continue past the attention: all, or only each sample's CLS row (compact) in the last block.
+            let compact = acts.clsOnly && l == config.depth - 1
+            let pr = compact ? b : rows
             unsafe Linear.forward(out: acts.resid2[l], inp: acts.attOut[l], weight: w + p.projWeight,
-                                  bias: w + p.projBias, rows: rows, inDim: c, outDim: c)
-            unsafe Elementwise.addInPlace(acts.resid2[l], acts.resid[l], count: rows * c)
+                                  bias: w + p.projBias, rows: pr, inDim: c, outDim: c, inStride: compact ? n * c : c)
+            if compact {
+                for bi in 0..<b { for k in 0..<c { unsafe acts.resid2[l][bi * c + k] += acts.resid[l][bi * n * c + k] } }
+            } else {
+                unsafe Elementwise.addInPlace(acts.resid2[l], acts.resid[l], count: rows * c)
+            }
             unsafe LayerNorm.forward(out: acts.ln2[l], mean: acts.ln2Mean[l], rstd: acts.ln2Rstd[l], inp: acts.resid2[l],
-                                     weight: w + p.ln2Weight, bias: w + p.ln2Bias, rows: rows, dim: c)
+                                     weight: w + p.ln2Weight, bias: w + p.ln2Bias, rows: pr, dim: c)
             unsafe Linear.forward(out: acts.fch[l], inp: acts.ln2[l], weight: w + p.fc1Weight, bias: w + p.fc1Bias,
-                                  rows: rows, inDim: c, outDim: m)
-            unsafe GELU.forward(out: acts.fchGelu[l], inp: acts.fch[l], count: rows * m)
+                                  rows: pr, inDim: c, outDim: m)
+            unsafe GELU.forward(out: acts.fchGelu[l], derivative: acts.fch[l], inp: acts.fch[l], count: pr * m)
             unsafe Linear.forward(out: acts.resid[l + 1], inp: acts.fchGelu[l], weight: w + p.fc2Weight,
-                                  bias: w + p.fc2Bias, rows: rows, inDim: m, outDim: c)
-            unsafe Elementwise.addInPlace(acts.resid[l + 1], acts.resid2[l], count: rows * c)
+                                  bias: w + p.fc2Bias, rows: pr, inDim: m, outDim: c)
+            unsafe Elementwise.addInPlace(acts.resid[l + 1], acts.resid2[l], count: pr * c)
         }
         unsafe LayerNorm.forward(out: acts.out, mean: acts.outMean, rstd: acts.outRstd, inp: acts.resid[config.depth],
-                                 weight: w + lnWeight, bias: w + lnBias, rows: rows, dim: c)
+                                 weight: w + lnWeight, bias: w + lnBias, rows: acts.clsOnly ? b : rows, dim: c)
     }
 
-    /// Backward from `dout (B, N, C)`, the gradient of `acts.out`; accumulates parameter gradients into `g` and
-    /// leaves the gradient of `acts.resid[0]` in `scratch.dresid`.
+    /// Backward from `dout`, the gradient of `acts.out` (`(B, N, C)`, or `(B, C)` for a CLS-only stack); accumulates
+    /// parameter gradients into `g` and leaves the gradient of `acts.resid[0]` in `scratch.dresid`.
     @unsafe
     func backward(_ acts: StackActivations, dout: UnsafePointer<Float>, params w: UnsafeMutablePointer<Float>,
                   grads g: UnsafeMutablePointer<Float>, scratch s: StackScratch) {
         let b = acts.batch, n = acts.tokens, rows = b * n, c = config.width, m = config.mlp
-        unsafe s.dresid.update(repeating: 0, count: rows * c)
-        unsafe LayerNorm.backward(dinp: s.dresid, dweight: g + lnWeight, dbias: g + lnBias, dout: dout,
+        // While the rows are compact the residual gradient lives in `dcls`, then it is scattered into `dresid`.
+        let top = unsafe acts.clsOnly ? s.dcls : s.dresid
+        let topRows = acts.clsOnly ? b : rows
+        unsafe top.update(repeating: 0, count: topRows * c)
+        unsafe LayerNorm.backward(dinp: top, dweight: g + lnWeight, dbias: g + lnBias, dout: dout,
                                   inp: acts.resid[config.depth], weight: w + lnWeight, mean: acts.outMean,
-                                  rstd: acts.outRstd, rows: rows, dim: c)
+                                  rstd: acts.outRstd, rows: topRows, dim: c)
         for (l, p) in blocks.enumerated().reversed() {
+            let compact = acts.clsOnly && l == config.depth - 1
+            let pr = compact ? b : rows
+            let dr = unsafe compact ? s.dcls : s.dresid
             // MLP branch.
-            unsafe Linear.backward(dinp: s.dfch, dweight: g + p.fc2Weight, dbias: g + p.fc2Bias, dout: s.dresid,
-                                   inp: acts.fchGelu[l], weight: w + p.fc2Weight, rows: rows, inDim: m, outDim: c)
-            unsafe GELU.backward(dinp: s.dfch, inp: acts.fch[l], dout: s.dfch, count: rows * m)
+            unsafe Linear.backward(dinp: s.dfch, dweight: g + p.fc2Weight, dbias: g + p.fc2Bias, dout: dr,
+                                   inp: acts.fchGelu[l], weight: w + p.fc2Weight, rows: pr, inDim: m, outDim: c)
+            unsafe GELU.backward(dinp: s.dfch, derivative: acts.fch[l], dout: s.dfch, count: pr * m)
             unsafe Linear.backward(dinp: s.dln, dweight: g + p.fc1Weight, dbias: g + p.fc1Bias, dout: s.dfch,
-                                   inp: acts.ln2[l], weight: w + p.fc1Weight, rows: rows, inDim: c, outDim: m)
-            unsafe LayerNorm.backward(dinp: s.dresid, dweight: g + p.ln2Weight, dbias: g + p.ln2Bias, dout: s.dln,
+                                   inp: acts.ln2[l], weight: w + p.fc1Weight, rows: pr, inDim: c, outDim: m)
+            unsafe LayerNorm.backward(dinp: dr, dweight: g + p.ln2Weight, dbias: g + p.ln2Bias, dout: s.dln,
                                       inp: acts.resid2[l], weight: w + p.ln2Weight, mean: acts.ln2Mean[l],
-                                      rstd: acts.ln2Rstd[l], rows: rows, dim: c)
-            // Attention branch.
-            unsafe Linear.backward(dinp: s.dattOut, dweight: g + p.projWeight, dbias: g + p.projBias, dout: s.dresid,
-                                   inp: acts.attOut[l], weight: w + p.projWeight, rows: rows, inDim: c, outDim: c)
+                                      rstd: acts.ln2Rstd[l], rows: pr, dim: c)
+            // Attention branch (non-CLS rows get no output gradient in a compact block).
+            if compact { unsafe s.dattOut.update(repeating: 0, count: rows * c) }
+            unsafe Linear.backward(dinp: s.dattOut, dweight: g + p.projWeight, dbias: g + p.projBias, dout: dr,
+                                   inp: acts.attOut[l], weight: w + p.projWeight, rows: pr, inDim: c, outDim: c,
+                                   inStride: compact ? n * c : c)
+            if compact {
+                unsafe s.dresid.update(repeating: 0, count: rows * c)
+                for bi in 0..<b { for k in 0..<c { unsafe s.dresid[bi * n * c + k] = s.dcls[bi * c + k] } }
+            }
             unsafe Attention.backward(dqkv: s.dqkv, dout: s.dattOut, qkv: acts.qkv[l], att: acts.att[l],
                                       batch: b, tokens: n, dim: c, heads: config.heads)
             unsafe Linear.backward(dinp: s.dln, dweight: g + p.qkvWeight, dbias: g + p.qkvBias, dout: s.dqkv,
