@@ -1,15 +1,62 @@
 import ArgumentParser
+import CarinaGraph
+import CarinaLoader
+import CarinaTrain
+import Foundation
 
 struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate a checkpoint: retrieval recall@k and linear-probe AUROC."
+        abstract: "Evaluate a checkpoint: retrieval recall@k and linear-probe AUROC.",
+        discussion: """
+            Embeds every held-out sample of DIR (no augmentation), then reports image-to-report and report-to-image \
+            recall@1/5/10 (image CLS against impression CLS) and, per entity concept of the records' graphs, the \
+            AUROC of a linear probe on the image embedding (trained on a seeded half, scored on the other).
+            """
     )
 
-    @Argument(help: "A checkpoint file or folder.") var checkpoint: String
+    @Argument(help: "A checkpoint file, or a checkpoint folder (its latest checkpoint).") var checkpoint: String
     @Argument(help: "A shard folder of held-out data.") var dir: String
+    @Option(help: "Samples per batch.") var batch: Int = 32
+    @Option(help: "WordPiece vocabulary (a BERT vocab.txt).") var vocab: String = Resources.defaultVocabulary
+    @Option(help: "Seed of the probe's train/test split.") var seed: UInt64 = 0
+    @Flag(help: "Print the report as JSON.") var json = false
 
     func run() async throws {
-        throw CLIError.notBuiltYet("eval")
+        var path = checkpoint
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            guard let latest = Checkpoint.latest(in: path) else { throw CLIError("no checkpoint in \(path)") }
+            path = latest
+        }
+        let config = try Checkpoint.read(from: path).config
+        var options = LoaderOptions()
+        options.batchSize = batch
+        options.rank = 0
+        options.world = 1
+        options.dropLast = false
+        options.textLength = config.textLength
+        options.conceptCount = config.concepts
+        options.augmentation = .evaluation(size: config.imageSize)
+        let loader = try StreamingLoader(directory: dir, vocabulary: vocab, options: options)
+        var batches: [TrainingBatch] = []
+        while let next = try loader.nextBatch() { batches.append(next) }
+        let names = config.concepts == ConceptVocabulary.trainingConcepts.count ? ConceptVocabulary.trainingConcepts : nil
+        let report = try Evaluator.evaluate(checkpoint: path, batches: batches, labelNames: names, probeSeed: seed)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            return
+        }
+        func f(_ x: Double) -> String { String(format: "%.3f", x) }
+        print("eval: \(report.samples) samples from \(dir), checkpoint \(path)")
+        print("image->report  R@1 \(f(report.imageToReport.r1))  R@5 \(f(report.imageToReport.r5))  R@10 \(f(report.imageToReport.r10))")
+        print("report->image  R@1 \(f(report.reportToImage.r1))  R@5 \(f(report.reportToImage.r5))  R@10 \(f(report.reportToImage.r10))")
+        print("chance R@1 \(f(report.chanceRecallAt1))")
+        for label in report.probe where label.auroc != nil {
+            print("probe \(label.label): AUROC \(f(label.auroc!))  (train positives \(label.trainPositives), test positives \(label.testPositives))")
+        }
+        if let mean = report.meanAUROC { print("probe mean AUROC \(f(mean))") }
     }
 }
