@@ -24,4 +24,22 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 
     /// A uniform Double in [0, 1).
     public mutating func nextUnitDouble() -> Double { Double(next() >> 11) * (1.0 / Double(UInt64(1) << 53)) }
+
+    /// A uniform Double in [0, 1) (the same as ``nextUnitDouble()``).
+    public mutating func unit() -> Double { nextUnitDouble() }
+
+    /// A value in `0..<n` by modulo reduction: a tiny bias, but the same on every platform, unlike the standard
+    /// library's algorithm, which may change.
+    public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+
+    /// True with probability `percent`/100.
+    public mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
+
+    /// A standard normal value (Box–Muller).
+    public mutating func normal() -> Double {
+        let u = max(unit(), 0x1.0p-53), v = unit()
+        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
+    }
 }
+
+import Foundation

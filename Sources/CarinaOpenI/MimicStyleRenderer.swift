@@ -1,3 +1,4 @@
+import CarinaCore
 import CarinaReports
 
 /// Renders an IU X-ray report in the MIMIC-CXR free-text layout, deterministically from a seed.

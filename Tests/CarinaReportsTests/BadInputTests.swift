@@ -1,3 +1,4 @@
+import CarinaCore
 import CarinaOpenI
 import CarinaReports
 import CarinaTestSupport
