@@ -69,7 +69,7 @@ let package = Package(
         .target(name: "CarinaTestSupport", path: "Tests/CarinaTestSupport"),
         .testTarget(name: "CarinaImageTests", dependencies: ["CarinaImage", "CarinaTestSupport"]),
         .testTarget(name: "CarinaDICOMTests", dependencies: ["CarinaDICOM", "CarinaImage", "CarinaTestSupport"]),
-        .testTarget(name: "CarinaReportsTests", dependencies: ["CarinaCore", "CarinaReports", "CarinaOpenI", "CarinaTestSupport"],
+        .testTarget(name: "CarinaReportsTests", dependencies: ["CarinaCore", "CarinaReports", "CarinaOpenI", "CarinaShards", "CarinaTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "CarinaGraphTests", dependencies: ["CarinaGraph", "CarinaReports", "CarinaTestSupport"]),
         .testTarget(name: "CarinaShardsTests", dependencies: ["CarinaShards", "CarinaTestSupport"], resources: [.copy("Fixtures")]),

@@ -1,3 +1,4 @@
+import CarinaShards
 import CarinaOpenI
 import CarinaReports
 import CarinaTestSupport
@@ -24,7 +25,7 @@ import Testing
         return d
     }
 
-    static func short(_ s: String) -> String { String(SHA256.hex(s).prefix(32)) }
+    static func short(_ s: String) -> String { String(ShardHash.sha256.hexDigest(Array(s.utf8)).prefix(32)) }
 
     @Test func iuDerivedCorpusAgreesWithTheMITLCPParserEverywhere() throws {
         let corpus = try Fixtures.iuCorpus.get()
@@ -52,8 +53,8 @@ import Testing
             }
         }
         #expect(disagreements.isEmpty, "mimic mode disagrees with MIT-LCP on \(disagreements.count): \(disagreements.prefix(10))")
-        #expect(SHA256.hex(sectioned) == digests.files["mimic_cxr_sectioned.csv"])
-        #expect(SHA256.hex(conclusions) == digests.files["mimic_cxr_sections.csv"])
+        #expect(ShardHash.sha256.hexDigest(Array(sectioned.utf8)) == digests.files["mimic_cxr_sectioned.csv"])
+        #expect(ShardHash.sha256.hexDigest(Array(conclusions.utf8)) == digests.files["mimic_cxr_sections.csv"])
     }
 
     @Test func handWrittenEdgeCasesMatchTheMITLCPOutputByteForByte() throws {
