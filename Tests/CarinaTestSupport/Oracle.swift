@@ -18,21 +18,12 @@ public enum Oracle {
     /// Runs `executable arguments…` and returns its standard output; throws with its standard error on failure.
     @discardableResult
     public static func run(_ executable: String, _ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let result = try Subprocess.run(executable, arguments)
+        guard result.status == 0 else {
             throw Failure(description: "\(executable) \(arguments.joined(separator: " ")) exited "
-                + "\(process.terminationStatus): \(String(decoding: stderr, as: UTF8.self))")
+                + "\(result.status): \(String(decoding: result.stderr, as: UTF8.self))")
         }
-        return stdout
+        return result.stdout
     }
 
     /// Runs a script of `Scripts/` with the oracle interpreter.
@@ -68,16 +59,33 @@ public enum CarinaExecutable {
 
     /// Runs `carina arguments…` to completion; returns its exit status, standard output and standard error.
     public static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let result = try Subprocess.run(path, arguments)
+        return (result.status, String(decoding: result.stdout, as: UTF8.self), String(decoding: result.stderr, as: UTF8.self))
+    }
+}
+
+/// The one place the test support starts a process: standard error is drained on its own thread, so a child that
+/// writes a lot to both streams cannot block on a full pipe.
+enum Subprocess {
+    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: Data, stderr: Data) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        let stderr = StderrBox()
+        let reader = Thread { stderr.data = err.fileHandleForReading.readDataToEndOfFile(); stderr.done.signal() }
+        reader.start()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        stderr.done.wait()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        return (process.terminationStatus, stdout, stderr.data)
+    }
+
+    final class StderrBox: @unchecked Sendable {
+        var data = Data()
+        let done = DispatchSemaphore(value: 0)
     }
 }
