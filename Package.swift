@@ -28,6 +28,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/Native/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CCRC32C", path: "Sources/Native/CCRC32C"),
+        .target(name: "CPNGInflate", path: "Sources/Native/CPNGInflate", linkerSettings: [.linkedLibrary("deflate")]),
         .target(
             name: "CDCMTKShim",
             dependencies: ["COpenJPEG"],
@@ -41,7 +42,7 @@ let package = Package(
 
         // MARK: Carina modules, one per concern
         .target(name: "CarinaCore", dependencies: ["CZlib"], swiftSettings: strictSafety),
-        .target(name: "CarinaImage", dependencies: ["CPNG", "CJPEG"], swiftSettings: strictSafety),
+        .target(name: "CarinaImage", dependencies: ["CPNG", "CJPEG", "CPNGInflate"], swiftSettings: strictSafety),
         .target(name: "CarinaDICOM", dependencies: ["CDCMTKShim", "CarinaImage"], swiftSettings: strictSafety),
         .target(name: "CarinaReports"),
         .target(name: "CarinaOpenI", dependencies: ["CarinaCore", "CarinaReports", "CXML2"], swiftSettings: strictSafety),

@@ -14,6 +14,7 @@ packages=(
     libopenjp2-7-dev             # JPEG 2000, which open-source DCMTK cannot decode
     libopenblas-dev              # sgemm for the trainer
     libpng-dev libjpeg62-turbo-dev zlib1g-dev libxml2-dev pkg-config
+    libdeflate-dev               # one-call inflate for the loader's PNG decoding
 )
 missing=()
 for package in "${packages[@]}"; do

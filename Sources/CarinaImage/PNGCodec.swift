@@ -44,10 +44,19 @@ public enum PNGCodec {
         return unsafe Array(UnsafeBufferPointer(start: data, count: buffer.size))
     }
 
-    /// Decodes a grayscale PNG (1 to 16 bits; depths below 8 are expanded to 8).
+    /// Decodes a grayscale PNG (1 to 16 bits; depths below 8 are expanded to 8): plain 8/16-bit non-interlaced ones
+    /// through ``PNGInflateDecoder`` (libdeflate), the others through libpng.
     ///
     /// - Throws: `ImageCodecError`: `.malformedInput` for damaged data, `.unsupported` for colour or alpha.
     public static func decode(_ bytes: [UInt8]) throws -> GrayImage {
+        if let image = try PNGInflateDecoder.decode(bytes) { return image }
+        return try decodeWithLibpng(bytes)
+    }
+
+    /// Decodes a grayscale PNG with libpng alone (1 to 16 bits; depths below 8 are expanded to 8).
+    ///
+    /// - Throws: `ImageCodecError`: `.malformedInput` for damaged data, `.unsupported` for colour or alpha.
+    public static func decodeWithLibpng(_ bytes: [UInt8]) throws -> GrayImage {
         var width: UInt32 = 0
         var height: UInt32 = 0
         var depth: Int32 = 0

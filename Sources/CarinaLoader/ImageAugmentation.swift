@@ -28,7 +28,8 @@ public struct ImageAugmentation: Sendable {
         ImageAugmentation(size: size, randomCrop: false, contrastJitter: 0, brightnessJitter: 0)
     }
 
-    /// Writes the `size × size` normalised image into `output` (row-major).
+    /// Writes the `size × size` normalised image into `output` (row-major): ``plan(width:height:rng:)`` then
+    /// ``render(_:pixels:maxValue:into:)``.
     ///
     /// - Parameters:
     ///   - pixels: stored grey values, row-major, `width × height`.
@@ -36,40 +37,90 @@ public struct ImageAugmentation: Sendable {
     public func apply(pixels: [UInt16], width: Int, height: Int, maxValue: Float,
                       rng: inout SplitMix64, into output: inout ArraySlice<Float>) {
         precondition(output.count == size * size, "output must hold size × size values")
+        precondition(pixels.count == width * height, "pixels must hold width × height values")
+        let plan = plan(width: width, height: height, rng: &rng)
+        unsafe pixels.withUnsafeBufferPointer { source in
+            unsafe output.withUnsafeMutableBufferPointer { target in
+                unsafe render(plan, pixels: source, maxValue: maxValue, into: target)
+            }
+        }
+    }
+
+    /// Draws one sample's crop and intensity jitter for a `width × height` image (always the same draws, in the same
+    /// order, from `rng`) before any pixel is read, so a decoder can stop after the last row the crop needs
+    /// (``AugmentationPlan/rowHigh``).
+    public func plan(width: Int, height: Int, rng: inout SplitMix64) -> AugmentationPlan {
         var crop = (x: 0.0 as Float, y: 0.0 as Float, w: Float(width), h: Float(height))
         if randomCrop { crop = randomCropBox(width: width, height: height, rng: &rng) }
         let horizontal = ResampleTaps(inStart: crop.x, inLength: crop.w, inSize: width, outSize: size)
         let vertical = ResampleTaps(inStart: crop.y, inLength: crop.h, inSize: height, outSize: size)
-
-        // Horizontal pass over the rows the vertical pass needs, then the vertical pass.
-        let rowLow = vertical.first.min() ?? 0
-        let rowHigh = zip(vertical.first, vertical.count).map { $0 + $1 }.max() ?? 0
-        var temp = [Float](repeating: 0, count: max(0, rowHigh - rowLow) * size)
-        for row in rowLow..<rowHigh {
-            let base = row * width
-            let tbase = (row - rowLow) * size
-            for x in 0..<size {
-                let first = horizontal.first[x], offset = horizontal.offset[x]
-                var sum: Float = 0
-                for k in 0..<horizontal.count[x] { sum += horizontal.weights[offset + k] * Float(pixels[base + first + k]) }
-                temp[tbase + x] = sum
-            }
-        }
         let contrast = 1 + contrastJitter * (2 * rng.nextUnit() - 1)
         let brightness = brightnessJitter * (2 * rng.nextUnit() - 1)
-        let scale = contrast / maxValue / std
-        let shift = (brightness + 0.5 * (1 - contrast) - mean) / std
-        let start = output.startIndex
-        var row = [Float](repeating: 0, count: size)
-        for y in 0..<size {
-            for x in 0..<size { row[x] = 0 }
-            let first = vertical.first[y], offset = vertical.offset[y]
-            for k in 0..<vertical.count[y] {
-                let w = vertical.weights[offset + k]
-                let tbase = (first + k - rowLow) * size
-                for x in 0..<size { row[x] += w * temp[tbase + x] }
+        return AugmentationPlan(width: width, height: height, horizontal: horizontal, vertical: vertical,
+                                contrast: contrast, brightness: brightness)
+    }
+
+    /// Resamples, jitters and normalises the image of `plan` into `output` (`size × size`, row-major).
+    ///
+    /// - Parameters:
+    ///   - pixels: the image's rows `0 ..< plan.rowHigh` at least (`width` values each, row-major); rows below are
+    ///     never read.
+    ///   - maxValue: the value that maps to 1 (65535 for 16-bit, 255 for 8-bit images).
+    public func render(_ plan: AugmentationPlan, pixels: UnsafeBufferPointer<UInt16>, maxValue: Float,
+                       into output: UnsafeMutableBufferPointer<Float>) {
+        precondition(output.count == size * size, "output must hold size × size values")
+        precondition(pixels.count >= plan.rowHigh * plan.width, "pixels must hold the rows the plan reads")
+        let size = self.size, width = plan.width
+        let horizontal = plan.horizontal, vertical = plan.vertical
+        let rowLow = plan.rowLow, rows = plan.rowHigh - plan.rowLow
+        let columnLow = plan.columnLow, columns = plan.columnHigh - plan.columnLow
+
+        // Horizontal pass over the rows the vertical pass needs (each row widened to Float once), then the vertical
+        // pass. Sums run in tap order, so the result does not depend on how the rows are produced.
+        var temp = [Float](repeating: 0, count: rows * size)
+        var line = [Float](repeating: 0, count: columns)
+        unsafe temp.withUnsafeMutableBufferPointer { temp in
+            unsafe line.withUnsafeMutableBufferPointer { line in
+                unsafe horizontal.first.withUnsafeBufferPointer { first in
+                    unsafe horizontal.count.withUnsafeBufferPointer { count in
+                        unsafe horizontal.offset.withUnsafeBufferPointer { offset in
+                            unsafe horizontal.weights.withUnsafeBufferPointer { weights in
+                                for r in 0..<rows {
+                                    let source = unsafe pixels.baseAddress! + (rowLow + r) * width + columnLow
+                                    for i in 0..<columns { unsafe line[i] = Float(source[i]) }
+                                    let target = unsafe temp.baseAddress! + r * size
+                                    for x in 0..<size {
+                                        let taps = unsafe line.baseAddress! + (first[x] - columnLow)
+                                        let w = unsafe weights.baseAddress! + offset[x]
+                                        var sum: Float = 0
+                                        let n = unsafe count[x]
+                                        for k in 0..<n { unsafe sum += w[k] * taps[k] }
+                                        unsafe target[x] = sum
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
-            for x in 0..<size { output[start + y * size + x] = row[x] * scale + shift }
+        }
+        let scale = plan.contrast / maxValue / std
+        let shift = (plan.brightness + 0.5 * (1 - plan.contrast) - mean) / std
+        var row = [Float](repeating: 0, count: size)
+        unsafe temp.withUnsafeBufferPointer { temp in
+            unsafe row.withUnsafeMutableBufferPointer { row in
+                for y in 0..<size {
+                    for x in 0..<size { unsafe row[x] = 0 }
+                    let first = vertical.first[y], offset = vertical.offset[y]
+                    for k in 0..<vertical.count[y] {
+                        let w = vertical.weights[offset + k]
+                        let source = unsafe temp.baseAddress! + (first + k - rowLow) * size
+                        for x in 0..<size { unsafe row[x] += w * source[x] }
+                    }
+                    let target = unsafe output.baseAddress! + y * size
+                    for x in 0..<size { unsafe target[x] = row[x] * scale + shift }
+                }
+            }
         }
     }
 

@@ -255,27 +255,40 @@ public final class StreamingLoader: @unchecked Sendable {
         }
         byteCounter.add(bytes.count)
         let format = record["image_format"]?.stringValue ?? "png16"
+        var rng = SplitMix64(seed: options.seed, stream: UInt64(epoch), index: UInt64(index))
+        let augmentation = options.augmentation
         let image: GrayImage
+        let plan: AugmentationPlan
         switch format {
-        case "png16", "png8": image = try PNGCodec.decode(bytes)
-        case "jpeg8": image = try JPEGCodec.decode(bytes)
+        case "png16", "png8":
+            // The crop is drawn from the header alone, so the decoder unfilters only the rows the crop reads.
+            let header = try PNGInflateDecoder.header(bytes)
+            plan = augmentation.plan(width: header.width, height: header.height, rng: &rng)
+            image = try PNGInflateDecoder.decode(bytes, rows: plan.rowHigh) ?? PNGCodec.decodeWithLibpng(bytes)
+        case "jpeg8":
+            image = try JPEGCodec.decode(bytes)
+            plan = augmentation.plan(width: image.width, height: image.height, rng: &rng)
         case "raw16":
-            guard let w = record["width"]?.intValue, let h = record["height"]?.intValue, Int(w * h * 2) == bytes.count else {
+            guard let w = record["width"]?.intValue, let h = record["height"]?.intValue, w > 0, h > 0,
+                  Int(w * h * 2) == bytes.count else {
                 throw LoaderError(.badImage, "sample \(index): raw16 image without matching width and height")
             }
-            var pixels = [UInt16](repeating: 0, count: bytes.count / 2)
-            for p in 0..<pixels.count { pixels[p] = UInt16(bytes[2 * p]) | UInt16(bytes[2 * p + 1]) << 8 }
+            let pixels = unsafe [UInt16](unsafeUninitializedCapacity: bytes.count / 2) { buffer, initialised in
+                for p in 0..<buffer.count { unsafe buffer[p] = UInt16(bytes[2 * p]) | UInt16(bytes[2 * p + 1]) << 8 }
+                initialised = buffer.count
+            }
             image = GrayImage(width: Int(w), height: Int(h), bitDepth: 16, pixels: pixels)
+            plan = augmentation.plan(width: image.width, height: image.height, rng: &rng)
         default:
             throw LoaderError(.badImage, "sample \(index): unknown image format \(format)")
         }
-        var rng = SplitMix64(seed: options.seed, stream: UInt64(epoch), index: UInt64(index))
-        let s = options.augmentation.size
-        var out = [Float](repeating: 0, count: s * s)
-        var slice = out[...]
-        options.augmentation.apply(pixels: image.pixels, width: image.width, height: image.height,
-                                   maxValue: Float((1 << image.bitDepth) - 1), rng: &rng, into: &slice)
-        out = Array(slice)
+        let s = augmentation.size
+        let out = unsafe [Float](unsafeUninitializedCapacity: s * s) { buffer, initialised in
+            unsafe image.pixels.withUnsafeBufferPointer { pixels in
+                unsafe augmentation.render(plan, pixels: pixels, maxValue: Float((1 << image.bitDepth) - 1), into: buffer)
+            }
+            initialised = buffer.count
+        }
         var concepts = record["concepts"]?.floatArrayValue ?? []
         if concepts.count != options.conceptCount {
             concepts = Array(concepts.prefix(options.conceptCount))
