@@ -72,53 +72,40 @@ public struct ImageAugmentation: Sendable {
         precondition(pixels.count >= plan.rowHigh * plan.width, "pixels must hold the rows the plan reads")
         let size = self.size, width = plan.width
         let horizontal = plan.horizontal, vertical = plan.vertical
-        let rowLow = plan.rowLow, rows = plan.rowHigh - plan.rowLow
         let columnLow = plan.columnLow, columns = plan.columnHigh - plan.columnLow
-
-        // Horizontal pass over the rows the vertical pass needs (each row widened to Float once), then the vertical
-        // pass. Sums run in tap order, so the result does not depend on how the rows are produced.
-        var temp = [Float](repeating: 0, count: rows * size)
-        var line = [Float](repeating: 0, count: columns)
-        unsafe temp.withUnsafeMutableBufferPointer { temp in
-            unsafe line.withUnsafeMutableBufferPointer { line in
-                unsafe horizontal.first.withUnsafeBufferPointer { first in
-                    unsafe horizontal.count.withUnsafeBufferPointer { count in
-                        unsafe horizontal.offset.withUnsafeBufferPointer { offset in
-                            unsafe horizontal.weights.withUnsafeBufferPointer { weights in
-                                for r in 0..<rows {
-                                    let source = unsafe pixels.baseAddress! + (rowLow + r) * width + columnLow
-                                    for i in 0..<columns { unsafe line[i] = Float(source[i]) }
-                                    let target = unsafe temp.baseAddress! + r * size
-                                    for x in 0..<size {
-                                        let taps = unsafe line.baseAddress! + (first[x] - columnLow)
-                                        let w = unsafe weights.baseAddress! + offset[x]
-                                        var sum: Float = 0
-                                        let n = unsafe count[x]
-                                        for k in 0..<n { unsafe sum += w[k] * taps[k] }
-                                        unsafe target[x] = sum
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+        let taps = horizontal.count.max() ?? 1
+        // Horizontal weights padded to `taps` per output (zeros after an output's own taps, reading zeros past the
+        // last column), so every output runs the same short loop.
+        var weights = [Float](repeating: 0, count: size * taps)
+        for x in 0..<size {
+            for k in 0..<horizontal.count[x] { weights[x * taps + k] = horizontal.weights[horizontal.offset[x] + k] }
         }
         let scale = plan.contrast / maxValue / std
         let shift = (plan.brightness + 0.5 * (1 - plan.contrast) - mean) / std
-        var row = [Float](repeating: 0, count: size)
-        unsafe temp.withUnsafeBufferPointer { temp in
-            unsafe row.withUnsafeMutableBufferPointer { row in
-                for y in 0..<size {
-                    for x in 0..<size { unsafe row[x] = 0 }
-                    let first = vertical.first[y], offset = vertical.offset[y]
-                    for k in 0..<vertical.count[y] {
-                        let w = vertical.weights[offset + k]
-                        let source = unsafe temp.baseAddress! + (first + k - rowLow) * size
-                        for x in 0..<size { unsafe row[x] += w * source[x] }
+
+        // Vertical pass first, on whole rows of the crop's columns (contiguous, so it vectorises), then the
+        // horizontal pass on the `size` rows that remain.
+        var line = [Float](repeating: 0, count: columns + taps)
+        unsafe line.withUnsafeMutableBufferPointer { line in
+            unsafe weights.withUnsafeBufferPointer { weights in
+                unsafe horizontal.first.withUnsafeBufferPointer { first in
+                    for y in 0..<size {
+                        for i in 0..<columns { unsafe line[i] = 0 }
+                        let top = vertical.first[y], offset = vertical.offset[y]
+                        for k in 0..<vertical.count[y] {
+                            let w = vertical.weights[offset + k]
+                            let source = unsafe pixels.baseAddress! + (top + k) * width + columnLow
+                            for i in 0..<columns { unsafe line[i] += w * Float(source[i]) }
+                        }
+                        let target = unsafe output.baseAddress! + y * size
+                        for x in 0..<size {
+                            let from = unsafe line.baseAddress! + (first[x] - columnLow)
+                            let w = unsafe weights.baseAddress! + x * taps
+                            var sum: Float = 0
+                            for k in 0..<taps { unsafe sum += w[k] * from[k] }
+                            unsafe target[x] = sum * scale + shift
+                        }
                     }
-                    let target = unsafe output.baseAddress! + y * size
-                    for x in 0..<size { unsafe target[x] = row[x] * scale + shift }
                 }
             }
         }
