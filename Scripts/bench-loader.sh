@@ -3,7 +3,8 @@
 #   - ../shared/bench/loader_baseline.py (StreamingDataset + torch DataLoader: PNG16 decode, RandomResizedCrop 224,
 #     normalise, 128 WordPiece ids of the report), 1 and 2 workers, and its raw read bandwidth of the shard files;
 #   - `carina stream --bench` on the same shards (same decode, crop, normalisation and tokenisation of the report),
-#     1 and 2 workers, and its no-decode path (every sample's bytes, CRC32C checked on Carina's own shards).
+#     1 and 2 workers, and its no-decode path against the raw read of the same files (see below).
+# Machine load moves every figure: compare the two sides of one run, and repeat.
 #
 #   CARINA_VENV=/path/to/bench-venv bash Scripts/bench-loader.sh [SAMPLES=4096] [WORK=/tmp/carina-bench-loader]
 set -euo pipefail
@@ -27,12 +28,31 @@ for w in 1 2; do
             --findings-column none --key-column study_id --vocab "$work/mds/vocab.txt"
     done
 done
-# The no-decode path: Carina's own shards of raw16 images (400 × 1024², about 0.8 GB), each sample's CRC32C
-# computed in place over the mapped bytes; the baseline's shards have no sidecar, so there only bounds are read.
-if [ ! -f "$work/carina-raw/index.json" ]; then
+# The no-decode path against the raw read bandwidth of the same files, back to back, three rounds:
+#   - raw read: loader_baseline.py's own raw_read() (every byte of the folder's shard.*.mds files read with readinto
+#     into one 8 MiB buffer, one process, warm page cache), imported, not copied, so both sides time the same files;
+#   - Carina: `carina stream --bench --no-decode`, every sample's bytes read in place from the mapped shards and their
+#     CRC32C computed, one epoch per process (mapping and page-table set-up included), 1 and 2 workers.
+# On two folders: the baseline's own shards ($work/mds: no CRC sidecar, so the CRC32C is computed but has nothing to
+# be compared with), and Carina's shards of raw16 images (400 × 1024², about 0.8 GB) with sidecars (checked).
+# Carina's byte count is the samples' bytes (the few-KB shard heads are not read); the raw read counts whole files.
+if [ "$(cat "$work/carina-raw/index.json" 2>/dev/null | grep -o '"samples": [0-9]*' | awk '{s += $2} END {print s}')" != 400 ]; then
+    rm -rf "$work/synth" "$work/carina-raw"
     $carina synth "$work/synth" --studies 400 --rows 1024 --cols 1024 --seed 0 > /dev/null
     $carina ingest "$work/synth" --out "$work/carina-raw" --image raw16 --size 0 > /dev/null
 fi
-for w in 1 2; do
-    $carina stream "$work/carina-raw" --bench --no-decode --workers $w
+raw_read() {
+    $python - "$1" <<'PY'
+import argparse, statistics, sys
+sys.path.insert(0, "../shared/bench")
+from loader_baseline import raw_read
+runs = [raw_read(argparse.Namespace(data=sys.argv[1], format="mds"), cold=False)[0] for _ in range(3)]
+print(f"raw read {sys.argv[1]}: {statistics.median(runs) * 1000:.1f} MB/s (median of {[round(r * 1000, 1) for r in runs]})")
+PY
+}
+for round in 1 2 3; do
+    raw_read "$work/mds"
+    for w in 1 2; do $carina stream "$work/mds" --bench --no-decode --no-verify --workers $w; done
+    raw_read "$work/carina-raw"
+    for w in 1 2; do $carina stream "$work/carina-raw" --bench --no-decode --workers $w; done
 done

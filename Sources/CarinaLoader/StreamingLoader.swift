@@ -209,9 +209,9 @@ public final class StreamingLoader: @unchecked Sendable {
         return tokenizer.encode(value, length: options.textLength)
     }
 
-    /// Passes over every sample of this rank's epoch order in place, without copying or decoding (each sample's
-    /// CRC32C is computed over its mapped bytes when checksums are enabled), on `workers` threads; returns the bytes
-    /// covered. This is the loader's floor: shard bytes out of the page cache, once.
+    /// Passes over every sample of this rank's epoch order in place, without copying or decoding: each sample's
+    /// CRC32C is computed over its mapped bytes (and checked when checksums are enabled), on `workers` threads;
+    /// returns the bytes covered. This is the loader's floor: every shard byte out of the page cache, once.
     public func readRawEpoch() throws -> Int {
         let indices = order.indices
         let workers = max(1, options.workers)

@@ -158,8 +158,9 @@ public final class MDSDataset: Sendable {
 }
 
 extension MDSDataset {
-    /// Checks sample `index` in place in the memory-mapped shard, without copying or decoding it: its CRC-32C when
-    /// the dataset was opened with a checking policy, else only its bounds. Returns the sample's size in bytes.
+    /// Reads sample `index` in place in the memory-mapped shard, without copying or decoding it: its CRC-32C is
+    /// computed over the mapped bytes, and compared with the sidecar's when the dataset was opened with a checking
+    /// policy (so every byte is read either way). Returns the sample's size in bytes.
     ///
     /// This is the floor of any reader: the shard bytes streamed out of the page cache once.
     ///
@@ -168,10 +169,10 @@ extension MDSDataset {
         let (s, local) = try locate(index)
         let shard = shards[s]
         let range = try shard.range(of: local)
-        guard let sidecar = shard.sidecar else { return range.count }
         let crc = unsafe shard.data.withUnsafeBytes { raw in
             unsafe CRC32C.update(0, UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[range]))
         }
+        guard let sidecar = shard.sidecar else { return range.count }
         guard crc == sidecar.sampleCRCs[local] else {
             throw ShardError(.checksumMismatch, "sample \(index) (shard \(shard.entry.basename), sample \(local) in the shard) "
                 + "does not match its CRC32C: the shard is corrupt; re-write it", shard: shard.entry.basename, sample: index)

@@ -30,7 +30,8 @@ struct StreamCommand: AsyncParsableCommand {
     @Flag(help: "Skip and count samples whose checksum fails instead of stopping.") var skipCorrupt = false
     @Flag(help: "No random crop or intensity jitter.") var noAugment = false
     @Flag(help: "Measure samples/s and MB/s instead of printing batches.") var bench = false
-    @Flag(help: "With --bench: read every sample's bytes without decoding (the loader's floor).") var noDecode = false
+    @Flag(help: "With --bench: read every sample's bytes in place without decoding, computing each one's CRC32C (the loader's floor).")
+    var noDecode = false
     @Flag(help: "Do not check per-sample CRC32C (for shards written by streaming's MDSWriter, which has none).")
     var noVerify = false
     @Option(help: "Column tokenised as the impression ('none' for no text).") var impressionColumn = "impression"
@@ -72,7 +73,7 @@ struct StreamCommand: AsyncParsableCommand {
             let seconds = Date().timeIntervalSince(start)
             print(String(format: "stream: no-decode %d samples, %.3f s: %.0f samples/s, %.1f MB/s of shard data "
                 + "(workers %d, checksums %@)", loader.samplesPerEpoch, seconds, Double(loader.samplesPerEpoch) / seconds,
-                Double(bytes) / seconds / 1e6, workers, noVerify ? "off" : "checked"))
+                Double(bytes) / seconds / 1e6, workers, noVerify ? "computed, not checked" : "checked"))
             return
         }
         let start = Date()
