@@ -173,21 +173,33 @@ public final class StreamingLoader: @unchecked Sendable {
         let k = options.conceptCount
         let prepared = PreparedSlots(count: b)
         let workers = max(1, min(options.workers, b))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var i = worker
-            while i < b {
-                prepared.set(i, Result { try prepare(index: indices[i], epoch: epoch) })
-                i += workers
+        // Workers render each image straight into its slot of the batch tensor; skipped samples are closed up after.
+        var images = unsafe [Float](unsafeUninitializedCapacity: b * s * s) { buffer, initialised in
+            let slots = unsafe ImageSlots(buffer: buffer, size: s * s)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                var i = worker
+                while i < b {
+                    let slot = unsafe slots.slot(i)
+                    let result = Result { try prepare(index: indices[i], epoch: epoch, into: slot) }
+                    if case .success(.some) = result {} else { unsafe slot.update(repeating: 0) }
+                    prepared.set(i, result)
+                    i += workers
+                }
             }
+            initialised = buffer.count
         }
-        var images = [Float](); images.reserveCapacity(b * s * s)
         var impressionIDs = [Int32](), impressionMask = [Float](), findingsIDs = [Int32](), findingsMask = [Float]()
         var concepts = [Float](), keys = [String]()
         var kept = 0
-        for result in prepared.results {
+        for (i, result) in prepared.results.enumerated() {
             guard let sample = try result!.get() else { continue }
+            if kept != i {
+                images.withUnsafeMutableBufferPointer { all in
+                    let from = unsafe all.baseAddress! + i * s * s, to = unsafe all.baseAddress! + kept * s * s
+                    unsafe to.update(from: from, count: s * s)
+                }
+            }
             kept += 1
-            images += sample.image
             impressionIDs += sample.impression.ids
             impressionMask += sample.impression.mask
             findingsIDs += sample.findings.ids
@@ -195,6 +207,7 @@ public final class StreamingLoader: @unchecked Sendable {
             concepts += sample.concepts
             keys.append(sample.key)
         }
+        images.removeLast((b - kept) * s * s)
         return TrainingBatch(batchSize: kept, imageSize: s, textLength: t, conceptCount: k, images: images,
                              impressionIDs: impressionIDs, impressionMask: impressionMask, findingsIDs: findingsIDs,
                              findingsMask: findingsMask, concepts: concepts, keys: keys)
@@ -236,15 +249,15 @@ public final class StreamingLoader: @unchecked Sendable {
     }
 
     struct PreparedSample {
-        var image: [Float]
         var impression: (ids: [Int32], mask: [Float])
         var findings: (ids: [Int32], mask: [Float])
         var concepts: [Float]
         var key: String
     }
 
-    /// Prepares one sample, or returns nil for a corrupt sample skipped under `failOnCorruptSample == false`.
-    func prepare(index: Int, epoch: Int) throws -> PreparedSample? {
+    /// Prepares one sample, its image rendered into `image` (`size × size`), or returns nil for a corrupt sample
+    /// skipped under `failOnCorruptSample == false`.
+    func prepare(index: Int, epoch: Int, into image: UnsafeMutableBufferPointer<Float>) throws -> PreparedSample? {
         guard let record = options.failOnCorruptSample ? try dataset.sample(at: index)
             : try dataset.sampleIfIntact(at: index) else {
             skippedCounter.add(1)
@@ -257,17 +270,17 @@ public final class StreamingLoader: @unchecked Sendable {
         let format = record["image_format"]?.stringValue ?? "png16"
         var rng = SplitMix64(seed: options.seed, stream: UInt64(epoch), index: UInt64(index))
         let augmentation = options.augmentation
-        let image: GrayImage
+        let decoded: GrayImage
         let plan: AugmentationPlan
         switch format {
         case "png16", "png8":
             // The crop is drawn from the header alone, so the decoder unfilters only the rows the crop reads.
             let header = try PNGInflateDecoder.header(bytes)
             plan = augmentation.plan(width: header.width, height: header.height, rng: &rng)
-            image = try PNGInflateDecoder.decode(bytes, rows: plan.rowHigh) ?? PNGCodec.decodeWithLibpng(bytes)
+            decoded = try PNGInflateDecoder.decode(bytes, rows: plan.rowHigh) ?? PNGCodec.decodeWithLibpng(bytes)
         case "jpeg8":
-            image = try JPEGCodec.decode(bytes)
-            plan = augmentation.plan(width: image.width, height: image.height, rng: &rng)
+            decoded = try JPEGCodec.decode(bytes)
+            plan = augmentation.plan(width: decoded.width, height: decoded.height, rng: &rng)
         case "raw16":
             guard let w = record["width"]?.intValue, let h = record["height"]?.intValue, w > 0, h > 0,
                   Int(w * h * 2) == bytes.count else {
@@ -277,17 +290,13 @@ public final class StreamingLoader: @unchecked Sendable {
                 for p in 0..<buffer.count { unsafe buffer[p] = UInt16(bytes[2 * p]) | UInt16(bytes[2 * p + 1]) << 8 }
                 initialised = buffer.count
             }
-            image = GrayImage(width: Int(w), height: Int(h), bitDepth: 16, pixels: pixels)
-            plan = augmentation.plan(width: image.width, height: image.height, rng: &rng)
+            decoded = GrayImage(width: Int(w), height: Int(h), bitDepth: 16, pixels: pixels)
+            plan = augmentation.plan(width: decoded.width, height: decoded.height, rng: &rng)
         default:
             throw LoaderError(.badImage, "sample \(index): unknown image format \(format)")
         }
-        let s = augmentation.size
-        let out = unsafe [Float](unsafeUninitializedCapacity: s * s) { buffer, initialised in
-            unsafe image.pixels.withUnsafeBufferPointer { pixels in
-                unsafe augmentation.render(plan, pixels: pixels, maxValue: Float((1 << image.bitDepth) - 1), into: buffer)
-            }
-            initialised = buffer.count
+        unsafe decoded.pixels.withUnsafeBufferPointer { pixels in
+            unsafe augmentation.render(plan, pixels: pixels, maxValue: Float((1 << decoded.bitDepth) - 1), into: image)
         }
         var concepts = record["concepts"]?.floatArrayValue ?? []
         if concepts.count != options.conceptCount {
@@ -295,7 +304,6 @@ public final class StreamingLoader: @unchecked Sendable {
             concepts += [Float](repeating: 0, count: options.conceptCount - concepts.count)
         }
         return PreparedSample(
-            image: out,
             impression: text(record, options.impressionColumn),
             findings: text(record, options.findingsColumn),
             concepts: concepts,
@@ -320,6 +328,16 @@ final class BatchFuture: @unchecked Sendable {
         defer { condition.unlock() }
         while result == nil { condition.wait() }
         return result!
+    }
+}
+
+/// The batch tensor's memory while workers fill it: one `size`-float slot per sample, each written by one worker.
+struct ImageSlots: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Float>
+    let size: Int
+
+    func slot(_ i: Int) -> UnsafeMutableBufferPointer<Float> {
+        unsafe UnsafeMutableBufferPointer(rebasing: buffer[(i * size)..<((i + 1) * size)])
     }
 }
 
