@@ -176,14 +176,17 @@ public final class StreamingLoader: @unchecked Sendable {
         // Workers render each image straight into its slot of the batch tensor; skipped samples are closed up after.
         var images = unsafe [Float](unsafeUninitializedCapacity: b * s * s) { buffer, initialised in
             let slots = unsafe ImageSlots(buffer: buffer, size: s * s)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                var i = worker
-                while i < b {
+            // Each worker takes the next sample not yet taken, so a worker the OS holds back delays nothing but its
+            // own sample; results go to their sample's slot, whichever worker made them.
+            let cursor = ByteCounter()
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                while true {
+                    let i = cursor.fetchAdd(1)
+                    guard i < b else { return }
                     let slot = unsafe slots.slot(i)
                     let result = Result { try prepare(index: indices[i], epoch: epoch, into: slot) }
                     if case .success(.some) = result {} else { unsafe slot.update(repeating: 0) }
                     prepared.set(i, result)
-                    i += workers
                 }
             }
             initialised = buffer.count
@@ -355,10 +358,12 @@ final class PreparedSlots: @unchecked Sendable {
     }
 }
 
-/// A thread-safe running total.
+/// A thread-safe running total (also the shared cursor of a batch's workers).
 final class ByteCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var total = 0
     var value: Int { lock.lock(); defer { lock.unlock() }; return total }
     func add(_ n: Int) { lock.lock(); total += n; lock.unlock() }
+    /// Adds `n` and returns the total before.
+    func fetchAdd(_ n: Int) -> Int { lock.lock(); defer { lock.unlock() }; total += n; return total - n }
 }

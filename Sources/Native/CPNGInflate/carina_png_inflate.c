@@ -120,10 +120,7 @@ int carina_png_inflate_decode(const uint8_t *data, size_t size, uint32_t rows, u
     if (rows == 0 || rows > height) return fail(error, "rows asked for are outside the image", 0);
 
     // Walk the chunks: one contiguous run of IDAT, then IEND; critical chunks' CRCs checked as libpng does.
-    const size_t maxSegments = 4096;
-    size_t segmentStart[64], segmentLength[64];
-    size_t *starts = segmentStart, *lengths = segmentLength;
-    size_t segments = 0, capacity = 64, compressed = 0;
+    size_t segments = 0, compressed = 0, firstIDAT = 0;
     int idatDone = 0, ended = 0, status = CARINA_PNG_INFLATE_OK;
     size_t pos = 33;
     while (pos < size) {
@@ -141,17 +138,9 @@ int carina_png_inflate_decode(const uint8_t *data, size_t size, uint32_t rows, u
             break;
         }
         if (isIDAT) {
-            if (idatDone || segments == maxSegments) { status = CARINA_PNG_INFLATE_UNSUPPORTED; break; }
-            if (segments == capacity) {
-                size_t *s2 = malloc(sizeof(size_t) * maxSegments), *l2 = malloc(sizeof(size_t) * maxSegments);
-                if (!s2 || !l2) { free(s2); free(l2); status = fail(error, "out of memory", pos); break; }
-                memcpy(s2, starts, sizeof(size_t) * segments);
-                memcpy(l2, lengths, sizeof(size_t) * segments);
-                starts = s2; lengths = l2; capacity = maxSegments;
-            }
-            starts[segments] = pos + 8;
-            lengths[segments] = length;
-            ++segments;
+            // IDAT chunks split by another chunk: libpng decides what that means.
+            if (idatDone) { status = CARINA_PNG_INFLATE_UNSUPPORTED; break; }
+            if (segments++ == 0) firstIDAT = pos;
             compressed += length;
         } else {
             if (segments > 0) idatDone = 1;
@@ -171,19 +160,23 @@ int carina_png_inflate_decode(const uint8_t *data, size_t size, uint32_t rows, u
     const uint8_t *stream = NULL;
     if (status == CARINA_PNG_INFLATE_OK) {
         if (segments == 1) {
-            stream = data + starts[0];
+            stream = data + firstIDAT + 8;
         } else {
+            // libdeflate wants the zlib stream in one piece: join the IDAT payloads (already checked above).
             joined = malloc(compressed ? compressed : 1);
             if (!joined) status = fail(error, "out of memory", 0);
             else {
                 size_t at = 0;
-                for (size_t s = 0; s < segments; ++s) { memcpy(joined + at, data + starts[s], lengths[s]); at += lengths[s]; }
+                for (size_t p = firstIDAT, s = 0; s < segments; ++s) {
+                    size_t length = be32(data + p);
+                    memcpy(joined + at, data + p + 8, length);
+                    at += length;
+                    p += 12 + length;
+                }
                 stream = joined;
             }
         }
     }
-    size_t firstIDAT = segments ? starts[0] - 8 : 0;
-    if (starts != segmentStart) { free(starts); free(lengths); }
     if (status == CARINA_PNG_INFLATE_OK) {
         pixels = malloc(filtered + stride);  // + one zero row: the prior of the first row
         struct libdeflate_decompressor *inflater = pixels ? libdeflate_alloc_decompressor() : NULL;
