@@ -274,7 +274,7 @@ public final class StreamingLoader: @unchecked Sendable {
         var out = [Float](repeating: 0, count: s * s)
         var slice = out[...]
         options.augmentation.apply(pixels: image.pixels, width: image.width, height: image.height,
-                                   maxValue: Float((1 << image.bitDepth) - 1), rng: &rng, into: &slice)
+                                   maxValue: WhiteLevel.of(record, bitDepth: image.bitDepth), rng: &rng, into: &slice)
         out = Array(slice)
         var concepts = record["concepts"]?.floatArrayValue ?? []
         if concepts.count != options.conceptCount {
