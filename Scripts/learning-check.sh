@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # A learning check on data with known answers: `carina synth` draws each study's findings into its image where its
 # report puts them; train on one synthetic dump, evaluate on another (different seed, so different patients and
-# images) and print held-out retrieval recall and per-concept probe AUROC.
+# images) and print held-out retrieval recall and per-concept probe AUROC. The reports are templated (a few dozen
+# distinct impressions per dump), so eval also prints recall counting identical impressions as one, with its chance
+# level, and each tower's mean cosine between samples (a collapse shows as a value near 1).
 #
-#   bash Scripts/learning-check.sh [MODEL=carina-small] [STEPS=300] [WORK=/tmp/carina-learning-check]
+#   bash Scripts/learning-check.sh [MODEL=carina-small] [STEPS=600] [WORK=/tmp/carina-learning-check]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source Scripts/env.sh
 model="${1:-carina-small}"
-steps="${2:-300}"
+steps="${2:-600}"
 work="${3:-${TMPDIR:-/tmp}/carina-learning-check}"
 carina=.build/release/carina
 swift build -c release --product carina 2>&1 | grep -E "error" || true

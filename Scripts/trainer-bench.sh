@@ -8,7 +8,9 @@
 # Env:   CARINA_BENCH_VENV (default /work/.venv-bench), OPENBLAS_CORETYPE (default Haswell, as the environment sets),
 #        CARINA_BENCH_IDLE_TRIES (2-second idle probes before each run, default 150 = 5 minutes).
 # Output: one JSON line per run on stdout, then a summary line per batch size (median ms/step of each side and the
-#         ratio Carina / PyTorch; GFLOP/s from the reference's analytic FLOP count, fwd+bwd = 3 x fwd).
+#         ratio Carina / PyTorch; GFLOP/s from the reference's analytic FLOP count, fwd+bwd = 3 x fwd; the 1-minute
+#         load average before the runs). Carina runs twice per repetition: as it trains (text encoders on each
+#         batch's longest text) and with --trim 0 (all 128 positions, the reference's exact work).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PY="${CARINA_BENCH_VENV:-/work/.venv-bench}/bin/python"
@@ -31,24 +33,36 @@ wait_idle() {
 (cd "$ROOT" && swift build -c release --product carina-trainer-bench >&2)
 CARINA="$ROOT/.build/release/carina-trainer-bench"
 OUT="$(mktemp)"
-for batch in 32 8; do
+load() { cut -d' ' -f1 /proc/loadavg; }
+for batch in ${BATCHES:-32 8}; do
     for _ in $(seq "$REPS"); do
-        wait_idle; echo "load before PyTorch run: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-        "$PY" "$BENCH" --batch "$batch" --threads 2 --steps "$STEPS" | tail -n 1 | tee -a "$OUT"
-        wait_idle; echo "load before Carina run: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-        "$CARINA" --batch "$batch" --threads 2 --steps "$STEPS" | tail -n 1 | tee -a "$OUT"
+        wait_idle; l=$(load)
+        "$PY" "$BENCH" --batch "$batch" --threads 2 --steps "$STEPS" | tail -n 1 | sed "s/}\$/, \"load1\": $l}/" | tee -a "$OUT"
+        wait_idle; l=$(load)
+        "$CARINA" --batch "$batch" --threads 2 --steps "$STEPS" | tail -n 1 | sed "s/}\$/, \"load1\": $l}/" | tee -a "$OUT"
+        wait_idle; l=$(load)
+        "$CARINA" --batch "$batch" --threads 2 --steps "$STEPS" --trim 0 | tail -n 1 | sed "s/}\$/, \"load1\": $l}/" | tee -a "$OUT"
     done
 done
 "$PY" - "$OUT" <<'PYEOF'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 for b in sorted({r["batch"] for r in rows}, reverse=True):
-    t = [r["ms_per_step"] for r in rows if r["batch"] == b and r["script"] == "trainer_baseline"]
-    c = [r["ms_per_step"] for r in rows if r["batch"] == b and r["script"] == "carina-trainer-bench"]
-    g = [r["train_gflops_per_s_approx"] for r in rows if r["batch"] == b and r["script"] == "carina-trainer-bench"]
+    def pick(script, trim=None):
+        return [r for r in rows if r["batch"] == b and r["script"] == script
+                and (trim is None or r.get("trim_padding") == trim)]
+    t, c, f = pick("trainer_baseline"), pick("carina-trainer-bench", True), pick("carina-trainer-bench", False)
+    med = lambda rs, k="ms_per_step": statistics.median(r[k] for r in rs)
     print(json.dumps({"summary": "trainer side by side", "batch": b, "threads": 2,
-                      "pytorch_ms_per_step_median": statistics.median(t), "carina_ms_per_step_median": statistics.median(c),
-                      "ratio_carina_over_pytorch": round(statistics.median(c) / statistics.median(t), 3),
-                      "carina_train_gflops_per_s": statistics.median(g), "runs_each": len(t)}))
+                      "pytorch_ms_per_step_median": med(t), "carina_ms_per_step_median": med(c),
+                      "carina_full_length_ms_per_step_median": med(f),
+                      "ratio_carina_over_pytorch": round(med(c) / med(t), 3),
+                      "ratio_carina_full_length_over_pytorch": round(med(f) / med(t), 3),
+                      "carina_train_gflops_per_s": med(c, "train_gflops_per_s_approx"),
+                      "carina_full_length_train_gflops_per_s": med(f, "train_gflops_per_s_approx"),
+                      "pytorch_train_gflops_per_s": med(t, "train_gflops_per_s_approx"),
+                      "load1_range": [min(r["load1"] for r in rows if r["batch"] == b),
+                                      max(r["load1"] for r in rows if r["batch"] == b)],
+                      "runs_each": len(t)}))
 PYEOF
 rm -f "$OUT"

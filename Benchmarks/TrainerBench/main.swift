@@ -7,6 +7,7 @@ import Foundation
 // (ids in 1000..<V with CLS 101, impression lengths 16–64, findings 48–128, 10% positive concepts), the same work per
 // step (forward, backward, AdamW; no clipping, as the reference) and prints one JSON line.
 // Usage: carina-trainer-bench [--batch 32] [--threads 2] [--steps 10] [--warmup 2] [--config FILE] [--seed 0]
+//                             [--trim 1]   (0: run the text encoders over all T positions, as the reference does)
 //        carina-trainer-bench --nih PREFIX [--epochs 10] [--threads 2] [--seed 0]   (the NIH1000 learning check)
 
 var args = [String: String]()
@@ -48,6 +49,8 @@ let batch = TrainingBatch(
 let trainer = try Trainer(config: config, options: TrainOptions(
     steps: warmup + steps, batchSize: batchSize, learningRate: 1e-4, warmupSteps: 0, minimumLearningRateRatio: 1,
     weightDecay: 0.05, clipNorm: 0, seed: seed, threads: threads))
+let trim = (args["trim"] ?? "1") != "0"
+trainer.model.trimPadding = trim
 /// CPU time of the whole process (all threads), seconds: on a shared machine this, unlike wall time, does not
 /// grow with other people's load (Carina's threads block rather than spin when idle).
 func processCPUSeconds() -> Double {
@@ -77,7 +80,7 @@ let fwd = 2 * (image + textF + lossF)
 func r1(_ x: Double) -> Double { (x * 10).rounded() / 10 }
 let out: [String: Any] = [
     "script": "carina-trainer-bench", "batch": batchSize, "threads": threads, "image_size": s, "depth": config.depth,
-    "steps": steps, "ms_per_step": r1(median * 1000),
+    "steps": steps, "ms_per_step": r1(median * 1000), "trim_padding": trim,
     "cpu_ms_per_step": r1(cpuTimes.sorted()[cpuTimes.count / 2] * 1000), "ms_per_step_min": r1(times.min()! * 1000),
     "samples_per_s": r1(Double(batchSize) / median), "params": trainer.model.arena.count,
     "fwd_gflops_per_sample": (fwd / 1e6).rounded() / 1e3,

@@ -33,7 +33,8 @@ public struct ImageAugmentation: Sendable {
     ///
     /// - Parameters:
     ///   - pixels: stored grey values, row-major, `width × height`.
-    ///   - maxValue: the value that maps to 1 (65535 for 16-bit, 255 for 8-bit images).
+    ///   - maxValue: the value that maps to 1 (255 for 8-bit images; for 16-bit ones the top of the declared raw
+    ///     range, see `WhiteLevel`).
     public func apply(pixels: [UInt16], width: Int, height: Int, maxValue: Float,
                       rng: inout SplitMix64, into output: inout ArraySlice<Float>) {
         precondition(output.count == size * size, "output must hold size × size values")
@@ -65,7 +66,8 @@ public struct ImageAugmentation: Sendable {
     /// - Parameters:
     ///   - pixels: the image's rows `0 ..< plan.rowHigh` at least (`width` values each, row-major); rows below are
     ///     never read.
-    ///   - maxValue: the value that maps to 1 (65535 for 16-bit, 255 for 8-bit images).
+    ///   - maxValue: the value that maps to 1 (255 for 8-bit images; for 16-bit ones the top of the declared raw
+    ///     range, see `WhiteLevel`).
     public func render(_ plan: AugmentationPlan, pixels: UnsafeBufferPointer<UInt16>, maxValue: Float,
                        into output: UnsafeMutableBufferPointer<Float>) {
         precondition(output.count == size * size, "output must hold size × size values")

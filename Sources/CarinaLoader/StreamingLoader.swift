@@ -299,7 +299,8 @@ public final class StreamingLoader: @unchecked Sendable {
             throw LoaderError(.badImage, "sample \(index): unknown image format \(format)")
         }
         unsafe decoded.pixels.withUnsafeBufferPointer { pixels in
-            unsafe augmentation.render(plan, pixels: pixels, maxValue: Float((1 << decoded.bitDepth) - 1), into: image)
+            unsafe augmentation.render(plan, pixels: pixels, maxValue: WhiteLevel.of(record, bitDepth: decoded.bitDepth),
+                                       into: image)
         }
         var concepts = record["concepts"]?.floatArrayValue ?? []
         if concepts.count != options.conceptCount {

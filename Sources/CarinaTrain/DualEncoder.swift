@@ -12,6 +12,9 @@ public final class DualEncoder {
     let image: TransformerStack, text: TransformerStack
     let offsets: HeadOffsets
     private var acts: ModelActivations?
+    /// Run the text encoders only up to each batch's longest text (see `TextInput`); false runs all `T` positions,
+    /// as the PyTorch reference does. The losses and gradients agree either way up to float rounding.
+    public var trimPadding = true
 
     struct HeadOffsets {
         var logitScale = 0, imagePos = 0, imageCLS = 0, patchWeight = 0, patchBias = 0, textPos = 0, tokens = 0
@@ -158,7 +161,9 @@ public final class DualEncoder {
             }
         }
         if weights.global != 0 || a.encodeTextForEval {
-            unsafe encodeText(batch.impressionIDs, batch.impressionMask, into: a.impression, batch: b)
+            a.impressionText = TextInput.trimmed(ids: batch.impressionIDs, mask: batch.impressionMask, batch: b,
+                                                 length: t, trim: trimPadding)
+            unsafe encodeText(a.impressionText, into: a.impression, batch: b)
             // The impression stack keeps only its CLS rows, compact (B, C).
             unsafe Linear.forward(out: a.tg, inp: a.impression.out, weight: w + o.txtGW, bias: w + o.txtGB, rows: b,
                                   inDim: cw, outDim: e)
@@ -174,17 +179,20 @@ public final class DualEncoder {
         if weights.local != 0 {
             unsafe Linear.forward(out: a.pl, inp: vi, weight: w + o.imgLW, bias: w + o.imgLB, rows: b * ni, inDim: cw, outDim: e)
             unsafe Normalize.forward(out: a.pn, norm: a.pnNorm, inp: a.pl, rows: b * ni, dim: e)
-            unsafe encodeText(batch.findingsIDs, batch.findingsMask, into: a.findings, batch: b)
-            unsafe Linear.forward(out: a.tl, inp: a.findings.out, weight: w + o.txtLW, bias: w + o.txtLB, rows: b * t,
+            a.findingsText = TextInput.trimmed(ids: batch.findingsIDs, mask: batch.findingsMask, batch: b, length: t,
+                                               trim: trimPadding)
+            let ft = a.findingsText.length
+            unsafe encodeText(a.findingsText, into: a.findings, batch: b)
+            unsafe Linear.forward(out: a.tl, inp: a.findings.out, weight: w + o.txtLW, bias: w + o.txtLB, rows: b * ft,
                                   inDim: cw, outDim: e)
-            unsafe Normalize.forward(out: a.tn, norm: a.tnNorm, inp: a.tl, rows: b * t, dim: e)
+            unsafe Normalize.forward(out: a.tn, norm: a.tnNorm, inp: a.tl, rows: b * ft, dim: e)
             // Token rows 1..<T (CLS excluded) against patch rows 1..<Ni; row 0 of each sample gets no gradient.
-            unsafe a.dtn.update(repeating: 0, count: b * t * e)
+            unsafe a.dtn.update(repeating: 0, count: b * ft * e)
             unsafe a.dpn.update(repeating: 0, count: b * ni * e)
-            result.local = unsafe batch.findingsMask.withUnsafeBufferPointer { m in
+            result.local = unsafe a.findingsText.mask.withUnsafeBufferPointer { m in
                 unsafe Losses.localAlignment(
-                    tokens: a.tn + e, tokenStride: t * e, valid: m.baseAddress! + 1, validStride: t,
-                    patches: a.pn + e, patchStride: ni * e, batch: b, tokenCount: t - 1, patchCount: np, dim: e,
+                    tokens: a.tn + e, tokenStride: ft * e, valid: m.baseAddress! + 1, validStride: ft,
+                    patches: a.pn + e, patchStride: ni * e, batch: b, tokenCount: ft - 1, patchCount: np, dim: e,
                     temperature: c.localTemperature, dtokens: a.dtn + e, dpatches: a.dpn + e, weight: weights.local)
             }
         }
@@ -195,13 +203,14 @@ public final class DualEncoder {
     }
 
     @unsafe
-    private func encodeText(_ ids: [Int32], _ mask: [Float], into acts: StackActivations, batch b: Int) {
+    private func encodeText(_ input: TextInput, into acts: StackActivations, batch b: Int) {
         let w = unsafe arena.params
-        unsafe ids.withUnsafeBufferPointer { ip in
+        acts.tokens = input.length
+        unsafe input.ids.withUnsafeBufferPointer { ip in
             unsafe Embedding.forward(out: acts.resid[0], ids: ip.baseAddress!, table: w + offsets.tokens,
-                                     pos: w + offsets.textPos, batch: b, tokens: config.textLength, dim: config.width)
+                                     pos: w + offsets.textPos, batch: b, tokens: input.length, dim: config.width)
         }
-        unsafe mask.withUnsafeBufferPointer { mp in
+        unsafe input.mask.withUnsafeBufferPointer { mp in
             unsafe text.forward(acts, params: w, keyMask: mp.baseAddress!)
         }
     }
@@ -215,7 +224,7 @@ public final class DualEncoder {
     @unsafe
     private func backward(_ batch: TrainingBatch, _ a: ModelActivations) {
         let c = config, b = batch.batchSize, w = unsafe arena.params, g = unsafe arena.grads, o = offsets
-        let cw = c.width, e = c.projection, ni = c.imageTokens, np = c.patchCount, t = c.textLength
+        let cw = c.width, e = c.projection, ni = c.imageTokens, np = c.patchCount
         let weights = a.weights
         // Gradient of the raw image CLS projection `ig`: from the entity head and through the normalisation.
         unsafe a.dig.update(repeating: 0, count: b * e)
@@ -230,7 +239,7 @@ public final class DualEncoder {
             unsafe Normalize.backward(dinp: a.dtg, dout: a.dtgn, out: a.tgn, norm: a.tgNorm, rows: b, dim: e)
             unsafe Linear.backward(dinp: a.dvt, dweight: g + o.txtGW, dbias: g + o.txtGB, dout: a.dtg, inp: a.impression.out,
                                    weight: w + o.txtGW, rows: b, inDim: cw, outDim: e)
-            unsafe backwardText(batch.impressionIDs, a.impression, dout: a.dvt, a: a)
+            unsafe backwardText(a.impressionText.ids, a.impression, dout: a.dvt, a: a)
         }
         // Image encoder output gradient `dvi`.
         if weights.local != 0 {
@@ -260,10 +269,11 @@ public final class DualEncoder {
                                weight: w + o.patchWeight, rows: b * np, inDim: c.patchSize * c.patchSize, outDim: cw)
         // Findings encoder.
         if weights.local != 0 {
-            unsafe Normalize.backward(dinp: a.dtl, dout: a.dtn, out: a.tn, norm: a.tnNorm, rows: b * t, dim: e)
+            let ft = a.findingsText.length
+            unsafe Normalize.backward(dinp: a.dtl, dout: a.dtn, out: a.tn, norm: a.tnNorm, rows: b * ft, dim: e)
             unsafe Linear.backward(dinp: a.dvt, dweight: g + o.txtLW, dbias: g + o.txtLB, dout: a.dtl, inp: a.findings.out,
-                                   weight: w + o.txtLW, rows: b * t, inDim: cw, outDim: e)
-            unsafe backwardText(batch.findingsIDs, a.findings, dout: a.dvt, a: a)
+                                   weight: w + o.txtLW, rows: b * ft, inDim: cw, outDim: e)
+            unsafe backwardText(a.findingsText.ids, a.findings, dout: a.dvt, a: a)
         }
     }
 
@@ -273,7 +283,7 @@ public final class DualEncoder {
         unsafe text.backward(acts, dout: dout, params: w, grads: g, scratch: a.scratch)
         unsafe ids.withUnsafeBufferPointer { ip in
             unsafe Embedding.backward(dtable: g + offsets.tokens, dpos: g + offsets.textPos, dout: a.scratch.dresid,
-                                      ids: ip.baseAddress!, batch: acts.batch, tokens: config.textLength, dim: config.width)
+                                      ids: ip.baseAddress!, batch: acts.batch, tokens: acts.tokens, dim: config.width)
         }
     }
 

@@ -26,6 +26,16 @@ public struct EvalReport: Sendable, Codable, Equatable {
     public var meanAUROC: Double?
     /// Recall@k of random retrieval among `samples` items, for comparison: k / samples.
     public var chanceRecallAt1: Double
+    /// The same recalls counting every held-out report with the query's exact impression text as a match, the
+    /// chance level of that R@1, and the number of distinct impressions.
+    public var imageToReportByText: RecallAtK
+    public var reportToImageByText: RecallAtK
+    public var chanceRecallAt1ByText: Double
+    public var distinctReports: Int
+    /// Mean cosine between the image embeddings of different samples, and between the report embeddings: near 1
+    /// when a tower has collapsed to one output and retrieval cannot work whatever the other tower does.
+    public var imageSpread: Double
+    public var reportSpread: Double
 }
 
 /// Held-out evaluation of a checkpoint: image↔report retrieval on the global embeddings (image CLS vs impression CLS)
@@ -45,12 +55,14 @@ public enum Evaluator {
     public static func evaluate(model: DualEncoder, batches: some Sequence<TrainingBatch>, labelNames: [String]? = nil,
                                 probeSeed: UInt64 = 0) throws -> EvalReport {
         let e = model.config.projection, k = model.config.concepts
-        var img = [Float](), txt = [Float](), labels = [Float]()
+        var img = [Float](), txt = [Float](), labels = [Float](), ids = [Int32](), mask = [Float]()
         for batch in batches {
             let (i, t) = try model.embed(batch)
             img += i
             txt += t
             labels += batch.concepts
+            ids += batch.impressionIDs
+            mask += batch.impressionMask
         }
         let n = img.count / e
         guard n > 0 else { throw TrainError.invalidBatch("evaluation needs at least one sample") }
@@ -69,7 +81,11 @@ public enum Evaluator {
         }
         let ks = [1, 5, 10]
         let i2t = Metrics.recall(similarity: sim, count: n, ks: ks)
-        let t2i = Metrics.recall(similarity: Metrics.transpose(sim, count: n), count: n, ks: ks)
+        let simT = Metrics.transpose(sim, count: n)
+        let t2i = Metrics.recall(similarity: simT, count: n, ks: ks)
+        let groups = Metrics.textGroups(ids: ids, mask: mask, length: model.config.textLength)
+        let i2tText = Metrics.recall(similarity: sim, count: n, ks: ks, groups: groups)
+        let t2iText = Metrics.recall(similarity: simT, count: n, ks: ks, groups: groups)
         // Probe split.
         var rng = SeededGenerator(seed: probeSeed)
         var order = Array(0..<n)
@@ -95,6 +111,12 @@ public enum Evaluator {
             imageToReport: RecallAtK(r1: i2t[1]!, r5: i2t[5]!, r10: i2t[10]!),
             reportToImage: RecallAtK(r1: t2i[1]!, r5: t2i[5]!, r10: t2i[10]!),
             probe: probe, meanAUROC: defined.isEmpty ? nil : defined.reduce(0, +) / Double(defined.count),
-            chanceRecallAt1: 1 / Double(n))
+            chanceRecallAt1: 1 / Double(n),
+            imageToReportByText: RecallAtK(r1: i2tText[1]!, r5: i2tText[5]!, r10: i2tText[10]!),
+            reportToImageByText: RecallAtK(r1: t2iText[1]!, r5: t2iText[5]!, r10: t2iText[10]!),
+            chanceRecallAt1ByText: Metrics.chanceRecallAt1(groups: groups),
+            distinctReports: Set(groups).count,
+            imageSpread: Metrics.meanPairwiseCosine(img, count: n, dimension: e),
+            reportSpread: Metrics.meanPairwiseCosine(txt, count: n, dimension: e))
     }
 }

@@ -16,6 +16,8 @@ import CarinaLoader
     var weights = LossWeights()
     var encodeTextForEval = false
     var batchForBackward: TrainingBatch?
+    /// The impression and findings ids and masks the text stacks ran on: the batch's, or cut to its longest text.
+    var impressionText = TextInput(ids: [], mask: [], length: 0), findingsText = TextInput(ids: [], mask: [], length: 0)
 
     init(batch b: Int, config c: ModelConfig) {
         batch = b

@@ -24,7 +24,13 @@ struct BlockParameters {
 
 /// The saved activations of one run of a transformer stack over `(B, N, C)`.
 @safe final class StackActivations {
-    let batch: Int, tokens: Int
+    let batch: Int
+    /// Tokens per sample of the current run, at most `capacity` (the text stacks run on each batch's longest text).
+    var tokens: Int {
+        didSet { precondition(tokens >= 1 && tokens <= capacity, "a stack run of \(tokens) tokens in buffers for \(capacity)") }
+    }
+    /// Tokens per sample the buffers hold; a shorter run uses a prefix of each, laid out as `(B, tokens, …)`.
+    let capacity: Int
     /// Only the CLS row of the output is used (the impression): after the last block's attention, which still needs
     /// every row's keys and values, the last block and the final LayerNorm run on the `B` CLS rows alone, stored
     /// compactly as `(B, C)` in `resid2`, `ln2`, `fch`, `fchGelu`, `resid[depth]` and `out`.
@@ -42,6 +48,7 @@ struct BlockParameters {
     init(_ buffer: ActivationBuffer, batch b: Int, tokens n: Int, config: ModelConfig, clsOnly: Bool = false) {
         batch = b
         tokens = n
+        capacity = n
         self.clsOnly = clsOnly
         let rows = b * n, c = config.width, m = config.mlp
         for _ in 0..<config.depth {

@@ -67,6 +67,28 @@ import Testing
         #expect(worst <= 1, "worst: \(worstName)")
     }
 
+    @Test func trimmingTheBatchsPaddingChangesNothingButRounding() throws {
+        let batch = randomBatch(testConfig, batch: 4, seed: 12)
+        // The impressions are at most T/2 long, so the trimmed run really is shorter.
+        #expect((0..<4).allSatisfy { i in batch.impressionMask[(i * testConfig.textLength + testConfig.textLength / 2 + 1)..<((i + 1) * testConfig.textLength)].allSatisfy { $0 == 0 } })
+        var results: [(LossBreakdown, [Float])] = []
+        for trim in [false, true] {
+            let model = try DualEncoder(config: testConfig, seed: 5)
+            model.trimPadding = trim
+            model.arena.zeroGradients()
+            let loss = try model.forward(batch, weights: LossWeights(global: 1, local: 1, graph: 1))
+            model.backward()
+            results.append((loss, model.arena.allGradients))
+        }
+        let (full, fullGrads) = results[0], (trimmed, trimmedGrads) = results[1]
+        for (a, b) in [(full.global, trimmed.global), (full.local, trimmed.local), (full.graph, trimmed.graph)] {
+            #expect(abs(a - b) <= 1e-5 * max(1, abs(a)), "loss \(a) vs \(b)")
+        }
+        let scale = fullGrads.map { abs($0) }.max()!
+        let worst = zip(fullGrads, trimmedGrads).map { abs($0 - $1) }.max()!
+        #expect(worst <= 1e-5 * scale, "largest gradient difference \(worst) of \(scale)")
+    }
+
     @Test func switchedOffLossesContributeNothing() throws {
         let model = try DualEncoder(config: testConfig, seed: 3)
         let batch = randomBatch(testConfig, batch: 3, seed: 4)

@@ -6,6 +6,21 @@ import Testing
 @testable import CarinaTrain
 
 @Suite(.serialized) struct EvaluationTests {
+    @Test func recallCountsIdenticalReportsAsOne() {
+        // Items 0 and 1 share a report; query 0 scores item 1 highest, then itself.
+        let sim: [Float] = [0.8, 0.9, 0.1,
+                            0.9, 0.8, 0.1,
+                            0.2, 0.3, 0.7]
+        let strict = Metrics.recall(similarity: sim, count: 3, ks: [1])
+        let grouped = Metrics.recall(similarity: sim, count: 3, ks: [1], groups: [0, 0, 1])
+        #expect(abs(strict[1]! - 1.0 / 3) < 1e-12)
+        #expect(grouped[1]! == 1)
+        #expect(Metrics.textGroups(ids: [101, 5, 0, 101, 5, 7, 101, 5, 9], mask: [1, 1, 0, 1, 1, 0, 1, 1, 1], length: 3)
+                == [0, 0, 1])
+        #expect(abs(Metrics.chanceRecallAt1(groups: [0, 0, 1]) - (2.0 / 3 + 2.0 / 3 + 1.0 / 3) / 3) < 1e-12)
+        #expect(abs(Metrics.meanPairwiseCosine([1, 0, 1, 0, 0, 1], count: 3, dimension: 2) - 1.0 / 3) < 1e-12)
+    }
+
     @Test func recallAndAUROCOnKnownInputs() {
         // Identity similarities: every query finds its match first.
         var s = [Float](repeating: 0, count: 16)

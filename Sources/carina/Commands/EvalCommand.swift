@@ -54,6 +54,11 @@ struct EvalCommand: AsyncParsableCommand {
         print("image->report  R@1 \(f(report.imageToReport.r1))  R@5 \(f(report.imageToReport.r5))  R@10 \(f(report.imageToReport.r10))")
         print("report->image  R@1 \(f(report.reportToImage.r1))  R@5 \(f(report.reportToImage.r5))  R@10 \(f(report.reportToImage.r10))")
         print("chance R@1 \(f(report.chanceRecallAt1))")
+        print("counting identical impressions as one (\(report.distinctReports) distinct among \(report.samples)):")
+        print("image->report  R@1 \(f(report.imageToReportByText.r1))  R@5 \(f(report.imageToReportByText.r5))  R@10 \(f(report.imageToReportByText.r10))")
+        print("report->image  R@1 \(f(report.reportToImageByText.r1))  R@5 \(f(report.reportToImageByText.r5))  R@10 \(f(report.reportToImageByText.r10))")
+        print("chance R@1 \(f(report.chanceRecallAt1ByText))")
+        print("mean cosine between samples  image \(f(report.imageSpread))  report \(f(report.reportSpread))")
         for label in report.probe where label.auroc != nil {
             print("probe \(label.label): AUROC \(f(label.auroc!))  (train positives \(label.trainPositives), test positives \(label.testPositives))")
         }
