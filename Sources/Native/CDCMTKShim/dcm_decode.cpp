@@ -94,8 +94,12 @@ int copyNative(DcmElement *pixels, const carina_dcm_pixel_info &info, int32_t fr
             return fail(err, CARINA_DCM_MALFORMED, "%s: pixel data of frame %d cannot be read from the file (truncated?)",
                         path, frame);
         if (shift == 0 && mask != 0xFFFFu) {
+            // Usually nothing above bits stored is set: a read-only pass finds that out, cheaper than rewriting.
             const uint16_t m = (uint16_t)mask;
-            for (size_t i = 0; i < count; ++i) out[i] &= m;
+            uint16_t above = 0;
+            for (size_t i = 0; i < count; ++i) above |= out[i];
+            if (above & (uint16_t)~m)
+                for (size_t i = 0; i < count; ++i) out[i] &= m;
         } else if (shift != 0) {
             for (size_t i = 0; i < count; ++i) out[i] = (uint16_t)((out[i] >> shift) & mask);
         }
