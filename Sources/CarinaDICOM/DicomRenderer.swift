@@ -58,7 +58,8 @@ public enum DicomRenderer {
         guard bitDepth == 8 || bitDepth == 16 else {
             throw DicomError(.invalidArgument, "\(path): bit depth must be 8 or 16, got \(bitDepth)", path: path)
         }
-        let file = try DicomFile(path: path, metadataOnly: false)
+        // Long values stay on disk until asked for: native pixel data is then read once, straight into the output.
+        let file = try DicomFile(path: path, metadataOnly: true)
         let metadata = try DicomReader.metadata(of: file)
         let values = try decodeStored(file: file, metadata: metadata, frame: frame, threads: threads)
         let mapping = RawMapping(metadata: metadata, modalityLUT: file.lut(Int32(CARINA_DCM_LUT_MODALITY)))

@@ -52,6 +52,9 @@ extension GrayImage {
         var accumulator = [Float](repeating: 0, count: width)
         let lookup = table ?? []
         let last = max(lookup.count - 1, 0)
+        // A table of the form base ± index (MONOCHROME1 inversion, an integer intercept) is computed rather than
+        // looked up, which vectorises; the values, and so the sums, are the same.
+        let line = table.flatMap(UnitSlopeTable.init)
         unsafe values.withUnsafeBufferPointer { src in
             unsafe lookup.withUnsafeBufferPointer { lut in
                 unsafe out.withUnsafeMutableBufferPointer { dst in
@@ -63,16 +66,38 @@ extension GrayImage {
                                     for y in 0..<newHeight {
                                         unsafe a.update(repeating: 0, count: width)
                                         var row = rows.start[y]
-                                        for t in rows.offset[y]..<rows.offset[y + 1] {
+                                        var t = rows.offset[y]
+                                        let end = rows.offset[y + 1]
+                                        while t < end {
                                             let w = rows.weight[t]
                                             let p = unsafe src.baseAddress! + row &* width
+                                            if table == nil && t + 1 < end {
+                                                // Two input rows per sweep: the same sums in the same order, half
+                                                // the accumulator traffic.
+                                                let w1 = rows.weight[t + 1]
+                                                let q = unsafe p + width
+                                                for x in 0..<width {
+                                                    unsafe a[x] = (a[x] + Float(p[x]) * w) + Float(q[x]) * w1
+                                                }
+                                                row += 2
+                                                t += 2
+                                                continue
+                                            }
                                             if table == nil {
                                                 for x in 0..<width { unsafe a[x] += Float(p[x]) * w }
+                                            } else if let line {
+                                                let base = line.base
+                                                let step = line.step
+                                                let top = UInt16(last)
+                                                for x in 0..<width {
+                                                    unsafe a[x] += Float(base &+ step &* Int32(min(p[x], top))) * w
+                                                }
                                             } else {
                                                 let l = unsafe lut.baseAddress!
                                                 for x in 0..<width { unsafe a[x] += Float(l[min(Int(p[x]), last)]) * w }
                                             }
                                             row += 1
+                                            t += 1
                                         }
                                         let rowOut = y &* newWidth
                                         for x in 0..<newWidth {
@@ -137,5 +162,22 @@ struct AreaWeights {
             for t in taps { weight.append(Float(total > 0 ? t / total : 1.0 / Double(taps.count))) }
             offset.append(weight.count)
         }
+    }
+}
+
+/// A lookup table that is `base + step × index` for every index, with `step` 1 or -1.
+struct UnitSlopeTable {
+    let base: Int32
+    let step: Int32
+
+    /// Nil unless every entry lies on one such line.
+    init?(_ table: [UInt16]) {
+        guard table.count >= 2 else { return nil }
+        let step = Int32(table[1]) - Int32(table[0])
+        guard step == 1 || step == -1 else { return nil }
+        let base = Int32(table[0])
+        for i in table.indices where Int32(table[i]) != base + step * Int32(i) { return nil }
+        self.base = base
+        self.step = step
     }
 }

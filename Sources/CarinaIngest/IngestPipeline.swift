@@ -146,11 +146,16 @@ public final class IngestPipeline: @unchecked Sendable {
             let texts = studyTexts
             let slots = OutcomeSlots(count: chunk.count)
             let threads = max(1, min(options.threads, chunk.count))
+            // The next chunk's files are read from disk while this one is decoded.
+            let next = work[min(position + chunkSize, work.count)..<min(position + 2 * chunkSize, work.count)]
+            let ahead = next.map(\.image.path)
+            if !ahead.isEmpty { DispatchQueue.global().async { ahead.forEach(FileCacheHint.willNeed) } }
             DispatchQueue.concurrentPerform(iterations: threads) { worker in
                 var i = worker
                 while i < chunk.count {
                     slots.set(i, process(study: chunk[i].study, image: chunk[i].image,
                                          text: texts[chunk[i].study.studyID]!))
+                    FileCacheHint.done(chunk[i].image.path)
                     i += threads
                 }
             }

@@ -11,6 +11,8 @@
 #include <dcmtk/oflog/oflog.h>
 #include <dcmtk/oflog/spi/logevent.h>
 
+#include <malloc.h>
+
 #include <cstdio>
 #include <mutex>
 
@@ -59,6 +61,18 @@ std::string endCapture() {
 }
 
 static std::once_flag initializeOnce;
+
+/// Keeps freed pixel-sized blocks in the process. A radiograph's buffers (15 MB each) are allocated and freed for
+/// every image; with glibc's defaults each goes back to the kernel on free (munmap, or madvise in a thread's arena)
+/// and every page faults in again for the next image, which costs about as much as decoding it. Served from the
+/// heap and never trimmed below 512 MiB of free top, the same pages are reused. Memory stays bounded by what the
+/// threads hold at once.
+static void keepLargeBuffers() {
+#ifdef M_MMAP_THRESHOLD
+    mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
+#endif
+}
 static bool dictionaryLoaded = false;
 
 int ensureInitialized(carina_dcm_error *err) {
@@ -74,6 +88,7 @@ using namespace carina;
 extern "C" int carina_dcm_initialize(char *err, size_t errlen) {
     try {
         std::call_once(initializeOnce, [] {
+            keepLargeBuffers();
             // Logging: nothing to stderr; warnings and errors are collected per thread by CaptureAppender.
             dcmtk::log4cplus::Logger root = dcmtk::log4cplus::Logger::getRoot();
             root.removeAllAppenders();

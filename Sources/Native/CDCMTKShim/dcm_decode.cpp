@@ -2,6 +2,7 @@
 #include "shim_internal.hpp"
 
 #include <dcmtk/dcmdata/dccodec.h>
+#include <dcmtk/dcmdata/dcfcache.h>
 #include <dcmtk/dcmdata/dcpixel.h>
 #include <dcmtk/dcmdata/dcpixseq.h>
 #include <dcmtk/dcmdata/dcpxitem.h>
@@ -85,6 +86,25 @@ int copyNative(DcmElement *pixels, const carina_dcm_pixel_info &info, int32_t fr
                     frame, info.columns, info.rows, info.bits_allocated, needed);
     const int shift = info.high_bit + 1 - info.bits_stored;
     const uint32_t mask = info.bits_stored >= 16 ? 0xFFFFu : ((1u << info.bits_stored) - 1u);
+    if (info.bits_allocated == 16 && !pixels->valueLoaded()) {
+        // Still on disk (opened with a small read limit): read this frame straight into `out`, in local byte
+        // order, and mask in place — no second 15 MB buffer, no copy.
+        DcmFileCache cache;
+        if (pixels->getPartialValue(out, (Uint32)(frameBytes * (size_t)frame), (Uint32)frameBytes, &cache).bad())
+            return fail(err, CARINA_DCM_MALFORMED, "%s: pixel data of frame %d cannot be read from the file (truncated?)",
+                        path, frame);
+        if (shift == 0 && mask != 0xFFFFu) {
+            // Usually nothing above bits stored is set: a read-only pass finds that out, cheaper than rewriting.
+            const uint16_t m = (uint16_t)mask;
+            uint16_t above = 0;
+            for (size_t i = 0; i < count; ++i) above |= out[i];
+            if (above & (uint16_t)~m)
+                for (size_t i = 0; i < count; ++i) out[i] &= m;
+        } else if (shift != 0) {
+            for (size_t i = 0; i < count; ++i) out[i] = (uint16_t)((out[i] >> shift) & mask);
+        }
+        return CARINA_DCM_OK;
+    }
     if (info.bits_allocated == 16) {
         Uint16 *words = nullptr;
         if (pixels->getUint16Array(words).bad() || words == nullptr)

@@ -125,6 +125,8 @@ struct DicomBenchCommand: AsyncParsableCommand {
     @Option(help: "Long side (default 512 for png16, full size for mimic-jpg).") var size: Int?
     @Option(help: "Worker threads.") var threads = 1
     @Option(help: "Timed passes over all files.") var runs = 3
+    @Option(help: "PNG zlib level 0...9 for png16 (1: Up filter, Huffman-only coding; 2...9: adaptive filters).")
+    var pngLevel = 1
 
     func run() async throws {
         guard pipeline == "png16" || pipeline == "mimic-jpg" else { throw ValidationError("--pipeline png16|mimic-jpg") }
@@ -132,7 +134,7 @@ struct DicomBenchCommand: AsyncParsableCommand {
         guard !files.isEmpty else { throw CLIError("no .dcm files under \(folder)") }
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let options = pipeline == "png16"
-            ? RenderOptions(transform: .raw, size: size ?? 512, encoding: .png16)
+            ? RenderOptions(transform: .raw, size: size ?? 512, encoding: .png16, pngCompressionLevel: pngLevel)
             : RenderOptions(transform: .mimicJPG, size: size, encoding: .jpeg8, jpegQuality: 95)
         let workers = max(1, threads)
         var passes: [(seconds: Double, milliseconds: [Double], bytes: Int)] = []
@@ -159,13 +161,14 @@ struct DicomBenchCommand: AsyncParsableCommand {
         }
         let median = passes.sorted { $0.seconds < $1.seconds }[passes.count / 2]
         let perImage = median.milliseconds.sorted()[median.milliseconds.count / 2]
-        let line: [String: Any] = [
+        var line: [String: Any] = [
             "script": "carina dicom bench", "pipeline": pipeline, "threads": workers, "images": files.count,
             "runs": runs, "images_per_s": (Double(files.count) / median.seconds * 100).rounded() / 100,
             "images_per_s_all_runs": passes.map { (Double(files.count) / $0.seconds * 100).rounded() / 100 },
             "ms_per_image_median": (perImage * 10).rounded() / 10, "bytes_out_mean": median.bytes,
             "long_side": options.size ?? 0,
         ]
+        if pipeline == "png16" { line["png_level"] = pngLevel }
         let json = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
         print(String(decoding: json, as: UTF8.self))
     }
