@@ -1,8 +1,9 @@
 import Foundation
 
 /// Page-cache hints for a dump's files. An ingest reads every DICOM once: the next ones are asked for ahead (the
-/// kernel reads them while the current ones are decoded) and the pages of a finished one are let go, so a dump far
-/// larger than memory neither evicts everything else nor makes each read pay for reclaiming old pages first.
+/// kernel reads them while the current ones are decoded) and, with `--drop-cache`, the pages of a finished one are
+/// let go, so a dump far larger than memory neither evicts everything else nor makes each read pay for reclaiming
+/// old pages first.
 /// Hints only: a file that cannot be opened here is reported when it is decoded.
 enum FileCacheHint {
     /// Starts reading `path` into the page cache in the background.

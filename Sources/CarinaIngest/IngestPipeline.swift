@@ -21,6 +21,9 @@ public struct IngestOptions: Sendable {
     public var sectionMode: SectionMode = .clean
     /// A precomputed RadGraph JSON file (keys are study ids, or `s<study_id>`) used instead of Carina's extractor.
     public var radGraphPath: String?
+    /// Drop each DICOM from the page cache once it is rendered: for dumps far larger than memory, so that an ingest
+    /// does not evict everything else on the machine. Off by default (a re-run then reads from the cache).
+    public var dropFromPageCache = false
 
     public init(output: String) { self.output = output }
 }
@@ -155,7 +158,7 @@ public final class IngestPipeline: @unchecked Sendable {
                 while i < chunk.count {
                     slots.set(i, process(study: chunk[i].study, image: chunk[i].image,
                                          text: texts[chunk[i].study.studyID]!))
-                    FileCacheHint.done(chunk[i].image.path)
+                    if options.dropFromPageCache { FileCacheHint.done(chunk[i].image.path) }
                     i += threads
                 }
             }

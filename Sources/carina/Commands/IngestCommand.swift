@@ -33,6 +33,8 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: "Section mode: clean or mimic.") var sections: SectionMode = .clean
     @Option(help: "Shard size limit in bytes.") var shardSize: Int = 1 << 26
     @Option(help: "Precomputed RadGraph JSON to use instead of Carina's extractor.") var radgraph: String?
+    @Flag(help: "Drop each DICOM from the page cache once rendered (for dumps far larger than memory).")
+    var dropCache = false
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case mds, wds }
 
@@ -60,6 +62,7 @@ struct IngestCommand: AsyncParsableCommand {
         options.sizeLimit = shardSize
         options.sectionMode = sections
         options.radGraphPath = radgraph
+        options.dropFromPageCache = dropCache
         let pipeline = try IngestPipeline(dump: dump, options: options)
         let progress = ProgressLine()
         let tally = try pipeline.run(progress: { tally in
