@@ -10,8 +10,7 @@ source Scripts/env.sh
 studies="${1:-1000}"
 work="${2:-${TMPDIR:-/tmp}/carina-bench-ingest}"
 python="${CARINA_VENV:?set CARINA_VENV to a venv with pydicom, pylibjpeg, pillow and mosaicml-streaming}/bin/python"
-carina=.build/release/carina
-swift build -c release --product carina 2>&1 | grep -E "error" || true
+carina=$(build_release_carina)
 mkdir -p "$work"
 dump="$work/dump-$studies"
 if [ ! -f "$dump/mimic-cxr-2.0.0-split.csv.gz" ]; then

@@ -14,8 +14,7 @@ samples="${1:-4096}"
 work="${2:-${TMPDIR:-/tmp}/carina-bench-loader}"
 python="${CARINA_VENV:?set CARINA_VENV to the venv of ../shared/bench/setup.sh}/bin/python"
 bench=../shared/bench
-carina=.build/release/carina
-swift build -c release --product carina 2>&1 | grep -E "error" || true
+carina=$(build_release_carina)
 mkdir -p "$work"
 [ -d "$work/dicom" ] || $python $bench/make_dicoms.py --count 48 --seed 0 --out "$work/dicom" > /dev/null
 [ -d "$work/png16" ] || $python $bench/ingest_baseline.py --in "$work/dicom" --out "$work/png16" --transform png16 \

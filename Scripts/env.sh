@@ -4,3 +4,11 @@
 export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-Haswell}"
 # DCMTK's data dictionary must come from Debian's default path: DCMDICTPATH would replace it.
 unset DCMDICTPATH
+
+# Builds `carina` in release mode and prints its path; on a failed build prints the compiler's output and fails, so
+# that no script goes on with an older binary.
+build_release_carina() {
+    local log
+    log=$(swift build -c release --product carina 2>&1) || { echo "$log" >&2; return 1; }
+    echo .build/release/carina
+}

@@ -12,8 +12,7 @@ source Scripts/env.sh
 model="${1:-carina-small}"
 steps="${2:-600}"
 work="${3:-${TMPDIR:-/tmp}/carina-learning-check}"
-carina=.build/release/carina
-swift build -c release --product carina 2>&1 | grep -E "error" || true
+carina=$(build_release_carina)
 mkdir -p "$work"
 size=$(python3 -c "import json,sys; print(json.load(open('schemas/models/$model.json'))['imageSize'])")
 for part in train:600:11 heldout:200:22; do

@@ -36,6 +36,5 @@ if [ "${1:-}" = "--oracles" ]; then
 fi
 
 echo "setup: building carina (release)"
-swift build -c release --product carina 2>&1 | grep -E "error|warning: unre|Compiling carina|Build complete" || true
-test -x .build/release/carina || { echo "setup: the release build failed" >&2; exit 1; }
-echo "setup: ok  $(.build/release/carina --version)"
+carina=$(build_release_carina) || { echo "setup: the release build failed" >&2; exit 1; }
+echo "setup: ok  $($carina --version)"
