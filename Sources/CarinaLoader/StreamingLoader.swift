@@ -57,10 +57,10 @@ public final class StreamingLoader: @unchecked Sendable {
     private var consumed: Int
     /// Bytes of shard data (image and text columns) decoded so far.
     public var bytesRead: Int { byteCounter.value }
-    private let byteCounter = ByteCounter()
+    private let byteCounter = SharedCounter()
     /// Samples left out of their batch because their checksum failed (only when `failOnCorruptSample` is false).
     public var skippedCorrupt: Int { skippedCounter.value }
-    private let skippedCounter = ByteCounter()
+    private let skippedCounter = SharedCounter()
     private var futures: [Int: BatchFuture] = [:]
     private let lock = NSLock()
     private let producer = DispatchQueue(label: "carina.loader.prefetch")
@@ -178,7 +178,7 @@ public final class StreamingLoader: @unchecked Sendable {
             let slots = unsafe ImageSlots(buffer: buffer, size: s * s)
             // Each worker takes the next sample not yet taken, so a worker the OS holds back delays nothing but its
             // own sample; results go to their sample's slot, whichever worker made them.
-            let cursor = ByteCounter()
+            let cursor = SharedCounter()
             DispatchQueue.concurrentPerform(iterations: workers) { _ in
                 while true {
                     let i = cursor.fetchAdd(1)
@@ -231,7 +231,7 @@ public final class StreamingLoader: @unchecked Sendable {
     public func readRawEpoch() throws -> Int {
         let indices = order.indices
         let workers = max(1, options.workers)
-        let totals = ByteCounter()
+        let totals = SharedCounter()
         let failures = PreparedSlots(count: 1)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var total = 0
@@ -359,8 +359,8 @@ final class PreparedSlots: @unchecked Sendable {
     }
 }
 
-/// A thread-safe running total (also the shared cursor of a batch's workers).
-final class ByteCounter: @unchecked Sendable {
+/// A count that worker threads add to: bytes read, samples skipped, or the next sample to take.
+final class SharedCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var total = 0
     var value: Int { lock.lock(); defer { lock.unlock() }; return total }
