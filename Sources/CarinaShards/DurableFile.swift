@@ -12,12 +12,13 @@ enum DurableFile {
     /// The suffix of files being written; anything carrying it after a crash is garbage.
     static let temporarySuffix = ".tmp"
 
-    /// Atomically replaces `path` with the concatenation of `parts`.
+    /// Atomically replaces `path` with the concatenation of `parts` and then, when given, the whole of `spool`.
     ///
     /// - Throws: ``ShardError`` (`io`) naming the file and the system's reason.
     /// - Parameter step: called with `"<name>: partial"`, `"<name>: synced"` and `"<name>: renamed"` as the write
     ///   progresses, so tests can kill the process at each point.
-    static func write(_ parts: [[UInt8]], to path: String, step: ((String) -> Void)? = nil) throws(ShardError) {
+    static func write(_ parts: [[UInt8]], then spool: ShardSpool? = nil, to path: String,
+                      step: ((String) -> Void)? = nil) throws(ShardError) {
         let name = (path as NSString).lastPathComponent
         let temporary = path + temporarySuffix
         let fm = FileManager.default
@@ -28,7 +29,7 @@ enum DurableFile {
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
             defer { try? handle.close() }
             for (i, part) in parts.enumerated() where !part.isEmpty {
-                if i == parts.count - 1, part.count > 1 {
+                if spool == nil, i == parts.count - 1, part.count > 1 {
                     // Written in two halves, so a test can stop the process with a torn temporary file.
                     try handle.write(contentsOf: part[..<(part.count / 2)])
                     step?("\(name): partial")
@@ -37,8 +38,17 @@ enum DurableFile {
                     try handle.write(contentsOf: part)
                 }
             }
+            if let spool {
+                // Copied in two halves, so a test can stop the process with a torn temporary file.
+                let half = spool.count / 2
+                try spool.copy(0..<half, to: handle)
+                step?("\(name): partial")
+                try spool.copy(half..<spool.count, to: handle)
+            }
             try handle.synchronize()
             step?("\(name): synced")
+        } catch let error as ShardError {
+            throw error
         } catch {
             throw ShardError(.io, "cannot write \(temporary): \(error.localizedDescription)")
         }

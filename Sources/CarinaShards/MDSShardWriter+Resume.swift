@@ -8,10 +8,10 @@ extension MDSShardWriter {
         let names = (try? fm.contentsOfDirectory(atPath: directory)) ?? []
         let indexPath = (directory as NSString).appendingPathComponent(MDSIndex.fileName)
         let progressPath = (directory as NSString).appendingPathComponent(MDSShardWriter.progressFileName)
-        // Only Carina's own files: index, progress, shards, sidecars, and their temporaries.
+        // Only Carina's own files: index, progress, shards, sidecars, the sample spool, and their temporaries.
         let isOurs = { (name: String) -> Bool in
             let base = name.hasSuffix(DurableFile.temporarySuffix) ? String(name.dropLast(DurableFile.temporarySuffix.count)) : name
-            return base == MDSIndex.fileName || base == MDSShardWriter.progressFileName
+            return base == MDSIndex.fileName || base == MDSShardWriter.progressFileName || name == ShardSpool.fileName
                 || (base.hasPrefix("shard.") && (base.hasSuffix(".mds") || base.hasSuffix(".mds" + CRCSidecar.suffix)))
         }
         guard names.contains(where: isOurs) else { return }

@@ -16,6 +16,10 @@ import Foundation
 /// plus this sample's `size + 4` would exceed `size_limit` (so a single oversized sample gets a shard of its own,
 /// and an oversized first sample leaves an empty `shard.00000.mds`, as `streaming` does).
 ///
+/// Memory: the open shard's samples wait in a spool file in the folder (``ShardSpool``), not in memory; at the flush
+/// the head is written and the spool copied after it, so the writer holds one encoded sample and the offset table,
+/// whatever the size limit.
+///
 /// Crash safety: every shard, sidecar and progress file is written under `<name>.tmp`, flushed, and renamed; after
 /// each shard the progress file `carina.progress.json` (an index of the completed shards) is replaced; `index.json`
 /// is written last and the progress file then removed. Opening the folder again with `resume: true` keeps every
@@ -44,7 +48,10 @@ public final class MDSShardWriter {
     private let configBytes: [UInt8]
     var entries: [MDSShardEntry] = []
     var sidecarCRCs: [UInt32] = []
-    var cache: [UInt8] = []
+    /// The samples of the open shard, on disk until the shard is written.
+    let spool: ShardSpool
+    /// The sample being encoded (reused, so its capacity is allocated once).
+    private var encoded: [UInt8] = []
     var sampleSizes: [Int] = []
     var shardSize: Int
     var finished = false
@@ -73,6 +80,7 @@ public final class MDSShardWriter {
     public init(directory: String, columns: [ColumnSpec], sizeLimit: Int? = 1 << 26, hashes: [String] = [],
                 resume: Bool = false) throws(ShardError) {
         self.directory = directory
+        spool = ShardSpool(directory: directory)
         guard !columns.isEmpty else { throw ShardError(.invalidArgument, "an MDS dataset needs at least one column") }
         let sorted = columns.sorted { codePointPrecedes($0.name, $1.name) }
         for (a, b) in zip(sorted, sorted.dropFirst()) where a.name == b.name {
@@ -109,7 +117,8 @@ public final class MDSShardWriter {
         try openExisting(resume: resume)
     }
 
-    /// Encodes and caches one sample, first writing out the current shard if the sample does not fit in it.
+    /// Encodes one sample and appends it to the open shard's spool, first writing out the shard if the sample does
+    /// not fit in it.
     ///
     /// - Parameter sample: a value for every column, keyed by column name.
     /// - Throws: ``ShardError`` (`invalidArgument`) for a missing, unknown or ill-typed column; (`io`) when a
@@ -123,46 +132,38 @@ public final class MDSShardWriter {
                 throw ShardError(.invalidArgument, "sample \(sampleCount) has column `\(unknown)`, which the dataset does not declare")
             }
         }
-        // Encoded straight into the shard cache: the size header first (patched below), then the columns.
-        let start = cache.count
+        // The size header first (patched below), then the columns.
+        encoded.removeAll(keepingCapacity: true)
         let variableCount = encodings.count { $0.fixedSize == nil }
-        cache.append(contentsOf: repeatElement(0, count: 4 * variableCount))
+        encoded.append(contentsOf: repeatElement(0, count: 4 * variableCount))
         var variable = 0
-        do throws(ShardError) {
-            for (spec, encoding) in zip(columns, encodings) {
-                guard let value = sample[spec.name] else {
-                    throw ShardError(.invalidArgument, "sample \(sampleCount) lacks column `\(spec.name)`")
-                }
-                let columnStart = cache.count
-                try encoding.encode(value, column: spec.name, into: &cache)
-                let size = cache.count - columnStart
-                if let fixed = encoding.fixedSize {
-                    guard size == fixed else {
-                        throw ShardError(.invalidArgument, "sample \(sampleCount) column `\(spec.name)`: encoded to \(size) bytes, expected \(fixed)")
-                    }
-                } else {
-                    guard size < 1 << 32 else {
-                        throw ShardError(.invalidArgument, "sample \(sampleCount) column `\(spec.name)` is 4 GiB or more")
-                    }
-                    for k in 0..<4 { cache[start + 4 * variable + k] = UInt8(truncatingIfNeeded: size >> (8 * k)) }
-                    variable += 1
-                }
+        for (spec, encoding) in zip(columns, encodings) {
+            guard let value = sample[spec.name] else {
+                throw ShardError(.invalidArgument, "sample \(sampleCount) lacks column `\(spec.name)`")
             }
-        } catch {
-            cache.removeSubrange(start...)
-            throw error
+            let columnStart = encoded.count
+            try encoding.encode(value, column: spec.name, into: &encoded)
+            let size = encoded.count - columnStart
+            if let fixed = encoding.fixedSize {
+                guard size == fixed else {
+                    throw ShardError(.invalidArgument, "sample \(sampleCount) column `\(spec.name)`: encoded to \(size) bytes, expected \(fixed)")
+                }
+            } else {
+                guard size < 1 << 32 else {
+                    throw ShardError(.invalidArgument, "sample \(sampleCount) column `\(spec.name)` is 4 GiB or more")
+                }
+                for k in 0..<4 { encoded[4 * variable + k] = UInt8(truncatingIfNeeded: size >> (8 * k)) }
+                variable += 1
+            }
         }
-        let encodedSize = cache.count - start
+        let encodedSize = encoded.count
         // MDSWriter: `if size_limit and size_limit < new_shard_size + len(sample) + 4: flush`. The only empty flush
         // it can make is before the first sample; a resumed writer starts after a flush and must not repeat it.
         if let sizeLimit, sizeLimit < shardSize + encodedSize + 4, !sampleSizes.isEmpty || entries.isEmpty {
-            let encoded = Array(cache[start...])
-            cache.removeSubrange(start...)
             try flushShard()
-            cache.append(contentsOf: encoded)
         }
-        let sampleStart = cache.count - encodedSize
-        sidecarCRCs.append(CRC32C.update(0, cache[sampleStart...]))
+        try spool.append(encoded)
+        sidecarCRCs.append(CRC32C.update(0, encoded))
         sampleSizes.append(encodedSize)
         shardSize += encodedSize + 4
     }
@@ -176,6 +177,7 @@ public final class MDSShardWriter {
             try DurableFile.write([MDSIndex(shards: entries).encoded()], to: path(MDSIndex.fileName), step: onStep)
             finished = true
         }
+        spool.remove()
         try? FileManager.default.removeItem(atPath: path(MDSShardWriter.progressFileName))
         onStep?("progress removed")
     }
@@ -209,21 +211,33 @@ public final class MDSShardWriter {
         }
         head.append(contentsOf: configBytes)
         let basename = MDSShardWriter.shardName(entries.count)
-        var digests = [(String, String)]()
-        if !hashes.isEmpty {
-            let whole = head + cache
-            for algorithm in hashes { digests.append((algorithm.rawValue, algorithm.hexDigest(whole))) }
-        }
-        try DurableFile.write([head, cache], to: path(basename), step: onStep)
+        try DurableFile.write([head], then: spool, to: path(basename), step: onStep)
+        let bytes = head.count + spool.count
+        let digests = hashes.isEmpty ? [] : try Self.digests(of: path(basename), hashes)
         let sidecar = CRCSidecar(headCRC: CRC32C.checksum(head), sampleCRCs: sidecarCRCs)
         try DurableFile.write([sidecar.encoded()], to: path(basename + CRCSidecar.suffix), step: onStep)
         entries.append(MDSShardEntry(
-            basename: basename, bytes: head.count + cache.count, samples: count, hashes: digests, columns: columns,
+            basename: basename, bytes: bytes, samples: count, hashes: digests, columns: columns,
             sizeLimit: sizeLimit, hashAlgorithms: hashes.map(\.rawValue)))
         try DurableFile.write([MDSIndex(shards: entries).encoded()], to: path(MDSShardWriter.progressFileName), step: onStep)
-        cache.removeAll(keepingCapacity: true)
+        spool.reset()
         sampleSizes.removeAll(keepingCapacity: true)
         sidecarCRCs.removeAll(keepingCapacity: true)
         shardSize = 8 + configBytes.count
+    }
+
+    /// The `index.json` digests of a written shard, hashed from the file mapped into memory (the hashes are
+    /// computed over the whole file at once, as `MDSWriter` does).
+    private static func digests(of path: String, _ hashes: [ShardHash]) throws(ShardError) -> [(String, String)] {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            throw ShardError(.io, "cannot read back \(path) to hash it: \(error.localizedDescription)")
+        }
+        return unsafe data.withUnsafeBytes { raw in
+            let bytes = unsafe raw.bindMemory(to: UInt8.self)
+            return hashes.map { ($0.rawValue, $0.hexDigest(unsafe bytes)) }
+        }
     }
 }
