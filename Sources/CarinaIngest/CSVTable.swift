@@ -10,13 +10,64 @@ public struct CSVTable: Sendable {
     /// - Complexity: O(n) in the length of the text.
     public init(text: [UInt8], source: String) throws(IngestError) {
         var records: [[String]] = []
+        var recordLines: [Int] = []
+        try Self.scanRecords(text, source: source) { (fields: [String], line: Int) throws(IngestError) in
+            records.append(fields)
+            recordLines.append(line)
+        }
+        guard let first = records.first else { throw IngestError(.malformedCSV, "\(source): empty file, expected a header line") }
+        header = first
+        for (offset, row) in records.dropFirst().enumerated() where row.count != first.count {
+            throw IngestError(.malformedCSV,
+                              "\(source):\(recordLines[offset + 1]): \(row.count) fields, the header has \(first.count)")
+        }
+        rows = Array(records.dropFirst())
+    }
+
+    /// Streams the rows of a `.csv` or `.csv.gz` file without holding the table: `body` gets, for each row in file
+    /// order, the fields of `columns` (named as in the header, in the order given). Memory is the file's bytes and
+    /// one row, however many rows there are.
+    ///
+    /// - Throws: ``IngestError`` for an unreadable file, an empty one, a missing column, or a row whose field count
+    ///   differs from the header's (naming the line); and whatever `body` throws.
+    public static func forEachRow(path: String, columns: [String],
+                                  _ body: ([String]) throws(IngestError) -> Void) throws(IngestError) {
+        let bytes: [UInt8]
+        do { bytes = try GzipFile.read(path: path) } catch { throw IngestError(.unreadableFile, error.description) }
+        var header: [String]?
+        var picks: [Int] = []
+        var picked: [String] = []
+        try scanRecords(bytes, source: path) { (fields: [String], line: Int) throws(IngestError) in
+            guard let header else {
+                let table = CSVTable(header: fields)
+                for name in columns { picks.append(try table.column(name, source: path)) }
+                header = fields
+                return
+            }
+            guard fields.count == header.count else {
+                throw IngestError(.malformedCSV, "\(path):\(line): \(fields.count) fields, the header has \(header.count)")
+            }
+            picked.removeAll(keepingCapacity: true)
+            for index in picks { picked.append(fields[index]) }
+            try body(picked)
+        }
+        if header == nil { throw IngestError(.malformedCSV, "\(path): empty file, expected a header line") }
+    }
+
+    private init(header: [String]) {
+        self.header = header
+        rows = []
+    }
+
+    /// Splits CSV text into records (RFC 4180), calling `body` with each record's fields and the line it starts on.
+    static func scanRecords(_ text: [UInt8], source: String,
+                            _ body: ([String], Int) throws(IngestError) -> Void) throws(IngestError) {
         var record: [String] = []
         var field: [UInt8] = []
         var inQuotes = false
         var index = 0
         var line = 1
         var lineOfRecord = 1
-        var recordLines: [Int] = []
         func endField() { record.append(String(decoding: field, as: UTF8.self)); field.removeAll(keepingCapacity: true) }
         while index < text.count {
             let byte = text[index]
@@ -39,8 +90,7 @@ public struct CSVTable: Sendable {
                 case UInt8(ascii: "\r"): break
                 case UInt8(ascii: "\n"):
                     endField()
-                    records.append(record)
-                    recordLines.append(lineOfRecord)
+                    try body(record, lineOfRecord)
                     record.removeAll(keepingCapacity: true)
                     line += 1
                     lineOfRecord = line
@@ -52,16 +102,8 @@ public struct CSVTable: Sendable {
         if inQuotes { throw IngestError(.malformedCSV, "\(source): unterminated quoted field starting on line \(lineOfRecord)") }
         if !field.isEmpty || !record.isEmpty {
             endField()
-            records.append(record)
-            recordLines.append(lineOfRecord)
+            try body(record, lineOfRecord)
         }
-        guard let first = records.first else { throw IngestError(.malformedCSV, "\(source): empty file, expected a header line") }
-        header = first
-        for (offset, row) in records.dropFirst().enumerated() where row.count != first.count {
-            throw IngestError(.malformedCSV,
-                              "\(source):\(recordLines[offset + 1]): \(row.count) fields, the header has \(first.count)")
-        }
-        rows = Array(records.dropFirst())
     }
 
     /// Reads a `.csv` or `.csv.gz` file.

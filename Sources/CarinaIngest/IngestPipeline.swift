@@ -123,7 +123,8 @@ public final class IngestPipeline: @unchecked Sendable {
         let report = try IngestReport(directory: options.output)
         var tally = IngestTally()
         tally.studies = dump.studies.count
-        let work: [(study: DumpStudy, image: DumpImage)] = dump.studies.flatMap { s in s.images.map { (s, $0) } }
+        // Every image as (study, image) positions in the dump: 16 bytes each, whatever the dump's size.
+        let work: [(study: Int, image: Int)] = dump.studies.indices.flatMap { s in dump.studies[s].images.indices.map { (s, $0) } }
         tally.found = work.count
 
         // Resume: the first `durable` records are already in renamed shards; skip the inputs that produced them.
@@ -141,7 +142,9 @@ public final class IngestPipeline: @unchecked Sendable {
         let chunkSize = max(1, options.threads) * 4
         var position = start
         while position < work.count {
-            let chunk = Array(work[position..<min(position + chunkSize, work.count)])
+            let chunk = work[position..<min(position + chunkSize, work.count)].map { at in
+                (study: dump.studies[at.study], image: dump.studies[at.study].images[at.image])
+            }
             var studyTexts: [String: StudyText] = [:]
             for item in chunk where studyTexts[item.study.studyID] == nil {
                 studyTexts[item.study.studyID] = studyText(item.study)
@@ -151,7 +154,7 @@ public final class IngestPipeline: @unchecked Sendable {
             let threads = max(1, min(options.threads, chunk.count))
             // The next chunk's files are read from disk while this one is decoded.
             let next = work[min(position + chunkSize, work.count)..<min(position + 2 * chunkSize, work.count)]
-            let ahead = next.map(\.image.path)
+            let ahead = next.map { dump.studies[$0.study].images[$0.image].path }
             if !ahead.isEmpty { DispatchQueue.global().async { ahead.forEach(FileCacheHint.willNeed) } }
             DispatchQueue.concurrentPerform(iterations: threads) { worker in
                 var i = worker

@@ -3,24 +3,37 @@ import CarinaGraph
 import Foundation
 
 /// One DICOM image of a study, with what the CSVs (or, failing them, the layout) say about it.
+///
+/// A dump lists every image before the ingest starts, so an image keeps only its id, its view and the study folder's
+/// string (shared by all images of the study, not copied) and builds its path when asked.
 public struct DumpImage: Sendable, Equatable {
     public let dicomID: String
-    public let path: String
     /// `ViewPosition` from the metadata CSV; nil when the CSV is absent or the field is blank (the DICOM header decides).
     public let view: String?
+    /// The study folder, `files/pXX/pSUBJECT/sSTUDY`.
+    let folder: String
+    /// `.dcm` as spelled on disk.
+    let fileExtension: String
+
+    /// `files/pXX/pSUBJECT/sSTUDY/DICOM_ID.dcm`.
+    public var path: String { folder + "/" + dicomID + fileExtension }
 }
 
 /// One study: its images, its report file, its split and its CheXpert labels.
 public struct DumpStudy: Sendable, Equatable {
     public let subjectID: String
     public let studyID: String
-    /// `files/pXX/pSUBJECT/sSTUDY.txt`, or nil when the dump has no report for the study.
-    public let reportPath: String?
     public let images: [DumpImage]
+    /// The study folder, `files/pXX/pSUBJECT/sSTUDY`.
+    let folder: String
+    let hasReport: Bool
     /// `train`, `validate` or `test`: from the split CSV, else derived from the subject id.
     public let split: String
     /// The 14 CheXpert values in CSV order (nil = blank), when the chexpert CSV has the study.
     public let labels: [Float?]?
+
+    /// `files/pXX/pSUBJECT/sSTUDY.txt`, or nil when the dump has no report for the study.
+    public var reportPath: String? { hasReport ? folder + ".txt" : nil }
 }
 
 /// A MIMIC-CXR dump on disk: `files/p{XX}/p{subject}/s{study}/{dicom_id}.dcm`, reports beside the study folders,
@@ -69,15 +82,19 @@ public struct MimicDump: Sendable {
                     let images = Self.sortedEntries(studyPath)
                         .filter { $0.lowercased().hasSuffix(".dcm") }
                         .map { file -> DumpImage in
-                            let dicomID = String(file.dropLast(4))
-                            return DumpImage(dicomID: dicomID, path: (studyPath as NSString).appendingPathComponent(file),
-                                             view: views[dicomID])
+                            var dicomID = String(file.dropLast(4))
+                            var view: String?
+                            if let entry = views.index(forKey: dicomID) {
+                                // The table's copy of the id is kept (shared storage) and the new one freed.
+                                (dicomID, view) = views[entry]
+                            }
+                            return DumpImage(dicomID: dicomID, view: view, folder: studyPath,
+                                             fileExtension: String(file.suffix(4)))
                         }
                     let split = splits[studyID] ?? Self.derivedSplit(subjectID: subjectID)
                     studies.append(DumpStudy(
-                        subjectID: subjectID, studyID: studyID,
-                        reportPath: fm.fileExists(atPath: reportPath) ? reportPath : nil,
-                        images: images, split: split, labels: labels[studyID]))
+                        subjectID: subjectID, studyID: studyID, images: images, folder: studyPath,
+                        hasReport: fm.fileExists(atPath: reportPath), split: split, labels: labels[studyID]))
                 }
             }
         }
@@ -111,38 +128,43 @@ public struct MimicDump: Sendable {
         return nil
     }
 
+    // The tables are streamed row by row, keeping only the columns the dump needs.
+
     private static func readViews(root: String, found: inout [String]) throws(IngestError) -> [String: String] {
         guard let path = table(root: root, name: "mimic-cxr-2.0.0-metadata") else { return [:] }
         found.append("metadata")
-        let csv = try CSVTable(path: path)
-        let dicom = try csv.column("dicom_id", source: path)
-        let view = try csv.column("ViewPosition", source: path)
         var views: [String: String] = [:]
-        for row in csv.rows where !row[view].isEmpty { views[row[dicom]] = row[view] }
+        try CSVTable.forEachRow(path: path, columns: ["dicom_id", "ViewPosition"]) { (row: [String]) throws(IngestError) in
+            if !row[1].isEmpty { views[row[0]] = row[1] }
+        }
         return views
     }
 
     private static func readSplits(root: String, found: inout [String]) throws(IngestError) -> [String: String] {
         guard let path = table(root: root, name: "mimic-cxr-2.0.0-split") else { return [:] }
         found.append("split")
-        let csv = try CSVTable(path: path)
-        let study = try csv.column("study_id", source: path)
-        let split = try csv.column("split", source: path)
         var splits: [String: String] = [:]
-        for row in csv.rows { splits[row[study]] = row[split] }
+        try CSVTable.forEachRow(path: path, columns: ["study_id", "split"]) { (row: [String]) throws(IngestError) in
+            splits[row[0]] = row[1]
+        }
         return splits
     }
 
     private static func readLabels(root: String, found: inout [String]) throws(IngestError) -> [String: [Float?]] {
         guard let path = table(root: root, name: "mimic-cxr-2.0.0-chexpert") else { return [:] }
         found.append("chexpert")
-        let csv = try CSVTable(path: path)
-        let study = try csv.column("study_id", source: path)
-        var columns: [Int] = []
-        for name in CheXpertLabels.columns { columns.append(try csv.column(name, source: path)) }
         var labels: [String: [Float?]] = [:]
-        for row in csv.rows {
-            labels[row[study]] = columns.map { Float(row[$0]) }
+        // Most studies share one of a few thousand label vectors: each distinct vector is stored once and shared.
+        var distinct: [[String]: [Float?]] = [:]
+        try CSVTable.forEachRow(path: path, columns: ["study_id"] + CheXpertLabels.columns) { (row: [String]) throws(IngestError) in
+            let fields = Array(row.dropFirst())
+            if let shared = distinct[fields] {
+                labels[row[0]] = shared
+            } else {
+                let values = fields.map { Float($0) }
+                distinct[fields] = values
+                labels[row[0]] = values
+            }
         }
         return labels
     }
