@@ -88,4 +88,31 @@ import CarinaTestSupport
         #expect(table.header == ["dicom_id", "study_id", "subject_id", "split"])
         #expect(table.rows.count == 6)
     }
+
+    @Test func streamedRowsEqualTheTableColumnsPicked() throws {
+        let path = SharedData.sample("mimic-cxr-mini/mimic-cxr-2.0.0-split.csv.gz")
+        let table = try CSVTable(path: path)
+        var streamed: [[String]] = []
+        try CSVTable.forEachRow(path: path, columns: ["split", "dicom_id"]) { (row: [String]) throws(IngestError) in
+            streamed.append(row)
+        }
+        #expect(streamed == table.rows.map { [$0[3], $0[0]] })
+        #expect(throws: IngestError.self) {
+            try CSVTable.forEachRow(path: path, columns: ["ViewPosition"]) { (_: [String]) throws(IngestError) in }
+        }
+    }
+
+    @Test func streamingNamesTheLineOfARaggedRow() throws {
+        let dir = try TemporaryDirectory("csv-ragged")
+        let path = dir.path + "/t.csv"
+        try Data("a,b\n1,2\n3\n".utf8).write(to: URL(fileURLWithPath: path))
+        var rows = 0
+        do {
+            try CSVTable.forEachRow(path: path, columns: ["b"]) { (_: [String]) throws(IngestError) in rows += 1 }
+            Issue.record("a ragged row was accepted")
+        } catch {
+            #expect(error.description == "\(path):3: 1 fields, the header has 2")
+        }
+        #expect(rows == 1)
+    }
 }
