@@ -7,7 +7,7 @@
 #
 # Training reads whole images (`--crop-scale 1`), as evaluation does; the trainer's default is a random resized crop
 # of 50-100% of the area. With that crop, 600 steps of carina-small learn the large findings but not the central line,
-# a line about one pixel wide at 128² that the crop rescales (up to 1.4x) and moves: probe AUROC 0.46-0.66 over two
+# a line about one pixel wide at 128² that the crop rescales (up to 1.4x) and moves: probe AUROC 0.45-0.66 over two
 # training seeds (0.55 with 80-100% crops), against 1.00 on whole images with the same shards and seeds. The phantoms
 # already vary in position and size from study to study.
 #
