@@ -26,6 +26,8 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Peak learning rate.") var lr: Float = 1e-4
     @Option(help: "Warm-up steps.") var warmup: Int = 0
     @Option(help: "Weights of the global, local and graph losses (0 switches one off).") var lossWeights: String = "1,1,1"
+    @Option(help: "Smallest area fraction of the random resized crop (1: the whole image, no crop).")
+    var cropScale: Float = ImageAugmentation().cropScale.lowerBound
     @Option(help: "Seed of the initialisation and the data order.") var seed: UInt64 = 0
     @Option(help: "Log every N steps.") var logEvery: Int = 1
     @Option(help: "Threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -35,6 +37,7 @@ struct TrainCommand: AsyncParsableCommand {
         guard steps >= 1, batch >= 1, logEvery >= 1, threads >= 1, checkpointEvery >= 0 else {
             throw ValidationError("--steps, --batch, --log-every and --threads must be at least 1")
         }
+        guard cropScale > 0 && cropScale <= 1 else { throw ValidationError("--crop-scale must be in (0, 1]") }
         if resume && checkpoint == nil { throw ValidationError("--resume needs --checkpoint DIR") }
     }
 
@@ -49,7 +52,9 @@ struct TrainCommand: AsyncParsableCommand {
         loaderOptions.seed = seed
         loaderOptions.textLength = config.textLength
         loaderOptions.conceptCount = config.concepts
-        loaderOptions.augmentation = ImageAugmentation(size: config.imageSize)
+        var augmentation = ImageAugmentation(size: config.imageSize, randomCrop: cropScale < 1)
+        augmentation.cropScale = cropScale...1
+        loaderOptions.augmentation = augmentation
         loaderOptions.workers = threads
         var loader = try StreamingLoader(directory: dir, vocabulary: vocab, options: loaderOptions)
         guard loader.samplesPerEpoch >= 2 else {
