@@ -53,6 +53,30 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir.file("a.dcm.partial")))
     }
 
+    /// A JPEG-LS codestream of odd length is padded to an even fragment length with a zero byte, never with whatever
+    /// the encoder's buffer held, so the same pixels always give the same file.
+    @Test func jpegLSPadByteIsZero() throws {
+        let dir = try TemporaryDirectory()
+        let end: [UInt8] = [0xFF, 0xD9]
+        let delimiter: [UInt8] = [0xFE, 0xFF, 0xDD, 0xE0]
+        var padded = 0
+        for rows in 40..<56 {
+            let path = dir.file("pad-\(rows).dcm")
+            try DicomWriter.write(Self.request(.jpegLSLossless, rows: rows), to: path)
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            // The file ends: codestream … FF D9 [pad] FE FF DD E0 00 00 00 00 (sequence delimiter).
+            let tail = bytes.count - 8
+            #expect(Array(bytes[tail..<(tail + 4)]) == delimiter)
+            if Array(bytes[(tail - 3)..<(tail - 1)]) == end {
+                padded += 1
+                #expect(bytes[tail - 1] == 0, "pad byte of a \(rows)-row image")
+            } else {
+                #expect(Array(bytes[(tail - 2)..<tail]) == end)
+            }
+        }
+        #expect(padded > 0, "no odd-length codestream among the sizes tried")
+    }
+
     @Test func sixteenBitsAndFullSizeRoundTrip() throws {
         let dir = try TemporaryDirectory()
         for syntax in [DicomTransferSyntax.jpegLossless, .jpegLSLossless, .jpeg2000Lossless, .rle] {

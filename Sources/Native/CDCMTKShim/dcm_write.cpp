@@ -44,6 +44,26 @@ int insertJPEG2000(DcmDataset *dataset, const carina_dcm_write_request *r, const
     return CARINA_DCM_OK;
 }
 
+/// DCMTK's JPEG-LS encoder pads an odd-length codestream to an even fragment length with one byte it never sets, so
+/// the same pixels could give different files. That byte (after the EOI marker FFD9) is set to zero here.
+void zeroJPEGLSPadBytes(DcmDataset *dataset) {
+    DcmElement *element = nullptr;
+    if (dataset->findAndGetElement(DCM_PixelData, element).bad() || element == nullptr) return;
+    DcmPixelData *pixelData = OFstatic_cast(DcmPixelData *, element);
+    E_TransferSyntax current = EXS_Unknown;
+    const DcmRepresentationParameter *parameters = nullptr;
+    pixelData->getCurrentRepresentationKey(current, parameters);
+    DcmPixelSequence *sequence = nullptr;
+    if (pixelData->getEncapsulatedRepresentation(current, parameters, sequence).bad() || sequence == nullptr) return;
+    for (unsigned long i = 1; i < sequence->card(); ++i) { // item 0 is the offset table
+        DcmPixelItem *item = nullptr;
+        Uint8 *bytes = nullptr;
+        if (sequence->getItem(item, i).bad() || item->getUint8Array(bytes).bad() || bytes == nullptr) continue;
+        const Uint32 length = item->getLength();
+        if (length >= 3 && bytes[length - 3] == 0xFF && bytes[length - 2] == 0xD9) bytes[length - 1] = 0;
+    }
+}
+
 int writeFile(const carina_dcm_write_request *r, const char *path, carina_dcm_error *err) {
     if (r->rows <= 0 || r->columns <= 0 || r->rows > 65535 || r->columns > 65535)
         return fail(err, CARINA_DCM_INVALID_ARGUMENT, "%s: image size %dx%d is not writable", path, r->columns,
@@ -131,6 +151,7 @@ int writeFile(const carina_dcm_write_request *r, const char *path, carina_dcm_er
         if (cond.bad() || !dataset->canWriteXfer(xfer))
             return fail(err, CARINA_DCM_WRITE_FAILED, "%s: encoding as %s failed: %s %s", path,
                         DcmXfer(xfer).getXferName(), cond.text(), log.c_str());
+        if (xfer == EXS_JPEGLSLossless) zeroJPEGLSPadBytes(dataset);
     }
 
     const std::string temporary = std::string(path) + ".partial";
