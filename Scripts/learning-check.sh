@@ -13,7 +13,7 @@
 # training seeds (0.55 with 80-100% crops), against 1.00 on whole images with the same shards and seeds. The phantoms
 # already vary in position and size from study to study.
 #
-# 1,200 steps (about 3.5 minutes of training here): at 600 the subtle findings (pneumothorax, lung apex) depend on the
+# 1,200 steps (about 3 minutes of training here): at 600 the subtle findings (pneumothorax, lung apex) depend on the
 # training seed (probe AUROC 0.60-0.82), at 1,200 they are 0.89-0.97 for seeds 0 and 1.
 #
 #   bash Scripts/learning-check.sh [MODEL=carina-small] [STEPS=1200] [WORK=/tmp/carina-learning-check]
