@@ -18,8 +18,7 @@ public struct CSVTable: Sendable {
         guard let first = records.first else { throw IngestError(.malformedCSV, "\(source): empty file, expected a header line") }
         header = first
         for (offset, row) in records.dropFirst().enumerated() where row.count != first.count {
-            throw IngestError(.malformedCSV,
-                              "\(source):\(recordLines[offset + 1]): \(row.count) fields, the header has \(first.count)")
+            throw Self.raggedRow(source: source, line: recordLines[offset + 1], fields: row.count, header: first.count)
         }
         rows = Array(records.dropFirst())
     }
@@ -39,24 +38,18 @@ public struct CSVTable: Sendable {
         var picked: [String] = []
         try scanRecords(bytes, source: path) { (fields: [String], line: Int) throws(IngestError) in
             guard let header else {
-                let table = CSVTable(header: fields)
-                for name in columns { picks.append(try table.column(name, source: path)) }
+                for name in columns { picks.append(try columnIndex(name, in: fields, source: path)) }
                 header = fields
                 return
             }
             guard fields.count == header.count else {
-                throw IngestError(.malformedCSV, "\(path):\(line): \(fields.count) fields, the header has \(header.count)")
+                throw raggedRow(source: path, line: line, fields: fields.count, header: header.count)
             }
             picked.removeAll(keepingCapacity: true)
             for index in picks { picked.append(fields[index]) }
             try body(picked)
         }
         if header == nil { throw IngestError(.malformedCSV, "\(path): empty file, expected a header line") }
-    }
-
-    private init(header: [String]) {
-        self.header = header
-        rows = []
     }
 
     /// Splits CSV text into records (RFC 4180), calling `body` with each record's fields and the line it starts on.
@@ -115,9 +108,17 @@ public struct CSVTable: Sendable {
 
     /// The column index of `name`, or an error naming the file and the missing column.
     public func column(_ name: String, source: String) throws(IngestError) -> Int {
+        try Self.columnIndex(name, in: header, source: source)
+    }
+
+    static func columnIndex(_ name: String, in header: [String], source: String) throws(IngestError) -> Int {
         guard let index = header.firstIndex(of: name) else {
             throw IngestError(.malformedCSV, "\(source): no column \"\(name)\" (header: \(header.joined(separator: ",")))")
         }
         return index
+    }
+
+    static func raggedRow(source: String, line: Int, fields: Int, header: Int) -> IngestError {
+        IngestError(.malformedCSV, "\(source):\(line): \(fields) fields, the header has \(header)")
     }
 }
