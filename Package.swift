@@ -48,20 +48,23 @@ let package = Package(
         .target(name: "CarinaOpenI", dependencies: ["CarinaCore", "CarinaReports", "CXML2"], swiftSettings: strictSafety),
         .target(name: "CarinaGraph", dependencies: ["CarinaReports"]),
         .target(name: "CarinaShards", dependencies: ["CCRC32C"], swiftSettings: strictSafety),
-        .target(name: "CarinaLoader", dependencies: ["CarinaCore", "CarinaShards", "CarinaImage"], swiftSettings: strictSafety),
+        .target(name: "CarinaRecord", dependencies: ["CarinaShards"]),
+        .target(name: "CarinaLoader", dependencies: ["CarinaCore", "CarinaShards", "CarinaRecord", "CarinaImage"],
+                swiftSettings: strictSafety),
         .target(name: "CarinaTensor", dependencies: ["COpenBLAS"], swiftSettings: strictSafety),
         .target(name: "CarinaTrain", dependencies: ["CarinaCore", "CarinaTensor", "CarinaLoader"], swiftSettings: strictSafety),
         .target(name: "CarinaSynth", dependencies: ["CarinaCore", "CarinaDICOM", "CarinaGraph"], swiftSettings: strictSafety),
         .target(
             name: "CarinaIngest",
-            dependencies: ["CarinaCore", "CarinaDICOM", "CarinaImage", "CarinaReports", "CarinaGraph", "CarinaShards"],
+            dependencies: ["CarinaCore", "CarinaDICOM", "CarinaImage", "CarinaReports", "CarinaGraph", "CarinaShards",
+                           "CarinaRecord"],
             swiftSettings: strictSafety
         ),
         .executableTarget(
             name: "carina",
             dependencies: [
                 "CarinaCore", "CarinaDICOM", "CarinaImage", "CarinaReports", "CarinaOpenI", "CarinaGraph", "CarinaShards",
-                "CarinaLoader", "CarinaTensor", "CarinaTrain", "CarinaSynth", "CarinaIngest",
+                "CarinaRecord", "CarinaLoader", "CarinaTensor", "CarinaTrain", "CarinaSynth", "CarinaIngest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -74,7 +77,8 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "CarinaGraphTests", dependencies: ["CarinaGraph", "CarinaReports", "CarinaTestSupport"]),
         .testTarget(name: "CarinaShardsTests", dependencies: ["CarinaShards", "CarinaTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CarinaLoaderTests", dependencies: ["CarinaLoader", "CarinaShards", "CarinaTestSupport"]),
+        .testTarget(name: "CarinaLoaderTests", dependencies: ["CarinaLoader", "CarinaShards", "CarinaRecord", "CarinaTestSupport"]),
+        .testTarget(name: "CarinaRecordTests", dependencies: ["CarinaRecord", "CarinaShards", "CarinaTestSupport"]),
         .testTarget(name: "CarinaTensorTests", dependencies: ["CarinaTensor", "CarinaTestSupport"]),
         .testTarget(name: "CarinaTrainTests", dependencies: ["CarinaTrain", "CarinaTensor", "CarinaLoader", "CarinaTestSupport"],
                     exclude: ["Fixtures"]),
@@ -82,7 +86,8 @@ let package = Package(
         .executableTarget(name: "carina-trainer-bench", dependencies: ["CarinaTrain", "CarinaTensor", "CarinaLoader"],
                           path: "Benchmarks/TrainerBench"),
         .testTarget(name: "CarinaIngestTests",
-                    dependencies: ["CarinaIngest", "CarinaShards", "CarinaDICOM", "CarinaSynth", "CarinaTestSupport"]),
+                    dependencies: ["CarinaIngest", "CarinaShards", "CarinaRecord", "CarinaDICOM", "CarinaSynth",
+                                   "CarinaGraph", "CarinaLoader", "CarinaTestSupport"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -15,19 +15,30 @@ public struct Entity: Sendable, Codable, Equatable {
     public var relations: [[String]]
     /// The lexicon concept id, when the entity came from Carina's extractor (nil for ingested RadGraph).
     public var concept: String?
+    /// Where the entity is in the report's sections: the index of its section in the section list the graph was
+    /// built from (or aligned to), and its Unicode-scalar offsets `charStart..<charEnd` in that section's text, the
+    /// indices Python's `text[start:end]` takes. Nil when unknown (a RadGraph entity that could not be aligned).
+    public var section: Int?
+    public var charStart: Int?
+    public var charEnd: Int?
 
     public init(tokens: String, label: String, startIndex: Int, endIndex: Int, relations: [[String]] = [],
-                concept: String? = nil) {
+                concept: String? = nil, section: Int? = nil, charStart: Int? = nil, charEnd: Int? = nil) {
         self.tokens = tokens
         self.label = label
         self.startIndex = startIndex
         self.endIndex = endIndex
         self.relations = relations
         self.concept = concept
+        self.section = section
+        self.charStart = charStart
+        self.charEnd = charEnd
     }
 
     enum CodingKeys: String, CodingKey {
-        case tokens, label, relations, concept
+        case tokens, label, relations, concept, section
+        case charStart = "char_start"
+        case charEnd = "char_end"
         case startIndex = "start_ix"
         case endIndex = "end_ix"
     }

@@ -22,9 +22,14 @@ public enum GraphExtractor {
     /// The sections the graph is built from: those named like `findings` or `impression`; if there are none,
     /// every section except the non-clinical ones (indication, history, comparison, technique, …).
     public static func graphSections(_ sections: [(name: String, text: String)]) -> [(name: String, text: String)] {
-        let main = sections.filter { contains($0.name, "finding") || contains($0.name, "impression") }
+        graphSectionIndices(sections).map { sections[$0] }
+    }
+
+    /// The positions in `sections` of the sections the graph is built from (see `graphSections`).
+    public static func graphSectionIndices(_ sections: [(name: String, text: String)]) -> [Int] {
+        let main = sections.indices.filter { contains(sections[$0].name, "finding") || contains(sections[$0].name, "impression") }
         if !main.isEmpty { return main }
-        return sections.filter { !nonClinicalSections.contains($0.name.lowercased()) }
+        return sections.indices.filter { !nonClinicalSections.contains(sections[$0].name.lowercased()) }
     }
 
     /// Whether `name` contains the lower-case ASCII `word`, ignoring ASCII case (no Foundation, no allocation).
@@ -58,8 +63,12 @@ public enum GraphExtractor {
     }
 
     /// The graph of the findings and impression of a report (see `graphSections`).
+    ///
+    /// Each entity's `section` is its section's position in `sections`, with its offsets in that section's text.
     public static func extract(sections: [(name: String, text: String)]) -> EntityGraph {
-        extract(texts: graphSections(sections).map(\.text), lexicon: .standard)
+        let indices = graphSectionIndices(sections)
+        return ReportAnalysis(texts: indices.map { sections[$0].text }, lexicon: .standard, sectionIDs: indices)?.graph()
+            ?? EntityGraph()
     }
 
     /// The graph of the findings and impression (`graphSections`) and the CheXpert labels (`labelSections`) of a
@@ -115,8 +124,13 @@ struct ReportAnalysis {
     /// The token range of each section.
     var sectionRanges: [Range<Int>] = []
 
-    /// The analysis of section texts in order; nil when they hold no token.
-    init?(texts: [String], lexicon: Lexicon) {
+    /// The texts analysed, and the section id each one stands for (its position in the caller's section list).
+    var texts: [String] = []
+    var sectionIDs: [Int] = []
+
+    /// The analysis of section texts in order; nil when they hold no token. `sectionIDs` names each text's section
+    /// in the entities' placements (default: the texts' positions).
+    init?(texts: [String], lexicon: Lexicon, sectionIDs: [Int]? = nil) {
         var tokens: [Token] = []
         var starts: [Int] = []
         for text in texts {
@@ -126,6 +140,8 @@ struct ReportAnalysis {
         if tokens.isEmpty { return nil }
         self.init(tokens: tokens, sectionStarts: starts, lexicon: lexicon)
         sectionRanges = starts.indices.map { k in starts[k]..<(k + 1 < starts.count ? starts[k + 1] : tokens.count) }
+        self.texts = texts
+        self.sectionIDs = sectionIDs ?? Array(texts.indices)
     }
 
     /// The resolved findings of the mentions that start in `range`.
@@ -267,7 +283,13 @@ struct ReportAnalysis {
         }
         var entities: [String: Entity] = [:]
         entities.reserveCapacity(mentions.count)
+        var offsets = SectionOffsets(texts: texts)
+        var section = 0
         for (k, m) in mentions.enumerated() {
+            while section + 1 < sectionRanges.count && sectionRanges[section + 1].lowerBound <= m.start { section += 1 }
+            let placed = section < texts.count
+            let charStart = placed ? offsets.scalarOffset(section: section, utf8: Int(tokens[m.start].utf8Start)) : nil
+            let charEnd = placed ? offsets.scalarOffset(section: section, utf8: Int(tokens[m.end].utf8End)) : nil
             let concept = lexicon.concepts[m.concept]
             var words = tokens[m.start].text
             if m.end > m.start {
@@ -276,8 +298,39 @@ struct ReportAnalysis {
             let label = concept.isObservation ? m.certainty.observationLabel : "ANAT-DP"
             entities[String(k + 1)] = Entity(
                 tokens: words, label: label, startIndex: m.start, endIndex: m.end,
-                relations: m.relations.map { [$0.type.rawValue, String($0.target + 1)] }, concept: concept.id)
+                relations: m.relations.map { [$0.type.rawValue, String($0.target + 1)] }, concept: concept.id,
+                section: placed ? sectionIDs[section] : nil, charStart: charStart, charEnd: charEnd)
         }
         return EntityGraph(text: text, entities: entities)
+    }
+}
+
+/// Converts UTF-8 offsets in section texts to Unicode-scalar offsets (Python's string indices), building a table only
+/// for a section that is not pure ASCII (where the two are equal).
+struct SectionOffsets {
+    let texts: [String]
+    private var tables: [Int: [Int32]] = [:]
+    private var ascii: [Bool?]
+
+    init(texts: [String]) {
+        self.texts = texts
+        ascii = Array(repeating: nil, count: texts.count)
+    }
+
+    mutating func scalarOffset(section: Int, utf8 offset: Int) -> Int {
+        if ascii[section] == nil { ascii[section] = texts[section].utf8.allSatisfy { $0 < 0x80 } }
+        if ascii[section] == true { return offset }
+        if tables[section] == nil {
+            // table[i] = scalars before UTF-8 offset i (continuation bytes do not start a scalar).
+            var table: [Int32] = [0]
+            var count: Int32 = 0
+            for byte in texts[section].utf8 {
+                if byte & 0xC0 != 0x80 { count += 1 }
+                table.append(count)
+            }
+            tables[section] = table
+        }
+        let table = tables[section]!
+        return Int(table[min(offset, table.count - 1)])
     }
 }

@@ -11,6 +11,9 @@ struct Token: Sendable {
     let isPunctuation: Bool
     /// Whether a blank line (a paragraph break) precedes the token.
     let afterBlankLine: Bool
+    /// UTF-8 offsets of the token in the text it was cut from: `start..<end`.
+    var utf8Start: Int32 = 0
+    var utf8End: Int32 = 0
 
     /// Whether `form` (a normalised lexicon token) names this token.
     @inline(__always) func matches(_ form: String) -> Bool {

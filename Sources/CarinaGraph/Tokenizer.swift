@@ -46,7 +46,10 @@ enum Tokenizer {
             } else {
                 i += 1
             }
-            tokens.append(makeToken(utf8[start..<i], afterBlankLine: newlines >= 2))
+            var token = makeToken(utf8[start..<i], afterBlankLine: newlines >= 2)
+            token.utf8Start = Int32(start)
+            token.utf8End = Int32(i)
+            tokens.append(token)
             newlines = 0
         }
         return tokens

@@ -1,0 +1,50 @@
+import Foundation
+
+extension MDSDataset {
+    /// One column of a sample whose bytes were read with ``rawSample(at:)``, decoded; nil when the dataset has no such
+    /// column. Decoding only the columns a reader needs is what keeps the loader cheap.
+    ///
+    /// - Throws: ``ShardError`` (`malformed`) when the column's bytes do not decode.
+    public func value(of column: String, in raw: MDSRawSample) throws(ShardError) -> ColumnValue? {
+        guard let i = columns.firstIndex(where: { $0.name == column }) else { return nil }
+        return try encodings[i].decode(raw.bytes[raw.ranges[i]], column: column)
+    }
+
+    /// One column of sample `index`, read in place in the mapped shard and decoded, without copying the rest of the
+    /// sample or checking its CRC-32C: for scans over a small column of every sample (the split of each record).
+    /// Nil when the dataset has no such column.
+    ///
+    /// - Throws: ``ShardError``: `outOfRange`, or `malformed` when the sample's size header or the value is broken.
+    public func columnValue(_ column: String, at index: Int) throws(ShardError) -> ColumnValue? {
+        guard let c = columns.firstIndex(where: { $0.name == column }) else { return nil }
+        let (s, local) = try locate(index)
+        let shard = shards[s]
+        let range = try shard.range(of: local)
+        let variable = encodings.filter { $0.fixedSize == nil }.count
+        guard range.count >= 4 * variable else {
+            throw ShardError(.malformed, "sample \(index) is shorter than its size header", shard: shard.entry.basename,
+                             sample: index)
+        }
+        var cursor = range.lowerBound + 4 * variable
+        var v = 0
+        for (i, encoding) in encodings.enumerated() {
+            let size: Int
+            if let fixed = encoding.fixedSize {
+                size = fixed
+            } else {
+                size = Int(shard.data.getLittleEndianUInt32(at: range.lowerBound + 4 * v))
+                v += 1
+            }
+            guard cursor + size <= range.upperBound else {
+                throw ShardError(.malformed, "sample \(index): column sizes run past the sample's end",
+                                 shard: shard.entry.basename, sample: index)
+            }
+            if i == c {
+                let bytes = [UInt8](shard.data[(shard.data.startIndex + cursor)..<(shard.data.startIndex + cursor + size)])
+                return try encoding.decode(bytes[...], column: column)
+            }
+            cursor += size
+        }
+        return nil
+    }
+}
