@@ -1,5 +1,6 @@
 import CarinaDICOM
 import CarinaGraph
+import CarinaRecord
 import CarinaReports
 import CarinaShards
 import Foundation
@@ -52,36 +53,12 @@ public final class IngestPipeline: @unchecked Sendable {
     public let options: IngestOptions
     private let radGraph: [String: EntityGraph]
 
-    /// The columns of a Carina record (`schemas/records/README.md`, schema `carina-record/1`).
+    /// The columns of a Carina record (`schemas/records/README.md`, schema `carina-record/2`).
     public static func columns(for encoding: ImageEncoding) -> [ColumnSpec] {
-        let image: String = switch encoding {
-        case .png16, .png8: "png"
-        case .jpeg8: "jpeg"
-        case .raw16: "bytes"
-        }
-        return [
-            ColumnSpec(name: "concepts", encoding: "ndarray:float32:64"),
-            ColumnSpec(name: "dicom_id", encoding: "str"),
-            ColumnSpec(name: "findings", encoding: "str"),
-            ColumnSpec(name: "graph", encoding: "json"),
-            ColumnSpec(name: "height", encoding: "int"),
-            ColumnSpec(name: "image", encoding: image),
-            ColumnSpec(name: "image_format", encoding: "str"),
-            ColumnSpec(name: "impression", encoding: "str"),
-            ColumnSpec(name: "labels", encoding: "ndarray:float32:14"),
-            ColumnSpec(name: "meta", encoding: "json"),
-            ColumnSpec(name: "report", encoding: "str"),
-            ColumnSpec(name: "schema", encoding: "str"),
-            ColumnSpec(name: "sections", encoding: "json"),
-            ColumnSpec(name: "split", encoding: "str"),
-            ColumnSpec(name: "study_id", encoding: "str"),
-            ColumnSpec(name: "subject_id", encoding: "str"),
-            ColumnSpec(name: "view", encoding: "str"),
-            ColumnSpec(name: "width", encoding: "int"),
-        ]
+        RecordSchema.columns(imageFormat: encoding.recordFormat)
     }
 
-    public static let schemaVersion = "carina-record/1"
+    public static let schemaVersion = RecordSchema.version
 
     public init(dump: MimicDump, options: IngestOptions) throws {
         self.dump = dump
@@ -95,7 +72,7 @@ public final class IngestPipeline: @unchecked Sendable {
 
     /// One image's way through the pipeline.
     enum Outcome {
-        case record([String: ColumnValue])
+        case record(CarinaRecord)
         case skipped(String)
         case failed(String)
     }
@@ -108,6 +85,8 @@ public final class IngestPipeline: @unchecked Sendable {
         var labels: [Float]
         var labelSource: String
         var concepts: [Float]
+        var recordGraph: RecordGraph
+        var sectionsJSON: String
     }
 
     /// Runs the ingest, calling `progress` after each chunk of images.
@@ -169,7 +148,7 @@ public final class IngestPipeline: @unchecked Sendable {
             for (item, outcome) in zip(chunk, outcomes) {
                 switch outcome! {
                 case .record(let record):
-                    try writer.write(record)
+                    try writer.write(record.columnValues())
                     tally.written += 1
                     try report.append(item.image, status: "written", reason: "")
                 case .skipped(let reason):
@@ -208,8 +187,12 @@ public final class IngestPipeline: @unchecked Sendable {
             labels = derived.values.map { $0 ?? .nan }
             source = "carina"
         }
+        let sectionsJSON = JSONValue.array(sections.sections.map { section -> JSONValue in
+            .object([("name", .string(section.name)), ("text", .string(section.text)), ("rule", .string(section.rule))])
+        }).pythonText()
         return StudyText(report: raw, sections: sections, graph: graph, labels: labels, labelSource: source,
-                         concepts: ConceptVocabulary.multiHot(graph))
+                         concepts: ConceptVocabulary.multiHot(graph), recordGraph: RecordGraph(graph: graph, report: sections),
+                         sectionsJSON: sectionsJSON)
     }
 
     func process(study: DumpStudy, image: DumpImage, text: StudyText) -> Outcome {
@@ -227,31 +210,34 @@ public final class IngestPipeline: @unchecked Sendable {
                                        jpegQuality: options.jpegQuality)
             let (rendered, metadata) = try DicomRenderer.render(path: image.path, options: render)
             let meta = try String(decoding: JSONEncoder.sorted.encode(metadata), as: UTF8.self)
-            let sections = text.sections.sections.map { section -> JSONValue in
-                .object([("name", .string(section.name)), ("text", .string(section.text)), ("rule", .string(section.rule))])
-            }
-            return .record([
-                "concepts": .float32Array(text.concepts),
-                "dicom_id": .string(image.dicomID),
-                "findings": .string(text.sections.findings ?? ""),
-                "graph": .json(text.graph.radGraphJSON()),
-                "height": .int(Int64(rendered.height)),
-                "image": .bytes(rendered.bytes),
-                "image_format": .string(options.encoding.rawValue),
-                "impression": .string(text.sections.impression ?? ""),
-                "labels": .float32Array(text.labels),
-                "meta": .json(meta),
-                "report": .string(text.report),
-                "schema": .string(Self.schemaVersion),
-                "sections": .json(JSONValue.array(sections).pythonText()),
-                "split": .string(study.split),
-                "study_id": .string(study.studyID),
-                "subject_id": .string(study.subjectID),
-                "view": .string(view ?? metadata.viewPosition ?? ""),
-                "width": .int(Int64(rendered.width)),
-            ])
+            let format = options.encoding.recordFormat
+            // The raw transform keeps the modality values, whose declared range the metadata gives; every other
+            // transform spans its bit depth.
+            let full = Int32((1 << format.bitDepth) - 1)
+            let rawRange = options.transform == .raw && format.bitDepth == 16
+                ? (low: Int32(metadata.rawValueRange[0]), high: Int32(metadata.rawValueRange[1])) : (low: 0, high: full)
+            return .record(CarinaRecord(
+                dicomID: image.dicomID, studyID: study.studyID, subjectID: study.subjectID, split: study.split,
+                view: view ?? metadata.viewPosition ?? "", image: rendered.bytes, imageFormat: format,
+                width: rendered.width, height: rendered.height, rawRange: rawRange,
+                impression: text.sections.impression ?? "", findings: text.sections.findings ?? "",
+                sectionsJSON: text.sectionsJSON, report: text.report, graphJSON: text.graph.radGraphJSON(),
+                entities: text.recordGraph.entities, relations: text.recordGraph.relations, labels: text.labels,
+                labelSource: text.labelSource, concepts: text.concepts, metaJSON: meta))
         } catch {
             return .failed("\(error)")
+        }
+    }
+}
+
+extension ImageEncoding {
+    /// The record's image format for this encoding.
+    var recordFormat: RecordImageFormat {
+        switch self {
+        case .png16: .png16
+        case .png8: .png8
+        case .jpeg8: .jpeg8
+        case .raw16: .raw16
         }
     }
 }

@@ -14,7 +14,10 @@ public struct EpochOrder: Sendable {
     /// Global sample indices of this rank, in the order they are consumed.
     public let indices: [Int]
 
-    public init(shardSampleCounts: [Int], seed: UInt64, epoch: Int, rank: Int, world: Int, bufferSize: Int) {
+    /// - Parameter include: when given, only samples `i` with `include[i]` enter the order (a split of the dataset);
+    ///   the shuffle and the rank partition run over those alone, so every rank still gets the same count.
+    public init(shardSampleCounts: [Int], seed: UInt64, epoch: Int, rank: Int, world: Int, bufferSize: Int,
+                include: [Bool]? = nil) {
         precondition(world >= 1 && rank >= 0 && rank < world, "rank must be in 0..<world")
         precondition(bufferSize >= 1, "the shuffle buffer holds at least one sample")
         var rng = SplitMix64(seed: seed, stream: 0x5348_5546, index: UInt64(epoch))
@@ -33,6 +36,7 @@ public struct EpochOrder: Sendable {
         buffer.reserveCapacity(min(bufferSize, total))
         for shard in shardOrder {
             for index in shardStarts[shard]..<(shardStarts[shard] + shardSampleCounts[shard]) {
+                if let include, !include[index] { continue }
                 if buffer.count < bufferSize {
                     buffer.append(index)
                 } else {
@@ -47,7 +51,7 @@ public struct EpochOrder: Sendable {
             buffer.swapAt(slot, buffer.count - 1)
             global.append(buffer.removeLast())
         }
-        let usable = total - total % world
+        let usable = global.count - global.count % world
         var mine: [Int] = []
         mine.reserveCapacity(usable / world)
         var position = rank

@@ -1,5 +1,6 @@
 import CarinaCore
 import CarinaImage
+import CarinaRecord
 import CarinaShards
 import Foundation
 
@@ -26,9 +27,18 @@ public struct LoaderOptions: Sendable {
     /// Check each sample's CRC32C against Carina's sidecar (shards written by `streaming` itself have none).
     public var verifyChecksums = true
     /// Columns holding the two texts and the record key; a nil text column gives an empty sequence.
-    public var impressionColumn: String? = "impression"
-    public var findingsColumn: String? = "findings"
-    public var keyColumn = "dicom_id"
+    public var impressionColumn: String? = RecordSchema.Column.impression.rawValue
+    public var findingsColumn: String? = RecordSchema.Column.findings.rawValue
+    public var keyColumn = RecordSchema.Column.dicomID.rawValue
+    /// Keep only records of these splits (`train`, `validate`, `test`; the `split` column); nil keeps every record.
+    public var splits: Set<String>?
+    /// The optional batch fields to decode (word map, graph, labels); the rest of a record is never decoded.
+    public var fields: BatchFields = []
+    /// Entity and relation slots per sample in a batch (`.graph`): more are left out and counted.
+    public var maxEntities = 64
+    public var maxRelations = 64
+    /// How uncertain CheXpert labels become targets (`.labels`).
+    public var uncertainLabels: UncertainLabelPolicy = .ones
 
     public init() {
         let env = ProcessInfo.processInfo.environment
@@ -72,11 +82,68 @@ public final class StreamingLoader: @unchecked Sendable {
         dataset = try MDSDataset(directory: directory,
                                  verify: !options.verifyChecksums ? .off : (options.failOnCorruptSample ? .fail : .skip))
         tokenizer = try WordPieceTokenizer(vocabularyPath: vocabulary)
+        maskID = tokenizer.vocabulary["[MASK]"] ?? tokenizer.unknownID
         self.options = options
+        columnsToDecode = Self.columnsToDecode(options)
+        let dataset = self.dataset
+        if options.fields.contains(.graph) {
+            let layout = try Self.layout(of: dataset, directory: directory)
+            guard layout == .version2 else {
+                throw LoaderError(.badOptions, "\(directory) holds \(layout.version) records, which have no entity "
+                    + "offsets; re-ingest the dump with this carina to get \(RecordSchema.version)")
+            }
+        }
+        if let splits = options.splits {
+            selected = try Self.selection(of: dataset, splits: splits, directory: directory)
+        } else {
+            selected = nil
+        }
         epoch = options.epoch
         consumed = 0
         order = EpochOrder(shardSampleCounts: dataset.index.shards.map(\.samples), seed: options.seed, epoch: options.epoch,
-                           rank: options.rank, world: options.world, bufferSize: options.shuffleBuffer)
+                           rank: options.rank, world: options.world, bufferSize: options.shuffleBuffer, include: selected)
+    }
+
+    /// The `[MASK]` id of the vocabulary (`[UNK]` when it has none).
+    public let maskID: Int32
+    /// Which samples the split filter keeps (nil: all).
+    private let selected: [Bool]?
+    /// The columns each sample's preparation decodes.
+    private let columnsToDecode: [String]
+
+    static func layout(of dataset: MDSDataset, directory: String) throws(LoaderError) -> RecordLayout {
+        do {
+            return try RecordLayout(columns: dataset.columns)
+        } catch {
+            throw LoaderError(.badOptions, "\(directory): \(error.message)")
+        }
+    }
+
+    /// Which samples have a split in `splits`, read from the `split` column in place.
+    static func selection(of dataset: MDSDataset, splits: Set<String>, directory: String) throws(LoaderError) -> [Bool] {
+        let column = RecordSchema.Column.split.rawValue
+        guard dataset.encoding(of: column) != nil else {
+            throw LoaderError(.badOptions, "\(directory) has no split column, so --split cannot choose records; "
+                + "leave --split out to read every record")
+        }
+        var keep = [Bool](repeating: false, count: dataset.count)
+        var seen: [String: Int] = [:]
+        for i in 0..<dataset.count {
+            let split: String
+            do {
+                split = try dataset.columnValue(column, at: i)?.stringValue ?? ""
+            } catch {
+                throw LoaderError(.corruptSample, "\(directory): \(error.message)")
+            }
+            seen[split, default: 0] += 1
+            keep[i] = splits.contains(split)
+        }
+        guard keep.contains(true) || dataset.count == 0 else {
+            let present = seen.keys.sorted().map { "\($0.isEmpty ? "(none)" : $0) \(seen[$0]!)" }.joined(separator: ", ")
+            throw LoaderError(.badOptions, "\(directory) has no record of split \(splits.sorted().joined(separator: ","))"
+                + " (it has: \(present)); choose another --split")
+        }
+        return keep
     }
 
     /// The resumable state: restoring it continues with exactly the next sample this loader would yield.
@@ -95,7 +162,7 @@ public final class StreamingLoader: @unchecked Sendable {
         epoch = state.epoch
         consumed = state.consumed
         order = EpochOrder(shardSampleCounts: dataset.index.shards.map(\.samples), seed: options.seed, epoch: epoch,
-                           rank: options.rank, world: options.world, bufferSize: options.shuffleBuffer)
+                           rank: options.rank, world: options.world, bufferSize: options.shuffleBuffer, include: selected)
         futures.removeAll()
     }
 
@@ -109,7 +176,7 @@ public final class StreamingLoader: @unchecked Sendable {
         epoch = newEpoch
         consumed = 0
         order = EpochOrder(shardSampleCounts: dataset.index.shards.map(\.samples), seed: options.seed, epoch: newEpoch,
-                           rank: options.rank, world: options.world, bufferSize: options.shuffleBuffer)
+                           rank: options.rank, world: options.world, bufferSize: options.shuffleBuffer, include: selected)
         futures.removeAll()
     }
 
@@ -191,38 +258,65 @@ public final class StreamingLoader: @unchecked Sendable {
             }
             initialised = buffer.count
         }
-        var impressionIDs = [Int32](), impressionMask = [Float](), findingsIDs = [Int32](), findingsMask = [Float]()
-        var concepts = [Float](), keys = [String]()
-        var kept = 0
+        var kept: [PreparedSample] = []
+        kept.reserveCapacity(b)
         for (i, result) in prepared.results.enumerated() {
             guard let sample = try result!.get() else { continue }
-            if kept != i {
+            if kept.count != i {
                 images.withUnsafeMutableBufferPointer { all in
-                    let from = unsafe all.baseAddress! + i * s * s, to = unsafe all.baseAddress! + kept * s * s
+                    let from = unsafe all.baseAddress! + i * s * s, to = unsafe all.baseAddress! + kept.count * s * s
                     unsafe to.update(from: from, count: s * s)
                 }
             }
-            kept += 1
-            impressionIDs += sample.impression.ids
-            impressionMask += sample.impression.mask
-            findingsIDs += sample.findings.ids
-            findingsMask += sample.findings.mask
-            concepts += sample.concepts
-            keys.append(sample.key)
+            kept.append(sample)
         }
-        images.removeLast((b - kept) * s * s)
-        return TrainingBatch(batchSize: kept, imageSize: s, textLength: t, conceptCount: k, images: images,
-                             impressionIDs: impressionIDs, impressionMask: impressionMask, findingsIDs: findingsIDs,
-                             findingsMask: findingsMask, concepts: concepts, keys: keys)
+        images.removeLast((b - kept.count) * s * s)
+        return assemble(kept, images: images)
     }
 
-    /// Token ids and mask of a text column; padding only when the column is nil or absent.
-    func text(_ record: [String: ColumnValue], _ column: String?) -> (ids: [Int32], mask: [Float]) {
-        guard let column, let value = record[column]?.stringValue else {
-            return ([Int32](repeating: tokenizer.padID, count: options.textLength),
-                    [Float](repeating: 0, count: options.textLength))
+    /// The batch of prepared samples (their images already in place).
+    func assemble(_ samples: [PreparedSample], images: [Float]) -> TrainingBatch {
+        let t = options.textLength
+        var batch = TrainingBatch(
+            batchSize: samples.count, imageSize: options.augmentation.size, textLength: t,
+            conceptCount: options.conceptCount, images: images,
+            impressionIDs: samples.flatMap(\.impression.ids), impressionMask: samples.flatMap(\.impression.mask),
+            findingsIDs: samples.flatMap(\.findings.ids), findingsMask: samples.flatMap(\.findings.mask),
+            concepts: samples.flatMap(\.concepts), keys: samples.map(\.key))
+        batch.impressionPresent = samples.map { $0.impressionPresent ? 1 : 0 }
+        batch.findingsPresent = samples.map { $0.findingsPresent ? 1 : 0 }
+        batch.clsTokenID = tokenizer.clsID
+        batch.sepTokenID = tokenizer.sepID
+        batch.padTokenID = tokenizer.padID
+        batch.maskTokenID = maskID
+        if options.fields.contains(.words) {
+            batch.impressionWordIndex = samples.flatMap(\.impression.wordIndex)
+            batch.findingsWordIndex = samples.flatMap(\.findings.wordIndex)
         }
-        return tokenizer.encode(value, length: options.textLength)
+        if options.fields.contains(.graph) {
+            let n = options.maxEntities, e = options.maxRelations
+            batch.maxEntities = n
+            batch.maxRelations = e
+            for sample in samples {
+                let g = sample.graph
+                func padded(_ values: [Int32], _ fill: Int32) -> [Int32] { values + [Int32](repeating: fill, count: n - values.count) }
+                batch.entityText += padded(g.text, -1)
+                batch.entityStart += padded(g.start, 0)
+                batch.entityEnd += padded(g.end, 0)
+                batch.entityKind += padded(g.kind, -1)
+                batch.entityCertainty += padded(g.certainty, -1)
+                batch.entityConcept += padded(g.concept, -1)
+                batch.entityMask += [Float](repeating: 1, count: g.text.count) + [Float](repeating: 0, count: n - g.text.count)
+                batch.relations += g.relations + [Int32](repeating: 0, count: 3 * (e - g.relations.count / 3))
+                batch.relationMask += [Float](repeating: 1, count: g.relations.count / 3)
+                    + [Float](repeating: 0, count: e - g.relations.count / 3)
+            }
+        }
+        if options.fields.contains(.labels) {
+            batch.labels = samples.flatMap(\.labels)
+            batch.labelMask = samples.flatMap(\.labelMask)
+        }
+        return batch
     }
 
     /// Passes over every sample of this rank's epoch order in place, without copying or decoding: each sample's
@@ -251,41 +345,74 @@ public final class StreamingLoader: @unchecked Sendable {
         return totals.value
     }
 
+    /// One sample's share of a batch, everything but its image.
     struct PreparedSample {
-        var impression: (ids: [Int32], mask: [Float])
-        var findings: (ids: [Int32], mask: [Float])
+        var impression: EncodedText
+        var findings: EncodedText
+        var impressionPresent: Bool
+        var findingsPresent: Bool
         var concepts: [Float]
         var key: String
+        var graph = SampleGraph()
+        var labels: [Float] = []
+        var labelMask: [Float] = []
+    }
+
+    /// A sample's entity spans in token positions and its relations between them, before padding.
+    struct SampleGraph {
+        var text: [Int32] = [], start: [Int32] = [], end: [Int32] = [], kind: [Int32] = []
+        var certainty: [Int32] = [], concept: [Int32] = []
+        /// `(head, tail, type)` triples, flattened.
+        var relations: [Int32] = []
+    }
+
+    /// The columns a sample's preparation decodes, given the batch fields asked for.
+    static func columnsToDecode(_ options: LoaderOptions) -> [String] {
+        typealias C = RecordSchema.Column
+        var names = [C.image, .imageFormat, .width, .height, .rawRange, .meta, .concepts].map(\.rawValue)
+        names += [options.impressionColumn, options.findingsColumn, options.keyColumn].compactMap { $0 }
+        if options.fields.contains(.graph) { names += [C.entities.rawValue, C.relations.rawValue] }
+        if options.fields.contains(.labels) { names.append(C.labels.rawValue) }
+        return names
     }
 
     /// Prepares one sample, its image rendered into `image` (`size × size`), or returns nil for a corrupt sample
-    /// skipped under `failOnCorruptSample == false`.
+    /// skipped under `failOnCorruptSample == false`. Only the columns the batch needs are decoded.
     func prepare(index: Int, epoch: Int, into image: UnsafeMutableBufferPointer<Float>) throws -> PreparedSample? {
-        guard let record = options.failOnCorruptSample ? try dataset.sample(at: index)
-            : try dataset.sampleIfIntact(at: index) else {
+        let read = Result { () throws(ShardError) -> MDSRawSample in try dataset.rawSample(at: index) }
+        if case .failure(let error) = read, error.code == .checksumMismatch, !options.failOnCorruptSample {
             skippedCounter.add(1)
             return nil
         }
-        guard let bytes = record["image"]?.bytesValue else {
+        let raw = try read.get()
+        var columns: [String: ColumnValue] = [:]
+        for name in columnsToDecode { columns[name] = try dataset.value(of: name, in: raw) }
+        let record = RecordReader(columns)
+        guard let bytes = record.value(.image)?.bytesValue else {
             throw LoaderError(.corruptSample, "sample \(index) has no image column")
         }
         byteCounter.add(bytes.count)
-        let format = record["image_format"]?.stringValue ?? "png16"
+        let format: RecordImageFormat
+        do {
+            format = try record.imageFormat()
+        } catch {
+            throw LoaderError(.badImage, "sample \(index): \(error.message)")
+        }
         var rng = SplitMix64(seed: options.seed, stream: UInt64(epoch), index: UInt64(index))
         let augmentation = options.augmentation
         let decoded: GrayImage
         let plan: AugmentationPlan
         switch format {
-        case "png16", "png8":
+        case .png16, .png8:
             // The crop is drawn from the header alone, so the decoder unfilters only the rows the crop reads.
             let header = try PNGInflateDecoder.header(bytes)
             plan = augmentation.plan(width: header.width, height: header.height, rng: &rng)
             decoded = try PNGInflateDecoder.decode(bytes, rows: plan.rowHigh) ?? PNGCodec.decodeWithLibpng(bytes)
-        case "jpeg8":
+        case .jpeg8:
             decoded = try JPEGCodec.decode(bytes)
             plan = augmentation.plan(width: decoded.width, height: decoded.height, rng: &rng)
-        case "raw16":
-            guard let w = record["width"]?.intValue, let h = record["height"]?.intValue, w > 0, h > 0,
+        case .raw16:
+            guard let w = record.value(.width)?.intValue, let h = record.value(.height)?.intValue, w > 0, h > 0,
                   Int(w * h * 2) == bytes.count else {
                 throw LoaderError(.badImage, "sample \(index): raw16 image without matching width and height")
             }
@@ -295,23 +422,79 @@ public final class StreamingLoader: @unchecked Sendable {
             }
             decoded = GrayImage(width: Int(w), height: Int(h), bitDepth: 16, pixels: pixels)
             plan = augmentation.plan(width: decoded.width, height: decoded.height, rng: &rng)
-        default:
-            throw LoaderError(.badImage, "sample \(index): unknown image format \(format)")
         }
         unsafe decoded.pixels.withUnsafeBufferPointer { pixels in
-            unsafe augmentation.render(plan, pixels: pixels, maxValue: WhiteLevel.of(record, bitDepth: decoded.bitDepth),
+            unsafe augmentation.render(plan, pixels: pixels, maxValue: record.whiteLevel(bitDepth: decoded.bitDepth),
                                        into: image)
         }
-        var concepts = record["concepts"]?.floatArrayValue ?? []
+        var concepts = record.value(.concepts)?.floatArrayValue ?? []
         if concepts.count != options.conceptCount {
             concepts = Array(concepts.prefix(options.conceptCount))
             concepts += [Float](repeating: 0, count: options.conceptCount - concepts.count)
         }
-        return PreparedSample(
-            impression: text(record, options.impressionColumn),
-            findings: text(record, options.findingsColumn),
-            concepts: concepts,
-            key: record[options.keyColumn]?.stringValue ?? String(index))
+        let impressionText = options.impressionColumn.flatMap { columns[$0]?.stringValue } ?? ""
+        let findingsText = options.findingsColumn.flatMap { columns[$0]?.stringValue } ?? ""
+        var sample = PreparedSample(
+            impression: text(impressionText), findings: text(findingsText),
+            impressionPresent: !impressionText.isEmpty, findingsPresent: !findingsText.isEmpty, concepts: concepts,
+            key: columns[options.keyColumn]?.stringValue ?? String(index))
+        if options.fields.contains(.graph) {
+            do {
+                sample.graph = graph(entities: try record.entities(), relations: try record.relations(),
+                                     impression: sample.impression, findings: sample.findings)
+            } catch {
+                throw LoaderError(.corruptSample, "sample \(index): \(error.message)")
+            }
+        }
+        if options.fields.contains(.labels) {
+            let stored = record.value(.labels)?.floatArrayValue ?? []
+            for c in 0..<TrainingBatch.labelCount {
+                let (value, mask) = options.uncertainLabels.target(c < stored.count ? stored[c] : .nan)
+                sample.labels.append(value)
+                sample.labelMask.append(mask)
+            }
+        }
+        return sample
+    }
+
+    /// A text encoded for the batch: the empty text (an absent section) is all padding, not `[CLS] [SEP]`.
+    func text(_ value: String) -> EncodedText {
+        let t = options.textLength
+        if value.isEmpty {
+            return EncodedText(ids: [Int32](repeating: tokenizer.padID, count: t), mask: [Float](repeating: 0, count: t),
+                               wordIndex: [Int32](repeating: -1, count: t), start: [], end: [])
+        }
+        if options.fields.isDisjoint(with: [.words, .graph]) {
+            let (ids, mask) = tokenizer.encode(value, length: t)
+            return EncodedText(ids: ids, mask: mask, wordIndex: [], start: [], end: [])
+        }
+        return tokenizer.encodeWithOffsets(value, length: t)
+    }
+
+    /// The entities that land on tokens of either sequence, in slots, and the relations among them.
+    func graph(entities: [RecordEntity], relations: [RecordRelation], impression: EncodedText, findings: EncodedText)
+        -> SampleGraph
+    {
+        var g = SampleGraph()
+        var slot = [Int32](repeating: -1, count: entities.count)
+        for (row, e) in entities.enumerated() {
+            guard g.text.count < options.maxEntities, let column = e.text else { continue }
+            let sequence = column == .impression ? impression : findings
+            guard let positions = sequence.positions(overlapping: e.textStart, e.textEnd) else { continue }
+            slot[row] = Int32(g.text.count)
+            g.text.append(column.rawValue)
+            g.start.append(Int32(positions.lowerBound))
+            g.end.append(Int32(positions.upperBound))
+            g.kind.append(e.kind.rawValue)
+            g.certainty.append(e.certainty.rawValue)
+            g.concept.append(e.concept)
+        }
+        for r in relations where g.relations.count / 3 < options.maxRelations {
+            guard Int(r.head) < slot.count, Int(r.tail) < slot.count, slot[Int(r.head)] >= 0, slot[Int(r.tail)] >= 0
+            else { continue }
+            g.relations += [slot[Int(r.head)], slot[Int(r.tail)], r.kind.rawValue]
+        }
+        return g
     }
 }
 

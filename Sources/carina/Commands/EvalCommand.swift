@@ -11,7 +11,10 @@ struct EvalCommand: AsyncParsableCommand {
         discussion: """
             Embeds every held-out sample of DIR (no augmentation), then reports image-to-report and report-to-image \
             recall@1/5/10 (image CLS against impression CLS) and, per entity concept of the records' graphs, the \
-            AUROC of a linear probe on the image embedding (trained on a seeded half, scored on the other).
+            AUROC of a linear probe on the image embedding (trained on a seeded half, scored on the other). \
+            It reads the test split by default (--split), and refuses records the checkpoint was trained on (same \
+            shards, overlapping split; told by training-data.json beside the checkpoint) unless \
+            --allow-training-records is given.
             """
     )
 
@@ -21,6 +24,9 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "WordPiece vocabulary (a BERT vocab.txt).") var vocab: String = Resources.defaultVocabulary
     @Option(help: "Seed of the probe's train/test split.") var seed: UInt64 = 0
     @Flag(help: "Print the report as JSON.") var json = false
+    @OptionGroup var selection: RecordSelection
+    @Flag(help: "Evaluate even on records the checkpoint was trained on (the scores then say nothing about held-out data).")
+    var allowTrainingRecords = false
 
     func run() async throws {
         var path = checkpoint
@@ -38,6 +44,14 @@ struct EvalCommand: AsyncParsableCommand {
         options.textLength = config.textLength
         options.conceptCount = config.concepts
         options.augmentation = .evaluation(size: config.imageSize)
+        options.splits = try selection.splits(default: "test")
+        if let trained = TrainingData.read(besideCheckpoint: checkpoint), !allowTrainingRecords,
+           try trained.overlaps(dataset: dir, splits: options.splits) {
+            let what = options.splits.map { "split " + $0.sorted().joined(separator: ",") } ?? "every split"
+            throw CLIError("\(path) was trained on \(trained.splits?.joined(separator: ",") ?? "every split") of these "
+                + "shards, and --split asks for \(what): choose a held-out split (--split test or validate), other shards, "
+                + "or --allow-training-records")
+        }
         let loader = try StreamingLoader(directory: dir, vocabulary: vocab, options: options)
         var batches: [TrainingBatch] = []
         while let next = try loader.nextBatch() { batches.append(next) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CarinaCore
+import CarinaGraph
 import CarinaLoader
 import Foundation
 
@@ -10,7 +11,8 @@ struct StreamCommand: AsyncParsableCommand {
         discussion: """
             Prints each batch's shapes and record ids (one epoch by default), or with --bench the loader's samples/s \
             and MB/s. --save-state writes the loader state after the last batch printed; --resume continues from \
-            such a file with exactly the next sample.
+            such a file with exactly the next sample. --show-batch prints the first batch's records as text: each \
+            sequence's tokens, the graph's entities on the tokens they cover, the relations between them, and the labels.
             """
     )
 
@@ -37,6 +39,11 @@ struct StreamCommand: AsyncParsableCommand {
     @Option(help: "Column tokenised as the impression ('none' for no text).") var impressionColumn = "impression"
     @Option(help: "Column tokenised as the findings ('none' for no text).") var findingsColumn = "findings"
     @Option(help: "Column printed as each sample's id.") var keyColumn = "dicom_id"
+    @OptionGroup var selection: RecordSelection
+    @Flag(help: "Decode every batch field (word map, entity spans, relations, labels) and print the first batch as text.")
+    var showBatch = false
+    @Flag(help: "With --bench: also decode the word map, the graph's spans and relations, and the labels.")
+    var graphFields = false
 
     func validate() throws {
         guard batch >= 1, size >= 8, textLength >= 2, workers >= 1 else {
@@ -62,6 +69,9 @@ struct StreamCommand: AsyncParsableCommand {
         options.impressionColumn = impressionColumn == "none" ? nil : impressionColumn
         options.findingsColumn = findingsColumn == "none" ? nil : findingsColumn
         options.keyColumn = keyColumn
+        options.splits = try selection.splits(default: "all")
+        options.uncertainLabels = try selection.uncertainPolicy()
+        if showBatch || graphFields { options.fields = .all }
         let loader = try StreamingLoader(directory: dir, vocabulary: vocab, options: options)
         if let resume {
             let data = try Data(contentsOf: URL(fileURLWithPath: resume))
@@ -74,6 +84,11 @@ struct StreamCommand: AsyncParsableCommand {
             print(String(format: "stream: no-decode %d samples, %.3f s: %.0f samples/s, %.1f MB/s of shard data "
                 + "(workers %d, checksums %@)", loader.samplesPerEpoch, seconds, Double(loader.samplesPerEpoch) / seconds,
                 Double(bytes) / seconds / 1e6, workers, noVerify ? "computed, not checked" : "checked"))
+            return
+        }
+        if showBatch {
+            guard let first = try loader.nextBatch() else { throw CLIError("\(dir) has no full batch to show") }
+            print(BatchText(batch: first, tokenizer: loader.tokenizer, concepts: ConceptVocabulary.trainingConcepts).text)
             return
         }
         let start = Date()

@@ -32,6 +32,7 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Log every N steps.") var logEvery: Int = 1
     @Option(help: "Threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "WordPiece vocabulary (a BERT vocab.txt).") var vocab: String = Resources.defaultVocabulary
+    @OptionGroup var selection: RecordSelection
 
     func validate() throws {
         guard steps >= 1, batch >= 1, logEvery >= 1, threads >= 1, checkpointEvery >= 0 else {
@@ -56,6 +57,9 @@ struct TrainCommand: AsyncParsableCommand {
         augmentation.cropScale = cropScale...1
         loaderOptions.augmentation = augmentation
         loaderOptions.workers = threads
+        let splits = try selection.splits(default: "train")
+        loaderOptions.splits = splits
+        loaderOptions.uncertainLabels = try selection.uncertainPolicy()
         var loader = try StreamingLoader(directory: dir, vocabulary: vocab, options: loaderOptions)
         guard loader.samplesPerEpoch >= 2 else {
             throw CLIError("\(dir) holds \(loader.samplesPerEpoch) sample(s) for this rank; contrastive training needs at least 2")
@@ -72,8 +76,12 @@ struct TrainCommand: AsyncParsableCommand {
             checkpointDirectory: checkpoint, checkpointEvery: checkpointEvery, resume: resume, seed: seed,
             logEvery: logEvery, threads: threads)
         let trainer = try Trainer(config: config, options: options)
+        // Which records trained the model, so that `carina eval` can refuse to score it on them.
+        if let checkpoint { try TrainingData(dataset: dir, splits: splits).write(toCheckpointFolder: checkpoint) }
         var source = LoaderBatchSource(loader: loader)
-        print("train: \(config.name), \(trainer.model.arena.count) parameters, \(loader.samplesPerEpoch) samples per epoch, "
+        let splitText = splits.map { $0.sorted().joined(separator: ",") } ?? "all"
+        print("train: \(config.name), \(trainer.model.arena.count) parameters, \(loader.samplesPerEpoch) samples per epoch "
+            + "(split \(splitText)), "
             + "batch \(loaderOptions.batchSize), \(steps) steps")
         let summary = try trainer.train(source: &source) { print($0.line) }
         if summary.startStep > 0 { print("train: resumed at step \(summary.startStep)") }
