@@ -49,7 +49,7 @@ import CarinaTestSupport
         #expect(first["findings"]?.stringValue?.hasPrefix("The heart size is normal.") == true)
         #expect(first["subject_id"]?.stringValue == "10000032")
         #expect(first["split"]?.stringValue == "train" && first["view"]?.stringValue == "PA")
-        #expect(first["schema"]?.stringValue == "carina-record/1")
+        #expect(first["schema"]?.stringValue == "carina-record/2")
         let labels = try #require(first["labels"]?.floatArrayValue)
         #expect(labels.count == 14 && labels[7] == 1 && labels[11] == -1 && labels[0].isNaN)
         let concepts = try #require(first["concepts"]?.floatArrayValue)

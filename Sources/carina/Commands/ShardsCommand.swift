@@ -1,4 +1,5 @@
 import ArgumentParser
+import CarinaRecord
 import CarinaShards
 import Foundation
 
