@@ -35,6 +35,8 @@ for part in train:600:11 heldout:600:22; do
     fi
 done
 rm -rf "$work/checkpoint"
+# The two dumps are different patients and images, so every split of each is used (--split all): the held-out
+# dump is held out as a whole.
 $carina train "$work/train-shards" --model "$model" --steps "$steps" --batch 32 --lr 5e-4 --warmup 20 \
-    --crop-scale 1 --checkpoint "$work/checkpoint" --log-every 25
-$carina eval "$work/checkpoint" "$work/heldout-shards" --batch 50
+    --crop-scale 1 --checkpoint "$work/checkpoint" --log-every 25 --split all
+$carina eval "$work/checkpoint" "$work/heldout-shards" --batch 50 --split all

@@ -35,6 +35,8 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: "Precomputed RadGraph JSON to use instead of Carina's extractor.") var radgraph: String?
     @Flag(help: "Drop each DICOM from the page cache once rendered (for dumps far larger than memory).")
     var dropCache = false
+    @Flag(help: "Write one shard folder per split (OUT/train, OUT/validate, OUT/test), as StreamingDataset(local=OUT, split=...) reads them.")
+    var splitFolders = false
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case mds, wds }
 
@@ -63,32 +65,53 @@ struct IngestCommand: AsyncParsableCommand {
         options.sectionMode = sections
         options.radGraphPath = radgraph
         options.dropFromPageCache = dropCache
-        let pipeline = try IngestPipeline(dump: dump, options: options)
         let progress = ProgressLine()
-        let tally = try pipeline.run(progress: { tally in
-            progress.update(done: tally.written + tally.skipped + tally.failed, total: tally.found, unit: "images",
-                            detail: "written \(tally.written)  skipped \(tally.skipped)  failed \(tally.failed)")
-        }, problem: { image, status, reason in
+        let problem: (DumpImage, String, String) -> Void = { image, status, reason in
             // failures are errors a user must see; skips by a filter are only counted (and listed in the report)
             guard status == "failed" else { return }
             progress.finish()
             FileHandle.standardError.write(Data("carina: \(image.dicomID) failed: \(reason)\n".utf8))
-        })
-        progress.finish()
+        }
+        let tally: IngestTally
+        var folders = [out]
+        if splitFolders {
+            let result = try SplitFolders.run(dump: dump, options: options, progress: { split, tally in
+                progress.update(done: tally.written + tally.skipped + tally.failed, total: tally.found, unit: "images",
+                                detail: "\(split): written \(tally.written)  skipped \(tally.skipped)  failed \(tally.failed)")
+            }, problem: problem)
+            progress.finish()
+            for (split, t) in result.tallies { print("ingest: \(split): \(t)") }
+            if !result.unsplit.isEmpty {
+                print("ingest: \(result.unsplit.count) images of no train/validate/test split were not written; "
+                    + "they are listed in \(out)/ingest-unsplit.tsv")
+            }
+            tally = result.total
+            folders = SplitFolders.splits.map { (out as NSString).appendingPathComponent($0) }
+        } else {
+            let pipeline = try IngestPipeline(dump: dump, options: options)
+            tally = try pipeline.run(progress: { tally in
+                progress.update(done: tally.written + tally.skipped + tally.failed, total: tally.found, unit: "images",
+                                detail: "written \(tally.written)  skipped \(tally.skipped)  failed \(tally.failed)")
+            }, problem: problem)
+            progress.finish()
+        }
         let seconds = progress.elapsed
-        let bytes = IngestPipeline.outputBytes(directory: out)
+        let bytes = folders.reduce(0) { $0 + IngestPipeline.outputBytes(directory: $1) }
         print("ingest: \(tally)")
         print(String(format: "ingest: %@ of shards in %@ (%.1f s, %.1f images/s, tables: %@)",
                      ByteCountFormatter.string(fromByteCount: Int64(bytes), countStyle: .file), out, seconds,
                      Double(tally.written - tally.resumed) / max(seconds, 1e-9),
                      dump.tablesFound.isEmpty ? "none" : dump.tablesFound.joined(separator: ",")))
         if tally.failed > 0 || tally.skipped > 0 {
-            print("ingest: reasons for every skipped or failed image are in \(out)/ingest-report.tsv")
+            print("ingest: reasons for every skipped or failed image are in "
+                + (splitFolders ? "each split folder's ingest-report.tsv" : "\(out)/ingest-report.tsv"))
         }
         if format == .wds {
-            let wds = (out as NSString).appendingPathComponent("wds")
-            _ = try WebDatasetExport.export(MDSDataset(directory: out), to: wds)
-            print("ingest: WebDataset export in \(wds)")
+            for folder in folders {
+                let wds = (folder as NSString).appendingPathComponent("wds")
+                _ = try WebDatasetExport.export(MDSDataset(directory: folder), to: wds)
+                print("ingest: WebDataset export in \(wds)")
+            }
         }
     }
 }
