@@ -214,4 +214,20 @@ import Testing
             }
         }
     }
+
+    @Test func splitFoldersHoldEachSplitApart() throws {
+        let dir = try TemporaryDirectory()
+        var options = IngestOptions(output: dir.path)
+        options.size = 32
+        let result = try SplitFolders.run(dump: MimicDump(root: EndToEndIngestTests.dump), options: options)
+        #expect(result.tallies.map(\.split) == ["train", "validate", "test"])
+        #expect(result.tallies.map(\.tally.written) == [4, 1, 0])
+        #expect(result.total.found == 6 && result.total.written == 5 && result.total.failed == 1)
+        #expect(result.unsplit.isEmpty)
+        for (split, count) in [("train", 4), ("validate", 1), ("test", 0)] {
+            let dataset = try MDSDataset(directory: dir.file(split))
+            #expect(dataset.count == count)
+            for i in 0..<dataset.count { #expect(try dataset.sample(at: i)["split"]?.stringValue == split) }
+        }
+    }
 }

@@ -1,3 +1,4 @@
+@testable import CarinaRecord
 @testable import CarinaShards
 import CarinaTestSupport
 import Foundation

@@ -1,14 +1,11 @@
+import CarinaShards
 import Foundation
 
-/// Summary statistics of a dataset folder: counts, bytes, and — for the record columns of `carina-record/1` that
-/// are present — views, splits, image formats, sections present and label prevalence.
+/// Summary statistics of a dataset folder: counts, bytes, and — for the record columns that are present — views,
+/// splits, image formats, schema versions, label sources, sections present, label prevalence and graph sizes.
 public struct ShardStats: Sendable {
     /// The CheXpert label names, in `mimic-cxr-2.0.0-chexpert.csv` column order (the `labels` column's order).
-    public static let labelNames = [
-        "Atelectasis", "Cardiomegaly", "Consolidation", "Edema", "Enlarged Cardiomediastinum", "Fracture",
-        "Lung Lesion", "Lung Opacity", "No Finding", "Pleural Effusion", "Pleural Other", "Pneumonia",
-        "Pneumothorax", "Support Devices",
-    ]
+    public static let labelNames = RecordSchema.labelNames
 
     /// Prevalence of one label.
     public struct LabelCounts: Sendable, Equatable {
@@ -41,10 +38,12 @@ public struct ShardStats: Sendable {
         shards = dataset.index.shards.count
         shardBytes = dataset.index.shards.reduce(0) { $0 + $1.bytes }
         let names = Set(dataset.columns.map(\.name))
-        let tallied = ["view", "split", "image_format", "schema"].filter { names.contains($0) }
+        typealias C = RecordSchema.Column
+        let tallied = [C.view, .split, .imageFormat, .schema, .labelSource].map(\.rawValue).filter { names.contains($0) }
         for column in tallied { byColumnValue[column] = [:] }
-        let hasLabels = dataset.encoding(of: "labels").map { $0.fixedSize == 14 * 4 } ?? false
-        if hasLabels { labels = Array(repeating: LabelCounts(), count: 14) }
+        let labelCount = RecordSchema.labelCount
+        let hasLabels = dataset.encoding(of: C.labels.rawValue).map { $0.fixedSize == labelCount * 4 } ?? false
+        if hasLabels { labels = Array(repeating: LabelCounts(), count: labelCount) }
         for i in 0..<dataset.count {
             guard let raw = try rawIfIntact(dataset, i) else {
                 corrupt += 1
@@ -55,24 +54,26 @@ public struct ShardStats: Sendable {
                 let value = raw[column].flatMap { String(validating: $0, as: UTF8.self) } ?? ""
                 byColumnValue[column, default: [:]][value.isEmpty ? "(empty)" : value, default: 0] += 1
             }
-            for column in ["impression", "findings"] where names.contains(column) {
+            for column in [C.impression.rawValue, C.findings.rawValue] where names.contains(column) {
                 if let bytes = raw[column], !bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) {
                     nonEmpty[column, default: 0] += 1
                 }
             }
-            if let json = raw["sections"] {
+            if let json = raw[C.sections.rawValue] {
                 for name in Self.sectionNames(json) { sections[name, default: 0] += 1 }
             }
-            if hasLabels, let bytes = raw["labels"] {
-                for k in 0..<14 {
-                    let v = Float(bitPattern: bytes.getLittleEndianUInt32(at: bytes.startIndex + 4 * k))
+            if hasLabels, let bytes = raw[C.labels.rawValue] {
+                for k in 0..<labelCount {
+                    let o = bytes.startIndex + 4 * k
+                    let v = Float(bitPattern: UInt32(bytes[o]) | UInt32(bytes[o + 1]) << 8 | UInt32(bytes[o + 2]) << 16
+                        | UInt32(bytes[o + 3]) << 24)
                     if v.isNaN { labels[k].blank += 1 } else if v > 0.5 { labels[k].positive += 1 }
                     else if v < -0.5 { labels[k].uncertain += 1 } else { labels[k].negative += 1 }
                 }
             }
         }
-        if !names.contains("sections") {
-            for column in ["impression", "findings"] { if let n = nonEmpty[column] { sections[column] = n } }
+        if !names.contains(C.sections.rawValue) {
+            for column in [C.impression.rawValue, C.findings.rawValue] { if let n = nonEmpty[column] { sections[column] = n } }
         }
     }
 

@@ -1,3 +1,4 @@
+import CarinaShards
 import Foundation
 
 extension ShardStats {
