@@ -230,4 +230,38 @@ import Testing
             for i in 0..<dataset.count { #expect(try dataset.sample(at: i)["split"]?.stringValue == split) }
         }
     }
+
+    /// A graph read from RadGraph JSON (no offsets in it) is placed where Carina's own extractor places it.
+    @Test func radGraphGraphsGetTheSameOffsets() throws {
+        let own = try Self.ingested()
+        let dataset = try MDSDataset(directory: own.path)
+        var file: [String] = []
+        var expected: [String: [RecordEntity]] = [:]
+        for i in 0..<dataset.count {
+            let record = try CarinaRecord(columns: try dataset.sample(at: i))
+            file.append("\"p\(record.subjectID.prefix(2))/p\(record.subjectID)/s\(record.studyID).txt\": \(record.graphJSON)")
+            // RadGraph JSON carries no concept, so devices read as observations.
+            expected[record.dicomID] = record.entities.map { entity in
+                var e = entity
+                e.concept = -1
+                if e.kind == .device { e.kind = .observation }
+                return e
+            }
+        }
+        let dir = try TemporaryDirectory()
+        try Data(("{" + file.joined(separator: ", ") + "}").utf8).write(to: URL(fileURLWithPath: dir.file("radgraph.json")))
+        var options = IngestOptions(output: dir.file("shards"))
+        options.size = 32
+        options.radGraphPath = dir.file("radgraph.json")
+        _ = try IngestPipeline(dump: MimicDump(root: EndToEndIngestTests.dump), options: options).run()
+        let fromFile = try MDSDataset(directory: dir.file("shards"))
+        #expect(fromFile.count == dataset.count)
+        var compared = 0
+        for i in 0..<fromFile.count {
+            let record = try CarinaRecord(columns: try fromFile.sample(at: i))
+            #expect(record.entities == expected[record.dicomID], "record \(record.dicomID)")
+            compared += record.entities.count
+        }
+        #expect(compared > 50)
+    }
 }
