@@ -55,3 +55,16 @@ for round in 1 2 3; do
     raw_read "$work/carina-raw"
     for w in 1 2; do $carina stream "$work/carina-raw" --bench --no-decode --workers $w; done
 done
+# What the record contract's fields cost: Carina's own records (carina-record/2, 512-pixel PNG16 from a synthetic
+# dump of 1024² films) streamed with and without the word map, entity spans, relations and labels decoded
+# (--graph-fields), 2 workers, three rounds. The baseline has no such fields; the ratio to it on the full path with
+# the graph is the baseline's samples/s above against the --graph-fields figure here (similar image sizes).
+if [ "$(grep -o '"samples": [0-9]*' "$work/carina-records/index.json" 2>/dev/null | awk '{s += $2} END {print s}')" != 1024 ]; then
+    rm -rf "$work/synth-records" "$work/carina-records"
+    $carina synth "$work/synth-records" --studies 1024 --rows 1024 --cols 1024 --seed 1 > /dev/null
+    $carina ingest "$work/synth-records" --out "$work/carina-records" --size 512 > /dev/null
+fi
+for round in 1 2 3; do
+    $carina stream "$work/carina-records" --bench --batch 64 --workers 2
+    $carina stream "$work/carina-records" --bench --batch 64 --workers 2 --graph-fields
+done

@@ -23,6 +23,8 @@ $carina sections samples/mimic-cxr-mini/files/p12/p12000018/s56699142.txt --form
 echo
 echo "== 4. stream one epoch of batches"
 $carina stream "$out/shards" --batch 2 --seed 0
+echo "-- the validate split's record as the trainer's batch sees it: tokens, entity spans, relations, labels"
+$carina stream "$out/shards" --batch 1 --split validate --show-batch --no-augment
 echo
 echo "== 5. train carina-tiny for 6 steps"
 $carina train "$out/shards" --steps 6 --batch 4 --checkpoint "$out/checkpoint" | tee "$out/train.log"
@@ -31,4 +33,4 @@ echo "== summary"
 echo "  $(grep -h 'images in' "$out/ingest.log")"
 echo "  $(grep -h 'of shards in' "$out/ingest.log")  -> $out/shards"
 echo "  $(grep -h '^train: loss' "$out/train.log")"
-echo "  checkpoint: $(ls "$out/checkpoint" | tail -n 1) in $out/checkpoint"
+echo "  checkpoint: $(ls "$out/checkpoint" | grep "\.ckpt$" | tail -n 1) in $out/checkpoint"

@@ -84,7 +84,7 @@ public final class StreamingLoader: @unchecked Sendable {
         tokenizer = try WordPieceTokenizer(vocabularyPath: vocabulary)
         maskID = tokenizer.vocabulary["[MASK]"] ?? tokenizer.unknownID
         self.options = options
-        columnsToDecode = Self.columnsToDecode(options)
+        columnsToDecode = Self.columnsToDecode(options, dataset: dataset)
         let dataset = self.dataset
         if options.fields.contains(.graph) {
             let layout = try Self.layout(of: dataset, directory: directory)
@@ -367,9 +367,11 @@ public final class StreamingLoader: @unchecked Sendable {
     }
 
     /// The columns a sample's preparation decodes, given the batch fields asked for.
-    static func columnsToDecode(_ options: LoaderOptions) -> [String] {
+    static func columnsToDecode(_ options: LoaderOptions, dataset: MDSDataset) -> [String] {
         typealias C = RecordSchema.Column
-        var names = [C.image, .imageFormat, .width, .height, .rawRange, .meta, .concepts].map(\.rawValue)
+        var names = [C.image, .imageFormat, .width, .height, .rawRange, .concepts].map(\.rawValue)
+        // carina-record/1 keeps the raw range in `meta`.
+        if dataset.encoding(of: C.rawRange.rawValue) == nil { names.append(C.meta.rawValue) }
         names += [options.impressionColumn, options.findingsColumn, options.keyColumn].compactMap { $0 }
         if options.fields.contains(.graph) { names += [C.entities.rawValue, C.relations.rawValue] }
         if options.fields.contains(.labels) { names.append(C.labels.rawValue) }
