@@ -104,7 +104,7 @@ struct ShardsCat: AsyncParsableCommand {
         if let id {
             var found: Int?
             for i in 0..<dataset.count where found == nil {
-                if let bytes = try dataset.rawSample(at: i)["dicom_id"], String(decoding: bytes, as: UTF8.self) == id { found = i }
+                if let bytes = try dataset.rawSample(at: i)[RecordSchema.Column.dicomID.rawValue], String(decoding: bytes, as: UTF8.self) == id { found = i }
             }
             guard let found else { throw CLIError("no record with dicom_id \(id) in \(options.dir)") }
             target = found

@@ -2,6 +2,7 @@ import ArgumentParser
 import CarinaCore
 import CarinaGraph
 import CarinaLoader
+import CarinaRecord
 import Foundation
 
 struct StreamCommand: AsyncParsableCommand {
@@ -36,9 +37,9 @@ struct StreamCommand: AsyncParsableCommand {
     var noDecode = false
     @Flag(help: "Do not check per-sample CRC32C (for shards written by streaming's MDSWriter, which has none).")
     var noVerify = false
-    @Option(help: "Column tokenised as the impression ('none' for no text).") var impressionColumn = "impression"
-    @Option(help: "Column tokenised as the findings ('none' for no text).") var findingsColumn = "findings"
-    @Option(help: "Column printed as each sample's id.") var keyColumn = "dicom_id"
+    @Option(help: "Column tokenised as the impression ('none' for no text).") var impressionColumn = RecordSchema.Column.impression.rawValue
+    @Option(help: "Column tokenised as the findings ('none' for no text).") var findingsColumn = RecordSchema.Column.findings.rawValue
+    @Option(help: "Column printed as each sample's id.") var keyColumn = RecordSchema.Column.dicomID.rawValue
     @OptionGroup var selection: RecordSelection
     @Flag(help: "Decode every batch field (word map, entity spans, relations, labels) and print the first batch as text.")
     var showBatch = false
