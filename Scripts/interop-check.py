@@ -26,6 +26,7 @@ RECORD_COLUMNS = {
     'dicom_id': str, 'study_id': str, 'subject_id': str, 'split': str, 'view': str, 'image': object,
     'image_format': str, 'width': int, 'height': int, 'impression': str, 'findings': str, 'sections': list,
     'report': str, 'graph': dict, 'labels': np.ndarray, 'concepts': np.ndarray, 'meta': dict, 'schema': str,
+    'entities': list, 'relations': list, 'raw_range': np.ndarray, 'label_source': str,
 }
 
 
@@ -68,7 +69,7 @@ def check_mds(local, expect):
         seen += 1
         if record_schema:
             # The DataLoader's default conversion turns numpy arrays into tensors.
-            for name in ('labels', 'concepts'):
+            for name in ('labels', 'concepts', 'raw_range'):
                 if isinstance(sample.get(name), torch.Tensor):
                     sample[name] = sample[name].numpy()
             for name, kind in RECORD_COLUMNS.items():
@@ -76,8 +77,20 @@ def check_mds(local, expect):
                     fail(f'record {i} lacks column {name}')
                 if kind is not object and not isinstance(sample[name], kind):
                     fail(f'record {i} column {name} is {type(sample[name]).__name__}, expected {kind.__name__}')
-            if sample['schema'] != 'carina-record/1':
+            if sample['schema'] != 'carina-record/2':
                 fail(f'record {i} schema is {sample["schema"]!r}')
+            # Entity rows: the section offsets and the text-column offsets name the same text.
+            texts = (sample['impression'], sample['findings'])
+            for k, (kind, certainty, concept, section, start, end, column, text_start, text_end) in enumerate(sample['entities']):
+                if section < 0:
+                    continue
+                words = sample['sections'][section]['text'][start:end]
+                if not words.strip() or (column >= 0 and texts[column][text_start:text_end] != words):
+                    fail(f'record {i} entity {k} offsets do not name one text ({words!r})')
+            for head, tail, kind in sample['relations']:
+                if not (0 <= head < len(sample['entities']) and 0 <= tail < len(sample['entities']) and kind in (0, 1, 2)):
+                    fail(f'record {i} relation {(head, tail, kind)} points outside its entities')
+            low, high = (int(v) for v in sample['raw_range'])
             if sample['labels'].shape != (14,) or sample['labels'].dtype != np.float32:
                 fail(f'record {i} labels have shape {sample["labels"].shape} {sample["labels"].dtype}')
             for value in sample['labels']:
@@ -90,12 +103,15 @@ def check_mds(local, expect):
                 fail(f'record {i} {sample["image_format"]} image decodes to {arr.dtype}')
             if int(arr.max()) == int(arr.min()):
                 fail(f'record {i} image is flat ({int(arr.min())})')
+            if int(arr.max()) > high:
+                fail(f'record {i} has pixel values above its raw_range {low}..{high}')
             images[sample['dicom_id']] = arr
             sections = [(s['name'], len(s['text'])) for s in sample['sections']]
             print(f'  {i}: dicom {sample["dicom_id"]} study {sample["study_id"]} subject {sample["subject_id"]} '
                   f'{sample["view"]} {sample["split"]} {sample["image_format"]} {arr.shape[1]}x{arr.shape[0]} '
                   f'impression {len(sample["impression"])} findings {len(sample["findings"])} '
-                  f'report {len(sample["report"])} sections {sections}')
+                  f'report {len(sample["report"])} sections {sections} entities {len(sample["entities"])} '
+                  f'relations {len(sample["relations"])} raw_range {low}..{high}')
         else:
             print(f'  {i}: ' + ', '.join(f'{k}={type(v).__name__}' for k, v in sorted(sample.items())))
     if seen != expect:
