@@ -102,11 +102,29 @@ extern "C" int carina_dcm_get_lut(const carina_dcm_file *file, int32_t which, in
         const DcmTagKey sequence = which == CARINA_DCM_LUT_MODALITY ? DCM_ModalityLUTSequence : DCM_VOILUTSequence;
         DcmItem *item = nullptr;
         if (dataset->findAndGetSequenceItem(sequence, item, 0).bad() || item == nullptr) return 0;
-        Uint16 d0 = 0, d1 = 0, d2 = 0;
-        if (item->findAndGetUint16(DCM_LUTDescriptor, d0, 0).bad() ||
-            item->findAndGetUint16(DCM_LUTDescriptor, d1, 1).bad() ||
-            item->findAndGetUint16(DCM_LUTDescriptor, d2, 2).bad())
+        // The LUT Descriptor is US, or SS when the stored pixels are signed (PS3.3 C.11.1.1): then the first mapped
+        // value may be negative. The entry count and bit depth are read as unsigned either way.
+        DcmElement *descriptor = nullptr;
+        if (item->findAndGetElement(DCM_LUTDescriptor, descriptor).bad() || descriptor == nullptr ||
+            descriptor->getVM() < 3)
             return 0;
+        Uint16 d0 = 0, d2 = 0;
+        int32_t d1 = 0;
+        if (descriptor->ident() == EVR_SS) {
+            Sint16 s0 = 0, s1 = 0, s2 = 0;
+            if (descriptor->getSint16(s0, 0).bad() || descriptor->getSint16(s1, 1).bad() ||
+                descriptor->getSint16(s2, 2).bad())
+                return 0;
+            d0 = static_cast<Uint16>(s0);
+            d1 = s1;
+            d2 = static_cast<Uint16>(s2);
+        } else {
+            Uint16 u1 = 0;
+            if (descriptor->getUint16(d0, 0).bad() || descriptor->getUint16(u1, 1).bad() ||
+                descriptor->getUint16(d2, 2).bad())
+                return 0;
+            d1 = u1;
+        }
         const int32_t entries = d0 == 0 ? 65536 : d0;
         if (d2 < 8 || d2 > 16) return 0;
         *count = entries;

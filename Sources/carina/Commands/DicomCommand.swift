@@ -49,7 +49,9 @@ struct DicomInfoCommand: AsyncParsableCommand {
         ]
         lines.append(("raw output", "range \(m.rawValueRange[0])...\(m.rawValueRange[1]), offset \(m.rawValueOffset)"
             + (m.rawValueScale == 1 ? "" : ", scale \(m.rawValueScale)")
-            + (m.rawValueExact ? " (exact)" : " (rounded)")
+            + (m.rawValueExact ? " (exact)" : m.rawValueScale != 1 ? " (scaled: the modality range does not fit 16 bits)"
+                : " (rounded: rescale slope \(show(m.rescaleSlope)) / intercept \(show(m.rescaleIntercept)) is not an integer, "
+                    + "so raw output rounds each modality value to the nearest integer)")
             + (m.isMonochrome1 ? ", MONOCHROME1 reflected within the range" : "")))
         let width = lines.map(\.0.count).max() ?? 0
         return lines.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }
