@@ -87,7 +87,7 @@ let package = Package(
         .executableTarget(name: "carina-trainer-bench", dependencies: ["CarinaTrain", "CarinaTensor", "CarinaLoader"],
                           path: "Benchmarks/TrainerBench"),
         .testTarget(name: "CarinaIngestTests",
-                    dependencies: ["CarinaIngest", "CarinaShards", "CarinaRecord", "CarinaDICOM", "CarinaSynth",
+                    dependencies: ["CarinaIngest", "CarinaCore", "CarinaShards", "CarinaRecord", "CarinaDICOM", "CarinaSynth",
                                    "CarinaGraph", "CarinaLoader", "CarinaTestSupport"]),
     ],
     cxxLanguageStandard: .cxx17

@@ -65,7 +65,7 @@ struct IngestCommand: AsyncParsableCommand {
         options.sectionMode = sections
         options.radGraphPath = radgraph
         options.dropFromPageCache = dropCache
-        let progress = ProgressLine()
+        let progress = ProgressLine(logWhenNotTerminal: true)
         let problem: (DumpImage, String, String) -> Void = { image, status, reason in
             // failures are errors a user must see; skips by a filter are only counted (and listed in the report)
             guard status == "failed" else { return }
