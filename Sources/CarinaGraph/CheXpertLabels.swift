@@ -37,8 +37,12 @@ public struct CheXpertLabels: Sendable, Equatable {
     /// The labels of a report's sections by the MIMIC-CXR convention: the impression, else the findings, else the
     /// last section (`GraphExtractor.labelSections`).
     public init(sections: [(name: String, text: String)]) {
-        let analysis = ReportAnalysis(texts: GraphExtractor.labelSections(sections).map(\.text), lexicon: .standard)
-        self.init(findings: analysis?.findings(in: 0..<Int.max) ?? [], lexicon: .standard)
+        self = GraphExtractor.labels(sections: sections, source: .impression)
+    }
+
+    /// The labels of a report's sections from `source` (`GraphExtractor.labels(sections:source:)`).
+    public init(sections: [(name: String, text: String)], source: LabelSource) {
+        self = GraphExtractor.labels(sections: sections, source: source)
     }
 
     static let columnIndex: [String: Int] = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
