@@ -5,7 +5,7 @@
    mapped to Carina concepts by schemas/lexicon/mesh.tsv: precision, recall and F1 per concept, per CheXpert class,
    and for finding + location pairs (schemas/lexicon/mesh-locations.tsv).
 2. The CheXpert labels themselves (`carina labels --source impression|report`) against the same annotations, for the
-   nine classes the MeSH terms cover, on two fixed halves of the reports: `dev` (the half rules are written against)
+   nine classes the MeSH terms cover (gold class per MeSH concept: GOLD_CLASS below), on two fixed halves of the reports: `dev` (the half rules are written against)
    and `held-out` (the half kept apart: the first byte of SHA-256 of "iu-openi:" + report id is odd). A class counts
    as predicted when its label is 1 (with --uncertain-positive, 1 or -1).
 3. The golden CheXpert-labeller and NegBio outputs in ../shared/data/reports: agreement per class.
@@ -50,7 +50,7 @@ def load_lexicon():
     concepts = {}
     for c in rows(LEX / "concepts.tsv"):
         classes = [] if c[3] == "-" else c[3].split(";")
-        concepts[c[0]] = {"kind": c[1], "classes": [x for x in classes if not x.endswith("?")],
+        concepts[c[0]] = {"kind": c[1], "classes": [x for x in classes if not x.endswith("?") and not x.endswith("~")],
                           "blocks": c[4] == "yes"}
     mesh = [(r[0].lower(), r[1].lower(), r[2]) for r in rows(LEX / "mesh.tsv")]
     locations = {r[0].lower(): r[1] for r in rows(LEX / "mesh-locations.tsv")}
@@ -194,9 +194,20 @@ def iu_quality(args, concepts, mesh, locations):
             "locations": pair_summary}
 
 
-# The CheXpert classes the IU MeSH annotations cover (through mesh.tsv and the concept -> class map).
+# The CheXpert classes the IU MeSH annotations cover.
 LABEL_CLASSES = ["Atelectasis", "Cardiomegaly", "Pleural Effusion", "Pneumonia", "Pneumothorax", "Consolidation",
                  "Edema", "Lung Opacity", "No Finding"]
+
+# The gold class of a MeSH term's concept (mesh.tsv), fixed here so that editing the lexicon's class map cannot move
+# the gold. It follows the CheXpert labeller's mention conventions: "Pulmonary Congestion" is not Edema (CheXpert
+# makes vascular congestion uncertain), "Tuberculosis" is not Pneumonia, "Heart Failure" is Edema.
+GOLD_CLASS = {
+    "atelectasis": "Atelectasis", "cardiomegaly": "Cardiomegaly", "pleural_effusion": "Pleural Effusion",
+    "pneumonia": "Pneumonia", "pneumothorax": "Pneumothorax", "consolidation": "Consolidation", "edema": "Edema",
+    "heart_failure": "Edema", "opacity": "Lung Opacity", "airspace_disease": "Lung Opacity",
+    "infiltrate": "Lung Opacity", "interstitial_marking": "Lung Opacity", "scarring": "Lung Opacity",
+    "bronchial_thickening": "Lung Opacity", "hemorrhage": "Lung Opacity", "normal": "No Finding",
+}
 
 
 def half(report_id):
@@ -238,12 +249,9 @@ def label_quality(args, concepts, mesh):
         g = set()
         for term in r["majors"]:
             c = map_major(term, mesh)
-            if c is None or c == "-":
-                continue
-            if c == "normal":
-                g.add("No Finding")
-            g.update(concepts.get(c, {}).get("classes", []))
-        gold.append(g & set(LABEL_CLASSES))
+            if c in GOLD_CLASS:
+                g.add(GOLD_CLASS[c])
+        gold.append(g)
     summary = {}
     halves = [half(r["id"]) for r in reports]
     for source in ("report", "impression"):

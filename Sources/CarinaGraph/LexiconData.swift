@@ -10,7 +10,9 @@ enum LexiconData {
 #   kind: finding | device | state | normal | modifier | anatomy | laterality
 #   family: RadGraph label family, OBS or ANAT (certainty adds -DP, -U, -DA to OBS; anatomy is always ANAT-DP)
 #   chexpert: CheXpert-14 classes the concept supports, separated by ";", or "-"; a class ending in "?" receives
-#             an uncertain label whenever the concept is present or uncertain (CheXpert: "chf" -> Cardiomegaly -1)
+#             an uncertain label whenever the concept is present or uncertain (CheXpert: "chf" -> Cardiomegaly -1);
+#             a class ending in "~" is a hedge: present or uncertain gives -1, absent gives 0 ("vascular congestion"
+#             -> Edema -1, "no vascular congestion" -> Edema 0; "infection" -> Pneumonia -1)
 #   blocks_no_finding: yes when a present or uncertain mention rules out CheXpert "No Finding"
 #   terms: lower-case synonyms separated by '|'; tokens separated by one space; plurals are matched automatically
 #          (-s, -es, -ies -> -y) and hyphens inside a word are optional (air-space = airspace)
@@ -19,7 +21,7 @@ atelectasis	finding	OBS	Atelectasis	yes	atelectasis|atelectases|atelectatic|atel
 cardiomegaly	finding	OBS	Cardiomegaly	yes	cardiomegaly|cardiac enlargement|enlarged heart|enlargement of the heart|enlargement of the cardiac silhouette|enlarged cardiac silhouette|cardiomegally|cardiomyopathy
 consolidation	finding	OBS	Consolidation	yes	consolidation|consolidations|consolidative|consolidated|consolidative opacity|consolidative opacities
 edema	finding	OBS	Edema	yes	edema|oedema|pulmonary edema|interstitial edema|alveolar edema|fluid overload|volume overload|kerley b lines|kerley lines|kerley b-lines|septal lines|kerley b line
-vascular_congestion	finding	OBS	Edema	yes	vascular congestion|pulmonary vascular congestion|pulmonary congestion|venous congestion|congestion|cephalization|vascular engorgement|engorgement|pulmonary venous hypertension|indistinctness|vascular prominence|vascular indistinctness
+vascular_congestion	finding	OBS	Edema~	yes	vascular congestion|pulmonary vascular congestion|pulmonary congestion|venous congestion|congestion|cephalization|vascular engorgement|engorgement|pulmonary venous hypertension|indistinctness|vascular prominence|vascular indistinctness|vascular redistribution|pulmonary vascular redistribution|redistribution|prominent pulmonary vasculature|prominent vasculature|prominent central pulmonary vasculature|prominent lung vascularity|prominent pulmonary vascularity|prominent vascularity|pulmonary vascular prominence|indistinct vascular margins|indistinct vascular margination|indistinct pulmonary vasculature|indistinct vasculature|engorged|vascular plethora
 heart_failure	finding	OBS	Edema;Cardiomegaly?	yes	heart failure|congestive heart failure|chf|cardiac decompensation
 enlarged_cardiomediastinum	finding	OBS	Enlarged Cardiomediastinum	yes	widened mediastinum|mediastinal widening|widening of the mediastinum|mediastinal enlargement|enlarged mediastinum|enlarged cardiomediastinal silhouette|cardiomediastinal enlargement
 fracture	finding	OBS	Fracture	yes	fracture|fractures|fractured|fx|rib fracture|compression fracture|compression deformity|healed fracture|healing fracture
@@ -34,8 +36,10 @@ bronchial_thickening	finding	OBS	Lung Opacity	yes	peribronchial thickening|bronc
 pleural_effusion	finding	OBS	Pleural Effusion	yes	effusion|pleural effusion|pleural fluid|hydrothorax|fluid in the fissure|loculated effusion|subpulmonic effusion|meniscus sign
 pleural_thickening	finding	OBS	Pleural Other	yes	pleural thickening|pleural thickenings|thickened pleura|pleural plaque|pleural plaques|pleural calcification|pleural scar|pleural scarring|pleural parenchymal scar|pleuroparenchymal scar|pleuroparenchymal scarring|pleuro-parenchymal scarring|pleural-parenchymal scarring|pleuropericardial scar|fibrothorax|pleural reaction
 fibrosis	finding	OBS	Pleural Other	yes	fibrosis|pulmonary fibrosis|fibrotic|interstitial fibrosis
-pneumonia	finding	OBS	Pneumonia	yes	pneumonia|pneumonias|pneumonitis|bronchopneumonia|infection|infectious process|infectious|infective process|aspiration pneumonia|tuberculosis|tb
-pneumothorax	finding	OBS	Pneumothorax	yes	pneumothorax|pneumothoraces|ptx|hydropneumothorax|pneumothoraxes|hemopneumothorax
+pneumonia	finding	OBS	Pneumonia	yes	pneumonia|pneumonias|pneumonitis|bronchopneumonia|aspiration pneumonia|lobar pneumonia|multifocal pneumonia
+infection	finding	OBS	Pneumonia~	yes	infection|infectious process|infectious|infective process|infectious etiology|infectious or inflammatory process|inflammatory or infectious process
+tuberculosis	finding	OBS	-	yes	tuberculosis|tb|active tuberculosis|active tb|mycobacterial infection
+pneumothorax	finding	OBS	Pneumothorax	yes	pneumothorax|pneumothoraces|ptx|hydropneumothorax|pneumothoraxes|hemopneumothorax|pleural air|pleural air collection|apical air collection
 emphysema	finding	OBS	-	yes	emphysema|emphysematous|emphysematous change|emphysematous changes|bullous emphysema|bulla|bullae|bullous|blebs|bleb
 copd	finding	OBS	-	yes	copd|chronic obstructive pulmonary disease|obstructive lung disease|chronic obstructive lung disease|chronic lung disease|obstructive pulmonary disease
 hyperinflation	finding	OBS	-	yes	hyperinflation|hyperinflated|hyperexpanded|hyperexpansion|hyperaeration|hyperaerated|overinflation|overinflated|hyperlucent|hyperlucency|hyperdistention|hyperdistended|flattened diaphragm|flattening of the diaphragm|flattening of the hemidiaphragms
@@ -125,6 +129,7 @@ position	laterality	ANAT	-	-	upper|lower|middle|mid|anterior|posterior|lateral|m
 #   pseudo: looks like a cue but is not one; matched first so it hides the shorter cue ("no change", "not only")
 #   terminator: ends the scope of a pre-cue and starts a new clause ("but", "however")
 #   suggestive: the observation before the cue is suggestive_of the observations after it ("may represent")
+# A cue may have a role before and after it ("resolved pneumonia", "pneumonia has resolved").
 # Sentence ends (. ! ? ;) and copulas after an entity end every scope; see CertaintyScope.swift.
 no	negation-pre
 not	negation-pre
@@ -152,6 +157,18 @@ no new	negation-pre
 no longer	negation-pre
 no longer seen	negation-post
 no longer visualized	negation-post
+no longer visible	negation-post
+no longer present	negation-post
+no longer evident	negation-post
+no longer identified	negation-post
+no longer apparent	negation-post
+no longer demonstrated	negation-post
+no longer appreciated	negation-post
+has cleared	negation-post
+have cleared	negation-post
+cleared	negation-post
+interval clearing of	negation-pre
+clearing of	negation-pre
 never	negation-pre
 neither	negation-pre
 nor	negation-pre
@@ -161,9 +178,9 @@ resolution of	negation-pre
 interval resolution of	negation-pre
 removal of	negation-pre
 interval removal of	negation-pre
-resolved	negation-post
-has resolved	negation-post
-have resolved	negation-post
+resolved	negation-pre,negation-post
+has resolved	negation-pre,negation-post
+have resolved	negation-pre,negation-post
 resolution	negation-post
 removed	negation-post
 has been removed	negation-post
@@ -239,6 +256,30 @@ not be excluded	uncertain-post
 not ruled out	uncertain-post
 difficult to exclude	uncertain-pre
 not entirely excluded	uncertain-post
+is possible	uncertain-post
+are possible	uncertain-post
+also possible	uncertain-post
+is also possible	uncertain-post
+are also possible	uncertain-post
+is a consideration	uncertain-post
+would be a consideration	uncertain-post
+could be a consideration	uncertain-post
+may be present	uncertain-post
+could be present	uncertain-post
+might be present	uncertain-post
+not well seen	uncertain-post
+not well visualized	uncertain-post
+not well evaluated	uncertain-post
+poorly evaluated	uncertain-post
+correlate clinically for	uncertain-pre
+clinically correlate for	uncertain-pre
+clinical correlation for	uncertain-pre
+correlate for	uncertain-pre
+differential considerations include	uncertain-pre
+differential considerations	uncertain-pre
+considerations include	uncertain-pre
+differential diagnosis includes	uncertain-pre
+favor	uncertain-pre
 rule out	uncertain-pre
 r/o	uncertain-pre
 evaluate for	uncertain-pre
@@ -277,6 +318,15 @@ no substantial change	pseudo
 no definite change	pseudo
 no significant changes	pseudo
 no increase	pseudo
+no interval increase	pseudo
+no significant increase	pseudo
+no appreciable increase	pseudo
+no substantial increase	pseudo
+no interval decrease	pseudo
+no significant decrease	pseudo
+no change in size	pseudo
+not increased	pseudo
+without increase	pseudo
 no decrease	pseudo
 no further	pseudo
 no longer than	pseudo
@@ -374,7 +424,7 @@ Pulmonary Edema	*	edema
 Pulmonary Congestion	*	vascular_congestion
 Heart Failure	*	heart_failure
 Pneumonia	*	pneumonia
-Tuberculosis	*	pneumonia
+Tuberculosis	*	tuberculosis
 Nodule	*	nodule
 Mass	*	mass
 Fractures, Bone	*	fracture
