@@ -20,8 +20,8 @@ enum LexiconData {
 atelectasis	finding	OBS	Atelectasis	yes	atelectasis|atelectases|atelectatic|atelectatic change|subsegmental atelectasis|discoid atelectasis|plate-like atelectasis|platelike atelectasis|linear atelectasis|collapse|collapsed|lobar collapse|volume loss
 cardiomegaly	finding	OBS	Cardiomegaly	yes	cardiomegaly|cardiac enlargement|enlarged heart|enlargement of the heart|enlargement of the cardiac silhouette|enlarged cardiac silhouette|cardiomegally|cardiomyopathy
 consolidation	finding	OBS	Consolidation	yes	consolidation|consolidations|consolidative|consolidated|consolidative opacity|consolidative opacities
-edema	finding	OBS	Edema	yes	edema|oedema|pulmonary edema|interstitial edema|alveolar edema|fluid overload|volume overload|kerley b lines|kerley lines|kerley b-lines|septal lines|kerley b line
-vascular_congestion	finding	OBS	Edema~	yes	vascular congestion|pulmonary vascular congestion|pulmonary congestion|venous congestion|congestion|cephalization|vascular engorgement|engorgement|pulmonary venous hypertension|indistinctness|vascular prominence|vascular indistinctness|vascular redistribution|pulmonary vascular redistribution|redistribution|prominent pulmonary vasculature|prominent vasculature|prominent central pulmonary vasculature|prominent lung vascularity|prominent pulmonary vascularity|prominent vascularity|pulmonary vascular prominence|indistinct vascular margins|indistinct vascular margination|indistinct pulmonary vasculature|indistinct vasculature|engorged|vascular plethora
+edema	finding	OBS	Edema	yes	edema|oedema|pulmonary edema|interstitial edema|alveolar edema|kerley b lines|kerley lines|kerley b-lines|septal lines|kerley b line
+vascular_congestion	finding	OBS	Edema~	yes	vascular congestion|pulmonary vascular congestion|pulmonary congestion|venous congestion|congestion|cephalization|vascular engorgement|engorgement|pulmonary venous hypertension|indistinctness|vascular prominence|vascular indistinctness|vascular redistribution|pulmonary vascular redistribution|redistribution|prominent pulmonary vasculature|prominent vasculature|prominent central pulmonary vasculature|prominent lung vascularity|prominent pulmonary vascularity|prominent vascularity|pulmonary vascular prominence|indistinct vascular margins|indistinct vascular margination|indistinct pulmonary vasculature|indistinct vasculature|engorged|vascular plethora|fluid overload|volume overload
 heart_failure	finding	OBS	Edema;Cardiomegaly?	yes	heart failure|congestive heart failure|chf|cardiac decompensation
 enlarged_cardiomediastinum	finding	OBS	Enlarged Cardiomediastinum	yes	widened mediastinum|mediastinal widening|widening of the mediastinum|mediastinal enlargement|enlarged mediastinum|enlarged cardiomediastinal silhouette|cardiomediastinal enlargement
 fracture	finding	OBS	Fracture	yes	fracture|fractures|fractured|fx|rib fracture|compression fracture|compression deformity|healed fracture|healing fracture
@@ -61,6 +61,7 @@ pulmonary_hypertension	finding	OBS	-	yes	pulmonary hypertension|pulmonary arteri
 pericardial_effusion	finding	OBS	-	yes	pericardial effusion|pericardial fluid
 subcutaneous_emphysema	finding	OBS	-	yes	subcutaneous emphysema|subcutaneous air|soft tissue emphysema|subcutaneous gas
 pneumoperitoneum	finding	OBS	-	yes	pneumoperitoneum|free air|free intraperitoneal air|free subdiaphragmatic air|subdiaphragmatic free air
+soft_tissue_edema	finding	OBS	-	yes	soft tissue edema|soft-tissue edema|subcutaneous edema|soft tissue swelling|anasarca
 pneumomediastinum	finding	OBS	-	yes	pneumomediastinum|mediastinal emphysema|pneumopericardium
 lymphadenopathy	finding	OBS	-	yes	lymphadenopathy|adenopathy|hilar adenopathy|mediastinal adenopathy|lymph node enlargement|enlarged lymph nodes|enlarged lymph node|hilar enlargement|hilar prominence
 osteopenia	finding	OBS	-	yes	osteopenia|osteopenic|osteoporosis|osteoporotic|demineralization|demineralized|bone diseases metabolic|diffuse osteopenia
@@ -89,7 +90,7 @@ borderline	state	OBS	-	yes	top-normal|top normal|upper limits of normal|upper li
 normal	normal	OBS	-	no	normal|normal size|normal in size|normal limits|within normal limits|within the normal limits|within normal range|unremarkable|clear|well expanded|well-expanded|well aerated|well-aerated|well inflated|intact|midline|maintained|preserved|appropriate|satisfactory|negative|negative chest|grossly normal|normally|normal in caliber|normal contour|normal contours|within limits of normal|within the limits of normal|within normal size limits|limits of normal|normal size and contour|within normal limits for size|within normal limits for size and contour
 # --- modifiers (size, severity, extent, change over time) ---
 severity	modifier	OBS	-	no	mild|mildly|minimal|minimally|slight|slightly|subtle|trace|tiny|small|smaller|moderate|moderately|severe|severely|marked|markedly|significant|substantial|extensive|large|massive|huge|little|minor|somewhat|faint|faintly
-character	modifier	OBS	-	no	patchy|focal|diffuse|diffusely|streaky|linear|bandlike|band-like|nodular|hazy|ill-defined|poorly defined|well-defined|confluent|scattered|multifocal|multiple|numerous|several|few|noncalcified|chronic|acute|acute-appearing|subacute|old|remote|healed|healing|residual|round|rounded|coarse|fine|dense|focal area|region|area|areas|loculated|layering|moderate-sized|small-to-moderate|moderate-to-large|partial|complete|reticular|reticulonodular|ground glass|ground-glass|subsegmental|abnormal
+character	modifier	OBS	-	no	large volume|large-volume|small volume|small-volume|moderate volume|patchy|focal|diffuse|diffusely|streaky|linear|bandlike|band-like|nodular|hazy|ill-defined|poorly defined|well-defined|confluent|scattered|multifocal|multiple|numerous|several|few|noncalcified|chronic|acute|acute-appearing|subacute|old|remote|healed|healing|residual|round|rounded|coarse|fine|dense|focal area|region|area|areas|loculated|layering|moderate-sized|small-to-moderate|moderate-to-large|partial|complete|reticular|reticulonodular|ground glass|ground-glass|subsegmental|abnormal
 change	modifier	OBS	-	no	new|newly|increased|increasing|increase|worsened|worsening|worse|progressed|progression|progressive|decreased|decreasing|decrease|improved|improving|improvement|resolving|persistent|persists|persisting|again|again seen|redemonstrated|interval|developing|recurrent
 # --- anatomy ---
 lung	anatomy	ANAT	-	-	lung|lungs|pulmonary|lung field|lung fields|lung parenchyma|parenchyma|parenchymal|pulmonary parenchyma|airspace|airspaces|cardiopulmonary|intrathoracic|thoracic|thorax|chest|hemithorax|hemithoraces|pulmonary vasculature|vasculature|pulmonary vascularity|vascularity|pulmonary vessels|interstitium|interstitial|alveolar|bronchovascular|peribronchial|airways|airway|bronchi|bronchial|air space|air spaces|segment|segments|lobe|lobes|lung zone|lung zones|zone|zones
@@ -98,7 +99,7 @@ lung_apex	anatomy	ANAT	-	-	apex|apices|apical|upper lobe|upper lobes|upper lung|
 mid_lung	anatomy	ANAT	-	-	middle lobe|right middle lobe|rml|lingula|lingular|midlung|mid lung|mid lungs|mid-lung|mid lung zone|midlung zone|mid zone|middle lung zone|middle lung|mid thorax
 hilum	anatomy	ANAT	-	-	hilum|hila|hilar|hilus|hilar region|hilar regions|hilar structures|hilar contour|hilar contours|perihilar|parahilar|perihilar region
 mediastinum	anatomy	ANAT	-	-	mediastinum size|mediastinum|mediastinal|cardiomediastinal|cardiomediastinum|cardiomediastinal silhouette|cardiomediastinal contour|cardiomediastinal contours|mediastinal contour|mediastinal contours|mediastinal silhouette|mediastinal configuration|mediastinal structures|mediastinal width|superior mediastinum|paratracheal|cardiomediastinal structures|cardiomediastinal size|mediastinal size|pericardial silhouette|trachea|tracheal|carina
-heart	anatomy	ANAT	-	-	heart|heart size|cardiac|cardiac silhouette|cardiac silhouettes|cardiac size|cardiac contour|cardiac contours|cardiac shadow|cardiac border|heart border|heart borders|cardiac borders|heart shadow|cardiac diameter|cardiothoracic ratio|heart contour|heart silhouette|cardiac configuration|heart size and configuration|size of the heart|cardiac silhouette size|pericardium|pericardial|left ventricle|right ventricle|left atrium|right atrium|ventricle|atrium|atrial|ventricular|cardiophrenic
+heart	anatomy	ANAT	-	-	heart|heart size|cardiac|cardiac silhouette|cardiac silhouettes|cardiac size|cardiac contour|cardiac contours|cardiac shadow|cardiac border|heart border|heart borders|cardiac borders|heart shadow|cardiac diameter|cardiothoracic ratio|heart contour|heart silhouette|cardiac configuration|heart size and configuration|size of the heart|cardiac silhouette size|pericardium|pericardial|cardiophrenic
 aorta	anatomy	ANAT	-	-	aorta|aortic|thoracic aorta|aortic arch|aortic knob|aortic contour|descending aorta|ascending aorta|arch|knob|aortic silhouette
 pulmonary_artery	anatomy	ANAT	-	-	pulmonary artery|pulmonary arteries|main pulmonary artery|pulmonary arterial
 pleura	anatomy	ANAT	-	-	pleura|pleural|pleural space|pleural spaces|pleural surface|pleural surfaces|fissure|fissures|minor fissure|major fissure|horizontal fissure|interlobar fissure|pleural margins
@@ -110,6 +111,7 @@ bones	anatomy	ANAT	-	-	bone|bones|bony|osseous|osseous structures|bony structure
 soft_tissue	anatomy	ANAT	-	-	soft tissue|soft tissues|soft-tissue|chest wall|subcutaneous|subcutaneous tissue|subcutaneous tissues|breast|breasts|nipple|nipples|axilla|axillary|neck|supraclavicular|skin|skin fold|skinfold
 abdomen	anatomy	ANAT	-	-	abdomen|abdominal|upper abdomen|bowel|stomach|gastric|colon|colonic|liver|hepatic|spleen|splenic|gallbladder|bowel gas|upper quadrant|right upper quadrant|left upper quadrant|peritoneum|intraperitoneal|esophagus|esophageal|hiatus|hiatal
 vessels	anatomy	ANAT	-	-	svc|superior vena cava|ivc|inferior vena cava|cavoatrial junction|brachiocephalic|brachiocephalic vein|jugular|internal jugular|subclavian|azygos|azygous|vein|veins|venous|artery|arteries|vascular|vessel|vessels|vascular pedicle
+cardiac_chamber	anatomy	ANAT	-	-	left ventricle|right ventricle|left atrium|right atrium|ventricle|atrium|atrial|ventricular|left ventricular|right ventricular|left atrial|right atrial
 lymph_nodes	anatomy	ANAT	-	-	lymph node|lymph nodes|node|nodes|nodal
 # --- laterality and position (anatomy modifiers) ---
 left	laterality	ANAT	-	-	left|leftward|left-sided|left sided
@@ -129,6 +131,8 @@ position	laterality	ANAT	-	-	upper|lower|middle|mid|anterior|posterior|lateral|m
 #   pseudo: looks like a cue but is not one; matched first so it hides the shorter cue ("no change", "not only")
 #   terminator: ends the scope of a pre-cue and starts a new clause ("but", "however")
 #   suggestive: the observation before the cue is suggestive_of the observations after it ("may represent")
+# As in the CheXpert labeller, "likely" and "suggestive of" state a finding (positive); "possible", "probable",
+# "may", "could", "suspicious for", "concern for", "cannot exclude" make it uncertain.
 # A cue may have a role before and after it ("resolved pneumonia", "pneumonia has resolved").
 # Sentence ends (. ! ? ;) and copulas after an entity end every scope; see CertaintyScope.swift.
 no	negation-pre
@@ -206,8 +210,8 @@ possible	uncertain-pre
 possibly	uncertain-pre,suggestive
 probable	uncertain-pre
 probably	uncertain-pre,suggestive
-likely	uncertain-pre,suggestive
-most likely	uncertain-pre,suggestive
+likely	suggestive
+most likely	suggestive
 more likely	uncertain-pre
 less likely	uncertain-pre
 unlikely	uncertain-pre
@@ -221,26 +225,29 @@ could be	uncertain-pre
 could represent	uncertain-pre,suggestive
 could reflect	uncertain-pre,suggestive
 might represent	uncertain-pre,suggestive
-likely represents	uncertain-pre,suggestive
-likely represent	uncertain-pre,suggestive
-likely reflects	uncertain-pre,suggestive
-likely reflecting	uncertain-pre,suggestive
+likely represents	suggestive
+likely represent	suggestive
+likely reflects	suggestive
+likely reflecting	suggestive
 probably represents	uncertain-pre,suggestive
 possibly representing	uncertain-pre,suggestive
 possibly reflecting	uncertain-pre,suggestive
-likely due to	uncertain-pre,suggestive
+likely due to	suggestive
 may be due to	uncertain-pre,suggestive
 possibly due to	uncertain-pre,suggestive
 suspicious for	uncertain-pre,suggestive
 suspected	uncertain-pre
 suspect	uncertain-pre
-suggestive of	uncertain-pre,suggestive
-suggesting	uncertain-pre,suggestive
-suggests	uncertain-pre,suggestive
-suggest	uncertain-pre,suggestive
+suggestive of	suggestive
+suggesting	suggestive
+suggests	suggestive
+suggest	suggestive
 concerning for	uncertain-pre,suggestive
 concern for	uncertain-pre,suggestive
 worrisome for	uncertain-pre,suggestive
+suspicion for	uncertain-pre,suggestive
+suspicion of	uncertain-pre,suggestive
+alternatively	uncertain-pre
 question of	uncertain-pre
 questionable	uncertain-pre
 question	uncertain-pre
@@ -342,6 +349,17 @@ not necessarily	pseudo
 no gross change	pseudo
 no other change	pseudo
 not be assessed	pseudo
+almost completely resolved	pseudo
+nearly completely resolved	pseudo
+almost resolved	pseudo
+nearly resolved	pseudo
+partially resolved	pseudo
+incompletely resolved	pseudo
+not completely resolved	pseudo
+not fully resolved	pseudo
+not resolved	pseudo
+partially cleared	pseudo
+not cleared	pseudo
 but	terminator
 however	terminator
 although	terminator
