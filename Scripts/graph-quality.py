@@ -285,7 +285,8 @@ def golden_quality(args):
     total = collections.Counter()
     with tempfile.TemporaryDirectory(prefix="carina-golden-") as tmp:
         for i, row in enumerate(body):
-            pathlib.Path(tmp, f"r{i}.txt").write_text(row[0], encoding="utf-8")
+            # The labeller's examples are impressions: label them as one.
+            pathlib.Path(tmp, f"r{i}.txt").write_text("IMPRESSION:\n" + row[0], encoding="utf-8")
         out = subprocess.run([args.carina, "labels", tmp], check=True, capture_output=True, text=True).stdout
     ours = {r["study_id"]: r for r in csv.DictReader(io.StringIO(out))}
     for i, row in enumerate(body):
@@ -310,8 +311,8 @@ def golden_quality(args):
     with tempfile.TemporaryDirectory(prefix="carina-negbio-") as tmp:
         for did in negbio:
             pathlib.Path(tmp, f"{did}.txt").write_text((DATA / "reports" / "negbio" / f"{did}.txt").read_text())
-        out = subprocess.run([args.carina, "labels", tmp], check=True, capture_output=True, text=True).stdout
-    ours = {r["study_id"]: r for r in csv.DictReader(io.StringIO(out))}
+        # NegBio labels the whole document.
+        ours = run_labels(args.carina, tmp, "report", carina_has_source(args.carina))
     n_agree = n_total = 0
     for did, infons in negbio.items():
         for name, v in infons.items():
