@@ -7,11 +7,17 @@
 /// - A post-cue (`has resolved`, `cannot be excluded`, `not seen`) marks the present observations of its clause
 ///   before it.
 /// - Pseudo-cues (`no change`, `not only`) are matched first and do nothing.
+/// - Two present findings joined by `versus` are both uncertain (`markAlternatives`).
 /// - A normal-state predicate negates the findings of its subject (`vascular engorgement appears within normal
 ///   limits`); see `negateSubject`.
 /// - `normal`, `clear` and anatomy are never negated.
 enum CertaintyScope {
     static func apply(to a: inout ReportAnalysis, sentence: Range<Int>) {
+        applyCues(to: &a, sentence: sentence)
+        markAlternatives(&a, sentence: sentence)
+    }
+
+    static func applyCues(to a: inout ReportAnalysis, sentence: Range<Int>) {
         var scope: Certainty? = nil
         var scopeCovered = false
         // End of the last finding the scope covered: a later mention stays in scope only across a list joiner.
@@ -76,6 +82,43 @@ enum CertaintyScope {
                 clauseStart = i
             }
             i += 1
+        }
+    }
+
+    /// A differential is uncertain on both sides, as in the CheXpert labeller: two present findings joined by
+    /// `versus` or `vs` (`atelectasis versus scarring`) are both uncertain. A plain `or` is not (`atelectasis or
+    /// scarring` stays present: the annotators of the IU collection index both), and negated lists are left as
+    /// they are.
+    static func markAlternatives(_ a: inout ReportAnalysis, sentence: Range<Int>) {
+        var previous: Int? = nil
+        var sawAlternative = false
+        var k = sentence.lowerBound
+        while k < sentence.upperBound {
+            if let m = a.mention(at: k) {
+                let kind = a.spans[m].kind
+                if kind == .finding {
+                    if let p = previous, sawAlternative, a.mentions[p].certainty != .absent,
+                       a.mentions[m].certainty != .absent
+                    {
+                        a.mentions[p].certainty = .uncertain
+                        a.mentions[m].certainty = .uncertain
+                    }
+                    previous = m
+                    sawAlternative = false
+                } else if kind != .anatomy && kind != .laterality && kind != .modifier {
+                    previous = nil
+                }
+                k = a.spans[m].end + 1
+                continue
+            }
+            let norm = a.tokens[k].norm
+            if norm == "versus" || norm == "vs" {
+                sawAlternative = true
+            } else if a.wordClass[k] != .determiner && a.wordClass[k] != .adverb && norm != "." {
+                previous = nil
+                sawAlternative = false
+            }
+            k += 1
         }
     }
 

@@ -132,6 +132,7 @@ position	laterality	ANAT	-	-	upper|lower|middle|mid|anterior|posterior|lateral|m
 #   pseudo: looks like a cue but is not one; matched first so it hides the shorter cue ("no change", "not only")
 #   terminator: ends the scope of a pre-cue and starts a new clause ("but", "however")
 #   suggestive: the observation before the cue is suggestive_of the observations after it ("may represent")
+# Two present findings joined by "versus" or "vs" are both uncertain (CertaintyScope.markAlternatives).
 # As in the CheXpert labeller, "likely" and "suggestive of" state a finding (positive); "possible", "probable",
 # "may", "could", "suspicious for", "concern for", "cannot exclude" make it uncertain.
 # A cue may have a role before and after it ("resolved pneumonia", "pneumonia has resolved").
@@ -247,6 +248,9 @@ concerning for	uncertain-pre,suggestive
 concern for	uncertain-pre,suggestive
 worrisome for	uncertain-pre,suggestive
 suspicion for	uncertain-pre,suggestive
+suggestion of	uncertain-pre
+is suspected	uncertain-post
+are suspected	uncertain-post
 suspicion of	uncertain-pre,suggestive
 alternatively	uncertain-pre
 question of	uncertain-pre
