@@ -133,8 +133,9 @@ position	laterality	ANAT	-	-	upper|lower|middle|mid|anterior|posterior|lateral|m
 #   terminator: ends the scope of a pre-cue and starts a new clause ("but", "however")
 #   suggestive: the observation before the cue is suggestive_of the observations after it ("may represent")
 # Two present findings joined by "versus" or "vs" are both uncertain (CertaintyScope.markAlternatives).
-# As in the CheXpert labeller, "likely" and "suggestive of" state a finding (positive); "possible", "probable",
-# "may", "could", "suspicious for", "concern for", "cannot exclude" make it uncertain.
+# As in the CheXpert labeller, "suggestive of" states a finding (positive); "possible", "probable", "may", "could",
+# "suspicious for", "concern for", "cannot exclude" make it uncertain. "likely" stays uncertain, as RadGraph
+# annotates it (OBS-U), so that the graph and the labels read a hedge the same way.
 # A cue may have a role before and after it ("resolved pneumonia", "pneumonia has resolved").
 # Sentence ends (. ! ? ;) and copulas after an entity end every scope; see CertaintyScope.swift.
 no	negation-pre
@@ -212,8 +213,8 @@ possible	uncertain-pre
 possibly	uncertain-pre,suggestive
 probable	uncertain-pre
 probably	uncertain-pre,suggestive
-likely	suggestive
-most likely	suggestive
+likely	uncertain-pre,suggestive
+most likely	uncertain-pre,suggestive
 more likely	uncertain-pre
 less likely	uncertain-pre
 unlikely	uncertain-pre
@@ -227,14 +228,14 @@ could be	uncertain-pre
 could represent	uncertain-pre,suggestive
 could reflect	uncertain-pre,suggestive
 might represent	uncertain-pre,suggestive
-likely represents	suggestive
-likely represent	suggestive
-likely reflects	suggestive
-likely reflecting	suggestive
+likely represents	uncertain-pre,suggestive
+likely represent	uncertain-pre,suggestive
+likely reflects	uncertain-pre,suggestive
+likely reflecting	uncertain-pre,suggestive
 probably represents	uncertain-pre,suggestive
 possibly representing	uncertain-pre,suggestive
 possibly reflecting	uncertain-pre,suggestive
-likely due to	suggestive
+likely due to	uncertain-pre,suggestive
 may be due to	uncertain-pre,suggestive
 possibly due to	uncertain-pre,suggestive
 suspicious for	uncertain-pre,suggestive
