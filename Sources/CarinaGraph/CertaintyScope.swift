@@ -22,6 +22,9 @@ enum CertaintyScope {
         var scopeCovered = false
         // End of the last finding the scope covered: a later mention stays in scope only across a list joiner.
         var lastCoveredEnd = -1
+        // Whether the last covered mention was a modifier, so that the noun phrase goes on (`large focal airspace
+        // consolidation`), rather than its head (`no acute process moderate hiatal hernia` starts a new one).
+        var lastCoveredWasModifier = false
         var clauseStart = sentence.lowerBound
         var i = sentence.lowerBound
         while i < sentence.upperBound {
@@ -59,7 +62,8 @@ enum CertaintyScope {
             }
             if let m = a.mention(at: i) {
                 if a.spans[m].kind == .normal { negateSubject(&a, beforeNormal: a.spans[m].start, clauseStart: clauseStart) }
-                let compound = (a.spans[m].kind == .finding || a.spans[m].kind == .device)
+                let kind = a.spans[m].kind
+                let compound = (kind == .finding || kind == .device || (kind == .modifier && lastCoveredWasModifier))
                     && sameNounPhrase(a, from: lastCoveredEnd + 1, to: a.spans[m].start)
                 if scope != nil && scopeCovered && a.mentions[m].takesCertainty && !compound
                     && !joined(a, from: lastCoveredEnd + 1, to: a.spans[m].start)
@@ -73,6 +77,7 @@ enum CertaintyScope {
                     a.mentions[m].certainty = s
                     if a.spans[m].kind != .modifier { scopeCovered = true }
                     lastCoveredEnd = a.spans[m].end
+                    lastCoveredWasModifier = a.spans[m].kind == .modifier
                 }
                 i = a.spans[m].end + 1
                 continue

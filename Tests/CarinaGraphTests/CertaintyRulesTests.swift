@@ -18,6 +18,11 @@ import Testing
         let missing = "No evidence of focal airspace consolidation large pleural effusion or pneumothorax."
         #expect(Self.label(missing, "Pneumothorax") == 0)
         #expect(Self.label(missing, "Pleural Effusion") == 0)
+        // Stacked modifiers stay in the negated noun phrase; a new noun phrase after a head does not.
+        let stacked = "Negative for pneumothorax, pleural effusion or large focal airspace consolidation."
+        #expect(Self.label(stacked, "Consolidation") == 0)
+        let hernia = GraphExtractor.extract(text: "No acute process moderate hiatal hernia.")
+        #expect(hernia.entities.values.first { $0.tokens == "hernia" }?.label == "OBS-DP")
         // A new clause ends the scope.
         let clauses = "No pleural effusion is seen and there is a small right pneumothorax."
         #expect(Self.label(clauses, "Pleural Effusion") == 0)
