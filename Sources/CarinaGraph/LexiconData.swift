@@ -268,6 +268,7 @@ not excluded	uncertain-post
 not be excluded	uncertain-post
 not ruled out	uncertain-post
 difficult to exclude	uncertain-pre
+is difficult to exclude	uncertain-post
 not entirely excluded	uncertain-post
 is possible	uncertain-post
 are possible	uncertain-post
@@ -366,6 +367,15 @@ not fully resolved	pseudo
 not resolved	pseudo
 partially cleared	pseudo
 not cleared	pseudo
+not seen on the prior	pseudo
+not seen on prior	pseudo
+not seen previously	pseudo
+not previously seen	pseudo
+not present on the prior	pseudo
+not present previously	pseudo
+not previously present	pseudo
+not visible on the prior	pseudo
+not identified on the prior	pseudo
 but	terminator
 however	terminator
 although	terminator

@@ -33,6 +33,7 @@ import Testing
         #expect(Self.label("No change in the small left pleural effusion.", "Pleural Effusion") == 1)
         #expect(Self.label("No interval increase in the right pneumothorax.", "Pneumothorax") == 1)
         #expect(Self.label("Almost completely resolved right apical pneumothorax.", "Pneumothorax") == 1)
+        #expect(Self.label("Small left apical pneumothorax, not seen on the prior study.", "Pneumothorax") == 1)
     }
 
     @Test func resolutionAndHistoryAreAbsent() {
