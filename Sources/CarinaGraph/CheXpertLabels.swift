@@ -1,8 +1,8 @@
 /// The 14 CheXpert labels of a study, in the column order and value convention of `mimic-cxr-2.0.0-chexpert.csv`.
 ///
 /// Each class takes the strongest certainty among the findings that support it: present (1) over uncertain (−1)
-/// over absent (0); a class no finding mentions is blank (nil). A hedged mention (`Edema~` in the lexicon:
-/// `vascular congestion`, `infection`) supports its class as uncertain at most. `No Finding` follows the CheXpert labeller's rule:
+/// over absent (0); a class no finding mentions is blank (nil). A related finding (`Edema~` in the lexicon:
+/// `vascular congestion`, `infection`) only rules its class out when it is absent itself. `No Finding` follows the CheXpert labeller's rule:
 /// 1 when no finding that rules it out (every finding except support devices, see `blocks_no_finding` in the
 /// lexicon) is present or uncertain, else blank.
 ///
@@ -65,10 +65,9 @@ public struct CheXpertLabels: Sendable, Equatable {
                 merge(column, f.certainty)
                 if cls != "Support Devices" && f.certainty != .absent { noFinding = false }
             }
-            for cls in concept.chexpertHedgedClasses {
-                guard let column = Self.columnIndex[cls] else { continue }
-                merge(column, f.certainty == .absent ? .absent : .uncertain)
-                if f.certainty != .absent { noFinding = false }
+            for cls in concept.chexpertHedgedClasses where f.certainty == .absent {
+                // A related finding: its absence says the class is absent, its presence says nothing of it.
+                if let column = Self.columnIndex[cls] { merge(column, .absent) }
             }
             if f.certainty != .absent {
                 for cls in concept.chexpertUncertainClasses {

@@ -11,8 +11,9 @@ enum LexiconData {
 #   family: RadGraph label family, OBS or ANAT (certainty adds -DP, -U, -DA to OBS; anatomy is always ANAT-DP)
 #   chexpert: CheXpert-14 classes the concept supports, separated by ";", or "-"; a class ending in "?" receives
 #             an uncertain label whenever the concept is present or uncertain (CheXpert: "chf" -> Cardiomegaly -1);
-#             a class ending in "~" is a hedge: present or uncertain gives -1, absent gives 0 ("vascular congestion"
-#             -> Edema -1, "no vascular congestion" -> Edema 0; "infection" -> Pneumonia -1)
+#             a class ending in "~" is a related class: the concept's absence makes it absent, its presence says
+#             nothing of it ("no vascular congestion" -> Edema 0, "vascular congestion" -> Edema blank; "infection"
+#             is not pneumonia)
 #   blocks_no_finding: yes when a present or uncertain mention rules out CheXpert "No Finding"
 #   terms: lower-case synonyms separated by '|'; tokens separated by one space; plurals are matched automatically
 #          (-s, -es, -ies -> -y) and hyphens inside a word are optional (air-space = airspace)
