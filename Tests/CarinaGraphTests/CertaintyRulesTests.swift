@@ -91,6 +91,13 @@ import Testing
         #expect(Self.label("The endotracheal tube has been removed.", "Support Devices") == 0)
     }
 
+    @Test func noFindingNeedsEveryAbnormalityAbsent() {
+        #expect(Self.label("Lungs are clear. Tortuous thoracic aorta.", "No Finding") == nil)
+        #expect(Self.label("The lung volumes are low. Lungs are clear.", "No Finding") == nil)
+        #expect(Self.label("Mild S-shaped curvature of the thoracic spine.", "No Finding") == nil)
+        #expect(Self.label("Lungs are clear. No pneumothorax.", "No Finding") == 1)
+    }
+
     @Test func nodularOpacitiesAreOpacitiesAndLesions() {
         #expect(Self.label("Nodular opacity in the right upper lobe.", "Lung Opacity") == 1)
         #expect(Self.label("Nodular opacity in the right upper lobe.", "Lung Lesion") == 1)
