@@ -2,6 +2,8 @@
 # Speed of sections + entity graph + CheXpert labels on one core, in release mode.
 #
 #   Scripts/graph-bench.sh [PASSES]      (default 20 passes over the 3,955 IU reports)
+#   CARINA_BIN=/path/to/carina Scripts/graph-bench.sh   (time that binary instead of building this checkout,
+#                                                        e.g. one built from another commit, for a side-by-side)
 #
 # Inputs: the 3,955 real Indiana University reports (FINDINGS and IMPRESSION of NLMCXR_reports.tgz, written under
 # MIMIC-style headers to a temporary folder that is removed afterwards), and the published MIMIC-CXR example report
@@ -12,8 +14,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PASSES="${1:-20}"
 DATA="${CARINA_SHARED_DATA:-$(cd .. && pwd)/shared/data}"
-swift build -c release --product carina >&2
-BIN=.build/release/carina
+if [[ -n "${CARINA_BIN:-}" ]]; then
+  BIN="$CARINA_BIN"
+else
+  swift build -c release --product carina >&2
+  BIN=.build/release/carina
+fi
+echo "binary: $BIN; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 TMP="$(mktemp -d -t carina-graph-bench-XXXXXX)"
 trap 'rm -rf "$TMP"' EXIT
 python3 - "$DATA/reports/iu-openi/NLMCXR_reports.tgz" "$TMP/iu" <<'PY'

@@ -4,18 +4,24 @@
 1. The MeSH <major> terms of the 3,955 Indiana University reports (less the 95 marked "No Indexing") (../shared/data/reports/iu-openi/NLMCXR_reports.tgz),
    mapped to Carina concepts by schemas/lexicon/mesh.tsv: precision, recall and F1 per concept, per CheXpert class,
    and for finding + location pairs (schemas/lexicon/mesh-locations.tsv).
-2. The golden CheXpert-labeller and NegBio outputs in ../shared/data/reports: agreement per class.
+2. The CheXpert labels themselves (`carina labels --source impression|report`) against the same annotations, for the
+   nine classes the MeSH terms cover (gold class per MeSH concept: GOLD_CLASS below), on two fixed halves of the reports: `dev` (the half rules are written against)
+   and `held-out` (the half kept apart: the first byte of SHA-256 of "iu-openi:" + report id is odd). A class counts
+   as predicted when its label is 1 (with --uncertain-positive, 1 or -1).
+3. The golden CheXpert-labeller and NegBio outputs in ../shared/data/reports: agreement per class.
 
 The reports are read from the archive at run time and written, unmodified apart from a MIMIC-style section header per
 field, to a temporary folder that is removed afterwards (the IU licence forbids keeping modified copies).
 
-    python3 Scripts/graph-quality.py [--carina .build/release/carina] [--uncertain-positive] [--json OUT.json]
+    python3 Scripts/graph-quality.py [--carina .build/release/carina] [--uncertain-positive] [--labels-only]
+                                     [--json OUT.json]
 
 Prints Markdown tables and, last, one JSON line with the summary figures.
 """
 import argparse
 import collections
 import csv
+import hashlib
 import io
 import json
 import os
@@ -44,7 +50,7 @@ def load_lexicon():
     concepts = {}
     for c in rows(LEX / "concepts.tsv"):
         classes = [] if c[3] == "-" else c[3].split(";")
-        concepts[c[0]] = {"kind": c[1], "classes": [x for x in classes if not x.endswith("?")],
+        concepts[c[0]] = {"kind": c[1], "classes": [x for x in classes if not x.endswith("?") and not x.endswith("~")],
                           "blocks": c[4] == "yes"}
     mesh = [(r[0].lower(), r[1].lower(), r[2]) for r in rows(LEX / "mesh.tsv")]
     locations = {r[0].lower(): r[1] for r in rows(LEX / "mesh-locations.tsv")}
@@ -188,6 +194,87 @@ def iu_quality(args, concepts, mesh, locations):
             "locations": pair_summary}
 
 
+# The CheXpert classes the IU MeSH annotations cover.
+LABEL_CLASSES = ["Atelectasis", "Cardiomegaly", "Pleural Effusion", "Pneumonia", "Pneumothorax", "Consolidation",
+                 "Edema", "Lung Opacity", "No Finding"]
+
+# The gold class of a MeSH term's concept (mesh.tsv), fixed here so that editing the lexicon's class map cannot move
+# the gold. It follows the CheXpert labeller's mention conventions: "Pulmonary Congestion" is not Edema (CheXpert
+# makes vascular congestion uncertain), "Tuberculosis" is not Pneumonia, "Heart Failure" is Edema.
+GOLD_CLASS = {
+    "atelectasis": "Atelectasis", "cardiomegaly": "Cardiomegaly", "pleural_effusion": "Pleural Effusion",
+    "pneumonia": "Pneumonia", "pneumothorax": "Pneumothorax", "consolidation": "Consolidation", "edema": "Edema",
+    "heart_failure": "Edema", "opacity": "Lung Opacity", "airspace_disease": "Lung Opacity",
+    "infiltrate": "Lung Opacity", "interstitial_marking": "Lung Opacity", "scarring": "Lung Opacity",
+    "bronchial_thickening": "Lung Opacity", "hemorrhage": "Lung Opacity", "normal": "No Finding",
+}
+
+
+def half(report_id):
+    """The fixed half of a report: "held-out" when the first byte of SHA-256("iu-openi:" + id) is odd, else "dev"."""
+    return "held-out" if hashlib.sha256(f"iu-openi:{report_id}".encode()).digest()[0] & 1 else "dev"
+
+
+def carina_has_source(carina):
+    out = subprocess.run([carina, "labels", "--help"], capture_output=True, text=True)
+    return "--source" in out.stdout
+
+
+def run_labels(carina, folder, source, has_source):
+    cmd = [carina, "labels", folder] + (["--source", source] if has_source else [])
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return {r["study_id"]: r for r in csv.DictReader(io.StringIO(out))}
+
+
+def label_quality(args, concepts, mesh):
+    """Per-class precision, recall and F1 of `carina labels` against the MeSH annotations, per half and source."""
+    reports = [r for r in read_iu() if not any(t.strip().lower() == "no indexing" for t in r["majors"])]
+    has_source = carina_has_source(args.carina)
+    accepted = {"1.0"} | ({"-1.0"} if args.uncertain_positive else set())
+    labels = {}
+    with tempfile.TemporaryDirectory(prefix="carina-iu-labels-") as tmp:
+        for source in ("impression", "report"):
+            folder = pathlib.Path(tmp, source)
+            folder.mkdir()
+            for r in reports:
+                if has_source or source == "impression":
+                    text = f"\n FINDINGS: {r['findings']}\n IMPRESSION: {r['impression']}\n"
+                else:
+                    # A binary without --source labels the impression: give it one section with both texts.
+                    text = f"\n FINDINGS: {r['findings']}\n\n{r['impression']}\n"
+                (folder / f"{r['id']}.txt").write_text(text, encoding="utf-8")
+            labels[source] = run_labels(args.carina, str(folder), source, has_source)
+    gold = []
+    for r in reports:
+        g = set()
+        for term in r["majors"]:
+            c = map_major(term, mesh)
+            if c in GOLD_CLASS:
+                g.add(GOLD_CLASS[c])
+        gold.append(g)
+    summary = {}
+    halves = [half(r["id"]) for r in reports]
+    for source in ("report", "impression"):
+        what = "findings + impression" if source == "report" else "impression, else findings (MIMIC-CXR)"
+        for part in ("dev", "held-out"):
+            idx = [k for k, h in enumerate(halves) if h == part]
+            preds = [{c for c in LABEL_CLASSES if labels[source][reports[k]["id"]][c] in accepted} for k in idx]
+            counts = count([gold[k] for k in idx], preds, LABEL_CLASSES)
+            summary[f"{source}/{part}"] = table(
+                f"CheXpert labels, --source {source} ({what}), {part} half ({len(idx)} reports)", counts)
+            if args.show_errors and part == "dev":
+                for k, pred in zip(idx, preds):
+                    for c in args.show_errors.split(","):
+                        if (c in pred) != (c in gold[k]):
+                            r = reports[k]
+                            kind = "FP" if c in pred else "FN"
+                            print(f"  {kind} {c} {source} {r['id']}: F: {r['findings']} | I: {r['impression']} "
+                                  f"| MeSH: {'; '.join(r['majors'])}")
+            worst = min(LABEL_CLASSES, key=lambda c: prf(*counts[c])[2])
+            summary[f"{source}/{part}"]["worst_class"] = [worst, round(prf(*counts[worst])[2], 4)]
+    return summary
+
+
 def golden_quality(args):
     print("\n## Golden CheXpert labeller and NegBio outputs\n")
     labeled = DATA / "reports" / "chexpert-labeler" / "labeled_reports.csv"
@@ -198,7 +285,8 @@ def golden_quality(args):
     total = collections.Counter()
     with tempfile.TemporaryDirectory(prefix="carina-golden-") as tmp:
         for i, row in enumerate(body):
-            pathlib.Path(tmp, f"r{i}.txt").write_text(row[0], encoding="utf-8")
+            # The labeller's examples are impressions: label them as one.
+            pathlib.Path(tmp, f"r{i}.txt").write_text("IMPRESSION:\n" + row[0], encoding="utf-8")
         out = subprocess.run([args.carina, "labels", tmp], check=True, capture_output=True, text=True).stdout
     ours = {r["study_id"]: r for r in csv.DictReader(io.StringIO(out))}
     for i, row in enumerate(body):
@@ -223,8 +311,8 @@ def golden_quality(args):
     with tempfile.TemporaryDirectory(prefix="carina-negbio-") as tmp:
         for did in negbio:
             pathlib.Path(tmp, f"{did}.txt").write_text((DATA / "reports" / "negbio" / f"{did}.txt").read_text())
-        out = subprocess.run([args.carina, "labels", tmp], check=True, capture_output=True, text=True).stdout
-    ours = {r["study_id"]: r for r in csv.DictReader(io.StringIO(out))}
+        # NegBio labels the whole document.
+        ours = run_labels(args.carina, tmp, "report", carina_has_source(args.carina))
     n_agree = n_total = 0
     for did, infons in negbio.items():
         for name, v in infons.items():
@@ -245,12 +333,20 @@ def main():
     ap.add_argument("--uncertain-positive", action="store_true",
                     help="count uncertain findings as predicted (default: present only)")
     ap.add_argument("--json", help="also write the summary to this file")
+    ap.add_argument("--show-errors", metavar="CLASS,CLASS",
+                    help="print the dev half's false positives and negatives of these classes (never the held-out half)")
+    ap.add_argument("--labels-only", action="store_true",
+                    help="only the per-class label tables and the golden examples (skip the concept and location tables)")
     args = ap.parse_args()
     if not os.path.exists(args.carina):
         sys.exit(f"{args.carina} not found: run swift build -c release first (or pass --carina)")
     concepts, mesh, locations = load_lexicon()
-    summary = {"iu_mesh": iu_quality(args, concepts, mesh, locations), "golden": golden_quality(args),
-               "uncertain_positive": args.uncertain_positive}
+    if args.labels_only:
+        summary = {"labels": label_quality(args, concepts, mesh), "golden": golden_quality(args),
+                   "uncertain_positive": args.uncertain_positive}
+    else:
+        summary = {"iu_mesh": iu_quality(args, concepts, mesh, locations), "labels": label_quality(args, concepts, mesh),
+                   "golden": golden_quality(args), "uncertain_positive": args.uncertain_positive}
     line = json.dumps(summary, sort_keys=True)
     if args.json:
         pathlib.Path(args.json).write_text(line + "\n")

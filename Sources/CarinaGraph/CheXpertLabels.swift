@@ -1,7 +1,8 @@
 /// The 14 CheXpert labels of a study, in the column order and value convention of `mimic-cxr-2.0.0-chexpert.csv`.
 ///
 /// Each class takes the strongest certainty among the findings that support it: present (1) over uncertain (−1)
-/// over absent (0); a class no finding mentions is blank (nil). `No Finding` follows the CheXpert labeller's rule:
+/// over absent (0); a class no finding mentions is blank (nil). A related finding (`Edema~` in the lexicon:
+/// `vascular congestion`, `infection`) only rules its class out when it is absent itself. `No Finding` follows the CheXpert labeller's rule:
 /// 1 when no finding that rules it out (every finding except support devices, see `blocks_no_finding` in the
 /// lexicon) is present or uncertain, else blank.
 ///
@@ -37,8 +38,12 @@ public struct CheXpertLabels: Sendable, Equatable {
     /// The labels of a report's sections by the MIMIC-CXR convention: the impression, else the findings, else the
     /// last section (`GraphExtractor.labelSections`).
     public init(sections: [(name: String, text: String)]) {
-        let analysis = ReportAnalysis(texts: GraphExtractor.labelSections(sections).map(\.text), lexicon: .standard)
-        self.init(findings: analysis?.findings(in: 0..<Int.max) ?? [], lexicon: .standard)
+        self = GraphExtractor.labels(sections: sections, source: .impression)
+    }
+
+    /// The labels of a report's sections from `source` (`GraphExtractor.labels(sections:source:)`).
+    public init(sections: [(name: String, text: String)], source: LabelSource) {
+        self = GraphExtractor.labels(sections: sections, source: source)
     }
 
     static let columnIndex: [String: Int] = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
@@ -59,6 +64,10 @@ public struct CheXpertLabels: Sendable, Equatable {
                 guard let column = Self.columnIndex[cls] else { continue }
                 merge(column, f.certainty)
                 if cls != "Support Devices" && f.certainty != .absent { noFinding = false }
+            }
+            for cls in concept.chexpertHedgedClasses where f.certainty == .absent {
+                // A related finding: its absence says the class is absent, its presence says nothing of it.
+                if let column = Self.columnIndex[cls] { merge(column, .absent) }
             }
             if f.certainty != .absent {
                 for cls in concept.chexpertUncertainClasses {

@@ -28,6 +28,9 @@ public struct Concept: Sendable, Equatable {
     public let chexpertClasses: [String]
     /// The CheXpert-14 classes a present or uncertain mention makes uncertain (CheXpert: `chf` → Cardiomegaly −1).
     public let chexpertUncertainClasses: [String]
+    /// Related CheXpert-14 classes (`Edema~` in the lexicon): an absent mention makes them absent, a present or
+    /// uncertain one says nothing of them (`no vascular congestion` → Edema 0; `vascular congestion` is not edema).
+    public var chexpertHedgedClasses: [String] = []
     /// Whether a present or uncertain mention rules out CheXpert's `No Finding`.
     public let blocksNoFinding: Bool
     /// The synonyms, lower-case, as written in the lexicon.

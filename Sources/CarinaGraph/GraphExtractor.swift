@@ -1,3 +1,13 @@
+/// Which text of a report its CheXpert labels come from.
+public enum LabelSource: String, Sendable, CaseIterable {
+    /// The impression, else the findings, else the last clinical section: how MIMIC-CXR made its CheXpert CSV
+    /// (the default).
+    case impression
+    /// The findings and the impression together (`GraphExtractor.graphSections`): a finding mentioned only in the
+    /// findings counts too.
+    case report
+}
+
 /// Builds the RadGraph-shaped entity graph of a report from its section texts, with the standard lexicon.
 ///
 /// Per sentence: lexicon terms become entities (longest match first), negation and uncertainty cues set each
@@ -71,27 +81,62 @@ public enum GraphExtractor {
             ?? EntityGraph()
     }
 
+    /// The sections the CheXpert labels of `source` come from: the MIMIC-CXR convention (`labelSections`) or the
+    /// findings and impression (`graphSections`).
+    public static func labelSections(_ sections: [(name: String, text: String)], source: LabelSource)
+        -> [(name: String, text: String)]
+    {
+        switch source {
+        case .impression: labelSections(sections)
+        case .report: graphSections(sections)
+        }
+    }
+
+    /// The CheXpert labels of a report: the one label path that `carina labels`, `carina graph` and ingest share.
+    ///
+    /// Equal to `extractWithLabels(sections:source:).labels` for every report.
+    public static func labels(sections: [(name: String, text: String)], source: LabelSource = .impression)
+        -> CheXpertLabels
+    {
+        let texts = labelSections(sections, source: source).map(\.text)
+        let findings = ReportAnalysis(texts: texts, lexicon: .standard)?.findings(in: 0..<Int.max) ?? []
+        return CheXpertLabels(findings: findings, lexicon: .standard)
+    }
+
     /// The graph of the findings and impression (`graphSections`) and the CheXpert labels (`labelSections`) of a
     /// report, analysing each section once.
     public static func extractWithLabels(sections: [(name: String, text: String)])
         -> (graph: EntityGraph, labels: CheXpertLabels)
     {
+        extractWithLabels(sections: sections, source: .impression)
+    }
+
+    /// The graph of the findings and impression (`graphSections`) and the CheXpert labels of `source`, analysing
+    /// each section once; the labels equal `labels(sections:source:)`.
+    public static func extractWithLabels(sections: [(name: String, text: String)], source: LabelSource)
+        -> (graph: EntityGraph, labels: CheXpertLabels)
+    {
         let graphSections = graphSections(sections)
-        let labelSections = labelSections(sections)
         let lexicon = Lexicon.standard
-        guard let labelSection = labelSections.first else {
-            return (extract(texts: graphSections.map(\.text), lexicon: lexicon), CheXpertLabels(findings: [], lexicon: lexicon))
+        guard let analysis = ReportAnalysis(texts: graphSections.map(\.text), lexicon: lexicon) else {
+            return (EntityGraph(), labels(sections: sections, source: source))
         }
-        // Sentences never cross sections, so the label section's mentions inside the full analysis are exactly
-        // those of the label section analysed alone.
-        let position = graphSections.lastIndex { $0.name == labelSection.name && $0.text == labelSection.text }
-        guard let position, let analysis = ReportAnalysis(texts: graphSections.map(\.text), lexicon: lexicon) else {
-            let labels = ReportAnalysis(texts: [labelSection.text], lexicon: lexicon)
-            return (extract(texts: graphSections.map(\.text), lexicon: lexicon),
-                    CheXpertLabels(findings: labels?.findings(in: 0..<Int.max) ?? [], lexicon: lexicon))
+        switch source {
+        case .report:
+            return (analysis.graph(), CheXpertLabels(findings: analysis.findings(in: 0..<Int.max), lexicon: lexicon))
+        case .impression:
+            // Sentences never cross sections, so the label section's mentions inside the full analysis are exactly
+            // those of the label section analysed alone.
+            guard let labelSection = labelSections(sections).first,
+                  let position = graphSections.lastIndex(where: {
+                      $0.name == labelSection.name && $0.text == labelSection.text
+                  })
+            else {
+                return (analysis.graph(), labels(sections: sections, source: source))
+            }
+            let range = analysis.sectionRanges[position]
+            return (analysis.graph(), CheXpertLabels(findings: analysis.findings(in: range), lexicon: lexicon))
         }
-        let range = analysis.sectionRanges[position]
-        return (analysis.graph(), CheXpertLabels(findings: analysis.findings(in: range), lexicon: lexicon))
     }
 
     /// The graph of one plain text, treated as a single section.

@@ -76,7 +76,9 @@ public struct Lexicon: Sendable {
                 throw GraphError(.badLexicon, "concepts.tsv line \(lineNumber): concept '\(cols[0])' defined twice")
             }
             let classes = cols[3] == "-" ? [] : cols[3].split(separator: ";").map(String.init)
-            for c in classes where !CheXpertLabels.columns.contains(c.hasSuffix("?") ? String(c.dropLast()) : c) {
+            for c in classes where !CheXpertLabels.columns.contains(
+                c.hasSuffix("?") || c.hasSuffix("~") ? String(c.dropLast()) : c)
+            {
                 throw GraphError(.badLexicon, "concepts.tsv line \(lineNumber): '\(c)' is not a CheXpert-14 class")
             }
             let terms = cols[5].split(separator: "|").map { String($0) }
@@ -91,8 +93,9 @@ public struct Lexicon: Sendable {
             index[cols[0]] = concepts.count
             concepts.append(Concept(
                 id: cols[0], kind: kind,
-                chexpertClasses: classes.filter { !$0.hasSuffix("?") },
+                chexpertClasses: classes.filter { !$0.hasSuffix("?") && !$0.hasSuffix("~") },
                 chexpertUncertainClasses: classes.filter { $0.hasSuffix("?") }.map { String($0.dropLast()) },
+                chexpertHedgedClasses: classes.filter { $0.hasSuffix("~") }.map { String($0.dropLast()) },
                 blocksNoFinding: cols[4] == "yes", terms: terms))
         }
         var cues: [(phrase: String, roles: CueRoles)] = []

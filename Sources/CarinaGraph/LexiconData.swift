@@ -10,42 +10,48 @@ enum LexiconData {
 #   kind: finding | device | state | normal | modifier | anatomy | laterality
 #   family: RadGraph label family, OBS or ANAT (certainty adds -DP, -U, -DA to OBS; anatomy is always ANAT-DP)
 #   chexpert: CheXpert-14 classes the concept supports, separated by ";", or "-"; a class ending in "?" receives
-#             an uncertain label whenever the concept is present or uncertain (CheXpert: "chf" -> Cardiomegaly -1)
+#             an uncertain label whenever the concept is present or uncertain (CheXpert: "chf" -> Cardiomegaly -1);
+#             a class ending in "~" is a related class: the concept's absence makes it absent, its presence says
+#             nothing of it ("no vascular congestion" -> Edema 0, "vascular congestion" -> Edema blank; "infection"
+#             is not pneumonia)
 #   blocks_no_finding: yes when a present or uncertain mention rules out CheXpert "No Finding"
 #   terms: lower-case synonyms separated by '|'; tokens separated by one space; plurals are matched automatically
 #          (-s, -es, -ies -> -y) and hyphens inside a word are optional (air-space = airspace)
 # --- findings ---
 atelectasis	finding	OBS	Atelectasis	yes	atelectasis|atelectases|atelectatic|atelectatic change|subsegmental atelectasis|discoid atelectasis|plate-like atelectasis|platelike atelectasis|linear atelectasis|collapse|collapsed|lobar collapse|volume loss
-cardiomegaly	finding	OBS	Cardiomegaly	yes	cardiomegaly|cardiac enlargement|enlarged heart|enlargement of the heart|enlargement of the cardiac silhouette|enlarged cardiac silhouette|cardiomegally|cardiomyopathy
+cardiomegaly	finding	OBS	Cardiomegaly	yes	cardiomegaly|cardiac enlargement|enlarged heart|enlargement of the heart|enlargement of the cardiac silhouette|enlarged cardiac silhouette|cardiomegally|cardiomyopathy|large heart|heart is large|heart is slightly large|heart is mildly large|heart size is large|heart size large|large cardiac silhouette|cardiac silhouette is large|increase in heart size|increased heart size|increase in the heart size|increase in size of the heart
 consolidation	finding	OBS	Consolidation	yes	consolidation|consolidations|consolidative|consolidated|consolidative opacity|consolidative opacities
-edema	finding	OBS	Edema	yes	edema|oedema|pulmonary edema|interstitial edema|alveolar edema|fluid overload|volume overload|kerley b lines|kerley lines|kerley b-lines|septal lines|kerley b line
-vascular_congestion	finding	OBS	Edema	yes	vascular congestion|pulmonary vascular congestion|pulmonary congestion|venous congestion|congestion|cephalization|vascular engorgement|engorgement|pulmonary venous hypertension|indistinctness|vascular prominence|vascular indistinctness
+edema	finding	OBS	Edema	yes	edema|oedema|pulmonary edema|interstitial edema|alveolar edema|kerley b lines|kerley lines|kerley b-lines|septal lines|kerley b line
+vascular_congestion	finding	OBS	Edema~	yes	vascular congestion|pulmonary vascular congestion|pulmonary congestion|venous congestion|congestion|cephalization|vascular engorgement|engorgement|pulmonary venous hypertension|indistinctness|vascular prominence|vascular indistinctness|vascular redistribution|pulmonary vascular redistribution|redistribution|prominent pulmonary vasculature|prominent vasculature|prominent central pulmonary vasculature|prominent lung vascularity|prominent pulmonary vascularity|prominent vascularity|pulmonary vascular prominence|indistinct vascular margins|indistinct vascular margination|indistinct pulmonary vasculature|indistinct vasculature|engorged|vascular plethora|fluid overload|volume overload
 heart_failure	finding	OBS	Edema;Cardiomegaly?	yes	heart failure|congestive heart failure|chf|cardiac decompensation
 enlarged_cardiomediastinum	finding	OBS	Enlarged Cardiomediastinum	yes	widened mediastinum|mediastinal widening|widening of the mediastinum|mediastinal enlargement|enlarged mediastinum|enlarged cardiomediastinal silhouette|cardiomediastinal enlargement
 fracture	finding	OBS	Fracture	yes	fracture|fractures|fractured|fx|rib fracture|compression fracture|compression deformity|healed fracture|healing fracture
-nodule	finding	OBS	Lung Lesion	yes	nodule|nodular density|nodular densities|nodular opacity|nodular opacities|nodular opacification|nodularity|micronodule|micronodular|pulmonary nodule|lung nodule
+nodule	finding	OBS	Lung Lesion	yes	nodule|nodularity|micronodule|micronodular|pulmonary nodule|lung nodule
+nodular_opacity	finding	OBS	Lung Lesion;Lung Opacity	yes	nodular density|nodular densities|nodular opacity|nodular opacities|nodular opacification|nodular airspace opacity|nodular airspace opacities
 mass	finding	OBS	Lung Lesion	yes	mass|masses|lump|tumor|tumour|neoplasm|carcinoma|cancer|malignancy|cavitary lesion|metastasis|metastases|metastatic disease|mass lesion|mass lesions|lung lesion|pulmonary lesion|lung mass|pulmonary mass|masslike|mass-like
 opacity	finding	OBS	Lung Opacity	yes	opacity|opacities|opacification|opacifications|opacified|density|densities|increased density|decreased translucency|shadowing|haziness
 airspace_disease	finding	OBS	Lung Opacity	yes	airspace disease|air space disease|airspace process
 infiltrate	finding	OBS	Lung Opacity	yes	infiltrate|infiltrates|infiltration|infiltrative|infiltrative process
-interstitial_marking	finding	OBS	Lung Opacity	yes	interstitial marking|interstitial markings|increased interstitial markings|interstitial pattern|interstitial prominence|reticular pattern|reticular marking|reticular markings|reticulation|interstitial lung disease|interstitial disease|interstitial process|increased markings|coarse markings|coarsened markings|prominent markings|bronchovascular crowding
+interstitial_marking	finding	OBS	Lung Opacity	yes	interstitial marking|interstitial markings|increased interstitial markings|interstitial pattern|interstitial prominence|reticular pattern|reticular marking|reticular markings|reticulation|interstitial lung disease|interstitial disease|interstitial process|increased markings|increased lung markings|increased pulmonary markings|increased perihilar markings|increased interstitial lung markings|increased bronchovascular markings|coarse markings|coarsened markings|prominent markings|bronchovascular crowding
 scarring	finding	OBS	Lung Opacity	yes	scar|scars|scarring|cicatrix|parenchymal scarring|fibrotic scarring|fibrotic change|fibrotic changes|apical scarring|apical cap|apical capping
 bronchial_thickening	finding	OBS	Lung Opacity	yes	peribronchial thickening|bronchial wall thickening|wall thickening|peribronchial cuffing|cuffing|bronchitic change|bronchitic changes|bronchial thickening
 pleural_effusion	finding	OBS	Pleural Effusion	yes	effusion|pleural effusion|pleural fluid|hydrothorax|fluid in the fissure|loculated effusion|subpulmonic effusion|meniscus sign
 pleural_thickening	finding	OBS	Pleural Other	yes	pleural thickening|pleural thickenings|thickened pleura|pleural plaque|pleural plaques|pleural calcification|pleural scar|pleural scarring|pleural parenchymal scar|pleuroparenchymal scar|pleuroparenchymal scarring|pleuro-parenchymal scarring|pleural-parenchymal scarring|pleuropericardial scar|fibrothorax|pleural reaction
 fibrosis	finding	OBS	Pleural Other	yes	fibrosis|pulmonary fibrosis|fibrotic|interstitial fibrosis
-pneumonia	finding	OBS	Pneumonia	yes	pneumonia|pneumonias|pneumonitis|bronchopneumonia|infection|infectious process|infectious|infective process|aspiration pneumonia|tuberculosis|tb
-pneumothorax	finding	OBS	Pneumothorax	yes	pneumothorax|pneumothoraces|ptx|hydropneumothorax|pneumothoraxes|hemopneumothorax
+pneumonia	finding	OBS	Pneumonia	yes	pneumonia|pneumonias|pneumonitis|bronchopneumonia|aspiration pneumonia|lobar pneumonia|multifocal pneumonia
+infection	finding	OBS	Pneumonia~	yes	infection|infectious process|infectious|infective process|infectious etiology|infectious or inflammatory process|inflammatory or infectious process
+tuberculosis	finding	OBS	-	yes	tuberculosis|tb|active tuberculosis|active tb|mycobacterial infection
+pneumothorax	finding	OBS	Pneumothorax	yes	pneumothorax|pneumothoraces|ptx|hydropneumothorax|pneumothoraxes|hemopneumothorax|pleural air|pleural air collection|apical air collection
 emphysema	finding	OBS	-	yes	emphysema|emphysematous|emphysematous change|emphysematous changes|bullous emphysema|bulla|bullae|bullous|blebs|bleb
 copd	finding	OBS	-	yes	copd|chronic obstructive pulmonary disease|obstructive lung disease|chronic obstructive lung disease|chronic lung disease|obstructive pulmonary disease
 hyperinflation	finding	OBS	-	yes	hyperinflation|hyperinflated|hyperexpanded|hyperexpansion|hyperaeration|hyperaerated|overinflation|overinflated|hyperlucent|hyperlucency|hyperdistention|hyperdistended|flattened diaphragm|flattening of the diaphragm|flattening of the hemidiaphragms
-hypoinflation	finding	OBS	-	yes	low lung volumes|low lung volume|lower lung volumes|decreased lung volumes|reduced lung volumes|hypoinflation|hypoinflated|hypoventilation|poor inspiration|shallow inspiration|poor inspiratory effort|low inspiratory volumes|suboptimal inspiration|hypoexpansion|hypoexpanded|underinflation|underinflated
+hypoinflation	finding	OBS	-	yes	low lung volumes|lung volumes are low|lung volumes are decreased|lung volumes are reduced|lung volumes remain low|lung volumes low|low lung volume|lower lung volumes|decreased lung volumes|reduced lung volumes|hypoinflation|hypoinflated|hypoventilation|poor inspiration|shallow inspiration|poor inspiratory effort|low inspiratory volumes|suboptimal inspiration|hypoexpansion|hypoexpanded|underinflation|underinflated
 granuloma	finding	OBS	-	yes	granuloma|granulomas|granulomata|calcified granuloma|calcified granulomas|granulomatous disease|granulomatous change|granulomatous changes|calcified nodule|calcified nodules|calcified lymph node|calcified lymph nodes|histoplasmosis|granulomatous infection|prior granulomatous infection|old granulomatous infection|granulomatous process|granulomatous exposure|old granulomatous disease|prior granulomatous disease|healed granulomatous disease|sequela of prior granulomatous disease
 calcification	finding	OBS	-	yes	calcification|calcifications|calcified|calcinosis|calcific density|calcific densities|calcific
 degenerative_change	finding	OBS	-	yes	degenerative change|degenerative changes|degenerative disease|degenerative|degeneration|spondylosis|osteophyte|osteophytes|osteophytosis|spondylitic|spondylotic|arthritis|arthritic|arthropathy|osteoarthritis|dish|diffuse idiopathic skeletal hyperostosis|hyperostosis|bridging osteophytes|endplate spurring|spurring
-scoliosis	finding	OBS	-	yes	scoliosis|scoliotic|dextroscoliosis|levoscoliosis|dextrocurvature|levocurvature|curvature of the spine|spinal curvature|dextroconvex|levoconvex
+scoliosis	finding	OBS	-	yes	scoliosis|scoliotic|dextroscoliosis|levoscoliosis|dextrocurvature|levocurvature|curvature of the spine|spinal curvature|spine curvature|curvature|s-shaped curvature|dextroconvex|levoconvex
 kyphosis	finding	OBS	-	yes	kyphosis|kyphotic|increased kyphosis|kyphoscoliosis
-tortuous_aorta	finding	OBS	-	no	tortuous|tortuosity|tortuous aorta|ectatic|ectasia|aortic ectasia|unfolded|unfolding|unfolding of the aorta|uncoiling|uncoiled
+tortuous_aorta	finding	OBS	-	yes	tortuous|tortuosity|tortuous aorta|ectatic|ectasia|aortic ectasia|unfolded|unfolding|unfolding of the aorta|uncoiling|uncoiled
 atherosclerosis	finding	OBS	-	yes	atherosclerosis|atherosclerotic|atherosclerotic calcification|atherosclerotic disease|atheromatous|aortic atherosclerosis|arteriosclerosis|arteriosclerotic|vascular calcification|vascular calcifications|aortic calcification|aortic knob calcification
 hiatal_hernia	finding	OBS	-	yes	hiatal hernia|hiatus hernia|hernia|paraesophageal hernia|diaphragmatic hernia|morgagni hernia|bochdalek hernia
 elevated_diaphragm	finding	OBS	-	yes	elevation|elevated|elevated hemidiaphragm|elevated diaphragm|eventration|diaphragmatic eventration|hemidiaphragm elevation|elevation of the hemidiaphragm
@@ -57,6 +63,7 @@ pulmonary_hypertension	finding	OBS	-	yes	pulmonary hypertension|pulmonary arteri
 pericardial_effusion	finding	OBS	-	yes	pericardial effusion|pericardial fluid
 subcutaneous_emphysema	finding	OBS	-	yes	subcutaneous emphysema|subcutaneous air|soft tissue emphysema|subcutaneous gas
 pneumoperitoneum	finding	OBS	-	yes	pneumoperitoneum|free air|free intraperitoneal air|free subdiaphragmatic air|subdiaphragmatic free air
+soft_tissue_edema	finding	OBS	-	yes	soft tissue edema|soft-tissue edema|subcutaneous edema|soft tissue swelling|anasarca
 pneumomediastinum	finding	OBS	-	yes	pneumomediastinum|mediastinal emphysema|pneumopericardium
 lymphadenopathy	finding	OBS	-	yes	lymphadenopathy|adenopathy|hilar adenopathy|mediastinal adenopathy|lymph node enlargement|enlarged lymph nodes|enlarged lymph node|hilar enlargement|hilar prominence
 osteopenia	finding	OBS	-	yes	osteopenia|osteopenic|osteoporosis|osteoporotic|demineralization|demineralized|bone diseases metabolic|diffuse osteopenia
@@ -85,7 +92,7 @@ borderline	state	OBS	-	yes	top-normal|top normal|upper limits of normal|upper li
 normal	normal	OBS	-	no	normal|normal size|normal in size|normal limits|within normal limits|within the normal limits|within normal range|unremarkable|clear|well expanded|well-expanded|well aerated|well-aerated|well inflated|intact|midline|maintained|preserved|appropriate|satisfactory|negative|negative chest|grossly normal|normally|normal in caliber|normal contour|normal contours|within limits of normal|within the limits of normal|within normal size limits|limits of normal|normal size and contour|within normal limits for size|within normal limits for size and contour
 # --- modifiers (size, severity, extent, change over time) ---
 severity	modifier	OBS	-	no	mild|mildly|minimal|minimally|slight|slightly|subtle|trace|tiny|small|smaller|moderate|moderately|severe|severely|marked|markedly|significant|substantial|extensive|large|massive|huge|little|minor|somewhat|faint|faintly
-character	modifier	OBS	-	no	patchy|focal|diffuse|diffusely|streaky|linear|bandlike|band-like|nodular|hazy|ill-defined|poorly defined|well-defined|confluent|scattered|multifocal|multiple|numerous|several|few|noncalcified|chronic|acute|acute-appearing|subacute|old|remote|healed|healing|residual|round|rounded|coarse|fine|dense|focal area|region|area|areas|loculated|layering|moderate-sized|small-to-moderate|moderate-to-large|partial|complete|reticular|reticulonodular|ground glass|ground-glass|subsegmental|abnormal
+character	modifier	OBS	-	no	large volume|large-volume|small volume|small-volume|moderate volume|patchy|focal|diffuse|diffusely|streaky|linear|bandlike|band-like|nodular|hazy|ill-defined|poorly defined|well-defined|confluent|scattered|multifocal|multiple|numerous|several|few|noncalcified|chronic|acute|acute-appearing|subacute|old|remote|healed|healing|residual|round|rounded|coarse|fine|dense|focal area|region|area|areas|loculated|layering|moderate-sized|small-to-moderate|moderate-to-large|partial|complete|reticular|reticulonodular|ground glass|ground-glass|subsegmental|abnormal
 change	modifier	OBS	-	no	new|newly|increased|increasing|increase|worsened|worsening|worse|progressed|progression|progressive|decreased|decreasing|decrease|improved|improving|improvement|resolving|persistent|persists|persisting|again|again seen|redemonstrated|interval|developing|recurrent
 # --- anatomy ---
 lung	anatomy	ANAT	-	-	lung|lungs|pulmonary|lung field|lung fields|lung parenchyma|parenchyma|parenchymal|pulmonary parenchyma|airspace|airspaces|cardiopulmonary|intrathoracic|thoracic|thorax|chest|hemithorax|hemithoraces|pulmonary vasculature|vasculature|pulmonary vascularity|vascularity|pulmonary vessels|interstitium|interstitial|alveolar|bronchovascular|peribronchial|airways|airway|bronchi|bronchial|air space|air spaces|segment|segments|lobe|lobes|lung zone|lung zones|zone|zones
@@ -94,7 +101,7 @@ lung_apex	anatomy	ANAT	-	-	apex|apices|apical|upper lobe|upper lobes|upper lung|
 mid_lung	anatomy	ANAT	-	-	middle lobe|right middle lobe|rml|lingula|lingular|midlung|mid lung|mid lungs|mid-lung|mid lung zone|midlung zone|mid zone|middle lung zone|middle lung|mid thorax
 hilum	anatomy	ANAT	-	-	hilum|hila|hilar|hilus|hilar region|hilar regions|hilar structures|hilar contour|hilar contours|perihilar|parahilar|perihilar region
 mediastinum	anatomy	ANAT	-	-	mediastinum size|mediastinum|mediastinal|cardiomediastinal|cardiomediastinum|cardiomediastinal silhouette|cardiomediastinal contour|cardiomediastinal contours|mediastinal contour|mediastinal contours|mediastinal silhouette|mediastinal configuration|mediastinal structures|mediastinal width|superior mediastinum|paratracheal|cardiomediastinal structures|cardiomediastinal size|mediastinal size|pericardial silhouette|trachea|tracheal|carina
-heart	anatomy	ANAT	-	-	heart|heart size|cardiac|cardiac silhouette|cardiac silhouettes|cardiac size|cardiac contour|cardiac contours|cardiac shadow|cardiac border|heart border|heart borders|cardiac borders|heart shadow|cardiac diameter|cardiothoracic ratio|heart contour|heart silhouette|cardiac configuration|heart size and configuration|size of the heart|cardiac silhouette size|pericardium|pericardial|left ventricle|right ventricle|left atrium|right atrium|ventricle|atrium|atrial|ventricular|cardiophrenic
+heart	anatomy	ANAT	-	-	heart|heart size|cardiac|cardiac silhouette|cardiac silhouettes|cardiac size|cardiac contour|cardiac contours|cardiac shadow|cardiac border|heart border|heart borders|cardiac borders|heart shadow|cardiac diameter|cardiothoracic ratio|heart contour|heart silhouette|cardiac configuration|heart size and configuration|size of the heart|cardiac silhouette size|pericardium|pericardial|cardiophrenic
 aorta	anatomy	ANAT	-	-	aorta|aortic|thoracic aorta|aortic arch|aortic knob|aortic contour|descending aorta|ascending aorta|arch|knob|aortic silhouette
 pulmonary_artery	anatomy	ANAT	-	-	pulmonary artery|pulmonary arteries|main pulmonary artery|pulmonary arterial
 pleura	anatomy	ANAT	-	-	pleura|pleural|pleural space|pleural spaces|pleural surface|pleural surfaces|fissure|fissures|minor fissure|major fissure|horizontal fissure|interlobar fissure|pleural margins
@@ -106,6 +113,7 @@ bones	anatomy	ANAT	-	-	bone|bones|bony|osseous|osseous structures|bony structure
 soft_tissue	anatomy	ANAT	-	-	soft tissue|soft tissues|soft-tissue|chest wall|subcutaneous|subcutaneous tissue|subcutaneous tissues|breast|breasts|nipple|nipples|axilla|axillary|neck|supraclavicular|skin|skin fold|skinfold
 abdomen	anatomy	ANAT	-	-	abdomen|abdominal|upper abdomen|bowel|stomach|gastric|colon|colonic|liver|hepatic|spleen|splenic|gallbladder|bowel gas|upper quadrant|right upper quadrant|left upper quadrant|peritoneum|intraperitoneal|esophagus|esophageal|hiatus|hiatal
 vessels	anatomy	ANAT	-	-	svc|superior vena cava|ivc|inferior vena cava|cavoatrial junction|brachiocephalic|brachiocephalic vein|jugular|internal jugular|subclavian|azygos|azygous|vein|veins|venous|artery|arteries|vascular|vessel|vessels|vascular pedicle
+cardiac_chamber	anatomy	ANAT	-	-	left ventricle|right ventricle|left atrium|right atrium|ventricle|atrium|atrial|ventricular|left ventricular|right ventricular|left atrial|right atrial
 lymph_nodes	anatomy	ANAT	-	-	lymph node|lymph nodes|node|nodes|nodal
 # --- laterality and position (anatomy modifiers) ---
 left	laterality	ANAT	-	-	left|leftward|left-sided|left sided
@@ -125,6 +133,11 @@ position	laterality	ANAT	-	-	upper|lower|middle|mid|anterior|posterior|lateral|m
 #   pseudo: looks like a cue but is not one; matched first so it hides the shorter cue ("no change", "not only")
 #   terminator: ends the scope of a pre-cue and starts a new clause ("but", "however")
 #   suggestive: the observation before the cue is suggestive_of the observations after it ("may represent")
+# Two present findings joined by "versus" or "vs" are both uncertain (CertaintyScope.markAlternatives).
+# As in the CheXpert labeller, "suggestive of" states a finding (positive); "possible", "probable", "may", "could",
+# "suspicious for", "concern for", "cannot exclude" make it uncertain. "likely" stays uncertain, as RadGraph
+# annotates it (OBS-U), so that the graph and the labels read a hedge the same way.
+# A cue may have a role before and after it ("resolved pneumonia", "pneumonia has resolved").
 # Sentence ends (. ! ? ;) and copulas after an entity end every scope; see CertaintyScope.swift.
 no	negation-pre
 not	negation-pre
@@ -152,6 +165,18 @@ no new	negation-pre
 no longer	negation-pre
 no longer seen	negation-post
 no longer visualized	negation-post
+no longer visible	negation-post
+no longer present	negation-post
+no longer evident	negation-post
+no longer identified	negation-post
+no longer apparent	negation-post
+no longer demonstrated	negation-post
+no longer appreciated	negation-post
+has cleared	negation-post
+have cleared	negation-post
+cleared	negation-post
+interval clearing of	negation-pre
+clearing of	negation-pre
 never	negation-pre
 neither	negation-pre
 nor	negation-pre
@@ -161,9 +186,9 @@ resolution of	negation-pre
 interval resolution of	negation-pre
 removal of	negation-pre
 interval removal of	negation-pre
-resolved	negation-post
-has resolved	negation-post
-have resolved	negation-post
+resolved	negation-pre,negation-post
+has resolved	negation-pre,negation-post
+have resolved	negation-pre,negation-post
 resolution	negation-post
 removed	negation-post
 has been removed	negation-post
@@ -217,13 +242,19 @@ possibly due to	uncertain-pre,suggestive
 suspicious for	uncertain-pre,suggestive
 suspected	uncertain-pre
 suspect	uncertain-pre
-suggestive of	uncertain-pre,suggestive
-suggesting	uncertain-pre,suggestive
-suggests	uncertain-pre,suggestive
-suggest	uncertain-pre,suggestive
+suggestive of	suggestive
+suggesting	suggestive
+suggests	suggestive
+suggest	suggestive
 concerning for	uncertain-pre,suggestive
 concern for	uncertain-pre,suggestive
 worrisome for	uncertain-pre,suggestive
+suspicion for	uncertain-pre,suggestive
+suggestion of	uncertain-pre
+is suspected	uncertain-post
+are suspected	uncertain-post
+suspicion of	uncertain-pre,suggestive
+alternatively	uncertain-pre
 question of	uncertain-pre
 questionable	uncertain-pre
 question	uncertain-pre
@@ -238,7 +269,32 @@ not excluded	uncertain-post
 not be excluded	uncertain-post
 not ruled out	uncertain-post
 difficult to exclude	uncertain-pre
+is difficult to exclude	uncertain-post
 not entirely excluded	uncertain-post
+is possible	uncertain-post
+are possible	uncertain-post
+also possible	uncertain-post
+is also possible	uncertain-post
+are also possible	uncertain-post
+is a consideration	uncertain-post
+would be a consideration	uncertain-post
+could be a consideration	uncertain-post
+may be present	uncertain-post
+could be present	uncertain-post
+might be present	uncertain-post
+not well seen	uncertain-post
+not well visualized	uncertain-post
+not well evaluated	uncertain-post
+poorly evaluated	uncertain-post
+correlate clinically for	uncertain-pre
+clinically correlate for	uncertain-pre
+clinical correlation for	uncertain-pre
+correlate for	uncertain-pre
+differential considerations include	uncertain-pre
+differential considerations	uncertain-pre
+considerations include	uncertain-pre
+differential diagnosis includes	uncertain-pre
+favor	uncertain-pre
 rule out	uncertain-pre
 r/o	uncertain-pre
 evaluate for	uncertain-pre
@@ -277,6 +333,15 @@ no substantial change	pseudo
 no definite change	pseudo
 no significant changes	pseudo
 no increase	pseudo
+no interval increase	pseudo
+no significant increase	pseudo
+no appreciable increase	pseudo
+no substantial increase	pseudo
+no interval decrease	pseudo
+no significant decrease	pseudo
+no change in size	pseudo
+not increased	pseudo
+without increase	pseudo
 no decrease	pseudo
 no further	pseudo
 no longer than	pseudo
@@ -292,6 +357,26 @@ not necessarily	pseudo
 no gross change	pseudo
 no other change	pseudo
 not be assessed	pseudo
+almost completely resolved	pseudo
+nearly completely resolved	pseudo
+almost resolved	pseudo
+nearly resolved	pseudo
+partially resolved	pseudo
+incompletely resolved	pseudo
+not completely resolved	pseudo
+not fully resolved	pseudo
+not resolved	pseudo
+partially cleared	pseudo
+not cleared	pseudo
+not seen on the prior	pseudo
+not seen on prior	pseudo
+not seen previously	pseudo
+not previously seen	pseudo
+not present on the prior	pseudo
+not present previously	pseudo
+not previously present	pseudo
+not visible on the prior	pseudo
+not identified on the prior	pseudo
 but	terminator
 however	terminator
 although	terminator
@@ -374,7 +459,7 @@ Pulmonary Edema	*	edema
 Pulmonary Congestion	*	vascular_congestion
 Heart Failure	*	heart_failure
 Pneumonia	*	pneumonia
-Tuberculosis	*	pneumonia
+Tuberculosis	*	tuberculosis
 Nodule	*	nodule
 Mass	*	mass
 Fractures, Bone	*	fracture

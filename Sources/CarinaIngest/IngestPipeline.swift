@@ -177,7 +177,10 @@ public final class IngestPipeline: @unchecked Sendable {
         let sections = SectionSplitter.split(raw, studyID: study.studyID, mode: options.sectionMode)
         let graph = radGraph[study.studyID] ?? radGraph["s" + study.studyID]
             ?? GraphExtractor.extract(sections: sections.sections.map { ($0.name, $0.text) })
-        let derived = CheXpertLabels(graph: graph)
+        // Precomputed RadGraph: the labels its graph asserts; else the one label path of `carina labels`.
+        let derived = radGraph[study.studyID] ?? radGraph["s" + study.studyID] != nil
+            ? CheXpertLabels(graph: graph)
+            : GraphExtractor.labels(sections: sections.sections.map { ($0.name, $0.text) }, source: .impression)
         let labels: [Float]
         let source: String
         if let csv = study.labels {

@@ -7,6 +7,8 @@ import Testing
 /// (never stored modified). The thresholds guard against regressions; `Scripts/graph-quality.py` prints the tables.
 @Suite struct IUMeSHQualityTests {
     struct Report {
+        /// The report id: the XML file name without `.xml`.
+        var id: String = ""
         let findings: String
         let impression: String
         let majors: [String]
@@ -25,7 +27,8 @@ import Testing
             .filter { $0.hasSuffix(".xml") }.sorted() ?? []
         return try files.map { name in
             let xml = try String(contentsOfFile: folder.file(name), encoding: .utf8)
-            return Report(findings: field(xml, "FINDINGS"), impression: field(xml, "IMPRESSION"),
+            return Report(id: String(name.split(separator: "/").last!.dropLast(4)),
+                          findings: field(xml, "FINDINGS"), impression: field(xml, "IMPRESSION"),
                           majors: all(xml, "<major>", "</major>"))
         }
     }

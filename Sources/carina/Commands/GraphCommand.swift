@@ -1,6 +1,7 @@
 import ArgumentParser
 import CarinaCore
 import CarinaGraph
+import CarinaOpenI
 import CarinaReports
 import Foundation
 
@@ -10,8 +11,10 @@ struct GraphCommand: AsyncParsableCommand {
         commandName: "graph",
         abstract: "Extract the entity graph (RadGraph shape) of reports.",
         discussion: """
-            PATH is a report (.txt), a folder of them, or a MIMIC-CXR dump root (files/pXX/pSUBJECT/sSTUDY.txt).
-            The graph is built from the findings and impression sections. `radgraph` writes RadGraph's own JSON
+            PATH is a report (.txt or OpenI .xml), a folder of them, or a MIMIC-CXR dump root
+            (files/pXX/pSUBJECT/sSTUDY.txt): everything `carina sections` reads. The graph is built from the findings
+            and impression sections; the labels of `json` and `text` come from --source, exactly as `carina labels`
+            gives them. `radgraph` writes RadGraph's own JSON
             (a map from study id to {text, entities, data_source, data_split}); `json` adds each entity's Carina
             concept, the study's CheXpert labels and its resolved findings (concept, certainty, anatomy); `text` is a readable view.
             A PATH ending in .json is read as precomputed RadGraph output and written in the chosen format.
@@ -24,6 +27,8 @@ struct GraphCommand: AsyncParsableCommand {
 
     @Argument(help: "A report (.txt), a folder of them, or a dump root.") var path: String
     @Option(help: "Output format: radgraph, json or text.") var format: Format = .radgraph
+    @Option(help: "Label text: impression (the impression, else the findings, as MIMIC-CXR) or report (findings + impression).")
+    var source: LabelSource = .impression
 
     func run() async throws {
         if path.hasSuffix(".json") {
@@ -37,7 +42,7 @@ struct GraphCommand: AsyncParsableCommand {
         for (n, report) in reports.enumerated() {
             progress.update(done: n + 1, total: reports.count, unit: "reports")
             let sections = try report.sections()
-            let (graph, labels) = GraphExtractor.extractWithLabels(sections: sections)
+            let (graph, labels) = GraphExtractor.extractWithLabels(sections: sections, source: source)
             switch format {
             case .radgraph:
                 out.write(JSONKey.quote(report.studyID) + ": " + graph.radGraphJSON()
@@ -149,41 +154,30 @@ struct ReportFile {
     let subjectID: String
     /// `STUDY` of `sSTUDY.txt`, or the file name without extension.
     let studyID: String
+    /// The corpus entry the file was found as (nil for an id that names no file).
+    var entry: ReportCorpus.Entry? = nil
 
-    /// The report text, split into sections.
+    /// The report split into sections, as `carina sections` splits it (clean mode; OpenI XML by its fields).
     func sections() throws -> [(name: String, text: String)] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CLIError("cannot read report \(path): check that it exists and is readable")
-        }
-        let report = SectionSplitter.split(String(decoding: data, as: UTF8.self), studyID: studyID, mode: .clean)
-        return report.sections.map { ($0.name, $0.text) }
+        guard let entry else { throw CLIError("\(path): not a report file found by ReportFiles.find") }
+        let loaded: ReportLoader.Loaded
+        do { loaded = try ReportLoader.load(entry, mode: .clean) } catch { throw CLIError(error.description) }
+        return loaded.report.sections.map { ($0.name, $0.text) }
     }
 }
 
-/// Finds the report files under a PATH.
+/// Finds the report files under a PATH: everything `carina sections` reads.
 enum ReportFiles {
-    /// PATH itself if it is a file; every `.txt` below it (sorted by path) if it is a folder.
+    /// PATH itself if it is a file (.txt or OpenI .xml); every `.txt` and `.xml` below a folder (sorted by path); the
+    /// `pXX/pSUBJECT/sSTUDY.txt` reports of a MIMIC-CXR dump root.
     static func find(_ path: String) throws -> [ReportFile] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw CLIError("no such file or folder: \(path)")
+        let corpus: ReportCorpus
+        do { corpus = try ReportCorpus(path: path) } catch { throw CLIError(error.description) }
+        return corpus.entries.map { entry in
+            var f = file(entry.path)
+            f.entry = entry
+            return f
         }
-        if !isDirectory.boolValue {
-            guard !path.lowercased().hasSuffix(".xml") else {
-                throw CLIError("\(path): OpenI XML reports are not read by this command yet; give a .txt report, a "
-                               + "folder of them, or a MIMIC-CXR dump root")
-            }
-            return [file(path)]
-        }
-        guard let walker = FileManager.default.enumerator(atPath: path) else {
-            throw CLIError("cannot list the folder \(path): check its permissions")
-        }
-        var found: [String] = []
-        while let relative = walker.nextObject() as? String {
-            if relative.hasSuffix(".txt") { found.append((path as NSString).appendingPathComponent(relative)) }
-        }
-        guard !found.isEmpty else { throw CLIError("no .txt reports under \(path)") }
-        return found.sorted().map(file)
     }
 
     static func file(_ path: String) -> ReportFile {

@@ -10,8 +10,11 @@ struct LabelsCommand: AsyncParsableCommand {
         commandName: "labels",
         abstract: "Derive CheXpert-14 labels per study.",
         discussion: """
-            PATH is a report (.txt), a folder of them, or a MIMIC-CXR dump root (files/pXX/pSUBJECT/sSTUDY.txt).
-            Labels come from the impression, else the findings, else the last section, as in MIMIC-CXR. A PATH
+            PATH is a report (.txt or OpenI .xml), a folder of them, or a MIMIC-CXR dump root
+            (files/pXX/pSUBJECT/sSTUDY.txt): everything `carina sections` reads. With --source impression (the
+            default) labels come from the impression, else the findings, else the last section, as MIMIC-CXR made its
+            CSV; with --source report from the findings and impression together. `carina graph` and `carina ingest`
+            (for studies without a CheXpert CSV row) derive the same labels from the same report. A PATH
             ending in .json is read as precomputed RadGraph output (a map from report id, e.g.
             p10/p10000032/s50414267.txt, to {text, entities}) and the labels come from those graphs. Output is
             exactly the mimic-cxr-2.0.0-chexpert.csv layout: subject_id,study_id and the 14 classes, with 1.0, 0.0,
@@ -25,6 +28,8 @@ struct LabelsCommand: AsyncParsableCommand {
 
     @Argument(help: "A report (.txt), a folder of them, or a dump root.") var path: String
     @Option(help: "Output format: csv.") var format: Format = .csv
+    @Option(help: "Label text: impression (the impression, else the findings, as MIMIC-CXR) or report (findings + impression).")
+    var source: LabelSource = .impression
     @Option(help: ArgumentHelp(
         "Time sections + graph + labels over the reports held in memory, this many passes on one thread, and print "
             + "reports per second to stderr instead of the labels.", visibility: .hidden))
@@ -51,7 +56,7 @@ struct LabelsCommand: AsyncParsableCommand {
         let progress = ProgressLine()
         for (n, report) in reports.enumerated() {
             progress.update(done: n + 1, total: reports.count, unit: "reports")
-            let labels = CheXpertLabels(sections: try report.sections())
+            let labels = GraphExtractor.labels(sections: try report.sections(), source: source)
             out.write(labels.csvRow(subjectID: report.subjectID, studyID: report.studyID) + "\n")
         }
         out.flush()
@@ -73,7 +78,7 @@ struct LabelsCommand: AsyncParsableCommand {
         for _ in 0..<passes {
             for text in texts {
                 let sections = SectionSplitter.split(text, studyID: nil, mode: .clean).sections.map { ($0.name, $0.text) }
-                let (graph, labels) = GraphExtractor.extractWithLabels(sections: sections)
+                let (graph, labels) = GraphExtractor.extractWithLabels(sections: sections, source: source)
                 checksum &+= graph.entities.count &+ labels.values.count
             }
         }
@@ -99,3 +104,5 @@ struct LabelsCommand: AsyncParsableCommand {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 }
+
+extension LabelSource: ExpressibleByArgument {}
