@@ -1,7 +1,17 @@
+import Foundation
+
 /// An error of the ingest stage: what went wrong, where, and what to do about it.
 public struct IngestError: Error, CustomStringConvertible, Sendable {
     public enum Code: String, Sendable {
         case notADump, unreadableFile, malformedCSV, badPartition, outputConflict
+        /// The output folder was ingested from other inputs or with other options than this run's.
+        case inputsChanged
+        /// Another ingest holds the output folder's lock.
+        case outputLocked
+        /// A value of a CSV contradicts itself, the dump or the allowed values.
+        case badValue
+        /// An option asks for more than Carina bounds (size, memory).
+        case badOption
     }
 
     public let code: Code
@@ -13,4 +23,17 @@ public struct IngestError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { message }
+
+    /// `strerror(code)`.
+    static func posix(_ code: Int32) -> String { unsafe String(cString: strerror(code)) }
+
+    /// A file-system error in a few words (the POSIX reason, not Foundation's whole error dump).
+    static func reason(_ error: any Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return posix(Int32(underlying.code))
+        }
+        if ns.domain == NSPOSIXErrorDomain { return posix(Int32(ns.code)) }
+        return ns.localizedDescription
+    }
 }

@@ -113,11 +113,16 @@ public final class IngestPipeline: @unchecked Sendable {
     /// Runs the ingest, calling `progress` after each chunk of images.
     ///
     /// - Parameters:
+    ///   - lock: the output folder's lock when the caller already holds it (to keep it past the run); else the run
+    ///     takes it and a second ingest into the same folder is refused.
     ///   - problem: called for every image that is skipped or failed, with the image and the reason, in dump order.
-    public func run(progress: (IngestTally) -> Void = { _ in },
+    /// - Throws: ``IngestError`` `outputLocked` when another ingest writes the folder, `inputsChanged` when the
+    ///   folder was ingested from another dump listing, other CSVs or other options (see ``IngestFingerprint``).
+    public func run(lock: OutputLock? = nil, progress: (IngestTally) -> Void = { _ in },
                     problem: (DumpImage, String, String) -> Void = { _, _, _ in }) throws -> IngestTally {
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: options.output, withIntermediateDirectories: true)
+        let held = try lock ?? OutputLock(directory: options.output)
+        defer { withExtendedLifetime(held) {} }
+        try IngestFingerprint(dump: dump, options: options).check(directory: options.output)
         let writer = try MDSShardWriter(directory: options.output, columns: Self.columns(for: options.encoding),
                                         sizeLimit: options.sizeLimit, resume: true)
         let report = try IngestReport(directory: options.output)
@@ -128,16 +133,14 @@ public final class IngestPipeline: @unchecked Sendable {
         tally.found = work.count
 
         // Resume: the first `durable` records are already in renamed shards; skip the inputs that produced them.
-        var start = 0
+        // The report is cut back to those inputs even when no shard was durable yet, so it never repeats a line.
         let durable = writer.durableSampleCount
-        if durable > 0 {
-            let kept = try report.resume(afterRecords: durable)
-            start = kept.inputs
-            tally.written = durable
-            tally.resumed = durable
-            tally.skipped = kept.skipped
-            tally.failed = kept.failed
-        }
+        let kept = try report.resume(afterRecords: durable)
+        let start = kept.inputs
+        tally.written = durable
+        tally.resumed = durable
+        tally.skipped = kept.skipped
+        tally.failed = kept.failed
 
         let chunkSize = max(1, options.threads) * 4
         var position = start

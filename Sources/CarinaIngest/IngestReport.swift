@@ -29,18 +29,20 @@ final class IngestReport {
     /// inputs between them), drops the rest, and says how many inputs that covers.
     func resume(afterRecords records: Int) throws -> (inputs: Int, skipped: Int, failed: Int) {
         let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().filter { !$0.isEmpty }
+        // A line cut short by a kill or a full disk (no newline) is not kept: its image is decided again.
+        var lines = Array(text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().dropLast())
         var written = 0, skipped = 0, failed = 0, kept = 0
         for line in lines {
             if written == records { break }
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard fields.count >= 2 else { break }
+            guard fields.count == 4 else { break }
             switch fields[1] {
             case "written": written += 1
             case "skipped": skipped += 1
             case "failed": failed += 1
             default: break
             }
+            if !["written", "skipped", "failed"].contains(fields[1]) { break }
             kept += 1
         }
         guard written == records else {

@@ -120,7 +120,7 @@ public struct MimicDump: Sendable {
         name.count > 1 && name.first == prefix && name.dropFirst().allSatisfy(\.isNumber)
     }
 
-    private static func table(root: String, name: String) -> String? {
+    static func table(root: String, name: String) -> String? {
         for candidate in [name + ".csv.gz", name + ".csv"] {
             let path = (root as NSString).appendingPathComponent(candidate)
             if FileManager.default.fileExists(atPath: path) { return path }

@@ -64,8 +64,10 @@ struct IngestCommand: AsyncParsableCommand {
         options.radGraphPath = radgraph
         options.dropFromPageCache = dropCache
         let pipeline = try IngestPipeline(dump: dump, options: options)
+        // Held until the WebDataset export is done too, so no other ingest writes the folder meanwhile.
+        let lock = try OutputLock(directory: out)
         let progress = ProgressLine()
-        let tally = try pipeline.run(progress: { tally in
+        let tally = try pipeline.run(lock: lock, progress: { tally in
             progress.update(done: tally.written + tally.skipped + tally.failed, total: tally.found, unit: "images",
                             detail: "written \(tally.written)  skipped \(tally.skipped)  failed \(tally.failed)")
         }, problem: { image, status, reason in
@@ -90,6 +92,7 @@ struct IngestCommand: AsyncParsableCommand {
             _ = try WebDatasetExport.export(MDSDataset(directory: out), to: wds)
             print("ingest: WebDataset export in \(wds)")
         }
+        withExtendedLifetime(lock) {}
     }
 }
 
