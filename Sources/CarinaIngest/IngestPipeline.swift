@@ -38,6 +38,8 @@ public struct IngestTally: Sendable, Equatable, CustomStringConvertible {
     public var failed = 0
     /// Images already written by an earlier, interrupted run of the same ingest.
     public var resumed = 0
+    /// Inputs not taken as they are (the dump's, and missing, empty or non-text reports), counted and named.
+    public var notices = DumpNotices()
 
     public var description: String {
         "\(found) images in \(studies) studies: \(written) written, \(skipped) skipped, \(failed) failed"
@@ -132,6 +134,21 @@ public final class IngestPipeline: @unchecked Sendable {
         let work: [(study: Int, image: Int)] = dump.studies.indices.flatMap { s in dump.studies[s].images.indices.map { (s, $0) } }
         tally.found = work.count
 
+        // Every report is checked before any is split, so the notices are the same whatever a resume skips.
+        var oversized: [String: String] = [:]
+        tally.notices = dump.notices
+        for study in dump.studies {
+            let named = MimicDump.relative(study.folder, root: dump.root) + ".txt"
+            switch ReportCheck.check(study) {
+            case .text: break
+            case .missing: tally.notices.add(.reportMissing, named)
+            case .empty: tally.notices.add(.reportEmpty, named)
+            case .notText: tally.notices.add(.reportNotText, named)
+            case .tooLarge(let bytes):
+                oversized[study.studyID] = ReportCheck.tooLargeReason(study, bytes: bytes)
+            }
+        }
+
         // Resume: the first `durable` records are already in renamed shards; skip the inputs that produced them.
         // The report is cut back to those inputs even when no shard was durable yet, so it never repeats a line.
         let durable = writer.durableSampleCount
@@ -149,10 +166,11 @@ public final class IngestPipeline: @unchecked Sendable {
                 (study: dump.studies[at.study], image: dump.studies[at.study].images[at.image])
             }
             var studyTexts: [String: StudyText] = [:]
-            for item in chunk where studyTexts[item.study.studyID] == nil {
+            for item in chunk where studyTexts[item.study.studyID] == nil && oversized[item.study.studyID] == nil {
                 studyTexts[item.study.studyID] = studyText(item.study)
             }
             let texts = studyTexts
+            let refused = oversized
             let slots = OutcomeSlots(count: chunk.count)
             let threads = max(1, min(options.threads, chunk.count))
             // The next chunk's files are read from disk while this one is decoded.
@@ -162,8 +180,11 @@ public final class IngestPipeline: @unchecked Sendable {
             DispatchQueue.concurrentPerform(iterations: threads) { worker in
                 var i = worker
                 while i < chunk.count {
-                    slots.set(i, process(study: chunk[i].study, image: chunk[i].image,
-                                         text: texts[chunk[i].study.studyID]!))
+                    if let text = texts[chunk[i].study.studyID] {
+                        slots.set(i, process(study: chunk[i].study, image: chunk[i].image, text: text))
+                    } else {
+                        slots.set(i, .failed(refused[chunk[i].study.studyID] ?? "report could not be read"))
+                    }
                     if options.dropFromPageCache { FileCacheHint.done(chunk[i].image.path) }
                     i += threads
                 }

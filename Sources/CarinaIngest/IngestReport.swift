@@ -61,14 +61,23 @@ final class IngestReport {
         try handle.write(contentsOf: Data("\(image.dicomID)\t\(status)\t\(clean)\t\(image.path)\n".utf8))
     }
 
+    /// Syncs the report and writes `ingest-summary.json` (the tally and a count per kind of notice) and
+    /// `ingest-notices.tsv` (every notice), both recomputed in full by every run.
     func finish(tally: IngestTally) throws {
         try handle.synchronize()
-        let summary: [String: Int] = [
+        var summary: [String: Any] = [
             "studies": tally.studies, "found": tally.found, "written": tally.written,
             "skipped": tally.skipped, "failed": tally.failed,
         ]
+        if !tally.notices.items.isEmpty {
+            summary["notices"] = Dictionary(uniqueKeysWithValues: tally.notices.summary.map { ($0.kind.rawValue, $0.count) })
+        }
         let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .prettyPrinted])
         try data.write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("ingest-summary.json")),
                        options: .atomic)
+        try Data(tally.notices.tsv.utf8).write(
+            to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent(Self.noticesFileName)), options: .atomic)
     }
+
+    static let noticesFileName = "ingest-notices.tsv"
 }

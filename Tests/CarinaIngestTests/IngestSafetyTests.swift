@@ -153,4 +153,34 @@ import CarinaTestSupport
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: out.file("ingest-report.tsv"))) == expected)
     }
+
+    static func reports(_ root: String) -> [String] {
+        let files = (root as NSString).appendingPathComponent("files")
+        let all = FileManager.default.enumerator(atPath: files)?.compactMap { $0 as? String } ?? []
+        return all.filter { $0.hasSuffix(".txt") }.sorted().map { files + "/" + $0 }
+    }
+
+    @Test func missingEmptyAndNonTextReportsAreCountedAndAnAbsurdOneIsRefusedWithItsSize() throws {
+        let dump = try Self.synth(6)
+        let reports = Self.reports(dump.path)
+        try FileManager.default.removeItem(atPath: reports[0])
+        try Data().write(to: URL(fileURLWithPath: reports[1]))
+        try Data([0xFF, 0xFE, 0x46, 0x00, 0x49, 0x00]).write(to: URL(fileURLWithPath: reports[2]))
+        try Data(repeating: 0x61, count: 3 << 20).write(to: URL(fileURLWithPath: reports[3]))
+        let out = try TemporaryDirectory()
+        let run = try Self.ingest(dump.path, out.path)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("1 studies have no report file"), "\(run.stdout)")
+        #expect(run.stdout.contains("1 studies have an empty report file"))
+        #expect(run.stdout.contains("1 studies have a report that is not UTF-8 text"))
+        #expect(run.stderr.contains("is 3145728 bytes"), "\(run.stderr)")
+        #expect(run.stdout.contains("5 written, 0 skipped, 1 failed"), "\(run.stdout)")
+        let notices = try String(contentsOfFile: out.file("ingest-notices.tsv"), encoding: .utf8)
+        #expect(notices.contains("report-missing\t" + String(reports[0].dropFirst(dump.path.count + 1))), "\(notices)")
+        let summary = try String(contentsOfFile: out.file("ingest-summary.json"), encoding: .utf8)
+        #expect(summary.contains("\"report-empty\" : 1"), "\(summary)")
+        // the shard limit is kept: no record is larger than a real report allows
+        let verify = try CarinaExecutable.run(["shards", "verify", out.path])
+        #expect(verify.status == 0)
+    }
 }

@@ -84,6 +84,8 @@ struct IngestCommand: AsyncParsableCommand {
                      ByteCountFormatter.string(fromByteCount: Int64(bytes), countStyle: .file), out, seconds,
                      Double(tally.written - tally.resumed) / max(seconds, 1e-9),
                      dump.tablesFound.isEmpty ? "none" : dump.tablesFound.joined(separator: ",")))
+        for line in tally.notices.lines { print("ingest: note: \(line)") }
+        if !tally.notices.items.isEmpty { print("ingest: every noted input is listed in \(out)/ingest-notices.tsv") }
         if tally.failed > 0 || tally.skipped > 0 {
             print("ingest: reasons for every skipped or failed image are in \(out)/ingest-report.tsv")
         }
