@@ -1,3 +1,4 @@
+import CarinaCore
 import Foundation
 
 /// An error of the ingest stage: what went wrong, where, and what to do about it.
@@ -27,13 +28,6 @@ public struct IngestError: Error, CustomStringConvertible, Sendable {
     /// `strerror(code)`.
     static func posix(_ code: Int32) -> String { unsafe String(cString: strerror(code)) }
 
-    /// A file-system error in a few words (the POSIX reason, not Foundation's whole error dump).
-    static func reason(_ error: any Error) -> String {
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return posix(Int32(underlying.code))
-        }
-        if ns.domain == NSPOSIXErrorDomain { return posix(Int32(ns.code)) }
-        return ns.localizedDescription
-    }
+    /// A file-system error in a few words (the reason, not Foundation's whole error dump).
+    static func reason(_ error: any Error) -> String { FileErrorText.reason(error) }
 }

@@ -127,6 +127,7 @@ public final class IngestPipeline: @unchecked Sendable {
         try IngestFingerprint(dump: dump, options: options).check(directory: options.output)
         let writer = try MDSShardWriter(directory: options.output, columns: Self.columns(for: options.encoding),
                                         sizeLimit: options.sizeLimit, resume: true)
+        writer.refusesOversizedSamples = true
         let report = try IngestReport(directory: options.output)
         var tally = IngestTally()
         tally.studies = dump.studies.count
@@ -193,7 +194,12 @@ public final class IngestPipeline: @unchecked Sendable {
             for (item, outcome) in zip(chunk, outcomes) {
                 switch outcome! {
                 case .record(let record):
-                    try writer.write(record)
+                    if let reason = try Self.write(record, to: writer) {
+                        problem(item.image, "failed", reason)
+                        tally.failed += 1
+                        try report.append(item.image, status: "failed", reason: reason)
+                        continue
+                    }
                     tally.written += 1
                     try report.append(item.image, status: "written", reason: "")
                 case .skipped(let reason):
