@@ -40,6 +40,13 @@ struct IngestCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard size >= 0 else { throw ValidationError("--size must be 0 (full matrix) or a positive number of pixels") }
+        try Bounds.check(ingestSize: size, threads: threads)
+        if let views {
+            let names = views.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard names.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == " " || $0 == "_" } }) else {
+                throw ValidationError("--views must be view positions separated by commas, e.g. PA,AP,LATERAL (got \"\(views)\")")
+            }
+        }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be in 1...100") }
         guard shardSize > 1024, shardSize < 1 << 32 else {
@@ -63,6 +70,15 @@ struct IngestCommand: AsyncParsableCommand {
         options.sectionMode = sections
         options.radGraphPath = radgraph
         options.dropFromPageCache = dropCache
+        if let wanted = options.views {
+            // With the metadata table the views are known before any DICOM is read: a filter that keeps none is a typo.
+            let known = Set(dump.studies.flatMap(\.images).compactMap { $0.view?.uppercased() })
+            let everyViewKnown = dump.studies.allSatisfy { $0.images.allSatisfy { $0.view != nil } }
+            if everyViewKnown, !dump.studies.isEmpty, known.isDisjoint(with: wanted) {
+                throw ValidationError("--views \(wanted.sorted().joined(separator: ",")) matches none of the dump's images "
+                    + "(their views: \(known.sorted().joined(separator: ",")))")
+            }
+        }
         let pipeline = try IngestPipeline(dump: dump, options: options)
         // Held until the WebDataset export is done too, so no other ingest writes the folder meanwhile.
         let lock = try OutputLock(directory: out)
@@ -77,6 +93,10 @@ struct IngestCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("carina: \(image.dicomID) failed: \(reason)\n".utf8))
         })
         progress.finish()
+        if options.views != nil, tally.written == 0, tally.skipped > 0, tally.failed == 0 {
+            throw CLIError("--views \(options.views!.sorted().joined(separator: ",")) kept none of the \(tally.found) images "
+                + "(see the views in \(out)/ingest-report.tsv); check the view names")
+        }
         let seconds = progress.elapsed
         let bytes = IngestPipeline.outputBytes(directory: out)
         print("ingest: \(tally)")
