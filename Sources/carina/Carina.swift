@@ -36,7 +36,8 @@ struct Carina: AsyncParsableCommand {
             }
         } catch {
             let code = exitCode(for: error)
-            if code.isSuccess { exit(withError: error) }
+            // --help, --version, and an exit status a command chose after printing its own report.
+            if code.isSuccess || error is ExitCode { exit(withError: error) }
             let message = FileErrorText.isFileError(error) ? FileErrorText.describe(error)
                 : (self.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)")
             FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
