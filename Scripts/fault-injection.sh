@@ -4,7 +4,7 @@
 # signal), hangs (over the time limit) and silent losses (a case that must be refused or counted exited 0 without it).
 #
 # Usage: Scripts/fault-injection.sh [WORK_DIR]
-#   CARINA=path/to/carina to test a given binary (default: .build/debug/carina when built, else a release build).
+#   CARINA=path/to/carina to test a given binary (default: a debug build of this checkout, brought up to date first).
 # Needs bash, coreutils (timeout), gzip and python3 (only to write a hand-made index.json for the verify case).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,10 +12,9 @@ source Scripts/env.sh
 
 if [[ -n "${CARINA:-}" ]]; then
     carina="$CARINA"
-elif [[ -x .build/debug/carina ]]; then
-    carina="$PWD/.build/debug/carina"
 else
-    carina="$PWD/$(build_release_carina)" || exit 1
+    log=$(swift build --product carina 2>&1) || { echo "$log" >&2; exit 1; }
+    carina="$PWD/.build/debug/carina"
 fi
 work="${1:-$(mktemp -d /tmp/carina-faults.XXXXXX)}"
 mkdir -p "$work"
