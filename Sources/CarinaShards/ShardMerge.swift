@@ -57,7 +57,8 @@ public enum ShardMerge {
     static let fingerprintFile = "carina.fingerprint.tsv"
 
     /// Refuses parts ingested with different record-shaping options (image encoding, size, transform, …: from each
-    /// part's `carina.fingerprint.tsv`, and the `image_format` of its first record) and parts that share a record id.
+    /// part's `carina.fingerprint.tsv`, and the set of `image_format` values of its records) and parts that share a
+    /// record id.
     static func checkParts(_ parts: [String]) throws(ShardError) {
         var reference: (part: String, options: [String: String])?
         var format: (part: String, value: String)?
@@ -84,7 +85,9 @@ public enum ShardMerge {
             }
             let dataset = try MDSDataset(directory: part, verify: .off)
             if dataset.count > 0, dataset.columns.contains(where: { $0.name == "image_format" }) {
-                let value = try dataset.columnText("image_format", at: 0)
+                var values = Set<String>()
+                for index in 0..<dataset.count { values.insert(try dataset.columnText("image_format", at: index)) }
+                let value = values.sorted().joined(separator: ",")
                 if let format, format.value != value {
                     throw ShardError(.conflict, "\(part) holds \(value) images, \(format.part) \(format.value); parts made "
                         + "with different image encodings cannot be merged: ingest them again with the same --image")

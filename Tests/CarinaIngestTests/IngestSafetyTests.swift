@@ -6,7 +6,7 @@ import CarinaTestSupport
 /// Ingest runs that must never lose or mix records: a resume after the dump or the options changed, two runs into one
 /// folder, a report that must stay byte-identical whatever the interruption.
 @Suite(.serialized) struct IngestSafetyTests {
-    static let arguments = ["--size", "48", "--shard-size", "6000", "--threads", "2"]
+    static let arguments = ["--size", "48", "--shard-size", "12000", "--threads", "2"]
 
     /// A synthetic dump of `studies` studies (real DICOMs written by DCMTK).
     static func synth(_ studies: Int, seed: Int = 3) throws -> TemporaryDirectory {
@@ -83,6 +83,19 @@ import CarinaTestSupport
         let again = try Self.ingest(dump.path, out.path, ["--threads", "1"])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.contains("3 written"))
+    }
+
+    @Test func theSameCommandAgainOnAFinishedFolderWhoseLastImagesFailedStillSucceeds() throws {
+        let dump = try Self.synth(3)
+        let out = try TemporaryDirectory()
+        // Every record is larger than this shard limit: each image fails after it is encoded.
+        let first = try Self.ingest(dump.path, out.path, ["--shard-size", "2000"])
+        #expect(first.stdout.contains("0 written, 0 skipped, 3 failed"), "\(first.stdout)")
+        let report = try Data(contentsOf: URL(fileURLWithPath: out.file("ingest-report.tsv")))
+        let again = try Self.ingest(dump.path, out.path, ["--shard-size", "2000"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("0 written, 0 skipped, 3 failed"), "\(again.stdout)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out.file("ingest-report.tsv"))) == report)
     }
 
     @Test func aFolderWithAnotherDatasetButNoFingerprintIsRefused() throws {
