@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "CarinaLoader", dependencies: ["CarinaCore", "CarinaShards", "CarinaRecord", "CarinaImage"],
                 swiftSettings: strictSafety),
         .target(name: "CarinaTensor", dependencies: ["COpenBLAS"], swiftSettings: strictSafety),
-        .target(name: "CarinaTrain", dependencies: ["CarinaCore", "CarinaTensor", "CarinaLoader"], swiftSettings: strictSafety),
+        .target(name: "CarinaTrain", dependencies: ["CarinaCore", "CarinaTensor", "CarinaLoader", "CarinaShards"], swiftSettings: strictSafety),
         .target(name: "CarinaSynth", dependencies: ["CarinaCore", "CarinaDICOM", "CarinaGraph"], swiftSettings: strictSafety),
         .target(
             name: "CarinaIngest",

@@ -23,6 +23,13 @@ public enum GzipFile {
             if count == 0 { break }
             output.append(contentsOf: chunk[0..<Int(count)])
         }
+        // zlib ends a stream cut short (no final block or no trailer) like a complete one, leaving Z_BUF_ERROR.
+        var status: Int32 = Z_OK
+        _ = unsafe gzerror(handle, &status)
+        if status == Z_BUF_ERROR {
+            throw GzipError(description: "\(path): the gzip data is cut short (unexpected end of file, as `gzip -t` "
+                + "says): the file is truncated; copy or download it again")
+        }
         return output
     }
 

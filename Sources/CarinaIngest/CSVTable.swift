@@ -52,6 +52,30 @@ public struct CSVTable: Sendable {
         if header == nil { throw IngestError(.malformedCSV, "\(path): empty file, expected a header line") }
     }
 
+    /// Streams the rows of a `.csv` or `.csv.gz` file as ``forEachRow(path:columns:_:)`` does, also giving the
+    /// fields of `optional` columns (nil when the header lacks one) and the line each row starts on.
+    public static func forEachRow(path: String, columns: [String], optional: [String],
+                                  _ body: ([String], [String?], Int) throws(IngestError) -> Void) throws(IngestError) {
+        let bytes: [UInt8]
+        do { bytes = try GzipFile.read(path: path) } catch { throw IngestError(.unreadableFile, error.description) }
+        var header: [String]?
+        var picks: [Int] = []
+        var optionalPicks: [Int?] = []
+        try scanRecords(bytes, source: path) { (fields: [String], line: Int) throws(IngestError) in
+            guard let header else {
+                for name in columns { picks.append(try columnIndex(name, in: fields, source: path)) }
+                optionalPicks = optional.map { fields.firstIndex(of: $0) }
+                header = fields
+                return
+            }
+            guard fields.count == header.count else {
+                throw raggedRow(source: path, line: line, fields: fields.count, header: header.count)
+            }
+            try body(picks.map { fields[$0] }, optionalPicks.map { $0.map { fields[$0] } }, line)
+        }
+        if header == nil { throw IngestError(.malformedCSV, "\(path): empty file, expected a header line") }
+    }
+
     /// Splits CSV text into records (RFC 4180), calling `body` with each record's fields and the line it starts on.
     static func scanRecords(_ text: [UInt8], source: String,
                             _ body: ([String], Int) throws(IngestError) -> Void) throws(IngestError) {

@@ -39,6 +39,8 @@ public struct IngestTally: Sendable, Equatable, CustomStringConvertible {
     public var failed = 0
     /// Images already written by an earlier, interrupted run of the same ingest.
     public var resumed = 0
+    /// Inputs not taken as they are (the dump's, and missing, empty or non-text reports), counted and named.
+    public var notices = DumpNotices()
 
     public var description: String {
         "\(found) images in \(studies) studies: \(written) written, \(skipped) skipped, \(failed) failed"
@@ -92,13 +94,19 @@ public final class IngestPipeline: @unchecked Sendable {
     /// Runs the ingest, calling `progress` after each chunk of images.
     ///
     /// - Parameters:
+    ///   - lock: the output folder's lock when the caller already holds it (to keep it past the run); else the run
+    ///     takes it and a second ingest into the same folder is refused.
     ///   - problem: called for every image that is skipped or failed, with the image and the reason, in dump order.
-    public func run(progress: (IngestTally) -> Void = { _ in },
+    /// - Throws: ``IngestError`` `outputLocked` when another ingest writes the folder, `inputsChanged` when the
+    ///   folder was ingested from another dump listing, other CSVs or other options (see ``IngestFingerprint``).
+    public func run(lock: OutputLock? = nil, progress: (IngestTally) -> Void = { _ in },
                     problem: (DumpImage, String, String) -> Void = { _, _, _ in }) throws -> IngestTally {
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: options.output, withIntermediateDirectories: true)
+        let held = try lock ?? OutputLock(directory: options.output)
+        defer { withExtendedLifetime(held) {} }
+        try IngestFingerprint(dump: dump, options: options).check(directory: options.output)
         let writer = try MDSShardWriter(directory: options.output, columns: Self.columns(for: options.encoding),
                                         sizeLimit: options.sizeLimit, resume: true)
+        writer.refusesOversizedSamples = true
         let report = try IngestReport(directory: options.output)
         var tally = IngestTally()
         tally.studies = dump.studies.count
@@ -106,17 +114,30 @@ public final class IngestPipeline: @unchecked Sendable {
         let work: [(study: Int, image: Int)] = dump.studies.indices.flatMap { s in dump.studies[s].images.indices.map { (s, $0) } }
         tally.found = work.count
 
-        // Resume: the first `durable` records are already in renamed shards; skip the inputs that produced them.
-        var start = 0
-        let durable = writer.durableSampleCount
-        if durable > 0 {
-            let kept = try report.resume(afterRecords: durable)
-            start = kept.inputs
-            tally.written = durable
-            tally.resumed = durable
-            tally.skipped = kept.skipped
-            tally.failed = kept.failed
+        // Every report is checked before any is split, so the notices are the same whatever a resume skips.
+        var oversized: [String: String] = [:]
+        tally.notices = dump.notices
+        for study in dump.studies {
+            let named = MimicDump.relative(study.folder, root: dump.root) + ".txt"
+            switch ReportCheck.check(study) {
+            case .text: break
+            case .missing: tally.notices.add(.reportMissing, named)
+            case .empty: tally.notices.add(.reportEmpty, named)
+            case .notText: tally.notices.add(.reportNotText, named)
+            case .tooLarge(let bytes):
+                oversized[study.studyID] = ReportCheck.tooLargeReason(study, bytes: bytes)
+            }
         }
+
+        // Resume: the first `durable` records are already in renamed shards; skip the inputs that produced them.
+        // The report is cut back to those inputs even when no shard was durable yet, so it never repeats a line.
+        let durable = writer.durableSampleCount
+        let kept = try report.resume(afterRecords: durable)
+        let start = kept.inputs
+        tally.written = durable
+        tally.resumed = durable
+        tally.skipped = kept.skipped
+        tally.failed = kept.failed
 
         let chunkSize = max(1, options.threads) * 4
         var position = start
@@ -125,10 +146,11 @@ public final class IngestPipeline: @unchecked Sendable {
                 (study: dump.studies[at.study], image: dump.studies[at.study].images[at.image])
             }
             var studyTexts: [String: StudyText] = [:]
-            for item in chunk where studyTexts[item.study.studyID] == nil {
+            for item in chunk where studyTexts[item.study.studyID] == nil && oversized[item.study.studyID] == nil {
                 studyTexts[item.study.studyID] = studyText(item.study)
             }
             let texts = studyTexts
+            let refused = oversized
             let slots = OutcomeSlots(count: chunk.count)
             let threads = max(1, min(options.threads, chunk.count))
             // The next chunk's files are read from disk while this one is decoded.
@@ -138,8 +160,11 @@ public final class IngestPipeline: @unchecked Sendable {
             DispatchQueue.concurrentPerform(iterations: threads) { worker in
                 var i = worker
                 while i < chunk.count {
-                    slots.set(i, process(study: chunk[i].study, image: chunk[i].image,
-                                         text: texts[chunk[i].study.studyID]!))
+                    if let text = texts[chunk[i].study.studyID] {
+                        slots.set(i, process(study: chunk[i].study, image: chunk[i].image, text: text))
+                    } else {
+                        slots.set(i, .failed(refused[chunk[i].study.studyID] ?? "report could not be read"))
+                    }
                     if options.dropFromPageCache { FileCacheHint.done(chunk[i].image.path) }
                     i += threads
                 }
@@ -148,7 +173,12 @@ public final class IngestPipeline: @unchecked Sendable {
             for (item, outcome) in zip(chunk, outcomes) {
                 switch outcome! {
                 case .record(let record):
-                    try writer.write(record.columnValues())
+                    if let reason = try Self.write(record.columnValues(), to: writer) {
+                        problem(item.image, "failed", reason)
+                        tally.failed += 1
+                        try report.append(item.image, status: "failed", reason: reason)
+                        continue
+                    }
                     tally.written += 1
                     try report.append(item.image, status: "written", reason: "")
                 case .skipped(let reason):

@@ -29,18 +29,20 @@ final class IngestReport {
     /// inputs between them), drops the rest, and says how many inputs that covers.
     func resume(afterRecords records: Int) throws -> (inputs: Int, skipped: Int, failed: Int) {
         let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().filter { !$0.isEmpty }
+        // A line cut short by a kill or a full disk (no newline) is not kept: its image is decided again.
+        var lines = Array(text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().dropLast())
         var written = 0, skipped = 0, failed = 0, kept = 0
         for line in lines {
             if written == records { break }
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard fields.count >= 2 else { break }
+            guard fields.count == 4 else { break }
             switch fields[1] {
             case "written": written += 1
             case "skipped": skipped += 1
             case "failed": failed += 1
             default: break
             }
+            if !["written", "skipped", "failed"].contains(fields[1]) { break }
             kept += 1
         }
         guard written == records else {
@@ -59,14 +61,23 @@ final class IngestReport {
         try handle.write(contentsOf: Data("\(image.dicomID)\t\(status)\t\(clean)\t\(image.path)\n".utf8))
     }
 
+    /// Syncs the report and writes `ingest-summary.json` (the tally and a count per kind of notice) and
+    /// `ingest-notices.tsv` (every notice), both recomputed in full by every run.
     func finish(tally: IngestTally) throws {
         try handle.synchronize()
-        let summary: [String: Int] = [
+        var summary: [String: Any] = [
             "studies": tally.studies, "found": tally.found, "written": tally.written,
             "skipped": tally.skipped, "failed": tally.failed,
         ]
+        if !tally.notices.items.isEmpty {
+            summary["notices"] = Dictionary(uniqueKeysWithValues: tally.notices.summary.map { ($0.kind.rawValue, $0.count) })
+        }
         let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .prettyPrinted])
         try data.write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("ingest-summary.json")),
                        options: .atomic)
+        try Data(tally.notices.tsv.utf8).write(
+            to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent(Self.noticesFileName)), options: .atomic)
     }
+
+    static let noticesFileName = "ingest-notices.tsv"
 }

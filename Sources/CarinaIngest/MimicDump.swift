@@ -45,10 +45,15 @@ public struct MimicDump: Sendable {
     public let studies: [DumpStudy]
     /// Which of the optional tables were found (`metadata`, `split`, `chexpert`).
     public let tablesFound: [String]
+    /// Inputs not taken as they are (rows that disagree with the layout, images without a split row, DICOMs outside
+    /// the layout…), counted and named. Reports are checked by the ingest, which reads them.
+    public let notices: DumpNotices
 
     /// Scans the dump at `root`, keeping only the subjects of `partition`.
     ///
-    /// - Throws: `IngestError.notADump` when `root` has no `files/` folder; CSV errors name the file and line.
+    /// - Throws: `IngestError.notADump` when `root` has no `files/` folder; CSV errors name the file and line:
+    ///   a truncated gzip, a split other than train/validate/test, one image or study given conflicting values, a
+    ///   label that is not 1.0, 0.0, -1.0 or blank, a patient that the split table puts in two splits.
     public init(root: String, partition: Partition = .whole) throws(IngestError) {
         self.root = root
         let fm = FileManager.default
@@ -59,47 +64,155 @@ public struct MimicDump: Sendable {
                 + "(expected files/pXX/pSUBJECT/sSTUDY/*.dcm)")
         }
         var found: [String] = []
-        let views = try Self.readViews(root: root, found: &found)
-        let splits = try Self.readSplits(root: root, found: &found)
-        let labels = try Self.readLabels(root: root, found: &found)
+        var notices = DumpNotices()
+        var views = try Self.readViews(root: root, found: &found)
+        var splits = try Self.readSplits(root: root, found: &found)
+        var labels = try Self.readLabels(root: root, found: &found)
 
-        var studies: [DumpStudy] = []
-        for group in Self.sortedEntries(files) where Self.isPrefixedNumber(group, prefix: "p") {
+        /// Studies as listed, before the split is settled (it may come from the patient's other studies).
+        struct Listed {
+            var subjectID: String, studyID: String, images: [DumpImage], folder: String, hasReport: Bool
+            var tableSplit: String?
+            var labels: [Float?]?
+        }
+        var listed: [Listed] = []
+        for group in Self.sortedEntries(files) {
             let groupPath = (files as NSString).appendingPathComponent(group)
-            for subjectFolder in Self.sortedEntries(groupPath) where Self.isPrefixedNumber(subjectFolder, prefix: "p") {
+            guard Self.isPrefixedNumber(group, prefix: "p") else {
+                Self.countStrayDICOMs(groupPath, root: root, into: &notices)
+                continue
+            }
+            for subjectFolder in Self.sortedEntries(groupPath) {
+                let subjectPath = (groupPath as NSString).appendingPathComponent(subjectFolder)
+                guard Self.isPrefixedNumber(subjectFolder, prefix: "p") else {
+                    Self.countStrayDICOMs(subjectPath, root: root, into: &notices)
+                    continue
+                }
                 let subjectID = String(subjectFolder.dropFirst())
                 guard partition.contains(subjectID: subjectID) else { continue }
-                let subjectPath = (groupPath as NSString).appendingPathComponent(subjectFolder)
                 let entries = Self.sortedEntries(subjectPath)
                 var studyIDs = Set<String>()
                 for entry in entries {
                     let name = entry.hasSuffix(".txt") ? String(entry.dropLast(4)) : entry
-                    if Self.isPrefixedNumber(name, prefix: "s") { studyIDs.insert(String(name.dropFirst())) }
+                    if Self.isPrefixedNumber(name, prefix: "s") {
+                        studyIDs.insert(String(name.dropFirst()))
+                    } else {
+                        Self.countStrayDICOMs((subjectPath as NSString).appendingPathComponent(entry), root: root, into: &notices)
+                    }
                 }
                 for studyID in studyIDs.sorted() {
                     let studyPath = (subjectPath as NSString).appendingPathComponent("s" + studyID)
                     let reportPath = studyPath + ".txt"
-                    let images = Self.sortedEntries(studyPath)
-                        .filter { $0.lowercased().hasSuffix(".dcm") }
-                        .map { file -> DumpImage in
-                            var dicomID = String(file.dropLast(4))
-                            var view: String?
-                            if let entry = views.index(forKey: dicomID) {
-                                // The table's copy of the id is kept (shared storage) and the new one freed.
-                                (dicomID, view) = views[entry]
-                            }
-                            return DumpImage(dicomID: dicomID, view: view, folder: studyPath,
-                                             fileExtension: String(file.suffix(4)))
+                    var studySplits = Set<String>()
+                    var images: [DumpImage] = []
+                    for file in Self.sortedEntries(studyPath) {
+                        guard file.lowercased().hasSuffix(".dcm") else {
+                            Self.countStrayDICOMs((studyPath as NSString).appendingPathComponent(file), root: root, into: &notices)
+                            continue
                         }
-                    let split = splits[studyID] ?? Self.derivedSplit(subjectID: subjectID)
-                    studies.append(DumpStudy(
-                        subjectID: subjectID, studyID: studyID, images: images, folder: studyPath,
-                        hasReport: fm.fileExists(atPath: reportPath), split: split, labels: labels[studyID]))
+                        var dicomID = String(file.dropLast(4))
+                        let image = Self.relative(studyPath + "/" + file, root: root)
+                        var view: String?
+                        if let row = views.removeValue(forKey: dicomID) {
+                            if row.agrees(subjectID: subjectID, studyID: studyID) {
+                                // The table's copy of the id is kept (shared storage) and the new one freed.
+                                dicomID = row.dicomID
+                                view = row.view.isEmpty ? nil : row.view
+                            } else {
+                                notices.add(.metadataRowDisagreesWithPath, "\(image) (line \(row.line): subject \(row.subjectID ?? "?"), study \(row.studyID ?? "?"))")
+                            }
+                        }
+                        if splits.isKeyedByImage {
+                            if let row = splits.rows.removeValue(forKey: dicomID) {
+                                if row.agrees(subjectID: subjectID, studyID: studyID) {
+                                    studySplits.insert(row.split)
+                                } else {
+                                    notices.add(.splitRowDisagreesWithPath, "\(image) (line \(row.line): subject \(row.subjectID ?? "?"), study \(row.studyID ?? "?"))")
+                                    notices.add(.imageWithoutSplitRow, image)
+                                }
+                            } else if splits.present {
+                                notices.add(.imageWithoutSplitRow, image)
+                            }
+                        }
+                        images.append(DumpImage(dicomID: dicomID, view: view, folder: studyPath,
+                                                fileExtension: String(file.suffix(4))))
+                    }
+                    if !splits.isKeyedByImage, splits.present {
+                        if let row = splits.rows.removeValue(forKey: studyID), row.agrees(subjectID: subjectID, studyID: studyID) {
+                            studySplits.insert(row.split)
+                        } else {
+                            images.forEach { notices.add(.imageWithoutSplitRow, Self.relative($0.path, root: root)) }
+                        }
+                    }
+                    var studyLabels: [Float?]?
+                    if let row = labels.removeValue(forKey: studyID) {
+                        if row.subjectID == nil || row.subjectID == subjectID {
+                            studyLabels = row.values
+                        } else {
+                            notices.add(.chexpertRowDisagreesWithPath, "\(Self.relative(studyPath, root: root)) (line \(row.line): subject \(row.subjectID!))")
+                        }
+                    }
+                    if studySplits.count > 1 {
+                        throw IngestError(.badValue, "\(Self.table(root: root, name: "mimic-cxr-2.0.0-split") ?? "split CSV"): "
+                            + "the images of study \(studyID) (patient \(subjectID)) are in \(studySplits.sorted().joined(separator: " and ")); "
+                            + "a patient must stay in one split: fix the table")
+                    }
+                    listed.append(Listed(subjectID: subjectID, studyID: studyID, images: images, folder: studyPath,
+                                         hasReport: fm.fileExists(atPath: reportPath), tableSplit: studySplits.first,
+                                         labels: studyLabels))
                 }
             }
         }
-        self.studies = studies
+        // Rows left over name images or studies that are not in the dump (within this partition).
+        func inPartition(_ subjectID: String?) -> Bool { subjectID.map(partition.contains(subjectID:)) ?? true }
+        for row in views.values.sorted(by: { $0.line < $1.line }) where inPartition(row.subjectID) {
+            notices.add(.metadataRowWithoutImage, "\(row.dicomID) (line \(row.line))")
+        }
+        for (key, row) in splits.rows.sorted(by: { $0.value.line < $1.value.line }) where inPartition(row.subjectID) {
+            notices.add(.splitRowWithoutImage, "\(key) (line \(row.line))")
+        }
+        for (key, row) in labels.sorted(by: { $0.value.line < $1.value.line }) where inPartition(row.subjectID) {
+            notices.add(.chexpertRowWithoutStudy, "\(key) (line \(row.line))")
+        }
+        // A patient stays in one split: the table's, else (no row for any of the patient's images) the derived one.
+        var patientSplit: [String: (split: String, studyID: String)] = [:]
+        for study in listed {
+            guard let split = study.tableSplit else { continue }
+            if let other = patientSplit[study.subjectID], other.split != split {
+                throw IngestError(.badValue, "\(Self.table(root: root, name: "mimic-cxr-2.0.0-split") ?? "split CSV"): "
+                    + "patient \(study.subjectID) is in \(other.split) (study \(other.studyID)) and in \(split) (study "
+                    + "\(study.studyID)); a patient must stay in one split: fix the table")
+            }
+            patientSplit[study.subjectID] = (split, study.studyID)
+        }
+        studies = listed.map { study in
+            DumpStudy(subjectID: study.subjectID, studyID: study.studyID, images: study.images, folder: study.folder,
+                      hasReport: study.hasReport,
+                      split: patientSplit[study.subjectID]?.split ?? Self.derivedSplit(subjectID: study.subjectID),
+                      labels: study.labels)
+        }
         self.tablesFound = found
+        self.notices = notices
+    }
+
+    /// `path` relative to the dump root.
+    static func relative(_ path: String, root: String) -> String {
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+    }
+
+    /// Counts the DICOM files at or under `path` (a file or a folder outside the layout), at most 8 folders deep.
+    private static func countStrayDICOMs(_ path: String, root: String, into notices: inout DumpNotices, depth: Int = 0) {
+        var isDirectory: ObjCBool = false
+        guard unsafe FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return }
+        if isDirectory.boolValue {
+            guard depth < 8 else { return }
+            for entry in sortedEntries(path) {
+                countStrayDICOMs((path as NSString).appendingPathComponent(entry), root: root, into: &notices, depth: depth + 1)
+            }
+        } else if path.lowercased().hasSuffix(".dcm") {
+            notices.add(.dicomOutsideLayout, relative(path, root: root))
+        }
     }
 
     /// The split of a subject when no split CSV is given: a stable hash puts about 1% of patients in `validate`,
@@ -120,7 +233,7 @@ public struct MimicDump: Sendable {
         name.count > 1 && name.first == prefix && name.dropFirst().allSatisfy(\.isNumber)
     }
 
-    private static func table(root: String, name: String) -> String? {
+    static func table(root: String, name: String) -> String? {
         for candidate in [name + ".csv.gz", name + ".csv"] {
             let path = (root as NSString).appendingPathComponent(candidate)
             if FileManager.default.fileExists(atPath: path) { return path }
@@ -128,43 +241,126 @@ public struct MimicDump: Sendable {
         return nil
     }
 
-    // The tables are streamed row by row, keeping only the columns the dump needs.
+    // The tables are streamed row by row, keeping only the columns the dump needs; each value is checked, and one
+    // image or study given two different values is an error naming both lines.
 
-    private static func readViews(root: String, found: inout [String]) throws(IngestError) -> [String: String] {
+    /// A metadata row: the view of one image.
+    struct ViewRow {
+        var dicomID: String, view: String, subjectID: String?, studyID: String?, line: Int
+        func agrees(subjectID: String, studyID: String) -> Bool {
+            (self.subjectID ?? subjectID) == subjectID && (self.studyID ?? studyID) == studyID
+        }
+    }
+
+    /// A split row: the split of one image (or, without a `dicom_id` column, of one study).
+    struct SplitRow {
+        var split: String, subjectID: String?, studyID: String?, line: Int
+        func agrees(subjectID: String, studyID: String) -> Bool {
+            (self.subjectID ?? subjectID) == subjectID && (self.studyID ?? studyID) == studyID
+        }
+    }
+
+    struct SplitTable {
+        var present = false
+        var isKeyedByImage = false
+        var rows: [String: SplitRow] = [:]
+    }
+
+    /// A chexpert row: the 14 labels of one study.
+    struct LabelRow {
+        var values: [Float?], subjectID: String?, line: Int
+    }
+
+    static let splitValues: Set<String> = ["train", "validate", "test"]
+
+    private static func readViews(root: String, found: inout [String]) throws(IngestError) -> [String: ViewRow] {
         guard let path = table(root: root, name: "mimic-cxr-2.0.0-metadata") else { return [:] }
         found.append("metadata")
-        var views: [String: String] = [:]
-        try CSVTable.forEachRow(path: path, columns: ["dicom_id", "ViewPosition"]) { (row: [String]) throws(IngestError) in
-            if !row[1].isEmpty { views[row[0]] = row[1] }
+        var views: [String: ViewRow] = [:]
+        try CSVTable.forEachRow(path: path, columns: ["dicom_id", "ViewPosition"], optional: ["subject_id", "study_id"]) {
+            (row: [String], ids: [String?], line: Int) throws(IngestError) in
+            guard !row[0].isEmpty else { throw IngestError(.badValue, "\(path):\(line): empty dicom_id; fix the table") }
+            if let earlier = views[row[0]] {
+                guard earlier.view == row[1], earlier.subjectID == ids[0], earlier.studyID == ids[1] else {
+                    throw IngestError(.badValue, "\(path):\(line): dicom_id \(row[0]) is also on line \(earlier.line) with "
+                        + "other values (ViewPosition \"\(earlier.view)\" and \"\(row[1])\"); keep one row per image")
+                }
+                return
+            }
+            views[row[0]] = ViewRow(dicomID: row[0], view: row[1], subjectID: ids[0], studyID: ids[1], line: line)
         }
         return views
     }
 
-    private static func readSplits(root: String, found: inout [String]) throws(IngestError) -> [String: String] {
-        guard let path = table(root: root, name: "mimic-cxr-2.0.0-split") else { return [:] }
+    private static func readSplits(root: String, found: inout [String]) throws(IngestError) -> SplitTable {
+        guard let path = table(root: root, name: "mimic-cxr-2.0.0-split") else { return SplitTable() }
         found.append("split")
-        var splits: [String: String] = [:]
-        try CSVTable.forEachRow(path: path, columns: ["study_id", "split"]) { (row: [String]) throws(IngestError) in
-            splits[row[0]] = row[1]
+        var result = SplitTable(present: true)
+        var bad: [(line: Int, value: String)] = []
+        try CSVTable.forEachRow(path: path, columns: ["study_id", "split"], optional: ["dicom_id", "subject_id"]) {
+            (row: [String], ids: [String?], line: Int) throws(IngestError) in
+            guard splitValues.contains(row[1]) else {
+                bad.append((line, row[1]))
+                return
+            }
+            result.isKeyedByImage = ids[0] != nil
+            let key = ids[0] ?? row[0]
+            if let earlier = result.rows[key] {
+                guard earlier.split == row[1], earlier.studyID == row[0], earlier.subjectID == ids[1] else {
+                    throw IngestError(.badValue, "\(path):\(line): \(ids[0] != nil ? "dicom_id" : "study_id") \(key) is also "
+                        + "on line \(earlier.line) with other values (\(earlier.split) and \(row[1])); keep one row per image")
+                }
+                return
+            }
+            result.rows[key] = SplitRow(split: row[1], subjectID: ids[1], studyID: row[0], line: line)
         }
-        return splits
+        if let first = bad.first {
+            throw IngestError(.badValue, "\(path):\(first.line): split \"\(first.value)\" is not train, validate or test "
+                + "(\(bad.count) such row\(bad.count == 1 ? "" : "s")); fix the table, or remove it to derive the split")
+        }
+        return result
     }
 
-    private static func readLabels(root: String, found: inout [String]) throws(IngestError) -> [String: [Float?]] {
+    private static func readLabels(root: String, found: inout [String]) throws(IngestError) -> [String: LabelRow] {
         guard let path = table(root: root, name: "mimic-cxr-2.0.0-chexpert") else { return [:] }
         found.append("chexpert")
-        var labels: [String: [Float?]] = [:]
+        var labels: [String: LabelRow] = [:]
         // Most studies share one of a few thousand label vectors: each distinct vector is stored once and shared.
         var distinct: [[String]: [Float?]] = [:]
-        try CSVTable.forEachRow(path: path, columns: ["study_id"] + CheXpertLabels.columns) { (row: [String]) throws(IngestError) in
+        var bad: [(line: Int, column: String, value: String)] = []
+        try CSVTable.forEachRow(path: path, columns: ["study_id"] + CheXpertLabels.columns, optional: ["subject_id"]) {
+            (row: [String], ids: [String?], line: Int) throws(IngestError) in
             let fields = Array(row.dropFirst())
+            let values: [Float?]
             if let shared = distinct[fields] {
-                labels[row[0]] = shared
+                values = shared
             } else {
-                let values = fields.map { Float($0) }
+                var parsed: [Float?] = []
+                for (column, field) in zip(CheXpertLabels.columns, fields) {
+                    if field.isEmpty {
+                        parsed.append(nil)
+                    } else if let value = Float(field), [1, 0, -1].contains(value) {
+                        parsed.append(value)
+                    } else {
+                        bad.append((line, column, field))
+                        parsed.append(nil)
+                    }
+                }
+                values = parsed
                 distinct[fields] = values
-                labels[row[0]] = values
             }
+            if let earlier = labels[row[0]] {
+                guard earlier.values == values, earlier.subjectID == ids[0] else {
+                    throw IngestError(.badValue, "\(path):\(line): study_id \(row[0]) is also on line \(earlier.line) with "
+                        + "other labels; keep one row per study")
+                }
+                return
+            }
+            labels[row[0]] = LabelRow(values: values, subjectID: ids[0], line: line)
+        }
+        if let first = bad.first {
+            throw IngestError(.badValue, "\(path):\(first.line): \(first.column) is \"\(first.value)\", not 1.0, 0.0, -1.0 "
+                + "or blank (\(bad.count) such value\(bad.count == 1 ? "" : "s")); fix the table")
         }
         return labels
     }

@@ -1,21 +1,24 @@
 import Foundation
 
 extension MimicDump {
-    /// The dump's studies of one split (`train`, `validate`, `test`), in dump order.
+    /// The dump's studies of one split (`train`, `validate`, `test`), in dump order, with the dump's notices.
     public func only(split: String) -> MimicDump {
-        MimicDump(root: root, studies: studies.filter { $0.split == split }, tablesFound: tablesFound)
+        MimicDump(root: root, studies: studies.filter { $0.split == split }, tablesFound: tablesFound, notices: notices)
     }
 
-    init(root: String, studies: [DumpStudy], tablesFound: [String]) {
+    init(root: String, studies: [DumpStudy], tablesFound: [String], notices: DumpNotices) {
         self.root = root
         self.studies = studies
         self.tablesFound = tablesFound
+        self.notices = notices
     }
 }
 
 /// An ingest into one folder per split, `OUT/train`, `OUT/validate` and `OUT/test`: the layout
 /// `StreamingDataset(local=OUT, split="train")` reads. Each folder is a complete dataset with its own
-/// `ingest-report.tsv` and summary, written (and resumed) by its own ingest run over that split's studies.
+/// `ingest-report.tsv` and summary, written (and resumed) by its own ingest run over that split's studies. The dump's
+/// notices (CSV rows that disagree with it, stray files) concern the whole dump: each folder lists them, and the total
+/// counts them once.
 public enum SplitFolders {
     public static let splits = ["train", "validate", "test"]
 
@@ -38,6 +41,13 @@ public enum SplitFolders {
             }
             total.found += unsplit.count
             total.skipped += unsplit.count
+            // The dump's own notices once; the report notices each split's run found.
+            let reportKinds: Set<DumpNotices.Kind> = [.reportMissing, .reportEmpty, .reportNotText]
+            var notices = DumpNotices()
+            for (k, (_, t)) in tallies.enumerated() {
+                for item in t.notices.items where k == 0 || reportKinds.contains(item.kind) { notices.add(item.kind, item.what) }
+            }
+            total.notices = notices
             return total
         }
     }

@@ -197,7 +197,7 @@ public final class StreamingLoader: @unchecked Sendable {
         let batch = try future.wait().get()
         lock.lock()
         if consumed == start {
-            consumed = start + batch.batchSize
+            consumed = start + min(options.batchSize, order.indices.count - start)  // samples taken, skipped ones too
             futures[start] = nil
         }
         lock.unlock()

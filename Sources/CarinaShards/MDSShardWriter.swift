@@ -56,6 +56,11 @@ public final class MDSShardWriter {
     var shardSize: Int
     var finished = false
 
+    /// Refuse a sample that does not fit in a shard of `sizeLimit` on its own (``ShardError/Code/sampleTooLarge``,
+    /// naming its size) instead of giving it a shard of its own beyond the limit as `MDSWriter` does. The writer is
+    /// unchanged by a refused sample, so the caller can go on with the next.
+    public var refusesOversizedSamples = false
+
     /// Called at each step of writing a file (for crash tests).
     var onStep: ((String) -> Void)?
 
@@ -124,9 +129,6 @@ public final class MDSShardWriter {
     /// - Throws: ``ShardError`` (`invalidArgument`) for a missing, unknown or ill-typed column; (`io`) when a
     ///   shard cannot be written; (`conflict`) after ``finish()``.
     public func write(_ sample: [String: ColumnValue]) throws(ShardError) {
-        guard !finished else {
-            throw ShardError(.conflict, "\(directory): the dataset is finished (index.json written); nothing more can be added")
-        }
         if sample.count != columns.count {
             if let unknown = sample.keys.sorted().first(where: { key in !columns.contains { $0.name == key } }) {
                 throw ShardError(.invalidArgument, "sample \(sampleCount) has column `\(unknown)`, which the dataset does not declare")
@@ -157,6 +159,14 @@ public final class MDSShardWriter {
             }
         }
         let encodedSize = encoded.count
+        if refusesOversizedSamples, let sizeLimit, 8 + configBytes.count + encodedSize + 4 > sizeLimit {
+            throw ShardError(.sampleTooLarge, "a sample of \(encodedSize) bytes does not fit in a shard of the "
+                + "\(sizeLimit)-byte limit; raise the shard size or make the sample smaller", sample: sampleCount)
+        }
+        // Checked after the size, so that a finished folder's run again refuses an oversized record as the first run did.
+        guard !finished else {
+            throw ShardError(.conflict, "\(directory): the dataset is finished (index.json written); nothing more can be added")
+        }
         // MDSWriter: `if size_limit and size_limit < new_shard_size + len(sample) + 4: flush`. The only empty flush
         // it can make is before the first sample; a resumed writer starts after a flush and must not repeat it.
         if let sizeLimit, sizeLimit < shardSize + encodedSize + 4, !sampleSizes.isEmpty || entries.isEmpty {

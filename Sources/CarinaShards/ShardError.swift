@@ -18,6 +18,8 @@ public struct ShardError: Error, CustomStringConvertible, Sendable, Equatable {
         case outOfRange
         /// The output folder holds a different or a finished dataset.
         case conflict
+        /// A sample does not fit in a shard of the size limit (with ``MDSShardWriter/refusesOversizedSamples``).
+        case sampleTooLarge
     }
 
     /// The kind of failure.

@@ -46,8 +46,67 @@ public enum ShardMerge {
             throw ShardError(.conflict, "\(output) holds shards of its own (\(own[0])); merge into a folder that only "
                 + "contains the parts")
         }
+        try checkParts(parts)
         let merged = MDSIndex(shards: shards)
         try DurableFile.write([merged.encoded()], to: (output as NSString).appendingPathComponent(MDSIndex.fileName))
         return merged
+    }
+
+    /// The options of a Carina ingest that must agree across parts (all of `carina.fingerprint.tsv`'s option lines
+    /// but the partition and the shard size).
+    static let fingerprintFile = "carina.fingerprint.tsv"
+
+    /// Refuses parts ingested with different record-shaping options (image encoding, size, transform, …: from each
+    /// part's `carina.fingerprint.tsv`, and the set of `image_format` values of its records) and parts that share a
+    /// record id.
+    static func checkParts(_ parts: [String]) throws(ShardError) {
+        var reference: (part: String, options: [String: String])?
+        var format: (part: String, value: String)?
+        for part in parts {
+            let path = (part as NSString).appendingPathComponent(fingerprintFile)
+            if let data = FileManager.default.contents(atPath: path) {
+                var options: [String: String] = [:]
+                for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+                    let fields = line.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
+                    if fields.count == 3, fields[0] == "option", fields[1] != "partition", fields[1] != "shard-size" {
+                        options[String(fields[1])] = String(fields[2])
+                    }
+                }
+                if let reference {
+                    for name in Set(reference.options.keys).union(options.keys).sorted()
+                    where reference.options[name] != options[name] {
+                        throw ShardError(.conflict, "\(part) was ingested with --\(name) \(options[name] ?? "(none)"), "
+                            + "\(reference.part) with \(reference.options[name] ?? "(none)"); parts made with different options "
+                            + "cannot be merged: ingest them again with the same options")
+                    }
+                } else {
+                    reference = (part, options)
+                }
+            }
+            let dataset = try MDSDataset(directory: part, verify: .off)
+            if dataset.count > 0, dataset.columns.contains(where: { $0.name == "image_format" }) {
+                var values = Set<String>()
+                for index in 0..<dataset.count { values.insert(try dataset.columnText("image_format", at: index)) }
+                let value = values.sorted().joined(separator: ",")
+                if let format, format.value != value {
+                    throw ShardError(.conflict, "\(part) holds \(value) images, \(format.part) \(format.value); parts made "
+                        + "with different image encodings cannot be merged: ingest them again with the same --image")
+                }
+                format = format ?? (part, value)
+            }
+        }
+        // One record per image: an id in two parts (overlapping partitions, a part given under two names) is refused.
+        var owner: [String: (part: String, sample: Int)] = [:]
+        for part in parts {
+            let dataset = try MDSDataset(directory: part, verify: .off)
+            guard dataset.columns.contains(where: { $0.name == DuplicateKeys.column }) else { continue }
+            for index in 0..<dataset.count {
+                let id = try dataset.columnText(DuplicateKeys.column, at: index)
+                if let earlier = owner.updateValue((part, index), forKey: id) {
+                    throw ShardError(.conflict, "\(DuplicateKeys.column) \(id) is in \(earlier.part) (sample \(earlier.sample)) "
+                        + "and in \(part) (sample \(index)): the parts overlap; merge parts of disjoint --partition i/N only")
+                }
+            }
+        }
     }
 }

@@ -50,6 +50,13 @@ public enum ShardVerifier {
             report.bytes += shard.data.count
             check(shard, global: global, into: &report)
         }
+        // One record per id: a duplicated `dicom_id` (say, from a merge of overlapping parts) is a problem too.
+        if report.isIntact, let dataset = try? MDSDataset(directory: directory, verify: .off),
+           let duplicate = try DuplicateKeys.firstDuplicate(in: dataset) {
+            report.problems.append(ShardError(.conflict, "\(DuplicateKeys.column) \(duplicate.id) is in sample \(duplicate.first) "
+                + "and in sample \(duplicate.second): the dataset holds a record twice; rebuild it (or merge disjoint parts only)",
+                sample: duplicate.second))
+        }
         return report
     }
 

@@ -1,27 +1,32 @@
+import CarinaShards
 import Foundation
 
 /// A training checkpoint: model configuration, parameters, AdamW moments, step, and the batch source's opaque state.
 ///
-/// File layout (version 1, all integers little-endian):
+/// File layout (version 2, all integers little-endian):
 ///
 /// | offset | width | field |
 /// | --- | --- | --- |
 /// | 0 | 8 | magic `CARINACK` |
-/// | 8 | 4 | version (`UInt32`, 1) |
+/// | 8 | 4 | version (`UInt32`, 2) |
 /// | 12 | 4 | header size (`UInt32`, 64) |
 /// | 16 | 8 | step: updates applied so far (`UInt64`) |
 /// | 24 | 8 | parameter count `n` (`UInt64`) |
 /// | 32 | 8 | configuration JSON byte count `c` (`UInt64`) |
 /// | 40 | 8 | loader state byte count `s` (`UInt64`) |
-/// | 48 | 16 | reserved, zero |
+/// | 48 | 4 | CRC-32C of the whole file with these 4 bytes zero (`UInt32`; version 2) |
+/// | 52 | 12 | reserved, zero |
 /// | 64 | `c` | `ModelConfig` as JSON (UTF-8) |
 /// | 64+c | `4n` ×3 | parameters, AdamW first moments, second moments (Float32, LE) in arena order |
 /// | 64+c+12n | `s` | loader state |
 ///
-/// The file size must equal `64 + c + 12n + s`; the parameter count must match the configuration's.
+/// The file size must equal `64 + c + 12n + s`; the parameter count must match the configuration's; the CRC-32C must
+/// match (a flipped bit anywhere is refused) and every parameter must be finite. Version 1 files (no CRC) are read.
 public struct Checkpoint: Sendable, Equatable {
     public static let magic: [UInt8] = Array("CARINACK".utf8)
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
+    /// Where the CRC-32C lies in the header.
+    static let checksumOffset = 48
     public static let headerSize = 64
 
     public var config: ModelConfig
@@ -65,6 +70,8 @@ public struct Checkpoint: Sendable, Equatable {
             }
         }
         d.append(contentsOf: loaderState)
+        let crc = CRC32C.checksum([UInt8](d))
+        for k in 0..<4 { d[Self.checksumOffset + k] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(k))) }
         return d
     }
 
@@ -75,7 +82,19 @@ public struct Checkpoint: Sendable, Equatable {
         guard bytes.count >= headerSize else { throw fail("\(bytes.count) bytes, shorter than the \(headerSize)-byte header") }
         guard Array(bytes[0..<8]) == magic else { throw fail("not a Carina checkpoint (bad magic)") }
         let version = get32(bytes, 8)
-        guard version == Self.version else { throw fail("version \(version); this Carina reads version \(Self.version)") }
+        guard version == 1 || version == Self.version else {
+            throw fail("version \(version); this Carina reads versions 1 and \(Self.version)")
+        }
+        if version >= 2 {
+            let stored = get32(bytes, checksumOffset)
+            var crc = CRC32C.update(0, bytes[0..<checksumOffset])
+            crc = CRC32C.update(crc, [UInt8](repeating: 0, count: 4)[...])
+            crc = CRC32C.update(crc, bytes[(checksumOffset + 4)...])
+            guard crc == stored else {
+                throw fail("its bytes do not match the CRC-32C in its header: the file is corrupt; use an earlier "
+                    + "checkpoint or train again")
+            }
+        }
         guard get32(bytes, 12) == UInt32(headerSize) else { throw fail("header size \(get32(bytes, 12)), expected \(headerSize)") }
         let step = get64(bytes, 16), n = get64(bytes, 24), c = get64(bytes, 32), s = get64(bytes, 40)
         guard n < 1 << 40, c < 1 << 32, s < 1 << 40 else { throw fail("implausible sizes in the header") }
@@ -101,6 +120,12 @@ public struct Checkpoint: Sendable, Equatable {
             return out
         }
         let p = floats(), m = floats(), v = floats()
+        for (name, values) in [("parameter", p), ("first moment", m), ("second moment", v)] {
+            if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                throw fail("\(name) \(bad) is \(values[bad]): the model diverged or the file is corrupt; use an "
+                    + "earlier checkpoint or train again with a lower --lr")
+            }
+        }
         return Checkpoint(config: config, step: Int(step), parameters: p, firstMoment: m, secondMoment: v,
                           loaderState: Array(bytes[at...]))
     }

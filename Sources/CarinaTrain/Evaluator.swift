@@ -66,6 +66,13 @@ public enum Evaluator {
         }
         let n = img.count / e
         guard n > 0 else { throw TrainError.invalidBatch("evaluation needs at least one sample") }
+        // A diverged model's NaN embeddings would tie every similarity and score as perfect retrieval.
+        for (tower, values) in [("image", img), ("report", txt)] {
+            if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                throw TrainError.diverged("the \(tower) embedding of sample \(bad / e) is \(values[bad]): the model "
+                    + "diverged, so no score would mean anything; evaluate an earlier checkpoint or train again with a lower --lr")
+            }
+        }
         if let names = labelNames, names.count != k {
             throw TrainError.invalidConfig("\(names.count) label names for \(k) concepts")
         }

@@ -33,6 +33,11 @@ public struct ParameterTensor: Sendable, Equatable {
     deinit { unsafe storage.deallocate() }
 
     var params: UnsafeMutablePointer<Float> { unsafe storage }
+
+    /// The index of the first parameter that is NaN or infinite, or nil when all are finite.
+    public var firstNonFiniteParameter: Int? {
+        unsafe UnsafeBufferPointer(start: params, count: count).firstIndex { !$0.isFinite }
+    }
     var grads: UnsafeMutablePointer<Float> { unsafe storage + count }
     var firstMoment: UnsafeMutablePointer<Float> { unsafe storage + 2 * count }
     var secondMoment: UnsafeMutablePointer<Float> { unsafe storage + 3 * count }

@@ -88,3 +88,30 @@ public struct TrainSummary: Sendable, Equatable {
     /// True when the batch source ran dry before `steps`.
     public var sourceExhausted: Bool
 }
+
+extension TrainOptions {
+    /// Checks the options a run depends on: a learning rate, weight decay, clip norm and loss weights that are finite
+    /// and in range, and non-negative warm-up.
+    ///
+    /// - Throws: ``TrainError/invalidOption(_:)`` naming the option, its value and its range.
+    public func validate() throws {
+        guard learningRate.isFinite, learningRate > 0, learningRate <= 1 else {
+            throw TrainError.invalidOption("--lr \(learningRate) must be a number in (0, 1] (carina-tiny trains at 1e-4 to 1e-3)")
+        }
+        guard warmupSteps >= 0 else { throw TrainError.invalidOption("--warmup \(warmupSteps) must be 0 or more steps") }
+        guard minimumLearningRateRatio.isFinite, (0...1).contains(minimumLearningRateRatio) else {
+            throw TrainError.invalidOption("the minimum learning-rate ratio \(minimumLearningRateRatio) must be in [0, 1]")
+        }
+        guard weightDecay.isFinite, weightDecay >= 0 else {
+            throw TrainError.invalidOption("weight decay \(weightDecay) must be a finite number, 0 or more")
+        }
+        guard clipNorm.isFinite, clipNorm > 0 else {
+            throw TrainError.invalidOption("gradient clip norm \(clipNorm) must be a finite positive number")
+        }
+        let weights = [lossWeights.global, lossWeights.local, lossWeights.graph]
+        guard weights.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= 1000 }), weights.contains(where: { $0 > 0 }) else {
+            throw TrainError.invalidOption("--loss-weights \(weights.map { "\($0)" }.joined(separator: ",")) must be three "
+                + "finite numbers in [0, 1000], not all 0, e.g. 1,1,0.5")
+        }
+    }
+}

@@ -20,6 +20,7 @@ public final class Trainer {
         if options.resume && options.checkpointDirectory == nil {
             throw TrainError.invalidConfig("resume needs a checkpoint directory")
         }
+        try options.validate()
         BLAS.setThreads(1)
         unsafe Parallel.threads = options.threads
         model = try DualEncoder(config: config, seed: options.seed)
@@ -36,14 +37,24 @@ public final class Trainer {
         }
         model.arena.zeroGradients()
         let loss = try model.forward(batch, weights: options.lossWeights)
+        let advice = "lower --lr (now \(options.learningRate)) or warm up longer (--warmup), and resume from the last "
+            + "checkpoint"
         guard loss.total.isFinite else {
-            throw TrainError.invalidBatch("loss became \(loss.total) at step \(step + 1) (batch \(batch.keys.first ?? "?")…)")
+            throw TrainError.diverged("training diverged at step \(step + 1): the loss is \(loss.total) (global "
+                + "\(loss.global), local \(loss.local), graph \(loss.graph); batch from \(batch.keys.first ?? "?")); \(advice)")
         }
         model.backward()
         let norm = AdamW.clipGradients(model.arena, maxNorm: options.clipNorm)
+        guard norm.isFinite else {
+            throw TrainError.diverged("training diverged at step \(step + 1): the gradient norm is \(norm); \(advice)")
+        }
         step += 1
         let lr = schedule.rate(step: step)
         optimizer.update(model.arena, step: step, learningRate: lr)
+        if let bad = model.arena.firstNonFiniteParameter {
+            throw TrainError.diverged("training diverged at step \(step): the update made parameter \(bad) "
+                + "non-finite; \(advice)")
+        }
         return (loss, norm, lr)
     }
 
@@ -72,7 +83,11 @@ public final class Trainer {
     /// Trains until `options.steps` updates or until `source` runs dry. With `options.resume`, first restores the
     /// latest checkpoint in the checkpoint directory (if any) and the source's state saved in it.
     public func train(source: inout some BatchSource, log: (TrainStepLog) -> Void) throws -> TrainSummary {
-        if options.resume, let dir = options.checkpointDirectory, let path = Checkpoint.latest(in: dir) {
+        if options.resume, let dir = options.checkpointDirectory {
+            guard let path = Checkpoint.latest(in: dir) else {
+                throw TrainError.invalidOption("--resume: \(dir) holds no checkpoint (checkpoint-NNNNNNNN.ckpt); run "
+                    + "without --resume to start from scratch, or give the folder of the run to continue")
+            }
             let ckpt = try Checkpoint.read(from: path)
             try restore(ckpt)
             try source.restore(ckpt.loaderState)

@@ -42,6 +42,13 @@ struct IngestCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard size >= 0 else { throw ValidationError("--size must be 0 (full matrix) or a positive number of pixels") }
+        try Bounds.check(ingestSize: size, threads: threads)
+        if let views {
+            let names = views.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard names.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == " " || $0 == "_" } }) else {
+                throw ValidationError("--views must be view positions separated by commas, e.g. PA,AP,LATERAL (got \"\(views)\")")
+            }
+        }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be in 1...100") }
         guard shardSize > 1024, shardSize < 1 << 32 else {
@@ -65,6 +72,18 @@ struct IngestCommand: AsyncParsableCommand {
         options.sectionMode = sections
         options.radGraphPath = radgraph
         options.dropFromPageCache = dropCache
+        if let wanted = options.views {
+            // With the metadata table the views are known before any DICOM is read: a filter that keeps none is a typo.
+            let known = Set(dump.studies.flatMap(\.images).compactMap { $0.view?.uppercased() })
+            let everyViewKnown = dump.studies.allSatisfy { $0.images.allSatisfy { $0.view != nil } }
+            if everyViewKnown, !dump.studies.isEmpty, known.isDisjoint(with: wanted) {
+                throw ValidationError("--views \(wanted.sorted().joined(separator: ",")) matches none of the dump's images "
+                    + "(their views: \(known.sorted().joined(separator: ",")))")
+            }
+        }
+        // Held until the WebDataset export is done too, so no other ingest writes the folder meanwhile. With
+        // --split-folders each split's run also locks its own folder.
+        let lock = try OutputLock(directory: out)
         let progress = ProgressLine(logWhenNotTerminal: true)
         let problem: (DumpImage, String, String) -> Void = { image, status, reason in
             // failures are errors a user must see; skips by a filter are only counted (and listed in the report)
@@ -89,11 +108,15 @@ struct IngestCommand: AsyncParsableCommand {
             folders = SplitFolders.splits.map { (out as NSString).appendingPathComponent($0) }
         } else {
             let pipeline = try IngestPipeline(dump: dump, options: options)
-            tally = try pipeline.run(progress: { tally in
+            tally = try pipeline.run(lock: lock, progress: { tally in
                 progress.update(done: tally.written + tally.skipped + tally.failed, total: tally.found, unit: "images",
                                 detail: "written \(tally.written)  skipped \(tally.skipped)  failed \(tally.failed)")
             }, problem: problem)
             progress.finish()
+        }
+        if options.views != nil, tally.written == 0, tally.skipped > 0, tally.failed == 0 {
+            throw CLIError("--views \(options.views!.sorted().joined(separator: ",")) kept none of the \(tally.found) images "
+                + "(see the views in \(out)/ingest-report.tsv); check the view names")
         }
         let seconds = progress.elapsed
         let bytes = folders.reduce(0) { $0 + IngestPipeline.outputBytes(directory: $1) }
@@ -102,6 +125,8 @@ struct IngestCommand: AsyncParsableCommand {
                      ByteCountFormatter.string(fromByteCount: Int64(bytes), countStyle: .file), out, seconds,
                      Double(tally.written - tally.resumed) / max(seconds, 1e-9),
                      dump.tablesFound.isEmpty ? "none" : dump.tablesFound.joined(separator: ",")))
+        for line in tally.notices.lines { print("ingest: note: \(line)") }
+        if !tally.notices.items.isEmpty { print("ingest: every noted input is listed in \(out)/ingest-notices.tsv") }
         if tally.failed > 0 || tally.skipped > 0 {
             print("ingest: reasons for every skipped or failed image are in "
                 + (splitFolders ? "each split folder's ingest-report.tsv" : "\(out)/ingest-report.tsv"))
@@ -113,6 +138,7 @@ struct IngestCommand: AsyncParsableCommand {
                 print("ingest: WebDataset export in \(wds)")
             }
         }
+        withExtendedLifetime(lock) {}
     }
 }
 

@@ -50,6 +50,8 @@ struct StreamCommand: AsyncParsableCommand {
         guard batch >= 1, size >= 8, textLength >= 2, workers >= 1 else {
             throw ValidationError("--batch and --workers must be at least 1, --size at least 8, --text-length at least 2")
         }
+        try Bounds.check(batch: batch, size: size, textLength: textLength)
+        guard epoch >= 0, (batches ?? 1) >= 1 else { throw ValidationError("--epoch must be 0 or more and --batches at least 1") }
     }
 
     func run() async throws {
@@ -73,10 +75,18 @@ struct StreamCommand: AsyncParsableCommand {
         options.splits = try selection.splits(default: "all")
         options.uncertainLabels = try selection.uncertainPolicy()
         if showBatch || graphFields { options.fields = .all }
+        try Bounds.checkColumns(dir, ["--key-column": keyColumn, "--impression-column": impressionColumn,
+                                      "--findings-column": findingsColumn])
         let loader = try StreamingLoader(directory: dir, vocabulary: vocab, options: options)
+        let identity = LoaderState.datasetIdentity(directory: dir)
         if let resume {
             let data = try Data(contentsOf: URL(fileURLWithPath: resume))
-            try loader.restore(LoaderState(serialized: Array(data)))
+            let state = try LoaderState(serialized: Array(data))
+            if let saved = state.dataset, saved != identity {
+                throw CLIError("--resume \(resume) was saved while streaming another dataset (\(saved)), not \(dir) "
+                    + "(\(identity ?? "no index")); resume with the state of this dataset, or start without --resume")
+            }
+            try loader.restore(state)
         }
         if bench && noDecode {
             let start = Date()
@@ -111,7 +121,9 @@ struct StreamCommand: AsyncParsableCommand {
         }
         progress.finish()
         let seconds = Date().timeIntervalSince(start)
-        let state = loader.state
+        var state = loader.state
+        state.dataset = identity
+        if skipCorrupt { print("stream: \(loader.skippedCorrupt) corrupt sample(s) skipped (their CRC32C did not match)") }
         if bench {
             let storedBytes = loader.bytesRead
             print(String(format: "stream: %d samples in %d batches, %.3f s: %.1f samples/s, %.1f MB/s of shard data, "

@@ -40,6 +40,14 @@ struct TrainCommand: AsyncParsableCommand {
         }
         guard cropScale > 0 && cropScale <= 1 else { throw ValidationError("--crop-scale must be in (0, 1]") }
         if resume && checkpoint == nil { throw ValidationError("--resume needs --checkpoint DIR") }
+        guard lr.isFinite, lr > 0, lr <= 1 else {
+            throw ValidationError("--lr must be a number in (0, 1], e.g. 1e-4 (got \(lr))")
+        }
+        guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more steps (got \(warmup))") }
+        let weights = lossWeights.split(separator: ",").compactMap { Float($0) }
+        guard weights.count == 3, weights.allSatisfy({ $0.isFinite && $0 >= 0 }), weights.contains(where: { $0 > 0 }) else {
+            throw ValidationError("--loss-weights must be three finite non-negative numbers, not all 0, e.g. 1,1,0.5")
+        }
     }
 
     func run() async throws {
