@@ -12,6 +12,10 @@ import CarinaLoader
     let tg, tgn, tgNorm, tl, tn, tnNorm: UnsafeMutablePointer<Float>
     // Gradients.
     let dign, dig, dtgn, dtg, dpn, dpl, dvi, dtn, dtl, dvt, dlogits, dpatchOut: UnsafeMutablePointer<Float>
+    // MGCA's token level: pooled words (B, T, C), their projections, gradients; prototype level.
+    let pooled, wl, wn, wnNorm, dwn, dwl, dpooled, dpnTok: UnsafeMutablePointer<Float>
+    let dprototypes: UnsafeMutablePointer<Float>
+    var wordIndex: [Int32] = []
     var dLogitScale: Float = 0
     var weights = LossWeights()
     var encodeTextForEval = false
@@ -41,5 +45,10 @@ import CarinaLoader
         unsafe dvt = unsafe buffer.take(b * t * w)
         unsafe dlogits = unsafe buffer.take(b * c.concepts)
         unsafe dpatchOut = unsafe buffer.take(b * np * w)
+        unsafe pooled = unsafe buffer.take(b * t * w); unsafe dpooled = unsafe buffer.take(b * t * w)
+        unsafe wl = unsafe buffer.take(b * t * e); unsafe wn = unsafe buffer.take(b * t * e); unsafe wnNorm = unsafe buffer.take(b * t)
+        unsafe dwn = unsafe buffer.take(b * t * e); unsafe dwl = unsafe buffer.take(b * t * e)
+        unsafe dpnTok = unsafe buffer.take(b * ni * e)
+        unsafe dprototypes = unsafe buffer.take((c.prototypes ?? 0) * e)
     }
 }

@@ -25,10 +25,13 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var initialTemperature: Float
     /// Upper clamp of the global logit scale `exp(s)`.
     public var maxLogitScale: Float
+    /// Prototypes `K` of MGCA's disease-level alignment (a bias-free `prototype.weight (K, E)` after every other
+    /// parameter); nil (absent from the JSON) for a model without them, as every configuration before it.
+    public var prototypes: Int?
 
     public init(name: String, imageSize: Int, patchSize: Int, width: Int, depth: Int, heads: Int, mlp: Int,
                 vocabSize: Int, textLength: Int, projection: Int, concepts: Int, localTemperature: Float = 0.1,
-                initialTemperature: Float = 0.07, maxLogitScale: Float = 100) {
+                initialTemperature: Float = 0.07, maxLogitScale: Float = 100, prototypes: Int? = nil) {
         self.name = name
         self.imageSize = imageSize
         self.patchSize = patchSize
@@ -43,6 +46,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         self.localTemperature = localTemperature
         self.initialTemperature = initialTemperature
         self.maxLogitScale = maxLogitScale
+        self.prototypes = prototypes
     }
 
     /// `carina-tiny` (DESIGN §7; `schemas/models/carina-tiny.json`): 9,638,913 parameters.
@@ -76,6 +80,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         try need(width > 0 && heads > 0 && width % heads == 0, "width must be a positive multiple of heads")
         try need(depth > 0 && mlp > 0 && projection > 0 && concepts > 0, "depth, mlp, projection and concepts must be positive")
         try need(vocabSize > 1 && textLength > 1, "vocabSize and textLength must be at least 2")
+        try need(prototypes.map { $0 > 0 } ?? true, "prototypes must be positive when given")
         try need(localTemperature > 0 && initialTemperature > 0 && maxLogitScale > 0, "temperatures must be positive")
     }
 }

@@ -22,7 +22,15 @@ public final class Trainer {
         }
         BLAS.setThreads(1)
         unsafe Parallel.threads = options.threads
+        if options.lossWeights.prototype != 0 && config.prototypes == nil {
+            throw TrainError.invalidConfig("the prototype objective needs a model with prototypes (model \(config.name) has none; set \"prototypes\")")
+        }
+        guard options.objectives.prototypeFreezeSteps >= 0 else {
+            throw TrainError.invalidConfig("prototypeFreezeSteps must be non-negative")
+        }
         model = try DualEncoder(config: config, seed: options.seed)
+        model.objectives = options.objectives
+        model.words = options.words
         self.options = options
         optimizer = AdamW(weightDecay: options.weightDecay)
         schedule = LearningRateSchedule(peak: options.learningRate, warmupSteps: options.warmupSteps,
@@ -40,11 +48,21 @@ public final class Trainer {
             throw TrainError.invalidBatch("loss became \(loss.total) at step \(step + 1) (batch \(batch.keys.first ?? "?")…)")
         }
         model.backward()
+        // MGCA freezes the prototypes for the first epoch: no gradient (also none in the clipping norm), no update.
+        let frozen = prototypeRange.map { (range: $0, steps: options.objectives.prototypeFreezeSteps) }
+        if let f = frozen, step < f.steps { model.arena.zeroGradients(f.range) }
         let norm = AdamW.clipGradients(model.arena, maxNorm: options.clipNorm)
         step += 1
         let lr = schedule.rate(step: step)
-        optimizer.update(model.arena, step: step, learningRate: lr)
+        optimizer.update(model.arena, step: step, learningRate: lr, delayed: frozen)
         return (loss, norm, lr)
+    }
+
+    /// The prototypes' place in the arena, when the model has them.
+    var prototypeRange: Range<Int>? {
+        guard model.config.prototypes != nil else { return nil }
+        let t = model.arena.tensor("prototype.weight")
+        return t.offset..<(t.offset + t.count)
     }
 
     /// The full state after `step` updates, with the batch source's `loaderState`.

@@ -1,0 +1,336 @@
+#!/usr/bin/env python3
+"""trainer-mgca-reference.py - PyTorch reference of MGCA's objectives on Carina's dual encoder, for the equality test.
+
+Builds `CarinaTiny` from ../shared/bench/trainer_baseline.py on the small configuration (as
+trainer-export-reference.py does) plus a bias-free prototype layer, draws one fixed batch whose findings carry
+WordPiece continuations (ids >= --continuation-from are `##` pieces) and a [SEP] (id 102) last, and computes, for
+several objective settings, the loss parts and every parameter's gradient of Carina's objectives written from
+MGCA's definitions (Wang et al., NeurIPS 2022):
+  instance   symmetric InfoNCE image <-> report (impression / findings / both joined), learnable or fixed tau,
+             the mean of both directions
+  local      trainer_baseline's unweighted findings-piece -> patch alignment
+  token      MGCA token level, both directions: pieces summed into words, words <-> patches, each weighted by the
+             last layer's CLS attention (head mean; summed per word) clipped to its 10th-90th percentile and
+             normalised; word contexts L2-normalised, patch contexts not (MGCA with a ViT); padding masked
+  prototype  prototypes L2-normalised in place, Sinkhorn-Knopp codes (eps 0.05, 3 iterations), swapped prediction
+             with temperature 0.2
+  graph      entity BCE
+The settings of `--cases` are those of Tests/CarinaTrainTests/MGCAReferenceTests.swift.
+
+Output (in --out, default Tests/CarinaTrainTests/Fixtures):
+  reference-mgca.json  configuration, parameter names/offsets, batch, word index, per case: settings and losses
+  reference-mgca.bin   float32 little-endian: images (B,1,S,S), parameters, then one gradient slab per case
+
+Run:  .venv-torch/bin/python Scripts/trainer-mgca-reference.py     (any Python with torch and numpy)
+      --bench-steps N also times forward+backward+AdamW of the full MGCA objective on carina-tiny (see --help).
+"""
+import argparse
+import json
+import math
+import os
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+CASES = [
+    {"name": "mgca", "weights": {"global": 2, "local": 0, "graph": 0, "token": 0.7, "prototype": 0.5},
+     "instanceText": "both", "instanceTemperature": 0.07},
+    {"name": "all", "weights": {"global": 1, "local": 1, "graph": 1, "token": 1, "prototype": 1},
+     "instanceText": "findings", "instanceTemperature": None},
+    {"name": "token-impression", "weights": {"global": 1, "local": 0, "graph": 0, "token": 1, "prototype": 0},
+     "instanceText": "impression", "instanceTemperature": None},
+]
+
+
+def cls_attention(block, x, mask):
+    """Row 0 of a block's attention probabilities, the mean over heads: (B, N). No gradient."""
+    with torch.no_grad():
+        b, n, d = x.shape
+        h = block.h
+        q, k, _ = block.qkv(block.ln1(x)).view(b, n, 3, h, d // h).permute(2, 0, 3, 1, 4)
+        s = q[:, :, :1, :] @ k.transpose(-1, -2) / math.sqrt(d // h)  # (B, H, 1, N)
+        if mask is not None:
+            s = s.masked_fill(~mask, float("-inf"))
+        return torch.softmax(s, dim=-1)[:, :, 0, :].mean(dim=1)
+
+
+def run_with_last_attention(encoder, run):
+    """Runs `run()` and returns its output with the last block's CLS attention over all N positions."""
+    seen = []
+    hook = encoder.blocks[-1].register_forward_pre_hook(lambda m, args: seen.append(args))
+    try:
+        out = run()
+    finally:
+        hook.remove()
+    x, mask = seen[-1][0], (seen[-1][1] if len(seen[-1]) > 1 else None)
+    return out, cls_attention(encoder.blocks[-1], x, mask)
+
+
+def word_index(ids, valid, continuation_from, sep_id):
+    """(B, T) index of the word each piece belongs to; -1 for position 0, [SEP] and padding."""
+    b, t = ids.shape
+    out = torch.full((b, t), -1, dtype=torch.long)
+    for i in range(b):
+        cur = -1
+        for j in range(1, t):
+            if not valid[i, j] or ids[i, j] == sep_id:
+                continue
+            if not (ids[i, j] >= continuation_from and cur >= 0):
+                cur += 1
+            out[i, j] = cur
+    return out
+
+
+def joined(first, first_valid, second, second_valid):
+    """[CLS] first pieces, second pieces [SEP], cut to T keeping [SEP] last (each section's last real token is its
+    [SEP])."""
+    b, t = first.shape
+    ids, valid = torch.zeros_like(first), torch.zeros_like(first_valid)
+    for i in range(b):
+        cls = sep = None
+        pieces = []
+        for sec, v in ((first, first_valid), (second, second_valid)):
+            n = int(v[i].sum())
+            if n == 0:
+                continue
+            cls = int(sec[i, 0]) if cls is None else cls
+            sep = int(sec[i, n - 1])
+            pieces += [int(x) for x in sec[i, 1:n - 1]]
+        seq = [cls] + pieces[:t - 2] + [sep]
+        ids[i, :len(seq)] = torch.tensor(seq)
+        valid[i, :len(seq)] = True
+    return ids, valid
+
+
+def clip_normalise(att, valid):
+    """MGCA's weights: values of the valid entries clipped to their 10th and 90th percentiles, normalised."""
+    out = torch.zeros_like(att)
+    for i in range(att.shape[0]):
+        v = att[i][valid[i]]
+        if v.numel() == 0:
+            continue
+        c = v.clip(torch.quantile(v, 0.1), torch.quantile(v, 0.9))
+        out[i][valid[i]] = c / c.sum()
+    return out
+
+
+def cross_alignment(queries, q_valid, q_weight, keys, k_valid, tau, normalise_context):
+    """One direction of MGCA's weighted token alignment, summed over samples and divided by B."""
+    total = queries.new_zeros(())
+    for i in range(queries.shape[0]):
+        q, k, w = queries[i][q_valid[i]], keys[i][k_valid[i]], q_weight[i][q_valid[i]]
+        if q.shape[0] == 0 or k.shape[0] == 0:
+            continue
+        ctx = torch.softmax(q @ k.T / tau, dim=-1) @ k
+        if normalise_context:
+            ctx = F.normalize(ctx, dim=-1)
+        s = q @ ctx.T / tau
+        target = torch.arange(s.shape[0])
+        ce = (F.cross_entropy(s, target, reduction="none") + F.cross_entropy(s.T, target, reduction="none")) / 2
+        total = total + (w * ce).sum()
+    return total / queries.shape[0]
+
+
+def sinkhorn(scores, eps, iterations):
+    """SwAV's Sinkhorn-Knopp on (B, K) scores: codes (B, K), rows summing to 1."""
+    with torch.no_grad():
+        q = torch.exp(scores.double() / eps).T
+        q /= q.sum()
+        k, b = q.shape
+        for _ in range(iterations):
+            q *= (1.0 / k) / q.sum(dim=1, keepdim=True)
+            q *= (1.0 / b) / q.sum(dim=0, keepdim=True)
+        return (q / q.sum(dim=0, keepdim=True)).T.float()
+
+
+def objectives(model, tb, batch, case, words, tau_local):
+    img, imp, imp_valid, fin, fin_valid, ent = batch
+    w = case["weights"]
+    vi, img_att = run_with_last_attention(model.image, lambda: model.image(img))
+    ign = F.normalize(model.img_g(vi[:, 0]), dim=-1)
+    patches = F.normalize(model.img_l(vi[:, 1:]), dim=-1)
+    fin_out, fin_att = run_with_last_attention(model.text, lambda: model.text(fin, fin_valid))
+    parts = {}
+    text = case["instanceText"]
+    if text == "impression":
+        rep = model.text(imp, imp_valid)[:, 0]
+    elif text == "findings":
+        rep = fin_out[:, 0]
+    else:
+        j_ids, j_valid = joined(fin, fin_valid, imp, imp_valid)
+        rep = model.text(j_ids, j_valid)[:, 0]
+    tgn = F.normalize(model.txt_g(rep), dim=-1)
+    target = torch.arange(len(img))
+    if case["instanceTemperature"] is None:
+        logits = model.logit_scale.exp().clamp(max=100) * ign @ tgn.T
+    else:
+        logits = ign @ tgn.T / case["instanceTemperature"]
+    parts["global"] = (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
+    # Carina's first local objective, as trainer_baseline.py computes it.
+    tok = F.normalize(model.txt_l(fin_out[:, 1:]), dim=-1)
+    valid = fin_valid[:, 1:]
+    att = torch.softmax(tok @ patches.transpose(1, 2) / tau_local, dim=-1)
+    ctx = F.normalize(att @ patches, dim=-1)
+    sim = tok @ ctx.transpose(1, 2) / tau_local
+    diag = torch.arange(sim.shape[1]).expand(sim.shape[0], -1)
+    s = sim.masked_fill(~(valid[:, :, None] & valid[:, None, :]), -1e4)
+    ce = (F.cross_entropy(s.transpose(1, 2), diag, reduction="none") + F.cross_entropy(s, diag, reduction="none")) / 2
+    parts["local"] = (ce * valid).sum() / valid.sum()
+    # MGCA token level.
+    b, t, c = fin_out.shape
+    pooled = fin_out.new_zeros(b, t, c)
+    for i in range(b):
+        for j in range(t):
+            if words[i, j] >= 0:
+                pooled[i, words[i, j]] = pooled[i, words[i, j]] + fin_out[i, j]
+    word_emb = F.normalize(model.txt_l(pooled), dim=-1)
+    n_words = words.max(dim=1).values + 1
+    word_valid = torch.arange(t)[None] < n_words[:, None]
+    word_att = torch.zeros(b, t)
+    for i in range(b):
+        for j in range(t):
+            if words[i, j] >= 0:
+                word_att[i, words[i, j]] += fin_att[i, j]
+    ww = clip_normalise(word_att, word_valid)
+    pw = clip_normalise(img_att[:, 1:], torch.ones_like(img_att[:, 1:], dtype=torch.bool))
+    all_patches = torch.ones(patches.shape[:2], dtype=torch.bool)
+    l_word = cross_alignment(word_emb, word_valid, ww, patches, all_patches, tau_local, True)
+    l_patch = cross_alignment(patches, all_patches, pw, word_emb, word_valid, tau_local, False)
+    parts["token"] = l_word + l_patch
+    # MGCA disease level.
+    with torch.no_grad():
+        model.prototype.weight.copy_(F.normalize(model.prototype.weight, dim=1))
+    zi, zt = model.prototype(ign), model.prototype(tgn)
+    qi, qt = sinkhorn(zi, 0.05, 3), sinkhorn(zt, 0.05, 3)
+    parts["prototype"] = -((qi * F.log_softmax(zt / 0.2, dim=1)).sum(1).mean()
+                           + (qt * F.log_softmax(zi / 0.2, dim=1)).sum(1).mean()) / 2
+    parts["graph"] = F.binary_cross_entropy_with_logits(model.entity(model.img_g(vi[:, 0])), ent)
+    total = sum(w[k] * parts[k] for k in parts if w[k] != 0)
+    return total, {k: v.item() for k, v in parts.items()}
+
+
+def build(tb, cfg, prototypes, seed):
+    tb.VOCAB, tb.TEXT_LEN, tb.WIDTH, tb.HEADS = cfg["vocabSize"], cfg["textLength"], cfg["width"], cfg["heads"]
+    tb.MLP, tb.PROJ, tb.ENTITIES, tb.PATCH = cfg["mlp"], cfg["projection"], cfg["concepts"], cfg["patchSize"]
+    tb.TAU_LOCAL = cfg["localTemperature"]
+    torch.manual_seed(seed)
+    model = tb.CarinaTiny(cfg["depth"], cfg["imageSize"])
+    model.prototype = nn.Linear(cfg["projection"], prototypes, bias=False)
+    return model
+
+
+def bench(tb, a):
+    """Times forward + backward + AdamW of the MGCA combination on carina-tiny (random inputs, as trainer_baseline)."""
+    cfg = json.load(open(os.path.join(ROOT, "schemas", "models", "carina-tiny.json")))
+    torch.set_num_threads(a.threads)
+    model = build(tb, cfg, 500, a.seed)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.05)
+    g = torch.Generator().manual_seed(a.seed)
+    img, imp, imp_valid, fin, fin_valid, ent = tb.random_batch(a.batch, cfg["imageSize"], g)
+    fin = fin.clone()
+    for i in range(a.batch):  # [SEP] last, as the loader writes it
+        fin[i, int(fin_valid[i].sum()) - 1] = 102
+    words = word_index(fin, fin_valid, 10 ** 9, 102)
+    batch = (img, imp, imp_valid, fin, fin_valid, ent)
+    case = CASES[0]
+    times = []
+    for i in range(a.warmup + a.bench_steps):
+        t0 = time.perf_counter()
+        opt.zero_grad(set_to_none=True)
+        loss, _ = objectives(model, tb, batch, case, words, cfg["localTemperature"])
+        loss.backward()
+        opt.step()
+        if i >= a.warmup:
+            times.append(time.perf_counter() - t0)
+    print(json.dumps({"script": "trainer-mgca-reference", "objectives": "mgca", "batch": a.batch,
+                      "threads": a.threads, "ms_per_step": round(statistics.median(times) * 1e3, 1),
+                      "torch": torch.__version__}))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bench", default=os.path.join(ROOT, "..", "shared", "bench"), help="folder of trainer_baseline.py")
+    ap.add_argument("--config", default=os.path.join(ROOT, "schemas", "models", "carina-test.json"))
+    ap.add_argument("--out", default=os.path.join(ROOT, "Tests", "CarinaTrainTests", "Fixtures"))
+    ap.add_argument("--batch", type=int, default=4)
+    ap.add_argument("--prototypes", type=int, default=24)
+    ap.add_argument("--continuation-from", type=int, default=150, help="ids from here up are ## pieces")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--bench-steps", type=int, default=0, help="time the MGCA objective on carina-tiny instead")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--warmup", type=int, default=2)
+    a = ap.parse_args()
+    sys.path.insert(0, os.path.abspath(a.bench))
+    import trainer_baseline as tb
+    if a.bench_steps > 0:
+        bench(tb, a)
+        return
+    torch.set_num_threads(1)
+    cfg = json.load(open(a.config))
+    cfg["prototypes"] = a.prototypes
+    model = build(tb, cfg, a.prototypes, a.seed)
+
+    g = torch.Generator().manual_seed(a.seed + 1)
+    b, s, t = a.batch, cfg["imageSize"], cfg["textLength"]
+
+    def text(lo, hi):
+        ids = torch.randint(103, cfg["vocabSize"], (b, t), generator=g)
+        ids[:, 0] = 101
+        lens = torch.randint(lo, hi + 1, (b, 1), generator=g)
+        valid = torch.arange(t)[None] < lens
+        ids = torch.where(valid, ids, torch.zeros_like(ids))
+        for i in range(b):
+            ids[i, int(lens[i]) - 1] = 102
+        return ids, valid
+
+    img = torch.randn(b, 1, s, s, generator=g)
+    imp, imp_valid = text(3, t // 2)
+    fin, fin_valid = text(t // 2, t)
+    ent = (torch.rand(b, cfg["concepts"], generator=g) < 0.25).float()
+    batch = (img, imp, imp_valid, fin, fin_valid, ent)
+    words = word_index(fin, fin_valid, a.continuation_from, 102)
+
+    names, offsets, off = [], [], 0
+    for n, p in model.named_parameters():
+        names.append(n), offsets.append(off)
+        off += p.numel()
+    flat = lambda ts: torch.cat([x.detach().reshape(-1) for x in ts]).numpy().astype("<f4")  # noqa: E731
+    params0 = flat(model.parameters())
+    state0 = {k: v.clone() for k, v in model.state_dict().items()}
+    slabs, cases = [img.numpy().astype("<f4").reshape(-1), params0], []
+    for case in CASES:
+        model.load_state_dict(state0)
+        model.zero_grad(set_to_none=True)
+        loss, parts = objectives(model, tb, batch, case, words, cfg["localTemperature"])
+        loss.backward()
+        grads = flat(p.grad if p.grad is not None else torch.zeros_like(p) for p in model.parameters())
+        slabs.append(grads)
+        cases.append({**case, "loss": loss.item(), "parts": parts,
+                      "gradientNorms": {n: (p.grad.norm().item() if p.grad is not None else 0.0)
+                                        for n, p in model.named_parameters()}})
+    os.makedirs(a.out, exist_ok=True)
+    with open(os.path.join(a.out, "reference-mgca.bin"), "wb") as f:
+        for arr in slabs:
+            f.write(arr.tobytes())
+    meta = {
+        "source": "Scripts/trainer-mgca-reference.py over ../shared/bench/trainer_baseline.py",
+        "torch": torch.__version__, "config": cfg, "batch": b, "parameterCount": int(off),
+        "names": names, "offsets": offsets, "continuationFrom": a.continuation_from, "separatorID": 102,
+        "impressionIDs": imp.reshape(-1).tolist(), "impressionMask": imp_valid.float().reshape(-1).tolist(),
+        "findingsIDs": fin.reshape(-1).tolist(), "findingsMask": fin_valid.float().reshape(-1).tolist(),
+        "findingsWordIndex": words.reshape(-1).tolist(), "concepts": ent.reshape(-1).tolist(),
+        "cases": cases, "binLayout": ["images", "parameters"] + [f"gradients:{c['name']}" for c in CASES],
+    }
+    with open(os.path.join(a.out, "reference-mgca.json"), "w") as f:
+        json.dump(meta, f, indent=1)
+    print(json.dumps({"parameters": int(off), "losses": {c["name"]: c["parts"] for c in cases}}))
+
+
+if __name__ == "__main__":
+    main()
