@@ -77,3 +77,87 @@ import Testing
         #expect(abs(s.rate(step: 110) - 1e-4) < 1e-9)
     }
 }
+
+/// MGCA's objectives in the training loop: resume stays bit-exact with every objective on, the prototypes stay
+/// frozen for their steps, the objectives learn on a repeated batch.
+@Suite(.serialized) struct MGCATrainerTests {
+    static let config: ModelConfig = {
+        var c = testConfig
+        c.prototypes = 12
+        return c
+    }()
+
+    func options(_ dir: String?, steps: Int, every: Int = 0, resume: Bool = false, text: InstanceText = .both,
+                 weights: LossWeights = LossWeights(global: 1, local: 1, graph: 1, token: 0.7, prototype: 0.5),
+                 freeze: Int = 2) -> TrainOptions {
+        TrainOptions(steps: steps, batchSize: 4, learningRate: 1e-3, warmupSteps: 2, clipNorm: 1.0, lossWeights: weights,
+                     objectives: ObjectiveSettings(instanceText: text, instance: InstanceAlignment(fixedTemperature: 0.07),
+                                                   prototypeFreezeSteps: freeze),
+                     words: WordSegmenter(continuation: (0..<testConfig.vocabSize).map { $0 >= 150 }),
+                     checkpointDirectory: dir, checkpointEvery: every, resume: resume, seed: 5, logEvery: 1)
+    }
+
+    @Test(arguments: [InstanceText.both, .findings]) func resumeIsBitExactWithEveryObjective(text: InstanceText) throws {
+        let dir = try TemporaryDirectory("carina-mgca-resume")
+        let batches = (0..<6).map { randomBatch(testConfig, batch: 4, seed: 200 + UInt64($0)) }
+        let full = try Trainer(config: Self.config, options: options(nil, steps: 6, text: text))
+        var s1 = ArraySource(batches: batches)
+        let fullSummary = try full.train(source: &s1) { _ in }
+        #expect(fullSummary.losses.allSatisfy { $0.token > 0 && $0.prototype > 0 && $0.local > 0 && $0.global > 0 })
+        let first = try Trainer(config: Self.config, options: options(dir.path, steps: 6, every: 3, text: text))
+        var s2 = ArraySource(batches: Array(batches[0..<3]))
+        let part1 = try first.train(source: &s2) { _ in }
+        let second = try Trainer(config: Self.config, options: options(dir.path, steps: 6, every: 3, resume: true, text: text))
+        var s3 = ArraySource(batches: batches)
+        let part2 = try second.train(source: &s3) { _ in }
+        #expect(part2.startStep == 3 && part2.endStep == 6)
+        #expect(part1.losses + part2.losses == fullSummary.losses)
+        #expect(second.model.arena.allParameters == full.model.arena.allParameters)
+    }
+
+    @Test func prototypesStayFrozenForTheirStepsThenLearn() throws {
+        let trainer = try Trainer(config: Self.config, options: options(nil, steps: 5, freeze: 3))
+        let proto = trainer.model.arena.tensor("prototype.weight")
+        let range = proto.offset..<(proto.offset + proto.count)
+        let batch = randomBatch(testConfig, batch: 4, seed: 9)
+        _ = try trainer.trainStep(batch)
+        // Normalised in place by the first forward, then left alone: rows of unit length, no moments.
+        let after1 = Array(trainer.model.arena.allParameters[range])
+        for r in 0..<12 {
+            let n = (0..<16).map { Double(after1[r * 16 + $0]) * Double(after1[r * 16 + $0]) }.reduce(0, +)
+            #expect(abs(n - 1) < 1e-5)
+        }
+        for _ in 0..<2 { _ = try trainer.trainStep(batch) }
+        // Only the re-normalisation of unit rows touches them (by a rounding at most).
+        let after3 = Array(trainer.model.arena.allParameters[range])
+        #expect(zip(after3, after1).allSatisfy { abs($0 - $1) <= 1e-6 })
+        #expect(unsafe (range).allSatisfy { unsafe trainer.model.arena.firstMoment[$0] == 0 })
+        _ = try trainer.trainStep(batch)  // update 4: the prototypes' first
+        let after4 = Array(trainer.model.arena.allParameters[range])
+        #expect(zip(after4, after1).contains { abs($0 - $1) > 1e-5 })
+        #expect(unsafe range.contains { unsafe trainer.model.arena.firstMoment[$0] != 0 })
+    }
+
+    @Test func mgcaObjectivesLearnARepeatedBatch() throws {
+        let trainer = try Trainer(config: Self.config, options: options(nil, steps: 30, weights: .mgca, freeze: 0))
+        var source = ArraySource(batches: Array(repeating: randomBatch(testConfig, batch: 4, seed: 3), count: 30))
+        let summary = try trainer.train(source: &source) { _ in }
+        let first = summary.losses.first!, last = summary.losses.last!
+        #expect(last.total < 0.7 * first.total, "loss \(first.total) → \(last.total)")
+        #expect(last.token < first.token && last.global < first.global)
+    }
+
+    @Test func thePrototypeObjectiveNeedsPrototypes() {
+        #expect(throws: TrainError.self) { try Trainer(config: testConfig, options: options(nil, steps: 1)) }
+    }
+
+    @Test func objectivesParseAndRejectMistakes() throws {
+        #expect(try LossWeights.parse("global=1,token=0.7,prototype=0.5")
+                == LossWeights(global: 1, local: 0, graph: 0, token: 0.7, prototype: 0.5))
+        #expect(try LossWeights.parse("default") == LossWeights())
+        #expect(try LossWeights.parse("mgca") == .mgca)
+        #expect(throws: TrainError.self) { try LossWeights.parse("global=1,tokens=1") }
+        #expect(throws: TrainError.self) { try LossWeights.parse("global=-1") }
+        #expect(throws: TrainError.self) { try LossWeights.parse("global=0") }
+    }
+}
