@@ -9,10 +9,24 @@ struct TrainCommand: AsyncParsableCommand {
         abstract: "Train carina-tiny on a shard folder.",
         discussion: """
             Streams the shards through the loader (random crop and intensity jitter, WordPiece ids of the impression \
-            and the findings, the graph's concept targets) into the carina-tiny dual encoder: global image-impression \
-            InfoNCE, token-level findings-patch alignment and entity-concept BCE, AdamW with warm-up and a cosine \
-            schedule. Checkpoints hold the model, the optimiser and the loader position, so --resume continues \
+            and the findings, the graph's concept targets) into the carina-tiny dual encoder, AdamW with warm-up and a \
+            cosine schedule. Checkpoints hold the model, the optimiser and the loader position, so --resume continues \
             bit-exactly.
+
+            Objectives (--objectives NAME=WEIGHT,...; default global=1,local=1,graph=1):
+              global     image-report InfoNCE, both directions averaged (CLIP; MGCA instance level, Wang et al. \
+            NeurIPS 2022 section 3.1). Report text: --instance-text; temperature learnable (from 0.07, scale clamped \
+            at 100) or fixed with --instance-temperature (MGCA: 0.07).
+              local      findings WordPiece -> patch alignment, unweighted (the word->patch half of MGCA 3.2).
+              graph      multi-label BCE of the graph's entity concepts from the image embedding.
+              token      MGCA token level (3.2) in full: WordPieces summed into words (## pieces continue a word), \
+            word->patch and patch->word, each token weighted by the last layer's CLS attention clipped to its \
+            10th-90th percentile and normalised; temperature 0.1 (the model's localTemperature).
+              prototype  MGCA disease level (3.3): prototypes (--prototypes, 500) L2-normalised each step, \
+            Sinkhorn-Knopp codes (epsilon 0.05, 3 iterations), swapped prediction at temperature 0.2, frozen for \
+            --prototype-freeze-epochs (1).
+            Presets: --objectives mgca = global=2,token=0.7,prototype=0.5 (MGCA's lambdas; its instance loss sums \
+            both directions, ours averages them); use it with --instance-text both --instance-temperature 0.07.
             """
     )
 
@@ -25,7 +39,18 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Model configuration: a name under schemas/models or a JSON file.") var model: String = "carina-tiny"
     @Option(help: "Peak learning rate.") var lr: Float = 1e-4
     @Option(help: "Warm-up steps.") var warmup: Int = 0
-    @Option(help: "Weights of the global, local and graph losses (0 switches one off).") var lossWeights: String = "1,1,1"
+    @Option(help: "Weights of the global, local and graph losses (0 switches one off); --objectives replaces it.")
+    var lossWeights: String = "1,1,1"
+    @Option(help: "Objectives and weights, NAME=WEIGHT,... of global, local, graph, token, prototype (unnamed: 0), or a preset: default, mgca.")
+    var objectives: String?
+    @Option(help: "Report text of the global and prototype objectives: impression, findings or both (MGCA joins them).")
+    var instanceText: String = InstanceText.impression.rawValue
+    @Option(help: "A fixed temperature for the global objective (MGCA: 0.07); absent: learnable.")
+    var instanceTemperature: Float?
+    @Option(help: "Prototypes of the prototype objective, for a model configuration without them (MGCA: 500).")
+    var prototypes: Int = 500
+    @Option(help: "Epochs during which the prototypes are frozen (MGCA: 1).")
+    var prototypeFreezeEpochs: Int = 1
     @Option(help: "Smallest area fraction of the random resized crop (1: the whole image, no crop).")
     var cropScale: Float = ImageAugmentation().cropScale.lowerBound
     @Option(help: "Seed of the initialisation and the data order.") var seed: UInt64 = 0
@@ -39,14 +64,28 @@ struct TrainCommand: AsyncParsableCommand {
         }
         guard cropScale > 0 && cropScale <= 1 else { throw ValidationError("--crop-scale must be in (0, 1]") }
         if resume && checkpoint == nil { throw ValidationError("--resume needs --checkpoint DIR") }
+        guard InstanceText(rawValue: instanceText) != nil else {
+            throw ValidationError("--instance-text must be one of \(InstanceText.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let t = instanceTemperature, !(t > 0) { throw ValidationError("--instance-temperature must be positive") }
+        guard prototypes >= 1, prototypeFreezeEpochs >= 0 else {
+            throw ValidationError("--prototypes must be at least 1 and --prototype-freeze-epochs non-negative")
+        }
     }
 
     func run() async throws {
-        let config = try Resources.modelConfig(model)
-        let weights = lossWeights.split(separator: ",").compactMap { Float($0) }
-        guard weights.count == 3, weights.allSatisfy({ $0 >= 0 }) else {
-            throw CLIError("--loss-weights must be three non-negative numbers, e.g. 1,1,0.5")
+        var config = try Resources.modelConfig(model)
+        let lossWeights: LossWeights
+        if let spec = objectives {
+            do { lossWeights = try LossWeights.parse(spec) } catch { throw CLIError("--objectives: \(error)") }
+        } else {
+            let weights = self.lossWeights.split(separator: ",").compactMap { Float($0) }
+            guard weights.count == 3, weights.allSatisfy({ $0 >= 0 }) else {
+                throw CLIError("--loss-weights must be three non-negative numbers, e.g. 1,1,0.5")
+            }
+            lossWeights = LossWeights(global: weights[0], local: weights[1], graph: weights[2])
         }
+        if lossWeights.prototype != 0 && config.prototypes == nil { config.prototypes = prototypes }
         var loaderOptions = LoaderOptions()
         loaderOptions.batchSize = batch
         loaderOptions.seed = seed
@@ -66,15 +105,26 @@ struct TrainCommand: AsyncParsableCommand {
             loader = try StreamingLoader(directory: dir, vocabulary: vocab, options: loaderOptions)
             print("train: batch reduced to \(loaderOptions.batchSize), the number of samples per epoch")
         }
+        let stepsPerEpoch = max(1, loader.samplesPerEpoch / loaderOptions.batchSize)
+        let settings = ObjectiveSettings(
+            instanceText: InstanceText(rawValue: instanceText)!,
+            instance: InstanceAlignment(fixedTemperature: instanceTemperature),
+            prototypeFreezeSteps: lossWeights.prototype != 0 ? prototypeFreezeEpochs * stepsPerEpoch : 0)
+        let words = try WordSegmenter(tokenizer: WordPieceTokenizer(vocabularyPath: vocab))
         let options = TrainOptions(
             steps: steps, batchSize: loaderOptions.batchSize, learningRate: lr, warmupSteps: warmup,
-            lossWeights: LossWeights(global: weights[0], local: weights[1], graph: weights[2]),
+            lossWeights: lossWeights, objectives: settings, words: words,
             checkpointDirectory: checkpoint, checkpointEvery: checkpointEvery, resume: resume, seed: seed,
             logEvery: logEvery, threads: threads)
         let trainer = try Trainer(config: config, options: options)
         var source = LoaderBatchSource(loader: loader)
         print("train: \(config.name), \(trainer.model.arena.count) parameters, \(loader.samplesPerEpoch) samples per epoch, "
             + "batch \(loaderOptions.batchSize), \(steps) steps")
+        let named = zip(LossWeights.names, [lossWeights.global, lossWeights.local, lossWeights.graph, lossWeights.token,
+                                            lossWeights.prototype]).filter { $0.1 != 0 }
+        print("train: objectives " + named.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
+            + (lossWeights.global != 0 || lossWeights.prototype != 0 ? ", report text \(instanceText)" : "")
+            + (settings.prototypeFreezeSteps > 0 ? ", prototypes frozen for \(settings.prototypeFreezeSteps) steps" : ""))
         let summary = try trainer.train(source: &source) { print($0.line) }
         if summary.startStep > 0 { print("train: resumed at step \(summary.startStep)") }
         if let first = summary.losses.first, let last = summary.losses.last {
