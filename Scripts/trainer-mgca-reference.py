@@ -18,7 +18,7 @@ MGCA's definitions (Wang et al., NeurIPS 2022):
 The settings of `--cases` are those of Tests/CarinaTrainTests/MGCAReferenceTests.swift.
 
 Output (in --out, default Tests/CarinaTrainTests/Fixtures):
-  reference-mgca.json  configuration, parameter names/offsets, batch, word index, per case: settings and losses
+  reference-mgca.json  (reference-mgca-hidden.json with --hidden H: 2-layer heads) configuration, parameter names/offsets, batch, word index, per case: settings and losses
   reference-mgca.bin   float32 little-endian: images (B,1,S,S), parameters, then one gradient slab per case
 
 Run:  .venv-torch/bin/python Scripts/trainer-mgca-reference.py     (any Python with torch and numpy)
@@ -274,12 +274,17 @@ def mgca_batched(model, batch, words, tau_local, instance_temperature=0.07):
 
 
 def build(tb, cfg, prototypes, seed):
+    hidden = cfg.get("projectionHidden")
     tb.VOCAB, tb.TEXT_LEN, tb.WIDTH, tb.HEADS = cfg["vocabSize"], cfg["textLength"], cfg["width"], cfg["heads"]
     tb.MLP, tb.PROJ, tb.ENTITIES, tb.PATCH = cfg["mlp"], cfg["projection"], cfg["concepts"], cfg["patchSize"]
     tb.TAU_LOCAL = cfg["localTemperature"]
     torch.manual_seed(seed)
     model = tb.CarinaTiny(cfg["depth"], cfg["imageSize"])
     model.prototype = nn.Linear(cfg["projection"], prototypes, bias=False)
+    if hidden:  # MGCA's 2-layer heads, its BatchNorms left out (as Carina's ProjectionHead)
+        for name in ("img_g", "img_l", "txt_g", "txt_l"):
+            setattr(model, name, nn.Sequential(nn.Linear(cfg["width"], hidden), nn.ReLU(),
+                                               nn.Linear(hidden, cfg["projection"])))
     return model
 
 
@@ -305,8 +310,19 @@ def bench(tb, a):
         opt.step()
         if i >= a.warmup:
             times.append(time.perf_counter() - t0)
+    # Forward FLOPs per sample as carina-trainer-bench counts them for MGCA: the encoders (image, findings and the
+    # joined text) plus the token level both ways, the prototype scores and the global logits.
+    d, m, e, ln, p = cfg["width"], cfg["mlp"], cfg["projection"], cfg["textLength"], (cfg["imageSize"] // cfg["patchSize"]) ** 2
+    block = lambda n: n * (4 * d * d + 2 * d * m) + 2 * n * n * d  # noqa: E731
+    image = p * cfg["patchSize"] ** 2 * d + cfg["depth"] * block(p + 1) + d * e + p * d * e
+    text = 2 * cfg["depth"] * block(ln) + d * e + (ln - 1) * d * e
+    losses = 2 * (ln - 1) * p * e + (ln - 1) ** 2 * e + 2 * p * (ln - 1) * e + p * p * e + 2 * 500 * e + a.batch * e
+    fwd = 2.0 * (image + text + losses)
+    ms = statistics.median(times) * 1e3
     print(json.dumps({"script": "trainer-mgca-reference", "objectives": "mgca", "batch": a.batch,
-                      "threads": a.threads, "ms_per_step": round(statistics.median(times) * 1e3, 1),
+                      "threads": a.threads, "ms_per_step": round(ms, 1),
+                      "ms_per_step_min": round(min(times) * 1e3, 1),
+                      "train_gflops_per_s_approx": round(3 * fwd * a.batch / (ms / 1e3) / 1e9, 1),
                       "torch": torch.__version__}))
 
 
@@ -317,6 +333,7 @@ def main() -> None:
     ap.add_argument("--out", default=os.path.join(ROOT, "Tests", "CarinaTrainTests", "Fixtures"))
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--prototypes", type=int, default=24)
+    ap.add_argument("--hidden", type=int, default=0, help="2-layer heads of this hidden width (writes reference-mgca-hidden.*)")
     ap.add_argument("--continuation-from", type=int, default=150, help="ids from here up are ## pieces")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--bench-steps", type=int, default=0, help="time the MGCA objective on carina-tiny instead")
@@ -331,6 +348,10 @@ def main() -> None:
     torch.set_num_threads(1)
     cfg = json.load(open(a.config))
     cfg["prototypes"] = a.prototypes
+    stem = "reference-mgca"
+    if a.hidden:
+        cfg["projectionHidden"] = a.hidden
+        stem += "-hidden"
     model = build(tb, cfg, a.prototypes, a.seed)
 
     g = torch.Generator().manual_seed(a.seed + 1)
@@ -378,7 +399,7 @@ def main() -> None:
     for k, v in fast_parts.items():
         assert abs(v - cases[0]["parts"][k]) <= 1e-5 * abs(v), (k, v, cases[0]["parts"][k])
     os.makedirs(a.out, exist_ok=True)
-    with open(os.path.join(a.out, "reference-mgca.bin"), "wb") as f:
+    with open(os.path.join(a.out, stem + ".bin"), "wb") as f:
         for arr in slabs:
             f.write(arr.tobytes())
     meta = {
@@ -390,7 +411,7 @@ def main() -> None:
         "findingsWordIndex": words.reshape(-1).tolist(), "concepts": ent.reshape(-1).tolist(),
         "cases": cases, "binLayout": ["images", "parameters"] + [f"gradients:{c['name']}" for c in CASES],
     }
-    with open(os.path.join(a.out, "reference-mgca.json"), "w") as f:
+    with open(os.path.join(a.out, stem + ".json"), "w") as f:
         json.dump(meta, f, indent=1)
     print(json.dumps({"parameters": int(off), "losses": {c["name"]: c["parts"] for c in cases}}))
 

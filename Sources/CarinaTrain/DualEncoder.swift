@@ -23,8 +23,9 @@ public final class DualEncoder {
 
     struct HeadOffsets {
         var logitScale = 0, imagePos = 0, imageCLS = 0, patchWeight = 0, patchBias = 0, textPos = 0, tokens = 0
-        var imgGW = 0, imgGB = 0, imgLW = 0, imgLB = 0, txtGW = 0, txtGB = 0, txtLW = 0, txtLB = 0, entW = 0, entB = 0, prototypes = 0
+        var entW = 0, entB = 0, prototypes = 0
     }
+    let imgG: ProjectionHead, imgL: ProjectionHead, txtG: ProjectionHead, txtL: ProjectionHead
 
     /// Parameter names and shapes in PyTorch's `CarinaTiny.named_parameters()` order.
     public static func parameterSpecs(_ c: ModelConfig) -> [(String, [Int])] {
@@ -36,7 +37,9 @@ public final class DualEncoder {
               ("text.pos", [1, c.textLength, w])]
         for i in 0..<c.depth { s += BlockParameters.specs("text.blocks.\(i)", width: w, mlp: c.mlp) }
         s += [("text.ln.weight", [w]), ("text.ln.bias", [w]), ("text.tok.weight", [c.vocabSize, w])]
-        for head in ["img_g", "img_l", "txt_g", "txt_l"] { s += [("\(head).weight", [e, w]), ("\(head).bias", [e])] }
+        for head in ["img_g", "img_l", "txt_g", "txt_l"] {
+            s += ProjectionHead.specs(head, width: w, projection: e, hidden: c.projectionHidden)
+        }
         s += [("entity.weight", [c.concepts, e]), ("entity.bias", [c.concepts])]
         if let k = c.prototypes { s.append(("prototype.weight", [k, e])) }
         return s
@@ -56,9 +59,11 @@ public final class DualEncoder {
         func off(_ n: String) -> Int { arena.tensor(n).offset }
         o.logitScale = off("logit_scale"); o.imagePos = off("image.pos"); o.imageCLS = off("image.cls")
         o.patchWeight = off("image.patch.weight"); o.patchBias = off("image.patch.bias"); o.textPos = off("text.pos")
-        o.tokens = off("text.tok.weight"); o.imgGW = off("img_g.weight"); o.imgGB = off("img_g.bias")
-        o.imgLW = off("img_l.weight"); o.imgLB = off("img_l.bias"); o.txtGW = off("txt_g.weight")
-        o.txtGB = off("txt_g.bias"); o.txtLW = off("txt_l.weight"); o.txtLB = off("txt_l.bias")
+        o.tokens = off("text.tok.weight")
+        imgG = ProjectionHead(arena, "img_g", hidden: config.projectionHidden)
+        imgL = ProjectionHead(arena, "img_l", hidden: config.projectionHidden)
+        txtG = ProjectionHead(arena, "txt_g", hidden: config.projectionHidden)
+        txtL = ProjectionHead(arena, "txt_l", hidden: config.projectionHidden)
         o.entW = off("entity.weight"); o.entB = off("entity.bias")
         if config.prototypes != nil { o.prototypes = off("prototype.weight") }
         offsets = o
@@ -169,8 +174,7 @@ public final class DualEncoder {
         unsafe image.forward(a.image, params: w, keyMask: nil)
         let vi = unsafe a.image.out
         // Image heads: global projection of CLS (rows ni·C apart), local projection of every token.
-        unsafe Linear.forward(out: a.ig, inp: vi, weight: w + o.imgGW, bias: w + o.imgGB, rows: b, inDim: cw, outDim: e,
-                              inStride: ni * cw)
+        unsafe imgG.forward(out: a.ig, inp: vi, params: w, rows: b, inDim: cw, outDim: e, inStride: ni * cw, saved: a.igHead)
         unsafe Normalize.forward(out: a.ign, norm: a.igNorm, inp: a.ig, rows: b, dim: e)
         var result = LossBreakdown(total: 0, global: 0, local: 0, graph: 0)
         if weights.graph != 0 {
@@ -199,11 +203,11 @@ public final class DualEncoder {
                 }
                 unsafe encodeText(a.impressionText, into: a.impression, batch: b)
                 // The impression stack keeps only its CLS rows, compact (B, C).
-                unsafe Linear.forward(out: a.tg, inp: a.impression.out, weight: w + o.txtGW, bias: w + o.txtGB, rows: b,
-                                      inDim: cw, outDim: e)
+                unsafe txtG.forward(out: a.tg, inp: a.impression.out, params: w, rows: b, inDim: cw, outDim: e,
+                                    saved: a.tgHead)
             case .findings:
-                unsafe Linear.forward(out: a.tg, inp: a.findings.out, weight: w + o.txtGW, bias: w + o.txtGB, rows: b,
-                                      inDim: cw, outDim: e, inStride: a.findingsText.length * cw)
+                unsafe txtG.forward(out: a.tg, inp: a.findings.out, params: w, rows: b, inDim: cw, outDim: e,
+                                    inStride: a.findingsText.length * cw, saved: a.tgHead)
             }
             unsafe Normalize.forward(out: a.tgn, norm: a.tgNorm, inp: a.tg, rows: b, dim: e)
         }
@@ -227,14 +231,14 @@ public final class DualEncoder {
                 dimage: a.dign, dtext: a.dtgn, dprototypes: a.dprototypes, weight: weights.prototype)
         }
         if plan.patches {
-            unsafe Linear.forward(out: a.pl, inp: vi, weight: w + o.imgLW, bias: w + o.imgLB, rows: b * ni, inDim: cw, outDim: e)
+            unsafe imgL.forward(out: a.pl, inp: vi, params: w, rows: b * ni, inDim: cw, outDim: e, saved: a.plHead)
             unsafe Normalize.forward(out: a.pn, norm: a.pnNorm, inp: a.pl, rows: b * ni, dim: e)
             unsafe a.dpn.update(repeating: 0, count: b * ni * e)
         }
         if weights.local != 0 {
             let ft = a.findingsText.length
-            unsafe Linear.forward(out: a.tl, inp: a.findings.out, weight: w + o.txtLW, bias: w + o.txtLB, rows: b * ft,
-                                  inDim: cw, outDim: e)
+            unsafe txtL.forward(out: a.tl, inp: a.findings.out, params: w, rows: b * ft, inDim: cw, outDim: e,
+                                saved: a.tlHead)
             unsafe Normalize.forward(out: a.tn, norm: a.tnNorm, inp: a.tl, rows: b * ft, dim: e)
             // Token rows 1..<T (CLS excluded) against patch rows 1..<Ni; row 0 of each sample gets no gradient.
             unsafe a.dtn.update(repeating: 0, count: b * ft * e)
@@ -269,7 +273,7 @@ public final class DualEncoder {
             unsafe SegmentPooling.forward(out: a.pooled, inp: a.findings.out, index: ip.baseAddress!, batch: b, tokens: ft,
                                           segments: ft, dim: cw)
         }
-        unsafe Linear.forward(out: a.wl, inp: a.pooled, weight: w + o.txtLW, bias: w + o.txtLB, rows: b * ft, inDim: cw, outDim: e)
+        unsafe txtL.forward(out: a.wl, inp: a.pooled, params: w, rows: b * ft, inDim: cw, outDim: e, saved: a.wlHead)
         unsafe Normalize.forward(out: a.wn, norm: a.wnNorm, inp: a.wl, rows: b * ft, dim: e)
         var wordValid = [Float](repeating: 0, count: b * ft)
         for bi in 0..<b { for s in 0..<seg.words[bi] { wordValid[bi * ft + s] = 1 } }
@@ -334,21 +338,21 @@ public final class DualEncoder {
             // Report encoder: the impression stack (impression or joined text) now; the findings run below.
             unsafe Normalize.backward(dinp: a.dtg, dout: a.dtgn, out: a.tgn, norm: a.tgNorm, rows: b, dim: e)
             if objectives.instanceText != .findings {
-                unsafe Linear.backward(dinp: a.dvt, dweight: g + o.txtGW, dbias: g + o.txtGB, dout: a.dtg,
-                                       inp: a.impression.out, weight: w + o.txtGW, rows: b, inDim: cw, outDim: e)
+                unsafe txtG.backward(dinp: a.dvt, dout: a.dtg, inp: a.impression.out, params: w, grads: g, rows: b,
+                                     inDim: cw, outDim: e, saved: a.tgHead, scratch: a.dhead)
                 unsafe backwardText(a.impressionText.ids, a.impression, dout: a.dvt, a: a)
             }
         }
         // Image encoder output gradient `dvi`.
         if plan.patches {
             unsafe Normalize.backward(dinp: a.dpl, dout: a.dpn, out: a.pn, norm: a.pnNorm, rows: b * ni, dim: e)
-            unsafe Linear.backward(dinp: a.dvi, dweight: g + o.imgLW, dbias: g + o.imgLB, dout: a.dpl, inp: a.image.out,
-                                   weight: w + o.imgLW, rows: b * ni, inDim: cw, outDim: e)
+            unsafe imgL.backward(dinp: a.dvi, dout: a.dpl, inp: a.image.out, params: w, grads: g, rows: b * ni, inDim: cw,
+                                 outDim: e, saved: a.plHead, scratch: a.dhead)
         } else {
             unsafe a.dvi.update(repeating: 0, count: b * ni * cw)
         }
-        unsafe Linear.backward(dinp: a.dvi, dweight: g + o.imgGW, dbias: g + o.imgGB, dout: a.dig, inp: a.image.out,
-                               weight: w + o.imgGW, rows: b, inDim: cw, outDim: e, inStride: ni * cw, accumulateInput: true)
+        unsafe imgG.backward(dinp: a.dvi, dout: a.dig, inp: a.image.out, params: w, grads: g, rows: b, inDim: cw, outDim: e,
+                             inStride: ni * cw, accumulateInput: true, saved: a.igHead, scratch: a.dhead)
         unsafe image.backward(a.image, dout: a.dvi, params: w, grads: g, scratch: a.scratch)
         // Patch embedding, CLS and positions.
         let dx0 = unsafe a.scratch.dresid
@@ -371,14 +375,14 @@ public final class DualEncoder {
         var started = false
         if weights.local != 0 {
             unsafe Normalize.backward(dinp: a.dtl, dout: a.dtn, out: a.tn, norm: a.tnNorm, rows: b * ft, dim: e)
-            unsafe Linear.backward(dinp: a.dvt, dweight: g + o.txtLW, dbias: g + o.txtLB, dout: a.dtl, inp: a.findings.out,
-                                   weight: w + o.txtLW, rows: b * ft, inDim: cw, outDim: e)
+            unsafe txtL.backward(dinp: a.dvt, dout: a.dtl, inp: a.findings.out, params: w, grads: g, rows: b * ft,
+                                 inDim: cw, outDim: e, saved: a.tlHead, scratch: a.dhead)
             started = true
         }
         if weights.token != 0 {
             unsafe Normalize.backward(dinp: a.dwl, dout: a.dwn, out: a.wn, norm: a.wnNorm, rows: b * ft, dim: e)
-            unsafe Linear.backward(dinp: a.dpooled, dweight: g + o.txtLW, dbias: g + o.txtLB, dout: a.dwl, inp: a.pooled,
-                                   weight: w + o.txtLW, rows: b * ft, inDim: cw, outDim: e)
+            unsafe txtL.backward(dinp: a.dpooled, dout: a.dwl, inp: a.pooled, params: w, grads: g, rows: b * ft,
+                                 inDim: cw, outDim: e, saved: a.wlHead, scratch: a.dhead)
             unsafe a.wordIndex.withUnsafeBufferPointer { ip in
                 unsafe SegmentPooling.backward(dinp: a.dvt, dout: a.dpooled, index: ip.baseAddress!, batch: b, tokens: ft,
                                                segments: ft, dim: cw, accumulate: started)
@@ -388,9 +392,8 @@ public final class DualEncoder {
         if plan.instance && objectives.instanceText == .findings {
             // The report embedding is the findings run's CLS row: its gradient lands on rows ft·C apart.
             if !started { unsafe a.dvt.update(repeating: 0, count: b * ft * cw) }
-            unsafe Linear.backward(dinp: a.dvt, dweight: g + o.txtGW, dbias: g + o.txtGB, dout: a.dtg,
-                                   inp: a.findings.out, weight: w + o.txtGW, rows: b, inDim: cw, outDim: e,
-                                   inStride: ft * cw, accumulateInput: true)
+            unsafe txtG.backward(dinp: a.dvt, dout: a.dtg, inp: a.findings.out, params: w, grads: g, rows: b, inDim: cw,
+                                 outDim: e, inStride: ft * cw, accumulateInput: true, saved: a.tgHead, scratch: a.dhead)
             started = true
         }
         if started { unsafe backwardText(a.findingsText.ids, a.findings, dout: a.dvt, a: a) }

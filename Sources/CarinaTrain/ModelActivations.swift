@@ -15,6 +15,9 @@ import CarinaLoader
     // MGCA's token level: pooled words (B, T, C), their projections, gradients; prototype level.
     let pooled, wl, wn, wnNorm, dwn, dwl, dpooled, dpnTok: UnsafeMutablePointer<Float>
     let dprototypes: UnsafeMutablePointer<Float>
+    // Hidden rows of 2-layer heads at each use, and their gradient scratch.
+    let igHead, plHead, tgHead, tlHead, wlHead: HeadActivations
+    let dhead: UnsafeMutablePointer<Float>
     var wordIndex: [Int32] = []
     var dLogitScale: Float = 0
     var weights = LossWeights()
@@ -50,5 +53,10 @@ import CarinaLoader
         unsafe dwn = unsafe buffer.take(b * t * e); unsafe dwl = unsafe buffer.take(b * t * e)
         unsafe dpnTok = unsafe buffer.take(b * ni * e)
         unsafe dprototypes = unsafe buffer.take((c.prototypes ?? 0) * e)
+        let h = c.projectionHidden
+        igHead = HeadActivations(buffer, rows: b, hidden: h); plHead = HeadActivations(buffer, rows: b * ni, hidden: h)
+        tgHead = HeadActivations(buffer, rows: b, hidden: h); tlHead = HeadActivations(buffer, rows: b * t, hidden: h)
+        wlHead = HeadActivations(buffer, rows: b * t, hidden: h)
+        unsafe dhead = unsafe buffer.take(b * max(ni, t) * (h ?? 0))
     }
 }

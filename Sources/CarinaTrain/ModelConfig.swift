@@ -28,10 +28,14 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     /// Prototypes `K` of MGCA's disease-level alignment (a bias-free `prototype.weight (K, E)` after every other
     /// parameter); nil (absent from the JSON) for a model without them, as every configuration before it.
     public var prototypes: Int?
+    /// Hidden width of MGCA's 2-layer projection heads (`Linear → ReLU → Linear`, MGCA's BatchNorms left out) for
+    /// all four heads; nil (absent from the JSON): Carina's linear heads.
+    public var projectionHidden: Int?
 
     public init(name: String, imageSize: Int, patchSize: Int, width: Int, depth: Int, heads: Int, mlp: Int,
                 vocabSize: Int, textLength: Int, projection: Int, concepts: Int, localTemperature: Float = 0.1,
-                initialTemperature: Float = 0.07, maxLogitScale: Float = 100, prototypes: Int? = nil) {
+                initialTemperature: Float = 0.07, maxLogitScale: Float = 100, prototypes: Int? = nil,
+                projectionHidden: Int? = nil) {
         self.name = name
         self.imageSize = imageSize
         self.patchSize = patchSize
@@ -47,6 +51,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         self.initialTemperature = initialTemperature
         self.maxLogitScale = maxLogitScale
         self.prototypes = prototypes
+        self.projectionHidden = projectionHidden
     }
 
     /// `carina-tiny` (DESIGN §7; `schemas/models/carina-tiny.json`): 9,638,913 parameters.
@@ -81,6 +86,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         try need(depth > 0 && mlp > 0 && projection > 0 && concepts > 0, "depth, mlp, projection and concepts must be positive")
         try need(vocabSize > 1 && textLength > 1, "vocabSize and textLength must be at least 2")
         try need(prototypes.map { $0 > 0 } ?? true, "prototypes must be positive when given")
+        try need(projectionHidden.map { $0 > 0 } ?? true, "projectionHidden must be positive when given")
         try need(localTemperature > 0 && initialTemperature > 0 && maxLogitScale > 0, "temperatures must be positive")
     }
 }

@@ -5,7 +5,7 @@ import Testing
 @testable import CarinaTrain
 
 /// MGCA's objectives (instance with the impression, the findings or both joined, learnable or fixed temperature;
-/// token level both directions; prototypes) against the PyTorch reference on the small configuration: the same
+/// token level both directions; prototypes; linear or 2-layer heads) against the PyTorch reference on the small configuration: the same
 /// parameters and batch give the same loss parts and the same gradient for every parameter. Fixture made by
 /// `Scripts/trainer-mgca-reference.py`.
 @Suite(.serialized) struct MGCAReferenceTests {
@@ -19,13 +19,13 @@ import Testing
         let cases: [[String: Any]]
     }
 
-    static func load() throws -> Fixture {
+    static func load(_ stem: String = "reference-mgca") throws -> Fixture {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
         let meta = try #require(try JSONSerialization.jsonObject(
-            with: Data(contentsOf: dir.appendingPathComponent("reference-mgca.json"))) as? [String: Any])
+            with: Data(contentsOf: dir.appendingPathComponent(stem + ".json"))) as? [String: Any])
         let config = try JSONDecoder().decode(
             ModelConfig.self, from: JSONSerialization.data(withJSONObject: try #require(meta["config"])))
-        let bin = try Data(contentsOf: dir.appendingPathComponent("reference-mgca.bin"))
+        let bin = try Data(contentsOf: dir.appendingPathComponent(stem + ".bin"))
         let floats: [Float] = bin.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
         let b = try #require(meta["batch"] as? Int), n = try #require(meta["parameterCount"] as? Int)
         let cases = try #require(meta["cases"] as? [[String: Any]])
@@ -64,8 +64,10 @@ import Testing
         #expect(got.index.contains { $0 >= 0 } && Set(got.index).count > 3)
     }
 
-    @Test(arguments: [0, 1, 2]) func lossPartsAndGradientsMatchPyTorch(caseIndex: Int) throws {
-        let f = try Self.load()
+    /// Linear heads (`reference-mgca`) and MGCA's 2-layer heads (`reference-mgca-hidden`), three objective settings each.
+    @Test(arguments: ["reference-mgca", "reference-mgca-hidden"], [0, 1, 2])
+    func lossPartsAndGradientsMatchPyTorch(stem: String, caseIndex: Int) throws {
+        let f = try Self.load(stem)
         let c = f.cases[caseIndex]
         let model = try DualEncoder(config: f.config, seed: 0)
         #expect(model.arena.tensors.map(\.name) == f.names)

@@ -25,6 +25,8 @@ struct TrainCommand: AsyncParsableCommand {
               prototype  MGCA disease level (3.3): prototypes (--prototypes, 500) L2-normalised each step, \
             Sinkhorn-Knopp codes (epsilon 0.05, 3 iterations), swapped prediction at temperature 0.2, frozen for \
             --prototype-freeze-epochs (1).
+            --projection-hidden H gives all four projection heads MGCA's two layers (Linear, ReLU, Linear; without \
+            its BatchNorms).
             Presets: --objectives mgca = global=2,token=0.7,prototype=0.5 (MGCA's lambdas; its instance loss sums \
             both directions, ours averages them); use it with --instance-text both --instance-temperature 0.07.
             """
@@ -49,6 +51,8 @@ struct TrainCommand: AsyncParsableCommand {
     var instanceTemperature: Float?
     @Option(help: "Prototypes of the prototype objective, for a model configuration without them (MGCA: 500).")
     var prototypes: Int = 500
+    @Option(help: "MGCA's 2-layer projection heads (Linear, ReLU, Linear; its BatchNorms left out) of this hidden width, for a model configuration without them (MGCA: 2048).")
+    var projectionHidden: Int?
     @Option(help: "Epochs during which the prototypes are frozen (MGCA: 1).")
     var prototypeFreezeEpochs: Int = 1
     @Option(help: "Smallest area fraction of the random resized crop (1: the whole image, no crop).")
@@ -86,6 +90,10 @@ struct TrainCommand: AsyncParsableCommand {
             lossWeights = LossWeights(global: weights[0], local: weights[1], graph: weights[2])
         }
         if lossWeights.prototype != 0 && config.prototypes == nil { config.prototypes = prototypes }
+        if let h = projectionHidden {
+            guard h >= 1 else { throw CLIError("--projection-hidden must be at least 1") }
+            config.projectionHidden = h
+        }
         var loaderOptions = LoaderOptions()
         loaderOptions.batchSize = batch
         loaderOptions.seed = seed
