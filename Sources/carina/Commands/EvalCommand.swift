@@ -21,6 +21,8 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "WordPiece vocabulary (a BERT vocab.txt).") var vocab: String = Resources.defaultVocabulary
     @Option(help: "Seed of the probe's train/test split.") var seed: UInt64 = 0
     @Flag(help: "Print the report as JSON.") var json = false
+    @Option(help: "Report text to embed: impression, findings or both (as the model was trained with --instance-text).")
+    var instanceText: String = InstanceText.impression.rawValue
 
     func run() async throws {
         var path = checkpoint
@@ -42,7 +44,11 @@ struct EvalCommand: AsyncParsableCommand {
         var batches: [TrainingBatch] = []
         while let next = try loader.nextBatch() { batches.append(next) }
         let names = config.concepts == ConceptVocabulary.trainingConcepts.count ? ConceptVocabulary.trainingConcepts : nil
-        let report = try Evaluator.evaluate(checkpoint: path, batches: batches, labelNames: names, probeSeed: seed)
+        guard let text = InstanceText(rawValue: instanceText) else {
+            throw CLIError("--instance-text must be one of \(InstanceText.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let report = try Evaluator.evaluate(checkpoint: path, batches: batches, labelNames: names, probeSeed: seed,
+                                            instanceText: text)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
