@@ -273,6 +273,48 @@ def mgca_batched(model, batch, words, tau_local, instance_temperature=0.07):
                                                           "prototype": l_proto.item()}
 
 
+class MIMDecoder(nn.Module):
+    """MRM/MAE's light decoder: embed to its width, mask tokens, positions, blocks, LayerNorm, pixel prediction."""
+
+    def __init__(self, tb, cfg):
+        super().__init__()
+        d = cfg["maskedImageDecoder"]
+        n = (cfg["imageSize"] // cfg["patchSize"]) ** 2 + 1
+        self.mask_token = nn.Parameter(torch.randn(1, 1, d["width"]) * 0.02)
+        self.pos = nn.Parameter(torch.randn(1, n, d["width"]) * 0.02)
+        self.embed = nn.Linear(cfg["width"], d["width"])
+        self.blocks = nn.ModuleList(tb.Block(d["width"], d["heads"], d["mlp"]) for _ in range(d["depth"]))
+        self.ln = nn.LayerNorm(d["width"])
+        self.pred = nn.Linear(d["width"], cfg["patchSize"] ** 2)
+
+
+def mim_loss(model, img, visible, patch):
+    """Masked image modelling: the image encoder on CLS + the visible patches, the decoder on the full sequence,
+    per-patch normalised pixel targets, mean squared error over the masked patches."""
+    enc, dec = model.image, model.mim
+    b = img.shape[0]
+    x = enc.patch(img).flatten(2).transpose(1, 2)
+    c = x.shape[2]
+    xv = torch.gather(x + enc.pos[:, 1:], 1, visible[:, :, None].expand(-1, -1, c))
+    h = torch.cat([(enc.cls + enc.pos[:, :1]).expand(b, -1, -1), xv], 1)
+    for blk in enc.blocks:
+        h = blk(h)
+    e = dec.embed(enc.ln(h))
+    p_count, w = x.shape[1], e.shape[2]
+    full = dec.mask_token.expand(b, p_count, w).scatter(1, visible[:, :, None].expand(-1, -1, w), e[:, 1:])
+    d = torch.cat([e[:, :1], full], 1) + dec.pos
+    for blk in dec.blocks:
+        d = blk(d)
+    pred = dec.pred(dec.ln(d))[:, 1:]
+    s = img.shape[-1]
+    g = s // patch
+    target = img.reshape(b, 1, g, patch, g, patch).permute(0, 2, 4, 3, 5, 1).reshape(b, g * g, patch * patch)
+    target = (target - target.mean(-1, keepdim=True)) / (target.var(-1, keepdim=True) + 1e-6) ** 0.5
+    per_patch = ((pred - target) ** 2).mean(-1)
+    masked = torch.ones(b, p_count).scatter(1, visible, 0.0)
+    return (per_patch * masked).sum() / masked.sum()
+
+
 def build(tb, cfg, prototypes, seed):
     hidden = cfg.get("projectionHidden")
     tb.VOCAB, tb.TEXT_LEN, tb.WIDTH, tb.HEADS = cfg["vocabSize"], cfg["textLength"], cfg["width"], cfg["heads"]
@@ -281,6 +323,8 @@ def build(tb, cfg, prototypes, seed):
     torch.manual_seed(seed)
     model = tb.CarinaTiny(cfg["depth"], cfg["imageSize"])
     model.prototype = nn.Linear(cfg["projection"], prototypes, bias=False)
+    if cfg.get("maskedImageDecoder"):
+        model.mim = MIMDecoder(tb, cfg)
     if hidden:  # MGCA's 2-layer heads, its BatchNorms left out (as Carina's ProjectionHead)
         for name in ("img_g", "img_l", "txt_g", "txt_l"):
             setattr(model, name, nn.Sequential(nn.Linear(cfg["width"], hidden), nn.ReLU(),
@@ -333,6 +377,7 @@ def main() -> None:
     ap.add_argument("--out", default=os.path.join(ROOT, "Tests", "CarinaTrainTests", "Fixtures"))
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--prototypes", type=int, default=24)
+    ap.add_argument("--mim", action="store_true", help="masked image modelling cases (writes reference-mim.*)")
     ap.add_argument("--hidden", type=int, default=0, help="2-layer heads of this hidden width (writes reference-mgca-hidden.*)")
     ap.add_argument("--continuation-from", type=int, default=150, help="ids from here up are ## pieces")
     ap.add_argument("--seed", type=int, default=0)
@@ -352,6 +397,16 @@ def main() -> None:
     if a.hidden:
         cfg["projectionHidden"] = a.hidden
         stem += "-hidden"
+    cases_run = CASES
+    if a.mim:
+        cfg["maskedImageDecoder"] = {"width": 24, "depth": 1, "heads": 2, "mlp": 48}
+        stem = "reference-mim"
+        cases_run = [
+            {"name": "mim", "weights": {"global": 0, "local": 0, "graph": 0, "token": 0, "prototype": 0, "mim": 1},
+             "instanceText": "impression", "instanceTemperature": None},
+            {"name": "mim+global", "weights": {"global": 1, "local": 0, "graph": 0, "token": 0, "prototype": 0, "mim": 1},
+             "instanceText": "impression", "instanceTemperature": None},
+        ]
     model = build(tb, cfg, a.prototypes, a.seed)
 
     g = torch.Generator().manual_seed(a.seed + 1)
@@ -373,6 +428,9 @@ def main() -> None:
     ent = (torch.rand(b, cfg["concepts"], generator=g) < 0.25).float()
     batch = (img, imp, imp_valid, fin, fin_valid, ent)
     words = word_index(fin, fin_valid, a.continuation_from, 102)
+    n_patches = (s // cfg["patchSize"]) ** 2
+    keep = max(1, int(n_patches * (1 - 0.75)))
+    visible = torch.rand(b, n_patches, generator=g).argsort(dim=1)[:, :keep]
 
     names, offsets, off = [], [], 0
     for n, p in model.named_parameters():
@@ -382,10 +440,14 @@ def main() -> None:
     params0 = flat(model.parameters())
     state0 = {k: v.clone() for k, v in model.state_dict().items()}
     slabs, cases = [img.numpy().astype("<f4").reshape(-1), params0], []
-    for case in CASES:
+    for case in cases_run:
         model.load_state_dict(state0)
         model.zero_grad(set_to_none=True)
         loss, parts = objectives(model, tb, batch, case, words, cfg["localTemperature"])
+        if a.mim:
+            mim = mim_loss(model, img, visible, cfg["patchSize"])
+            loss = loss + case["weights"]["mim"] * mim if torch.is_tensor(loss) else case["weights"]["mim"] * mim
+            parts["mim"] = mim.item()
         loss.backward()
         grads = flat(p.grad if p.grad is not None else torch.zeros_like(p) for p in model.parameters())
         slabs.append(grads)
@@ -394,10 +456,15 @@ def main() -> None:
                                         for n, p in model.named_parameters()}})
     # The vectorised form timed by --bench-steps computes the same MGCA combination as the per-sample loops.
     model.load_state_dict(state0)
-    fast, fast_parts = mgca_batched(model, (*batch, *joined(fin, fin_valid, imp, imp_valid)), words,
-                                    cfg["localTemperature"])
-    for k, v in fast_parts.items():
-        assert abs(v - cases[0]["parts"][k]) <= 1e-5 * abs(v), (k, v, cases[0]["parts"][k])
+    if a.mim:
+        cases_check = []
+    else:
+        cases_check = [0]
+    for _ in cases_check:
+        fast, fast_parts = mgca_batched(model, (*batch, *joined(fin, fin_valid, imp, imp_valid)), words,
+                                        cfg["localTemperature"])
+        for k, v in fast_parts.items():
+            assert abs(v - cases[0]["parts"][k]) <= 1e-5 * abs(v), (k, v, cases[0]["parts"][k])
     os.makedirs(a.out, exist_ok=True)
     with open(os.path.join(a.out, stem + ".bin"), "wb") as f:
         for arr in slabs:
@@ -409,7 +476,8 @@ def main() -> None:
         "impressionIDs": imp.reshape(-1).tolist(), "impressionMask": imp_valid.float().reshape(-1).tolist(),
         "findingsIDs": fin.reshape(-1).tolist(), "findingsMask": fin_valid.float().reshape(-1).tolist(),
         "findingsWordIndex": words.reshape(-1).tolist(), "concepts": ent.reshape(-1).tolist(),
-        "cases": cases, "binLayout": ["images", "parameters"] + [f"gradients:{c['name']}" for c in CASES],
+        "visiblePatches": visible.reshape(-1).tolist(),
+        "cases": cases, "binLayout": ["images", "parameters"] + [f"gradients:{c['name']}" for c in cases_run],
     }
     with open(os.path.join(a.out, stem + ".json"), "w") as f:
         json.dump(meta, f, indent=1)

@@ -26,6 +26,13 @@ public final class DualEncoder {
         var entW = 0, entB = 0, prototypes = 0
     }
     let imgG: ProjectionHead, imgL: ProjectionHead, txtG: ProjectionHead, txtL: ProjectionHead
+    /// Masked image modelling's decoder stack and its head offsets (when the configuration has one).
+    let decoder: TransformerStack?
+    let decoderOffsets: DecoderOffsets
+    /// Seed of masked image modelling's patch masks; the trainer sets it from the run's seed and the update number.
+    public var maskSeed: UInt64 = 0
+    /// Visible patches `(B, keep)` to use instead of drawing them (tests against a reference).
+    public var visiblePatchOverride: [Int]?
 
     /// Parameter names and shapes in PyTorch's `CarinaTiny.named_parameters()` order.
     public static func parameterSpecs(_ c: ModelConfig) -> [(String, [Int])] {
@@ -42,6 +49,7 @@ public final class DualEncoder {
         }
         s += [("entity.weight", [c.concepts, e]), ("entity.bias", [c.concepts])]
         if let k = c.prototypes { s.append(("prototype.weight", [k, e])) }
+        s += decoderSpecs(c)
         return s
     }
 
@@ -66,6 +74,15 @@ public final class DualEncoder {
         txtL = ProjectionHead(arena, "txt_l", hidden: config.projectionHidden)
         o.entW = off("entity.weight"); o.entB = off("entity.bias")
         if config.prototypes != nil { o.prototypes = off("prototype.weight") }
+        var q = DecoderOffsets()
+        if let dc = config.decoderConfig {
+            decoder = TransformerStack(arena, prefix: "mim", config: dc)
+            q.maskToken = off("mim.mask_token"); q.pos = off("mim.pos"); q.embedW = off("mim.embed.weight")
+            q.embedB = off("mim.embed.bias"); q.predW = off("mim.pred.weight"); q.predB = off("mim.pred.bias")
+        } else {
+            decoder = nil
+        }
+        decoderOffsets = q
         offsets = o
         initialize(seed: seed)
     }
@@ -83,6 +100,8 @@ public final class DualEncoder {
                 fill { rng.normal() * 0.02 }
             } else if name == "image.cls" {
                 fill { 0 }
+            } else if name == "mim.mask_token" {
+                fill { rng.normal() * 0.02 }
             } else if name == "text.tok.weight" {
                 fill { rng.normal() }
             } else if name.contains(".ln") {
@@ -133,6 +152,9 @@ public final class DualEncoder {
         try validate(batch)
         if weights.prototype != 0 && config.prototypes == nil {
             throw TrainError.invalidConfig("the prototype objective needs a model with prototypes (model \(config.name) has none)")
+        }
+        if weights.mim != 0 && config.maskedImageDecoder == nil {
+            throw TrainError.invalidConfig("masked image modelling needs a model with a maskedImageDecoder (model \(config.name) has none)")
         }
         let a = activations(batch: batch.batchSize)
         a.weights = weights
@@ -252,10 +274,14 @@ public final class DualEncoder {
         if weights.token != 0 {
             result.token = unsafe tokenForward(a, batch: b)
         }
+        if weights.mim != 0 {
+            result.mim = unsafe mimForward(a, batch: b)
+        }
         result.total = Double(weights.global) * result.global + Double(weights.local) * result.local
             + Double(weights.graph) * result.graph
         if weights.token != 0 { result.total += Double(weights.token) * result.token }
         if weights.prototype != 0 { result.total += Double(weights.prototype) * result.prototype }
+        if weights.mim != 0 { result.total += Double(weights.mim) * result.mim }
         a.batchForBackward = batch
         return result
     }
@@ -323,6 +349,7 @@ public final class DualEncoder {
         let cw = c.width, e = c.projection, ni = c.imageTokens, np = c.patchCount
         let weights = a.weights
         let plan = Plan(weights, objectives, eval: false)
+        if weights.mim != 0 { unsafe mimBackward(a, batch: b) }
         // Gradient of the raw image CLS projection `ig`: from the entity head and through the normalisation.
         unsafe a.dig.update(repeating: 0, count: b * e)
         if weights.graph != 0 {

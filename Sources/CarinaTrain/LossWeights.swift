@@ -12,17 +12,22 @@ public struct LossWeights: Codable, Sendable, Equatable {
     public var token: Float
     /// MGCA's disease-level prototype alignment (MGCA §3.3). See `PrototypeAlignment`.
     public var prototype: Float
+    /// MRM's masked image modelling (MRM §3.2): reconstruct the masked patches' normalised pixels from the visible
+    /// ones. See `MaskedImageModelling`.
+    public var mim: Float
 
-    public init(global: Float = 1, local: Float = 1, graph: Float = 1, token: Float = 0, prototype: Float = 0) {
+    public init(global: Float = 1, local: Float = 1, graph: Float = 1, token: Float = 0, prototype: Float = 0,
+                mim: Float = 0) {
         self.global = global
         self.local = local
         self.graph = graph
         self.token = token
         self.prototype = prototype
+        self.mim = mim
     }
 
     /// The objective names `--objectives` accepts, in order.
-    public static let names = ["global", "local", "graph", "token", "prototype"]
+    public static let names = ["global", "local", "graph", "token", "prototype", "mim"]
 
     /// MGCA's combination (its λ₁ = 1, λ₂ = 0.7, λ₃ = 0.5; its instance loss sums both directions where ours
     /// averages them, hence global = 2).
@@ -36,7 +41,7 @@ public struct LossWeights: Codable, Sendable, Equatable {
         case "mgca": return .mgca
         default: break
         }
-        var w = LossWeights(global: 0, local: 0, graph: 0, token: 0, prototype: 0)
+        var w = LossWeights(global: 0, local: 0, graph: 0, token: 0, prototype: 0, mim: 0)
         for part in text.split(separator: ",") {
             let kv = part.split(separator: "=", omittingEmptySubsequences: false)
             guard kv.count == 2, let value = Float(kv[1]), value >= 0, value.isFinite else {
@@ -48,17 +53,18 @@ public struct LossWeights: Codable, Sendable, Equatable {
             case "graph": w.graph = value
             case "token": w.token = value
             case "prototype": w.prototype = value
+            case "mim": w.mim = value
             default:
                 throw TrainError.invalidConfig("unknown objective '\(kv[0])'; known: \(names.joined(separator: ", ")) (or the presets default, mgca)")
             }
         }
-        guard w.global + w.local + w.graph + w.token + w.prototype > 0 else {
+        guard w.global + w.local + w.graph + w.token + w.prototype + w.mim > 0 else {
             throw TrainError.invalidConfig("no objective has a positive weight in '\(text)'")
         }
         return w
     }
 
-    private enum CodingKeys: String, CodingKey { case global, local, graph, token, prototype }
+    private enum CodingKeys: String, CodingKey { case global, local, graph, token, prototype, mim }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -67,6 +73,7 @@ public struct LossWeights: Codable, Sendable, Equatable {
         graph = try c.decode(Float.self, forKey: .graph)
         token = try c.decodeIfPresent(Float.self, forKey: .token) ?? 0
         prototype = try c.decodeIfPresent(Float.self, forKey: .prototype) ?? 0
+        mim = try c.decodeIfPresent(Float.self, forKey: .mim) ?? 0
     }
 }
 
@@ -78,6 +85,8 @@ public struct ObjectiveSettings: Sendable, Equatable {
     public var prototype = PrototypeAlignment()
     /// Updates during which the prototypes get no gradient and no optimiser update (MGCA: the first epoch).
     public var prototypeFreezeSteps = 0
+    /// Fraction of patches masked per sample by masked image modelling (MRM: 0.75).
+    public var maskRatio: Float = 0.75
 
     public init(instanceText: InstanceText = .impression, instance: InstanceAlignment = InstanceAlignment(),
                 prototype: PrototypeAlignment = PrototypeAlignment(), prototypeFreezeSteps: Int = 0) {
@@ -96,13 +105,16 @@ public struct LossBreakdown: Sendable, Equatable {
     public var graph: Double
     public var token: Double = 0
     public var prototype: Double = 0
+    public var mim: Double = 0
 
-    public init(total: Double, global: Double, local: Double, graph: Double, token: Double = 0, prototype: Double = 0) {
+    public init(total: Double, global: Double, local: Double, graph: Double, token: Double = 0, prototype: Double = 0,
+                mim: Double = 0) {
         self.total = total
         self.global = global
         self.local = local
         self.graph = graph
         self.token = token
         self.prototype = prototype
+        self.mim = mim
     }
 }

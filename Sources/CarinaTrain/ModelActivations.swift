@@ -18,6 +18,8 @@ import CarinaLoader
     // Hidden rows of 2-layer heads at each use, and their gradient scratch.
     let igHead, plHead, tgHead, tlHead, wlHead: HeadActivations
     let dhead: UnsafeMutablePointer<Float>
+    /// Masked image modelling's activations (models with a decoder).
+    let mim: MIMActivations?
     var wordIndex: [Int32] = []
     var dLogitScale: Float = 0
     var weights = LossWeights()
@@ -58,5 +60,7 @@ import CarinaLoader
         tgHead = HeadActivations(buffer, rows: b, hidden: h); tlHead = HeadActivations(buffer, rows: b * t, hidden: h)
         wlHead = HeadActivations(buffer, rows: b * t, hidden: h)
         unsafe dhead = unsafe buffer.take(b * max(ni, t) * (h ?? 0))
+        let buffer = self.buffer
+        mim = c.decoderConfig.map { MIMActivations(buffer, batch: b, config: c, decoder: $0) }
     }
 }

@@ -1,3 +1,4 @@
+import CarinaCore
 import CarinaLoader
 import CarinaTensor
 import Foundation
@@ -22,6 +23,12 @@ public final class Trainer {
         }
         BLAS.setThreads(1)
         unsafe Parallel.threads = options.threads
+        if options.lossWeights.mim != 0 && config.maskedImageDecoder == nil {
+            throw TrainError.invalidConfig("masked image modelling needs a model with a maskedImageDecoder (model \(config.name) has none)")
+        }
+        guard options.objectives.maskRatio > 0 && options.objectives.maskRatio < 1 else {
+            throw TrainError.invalidConfig("the mask ratio must be in (0, 1)")
+        }
         if options.lossWeights.prototype != 0 && config.prototypes == nil {
             throw TrainError.invalidConfig("the prototype objective needs a model with prototypes (model \(config.name) has none; set \"prototypes\")")
         }
@@ -43,6 +50,9 @@ public final class Trainer {
             throw TrainError.invalidBatch("batch of \(batch.batchSize) exceeds the run's batch size \(options.batchSize)")
         }
         model.arena.zeroGradients()
+        // Masked image modelling's masks depend on the run's seed and the update number only (resume draws the same).
+        var maskRNG = SplitMix64(seed: options.seed, stream: 0x4D49_4D00, index: UInt64(step + 1))
+        model.maskSeed = maskRNG.next()
         let loss = try model.forward(batch, weights: options.lossWeights)
         guard loss.total.isFinite else {
             throw TrainError.invalidBatch("loss became \(loss.total) at step \(step + 1) (batch \(batch.keys.first ?? "?")…)")

@@ -139,3 +139,39 @@ import Testing
         for i in 0..<(b * n * e) { #expect(abs(dq2.p[i] - 0.5 * dq.p[i]) <= 1e-6 * max(1, abs(dq.p[i]))) }
     }
 }
+
+/// MRM's masked-patch reconstruction loss against a naive loop and finite differences.
+@Suite(.serialized) struct MaskedPatchMSETests {
+    @Test func matchesNaiveAndFiniteDifferences() {
+        var rng = TestRNG(31)
+        let b = 2, p = 5, d = 4, stride = (p + 1) * d
+        // Predictions laid out with a leading (CLS) row per sample, passed offset by one row.
+        let pred = rng.buf(b * stride), target = rng.buf(b * p * d, scale: 3)
+        let masked = Buf([1, 0, 1, 1, 0, 0, 1, 1, 0, 1])
+        let dpred = Buf(b * stride, 7), scratch = Buf(b * stride)
+        let loss = Losses.maskedPatchMSE(prediction: pred.p + d, predictionStride: stride, target: target.p,
+                                         masked: masked.p, batch: b, patches: p, dim: d, dprediction: dpred.p + d)
+        var ref = 0.0, n = 0
+        for bi in 0..<b { for pi in 0..<p where masked.p[bi * p + pi] != 0 {
+            let x = (0..<d).map { Double(target.p[(bi * p + pi) * d + $0]) }
+            let mean = x.reduce(0, +) / Double(d)
+            let v = x.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(d - 1)
+            let t = x.map { ($0 - mean) / (v + 1e-6).squareRoot() }
+            ref += (0..<d).map { pow(Double(pred.p[bi * stride + d + pi * d + $0]) - t[$0], 2) }.reduce(0, +) / Double(d)
+            n += 1
+        } }
+        ref /= Double(n)
+        #expect(abs(loss - ref) < 1e-5 * max(1, ref))
+        // Visible patches get zero gradient; the CLS rows are left as they were.
+        for bi in 0..<b {
+            for k in 0..<d { #expect(dpred.p[bi * stride + k] == 7) }
+            for pi in 0..<p where masked.p[bi * p + pi] == 0 { for k in 0..<d { #expect(dpred.p[bi * stride + d + pi * d + k] == 0) } }
+        }
+        for bi in 0..<b { for k in 0..<d { dpred.p[bi * stride + k] = 0 } }
+        let f = { () -> Double in
+            Losses.maskedPatchMSE(prediction: pred.p + d, predictionStride: stride, target: target.p, masked: masked.p,
+                                  batch: b, patches: p, dim: d, dprediction: scratch.p + d)
+        }
+        #expect(gradientCheck(pred, analytic: dpred, samples: 40, h: 1e-2, f) <= 1)
+    }
+}

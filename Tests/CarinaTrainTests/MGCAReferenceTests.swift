@@ -67,6 +67,15 @@ import Testing
     /// Linear heads (`reference-mgca`) and MGCA's 2-layer heads (`reference-mgca-hidden`), three objective settings each.
     @Test(arguments: ["reference-mgca", "reference-mgca-hidden"], [0, 1, 2])
     func lossPartsAndGradientsMatchPyTorch(stem: String, caseIndex: Int) throws {
+        try check(stem, caseIndex)
+    }
+
+    /// MRM's masked image modelling alone and with the global objective, on the reference's visible patches.
+    @Test(arguments: [0, 1]) func maskedImageModellingMatchesPyTorch(caseIndex: Int) throws {
+        try check("reference-mim", caseIndex)
+    }
+
+    func check(_ stem: String, _ caseIndex: Int) throws {
         let f = try Self.load(stem)
         let c = f.cases[caseIndex]
         let model = try DualEncoder(config: f.config, seed: 0)
@@ -77,15 +86,18 @@ import Testing
         let textName = try #require(c["instanceText"] as? String)
         model.objectives.instanceText = try #require(InstanceText(rawValue: textName))
         model.objectives.instance.fixedTemperature = (c["instanceTemperature"] as? Double).map { Float($0) }
+        if f.config.maskedImageDecoder != nil {
+            model.visiblePatchOverride = try #require(f.meta["visiblePatches"] as? [Int])
+        }
         let w = try #require(c["weights"] as? [String: Double])
         let weights = LossWeights(global: Float(w["global"]!), local: Float(w["local"]!), graph: Float(w["graph"]!),
-                                  token: Float(w["token"]!), prototype: Float(w["prototype"]!))
+                                  token: Float(w["token"]!), prototype: Float(w["prototype"]!), mim: Float(w["mim"] ?? 0))
         model.arena.zeroGradients()
         let loss = try model.forward(f.batch, weights: weights)
         let parts = try #require(c["parts"] as? [String: Double])
         let mine: [String: Double] = ["global": loss.global, "local": loss.local, "graph": loss.graph,
-                                      "token": loss.token, "prototype": loss.prototype]
-        for (name, value) in mine where w[name]! != 0 {
+                                      "token": loss.token, "prototype": loss.prototype, "mim": loss.mim]
+        for (name, value) in mine where (w[name] ?? 0) != 0 {
             let ref = parts[name]!
             #expect(abs(value - ref) <= 1e-5 * abs(ref) + 1e-6, "\(c["name"]!): \(name) loss \(value) vs PyTorch \(ref)")
         }
