@@ -84,11 +84,12 @@ import Testing
     static let config: ModelConfig = {
         var c = testConfig
         c.prototypes = 12
+        c.maskedImageDecoder = .init(width: 16, depth: 1, heads: 2, mlp: 32)
         return c
     }()
 
     func options(_ dir: String?, steps: Int, every: Int = 0, resume: Bool = false, text: InstanceText = .both,
-                 weights: LossWeights = LossWeights(global: 1, local: 1, graph: 1, token: 0.7, prototype: 0.5),
+                 weights: LossWeights = LossWeights(global: 1, local: 1, graph: 1, token: 0.7, prototype: 0.5, mim: 1),
                  freeze: Int = 2) -> TrainOptions {
         TrainOptions(steps: steps, batchSize: 4, learningRate: 1e-3, warmupSteps: 2, clipNorm: 1.0, lossWeights: weights,
                      objectives: ObjectiveSettings(instanceText: text, instance: InstanceAlignment(fixedTemperature: 0.07),
@@ -103,7 +104,7 @@ import Testing
         let full = try Trainer(config: Self.config, options: options(nil, steps: 6, text: text))
         var s1 = ArraySource(batches: batches)
         let fullSummary = try full.train(source: &s1) { _ in }
-        #expect(fullSummary.losses.allSatisfy { $0.token > 0 && $0.prototype > 0 && $0.local > 0 && $0.global > 0 })
+        #expect(fullSummary.losses.allSatisfy { $0.token > 0 && $0.prototype > 0 && $0.local > 0 && $0.global > 0 && $0.mim > 0 })
         let first = try Trainer(config: Self.config, options: options(dir.path, steps: 6, every: 3, text: text))
         var s2 = ArraySource(batches: Array(batches[0..<3]))
         let part1 = try first.train(source: &s2) { _ in }
@@ -149,6 +150,20 @@ import Testing
 
     @Test func thePrototypeObjectiveNeedsPrototypes() {
         #expect(throws: TrainError.self) { try Trainer(config: testConfig, options: options(nil, steps: 1)) }
+    }
+
+    @Test func masksAreSeededPerStepAndDifferBetweenSamplesAndSteps() throws {
+        let a = MaskedImageModelling.visiblePatches(seed: 7, batch: 3, patches: 16, keep: 4)
+        #expect(a == MaskedImageModelling.visiblePatches(seed: 7, batch: 3, patches: 16, keep: 4))
+        #expect(a != MaskedImageModelling.visiblePatches(seed: 8, batch: 3, patches: 16, keep: 4))
+        #expect(Array(a[0..<4]) != Array(a[4..<8]))
+        for s in 0..<3 { #expect(Set(a[(s * 4)..<(s * 4 + 4)]).count == 4 && a.allSatisfy { (0..<16).contains($0) }) }
+        #expect(MaskedImageModelling.keepCount(patches: 196, ratio: 0.75) == 49)
+        // Masked image modelling alone learns a repeated batch.
+        let trainer = try Trainer(config: Self.config, options: options(nil, steps: 20, weights: LossWeights.parse("mim=1")))
+        var source = ArraySource(batches: Array(repeating: randomBatch(testConfig, batch: 4, seed: 4), count: 20))
+        let summary = try trainer.train(source: &source) { _ in }
+        #expect(summary.losses.last!.mim < 0.9 * summary.losses.first!.mim)
     }
 
     @Test func objectivesParseAndRejectMistakes() throws {

@@ -25,6 +25,10 @@ struct TrainCommand: AsyncParsableCommand {
               prototype  MGCA disease level (3.3): prototypes (--prototypes, 500) L2-normalised each step, \
             Sinkhorn-Knopp codes (epsilon 0.05, 3 iterations), swapped prediction at temperature 0.2, frozen for \
             --prototype-freeze-epochs (1).
+              mim        MRM masked image modelling (Zhou et al. ICLR 2023, 3.2): --mask-ratio (0.75) of each image's \
+            patches masked (seeded by the run's seed and the step), the image encoder on the visible ones, a light \
+            decoder (--decoder 128,2,4,512 unless the model configuration has one) predicts the masked patches' \
+            normalised pixels; MSE over the masked patches.
             --projection-hidden H gives all four projection heads MGCA's two layers (Linear, ReLU, Linear; without \
             its BatchNorms).
             Presets: --objectives mgca = global=2,token=0.7,prototype=0.5 (MGCA's lambdas; its instance loss sums \
@@ -53,6 +57,10 @@ struct TrainCommand: AsyncParsableCommand {
     var prototypes: Int = 500
     @Option(help: "MGCA's 2-layer projection heads (Linear, ReLU, Linear; its BatchNorms left out) of this hidden width, for a model configuration without them (MGCA: 2048).")
     var projectionHidden: Int?
+    @Option(help: "Masked image modelling's decoder WIDTH,DEPTH,HEADS,MLP, for a model configuration without one.")
+    var decoder: String = "128,2,4,512"
+    @Option(help: "Fraction of patches masked image modelling masks (MRM: 0.75).")
+    var maskRatio: Float = 0.75
     @Option(help: "Epochs during which the prototypes are frozen (MGCA: 1).")
     var prototypeFreezeEpochs: Int = 1
     @Option(help: "Smallest area fraction of the random resized crop (1: the whole image, no crop).")
@@ -90,6 +98,14 @@ struct TrainCommand: AsyncParsableCommand {
             lossWeights = LossWeights(global: weights[0], local: weights[1], graph: weights[2])
         }
         if lossWeights.prototype != 0 && config.prototypes == nil { config.prototypes = prototypes }
+        if lossWeights.mim != 0 && config.maskedImageDecoder == nil {
+            let d = decoder.split(separator: ",").compactMap { Int($0) }
+            guard d.count == 4, d.allSatisfy({ $0 > 0 }), d[0] % d[2] == 0 else {
+                throw CLIError("--decoder must be WIDTH,DEPTH,HEADS,MLP, positive, WIDTH a multiple of HEADS (e.g. 128,2,4,512)")
+            }
+            config.maskedImageDecoder = .init(width: d[0], depth: d[1], heads: d[2], mlp: d[3])
+        }
+        guard maskRatio > 0 && maskRatio < 1 else { throw CLIError("--mask-ratio must be in (0, 1)") }
         if let h = projectionHidden {
             guard h >= 1 else { throw CLIError("--projection-hidden must be at least 1") }
             config.projectionHidden = h
@@ -114,10 +130,11 @@ struct TrainCommand: AsyncParsableCommand {
             print("train: batch reduced to \(loaderOptions.batchSize), the number of samples per epoch")
         }
         let stepsPerEpoch = max(1, loader.samplesPerEpoch / loaderOptions.batchSize)
-        let settings = ObjectiveSettings(
+        var settings = ObjectiveSettings(
             instanceText: InstanceText(rawValue: instanceText)!,
             instance: InstanceAlignment(fixedTemperature: instanceTemperature),
             prototypeFreezeSteps: lossWeights.prototype != 0 ? prototypeFreezeEpochs * stepsPerEpoch : 0)
+        settings.maskRatio = maskRatio
         let words = try WordSegmenter(tokenizer: WordPieceTokenizer(vocabularyPath: vocab))
         let options = TrainOptions(
             steps: steps, batchSize: loaderOptions.batchSize, learningRate: lr, warmupSteps: warmup,
@@ -129,7 +146,7 @@ struct TrainCommand: AsyncParsableCommand {
         print("train: \(config.name), \(trainer.model.arena.count) parameters, \(loader.samplesPerEpoch) samples per epoch, "
             + "batch \(loaderOptions.batchSize), \(steps) steps")
         let named = zip(LossWeights.names, [lossWeights.global, lossWeights.local, lossWeights.graph, lossWeights.token,
-                                            lossWeights.prototype]).filter { $0.1 != 0 }
+                                            lossWeights.prototype, lossWeights.mim]).filter { $0.1 != 0 }
         print("train: objectives " + named.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
             + (lossWeights.global != 0 || lossWeights.prototype != 0 ? ", report text \(instanceText)" : "")
             + (settings.prototypeFreezeSteps > 0 ? ", prototypes frozen for \(settings.prototypeFreezeSteps) steps" : ""))
