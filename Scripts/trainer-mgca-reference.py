@@ -288,6 +288,26 @@ class MIMDecoder(nn.Module):
         self.pred = nn.Linear(d["width"], cfg["patchSize"] ** 2)
 
 
+class MLMHead(nn.Module):
+    """MRM's report head: a projection of the pooled visible image tokens added to every token embedding, and the
+    output bias of the prediction tied to the token embedding."""
+
+    def __init__(self, cfg):
+        super().__init__()
+        self.bias = nn.Parameter(torch.zeros(cfg["vocabSize"]))
+        self.cond = nn.Linear(cfg["width"], cfg["width"])
+
+
+def mlm_loss(model, enc_out, ids, valid, masked_ids, mask_id):
+    """Masked report modelling: [MASK]ed whole words, the text encoder conditioned on the visible image tokens' mean,
+    a tied prediction, cross-entropy over the masked positions."""
+    cond = model.mlm.cond(enc_out[:, 1:].mean(1))
+    h = model.text.run(model.text.tok(masked_ids) + cond[:, None, :], valid[:, None, None, :])
+    sel = (masked_ids == mask_id) & (ids != mask_id)
+    logits = h[sel] @ model.text.tok.weight.T + model.mlm.bias
+    return F.cross_entropy(logits, ids[sel])
+
+
 def mim_loss(model, img, visible, patch):
     """Masked image modelling: the image encoder on CLS + the visible patches, the decoder on the full sequence,
     per-patch normalised pixel targets, mean squared error over the masked patches."""
@@ -312,7 +332,7 @@ def mim_loss(model, img, visible, patch):
     target = (target - target.mean(-1, keepdim=True)) / (target.var(-1, keepdim=True) + 1e-6) ** 0.5
     per_patch = ((pred - target) ** 2).mean(-1)
     masked = torch.ones(b, p_count).scatter(1, visible, 0.0)
-    return (per_patch * masked).sum() / masked.sum()
+    return (per_patch * masked).sum() / masked.sum(), enc.ln(h)
 
 
 def build(tb, cfg, prototypes, seed):
@@ -325,6 +345,8 @@ def build(tb, cfg, prototypes, seed):
     model.prototype = nn.Linear(cfg["projection"], prototypes, bias=False)
     if cfg.get("maskedImageDecoder"):
         model.mim = MIMDecoder(tb, cfg)
+    if cfg.get("maskedReportHead"):
+        model.mlm = MLMHead(cfg)
     if hidden:  # MGCA's 2-layer heads, its BatchNorms left out (as Carina's ProjectionHead)
         for name in ("img_g", "img_l", "txt_g", "txt_l"):
             setattr(model, name, nn.Sequential(nn.Linear(cfg["width"], hidden), nn.ReLU(),
@@ -402,12 +424,15 @@ def main() -> None:
     cases_run = CASES
     if a.mim:
         cfg["maskedImageDecoder"] = {"width": 24, "depth": 1, "heads": 2, "mlp": 48}
+        cfg["maskedReportHead"] = True
         stem = "reference-mim"
         cases_run = [
             {"name": "mim", "weights": {"global": 0, "local": 0, "graph": 0, "token": 0, "prototype": 0, "mim": 1},
              "instanceText": "impression", "instanceTemperature": None},
             {"name": "mim+global", "weights": {"global": 1, "local": 0, "graph": 0, "token": 0, "prototype": 0, "mim": 1},
              "instanceText": "impression", "instanceTemperature": None},
+            {"name": "mim+mlm", "weights": {"global": 0, "local": 0, "graph": 0, "token": 0, "prototype": 0, "mim": 1,
+                                            "mlm": 1}, "instanceText": "impression", "instanceTemperature": None},
         ]
     model = build(tb, cfg, a.prototypes, a.seed)
 
@@ -433,6 +458,15 @@ def main() -> None:
     n_patches = (s // cfg["patchSize"]) ** 2
     keep = max(1, int(n_patches * (1 - 0.75)))
     visible = torch.rand(b, n_patches, generator=g).argsort(dim=1)[:, :keep]
+    # Masked report modelling: half the joined report's whole words (drawn here) become [MASK] (id 1, never drawn).
+    mask_id = 1
+    j_ids, j_valid = joined(fin, fin_valid, imp, imp_valid)
+    j_words = word_index(j_ids, j_valid, a.continuation_from, 102)
+    masked_ids = j_ids.clone()
+    for i in range(b):
+        n_words = int(j_words[i].max()) + 1
+        chosen = torch.randperm(n_words, generator=g)[:max(1, n_words // 2)]
+        masked_ids[i][torch.isin(j_words[i], chosen)] = mask_id
 
     names, offsets, off = [], [], 0
     for n, p in model.named_parameters():
@@ -447,9 +481,13 @@ def main() -> None:
         model.zero_grad(set_to_none=True)
         loss, parts = objectives(model, tb, batch, case, words, cfg["localTemperature"])
         if a.mim:
-            mim = mim_loss(model, img, visible, cfg["patchSize"])
+            mim, enc_out = mim_loss(model, img, visible, cfg["patchSize"])
             loss = loss + case["weights"]["mim"] * mim if torch.is_tensor(loss) else case["weights"]["mim"] * mim
             parts["mim"] = mim.item()
+            if case["weights"].get("mlm", 0):
+                mlm = mlm_loss(model, enc_out, j_ids, j_valid, masked_ids, mask_id)
+                loss = loss + case["weights"]["mlm"] * mlm
+                parts["mlm"] = mlm.item()
         loss.backward()
         grads = flat(p.grad if p.grad is not None else torch.zeros_like(p) for p in model.parameters())
         slabs.append(grads)
@@ -479,6 +517,7 @@ def main() -> None:
         "findingsIDs": fin.reshape(-1).tolist(), "findingsMask": fin_valid.float().reshape(-1).tolist(),
         "findingsWordIndex": words.reshape(-1).tolist(), "concepts": ent.reshape(-1).tolist(),
         "visiblePatches": visible.reshape(-1).tolist(),
+        "maskedReportIDs": masked_ids.reshape(-1).tolist(), "maskTokenID": mask_id,
         "cases": cases, "binLayout": ["images", "parameters"] + [f"gradients:{c['name']}" for c in cases_run],
     }
     with open(os.path.join(a.out, stem + ".json"), "w") as f:

@@ -80,7 +80,7 @@ extension DualEncoder {
 
     /// Backward of `mimForward`: accumulates the decoder's, the image encoder's and the patch embedding's gradients.
     @unsafe
-    func mimBackward(_ a: ModelActivations, batch b: Int) {
+    func mimBackward(_ a: ModelActivations, batch b: Int, report: Bool = false) {
         guard let dc = config.decoderConfig, let dec = decoder, let mim = a.mim else { return }
         let c = config, w = unsafe arena.params, g = unsafe arena.grads, o = offsets, q = decoderOffsets
         let cw = c.width, dw = dc.width, ni = c.imageTokens, np = c.patchCount, pp = c.patchSize * c.patchSize
@@ -106,6 +106,11 @@ extension DualEncoder {
         }
         unsafe Linear.backward(dinp: mim.dvisible, dweight: g + q.embedW, dbias: g + q.embedB, dout: mim.dembedded,
                                inp: mim.encoder.out, weight: w + q.embedW, rows: b * n, inDim: cw, outDim: dw)
+        if report, let m = a.mlm {  // the report's conditioning read the mean of the visible patch tokens
+            for bi in 0..<b {
+                for j in 1..<n { for k in 0..<cw { unsafe mim.dvisible[(bi * n + j) * cw + k] += m.dpooled[bi * cw + k] } }
+            }
+        }
         unsafe image.backward(mim.encoder, dout: mim.dvisible, params: w, grads: g, scratch: a.scratch)
         let dx = unsafe a.scratch.dresid
         unsafe mim.dpatchOut.update(repeating: 0, count: b * np * cw)

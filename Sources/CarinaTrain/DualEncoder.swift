@@ -33,6 +33,10 @@ public final class DualEncoder {
     public var maskSeed: UInt64 = 0
     /// Visible patches `(B, keep)` to use instead of drawing them (tests against a reference).
     public var visiblePatchOverride: [Int]?
+    /// Masked report ids `(B, T)` of the joined report to use instead of drawing the masked words (tests).
+    public var maskedReportOverride: [Int32]?
+    struct ReportOffsets { var bias = 0, condW = 0, condB = 0 }
+    let reportOffsets: ReportOffsets
 
     /// Parameter names and shapes in PyTorch's `CarinaTiny.named_parameters()` order.
     public static func parameterSpecs(_ c: ModelConfig) -> [(String, [Int])] {
@@ -50,6 +54,7 @@ public final class DualEncoder {
         s += [("entity.weight", [c.concepts, e]), ("entity.bias", [c.concepts])]
         if let k = c.prototypes { s.append(("prototype.weight", [k, e])) }
         s += decoderSpecs(c)
+        s += reportHeadSpecs(c)
         return s
     }
 
@@ -83,6 +88,9 @@ public final class DualEncoder {
             decoder = nil
         }
         decoderOffsets = q
+        var r = ReportOffsets()
+        if config.maskedReportHead == true { r.bias = off("mlm.bias"); r.condW = off("mlm.cond.weight"); r.condB = off("mlm.cond.bias") }
+        reportOffsets = r
         offsets = o
         initialize(seed: seed)
     }
@@ -99,6 +107,8 @@ public final class DualEncoder {
             } else if name.hasSuffix(".pos") {
                 fill { rng.normal() * 0.02 }
             } else if name == "image.cls" {
+                fill { 0 }
+            } else if name == "mlm.bias" {
                 fill { 0 }
             } else if name == "mim.mask_token" {
                 fill { rng.normal() * 0.02 }
@@ -152,6 +162,9 @@ public final class DualEncoder {
         try validate(batch)
         if weights.prototype != 0 && config.prototypes == nil {
             throw TrainError.invalidConfig("the prototype objective needs a model with prototypes (model \(config.name) has none)")
+        }
+        if weights.mlm != 0 && (config.maskedReportHead != true || weights.mim == 0) {
+            throw TrainError.invalidConfig("masked report modelling needs a model with maskedReportHead and the mim objective on (its visible image tokens condition the text)")
         }
         if weights.mim != 0 && config.maskedImageDecoder == nil {
             throw TrainError.invalidConfig("masked image modelling needs a model with a maskedImageDecoder (model \(config.name) has none)")
@@ -277,11 +290,15 @@ public final class DualEncoder {
         if weights.mim != 0 {
             result.mim = unsafe mimForward(a, batch: b)
         }
+        if weights.mlm != 0 {
+            result.mlm = unsafe mlmForward(a, batch: batch)
+        }
         result.total = Double(weights.global) * result.global + Double(weights.local) * result.local
             + Double(weights.graph) * result.graph
         if weights.token != 0 { result.total += Double(weights.token) * result.token }
         if weights.prototype != 0 { result.total += Double(weights.prototype) * result.prototype }
         if weights.mim != 0 { result.total += Double(weights.mim) * result.mim }
+        if weights.mlm != 0 { result.total += Double(weights.mlm) * result.mlm }
         a.batchForBackward = batch
         return result
     }
@@ -349,7 +366,8 @@ public final class DualEncoder {
         let cw = c.width, e = c.projection, ni = c.imageTokens, np = c.patchCount
         let weights = a.weights
         let plan = Plan(weights, objectives, eval: false)
-        if weights.mim != 0 { unsafe mimBackward(a, batch: b) }
+        if weights.mlm != 0 { unsafe mlmBackward(a, batch: b) }
+        if weights.mim != 0 { unsafe mimBackward(a, batch: b, report: weights.mlm != 0) }
         // Gradient of the raw image CLS projection `ig`: from the entity head and through the normalisation.
         unsafe a.dig.update(repeating: 0, count: b * e)
         if weights.graph != 0 {

@@ -15,19 +15,22 @@ public struct LossWeights: Codable, Sendable, Equatable {
     /// MRM's masked image modelling (MRM §3.2): reconstruct the masked patches' normalised pixels from the visible
     /// ones. See `MaskedImageModelling`.
     public var mim: Float
+    /// MRM's masked report modelling conditioned on the masked image (MRM §3.2). See `MaskedReportModelling`.
+    public var mlm: Float
 
     public init(global: Float = 1, local: Float = 1, graph: Float = 1, token: Float = 0, prototype: Float = 0,
-                mim: Float = 0) {
+                mim: Float = 0, mlm: Float = 0) {
         self.global = global
         self.local = local
         self.graph = graph
         self.token = token
         self.prototype = prototype
         self.mim = mim
+        self.mlm = mlm
     }
 
     /// The objective names `--objectives` accepts, in order.
-    public static let names = ["global", "local", "graph", "token", "prototype", "mim"]
+    public static let names = ["global", "local", "graph", "token", "prototype", "mim", "mlm"]
 
     /// MGCA's combination (its λ₁ = 1, λ₂ = 0.7, λ₃ = 0.5; its instance loss sums both directions where ours
     /// averages them, hence global = 2).
@@ -41,7 +44,7 @@ public struct LossWeights: Codable, Sendable, Equatable {
         case "mgca": return .mgca
         default: break
         }
-        var w = LossWeights(global: 0, local: 0, graph: 0, token: 0, prototype: 0, mim: 0)
+        var w = LossWeights(global: 0, local: 0, graph: 0, token: 0, prototype: 0, mim: 0, mlm: 0)
         for part in text.split(separator: ",") {
             let kv = part.split(separator: "=", omittingEmptySubsequences: false)
             guard kv.count == 2, let value = Float(kv[1]), value >= 0, value.isFinite else {
@@ -54,17 +57,18 @@ public struct LossWeights: Codable, Sendable, Equatable {
             case "token": w.token = value
             case "prototype": w.prototype = value
             case "mim": w.mim = value
+            case "mlm": w.mlm = value
             default:
                 throw TrainError.invalidConfig("unknown objective '\(kv[0])'; known: \(names.joined(separator: ", ")) (or the presets default, mgca)")
             }
         }
-        guard w.global + w.local + w.graph + w.token + w.prototype + w.mim > 0 else {
+        guard w.global + w.local + w.graph + w.token + w.prototype + w.mim + w.mlm > 0 else {
             throw TrainError.invalidConfig("no objective has a positive weight in '\(text)'")
         }
         return w
     }
 
-    private enum CodingKeys: String, CodingKey { case global, local, graph, token, prototype, mim }
+    private enum CodingKeys: String, CodingKey { case global, local, graph, token, prototype, mim, mlm }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -74,6 +78,7 @@ public struct LossWeights: Codable, Sendable, Equatable {
         token = try c.decodeIfPresent(Float.self, forKey: .token) ?? 0
         prototype = try c.decodeIfPresent(Float.self, forKey: .prototype) ?? 0
         mim = try c.decodeIfPresent(Float.self, forKey: .mim) ?? 0
+        mlm = try c.decodeIfPresent(Float.self, forKey: .mlm) ?? 0
     }
 }
 
@@ -87,6 +92,9 @@ public struct ObjectiveSettings: Sendable, Equatable {
     public var prototypeFreezeSteps = 0
     /// Fraction of patches masked per sample by masked image modelling (MRM: 0.75).
     public var maskRatio: Float = 0.75
+    /// Fraction of the report's words masked by masked report modelling (MRM: 0.5), and the `[MASK]` id.
+    public var wordMaskRatio: Float = 0.5
+    public var maskTokenID: Int32 = 103
 
     public init(instanceText: InstanceText = .impression, instance: InstanceAlignment = InstanceAlignment(),
                 prototype: PrototypeAlignment = PrototypeAlignment(), prototypeFreezeSteps: Int = 0) {
@@ -106,9 +114,10 @@ public struct LossBreakdown: Sendable, Equatable {
     public var token: Double = 0
     public var prototype: Double = 0
     public var mim: Double = 0
+    public var mlm: Double = 0
 
     public init(total: Double, global: Double, local: Double, graph: Double, token: Double = 0, prototype: Double = 0,
-                mim: Double = 0) {
+                mim: Double = 0, mlm: Double = 0) {
         self.total = total
         self.global = global
         self.local = local
@@ -116,5 +125,6 @@ public struct LossBreakdown: Sendable, Equatable {
         self.token = token
         self.prototype = prototype
         self.mim = mim
+        self.mlm = mlm
     }
 }

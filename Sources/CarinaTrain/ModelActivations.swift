@@ -20,6 +20,8 @@ import CarinaLoader
     let dhead: UnsafeMutablePointer<Float>
     /// Masked image modelling's activations (models with a decoder).
     let mim: MIMActivations?
+    /// Masked report modelling's activations (models with a report head).
+    let mlm: MLMActivations?
     var wordIndex: [Int32] = []
     var dLogitScale: Float = 0
     var weights = LossWeights()
@@ -62,5 +64,6 @@ import CarinaLoader
         unsafe dhead = unsafe buffer.take(b * max(ni, t) * (h ?? 0))
         let buffer = self.buffer
         mim = c.decoderConfig.map { MIMActivations(buffer, batch: b, config: c, decoder: $0) }
+        mlm = c.maskedReportHead == true ? MLMActivations(buffer, batch: b, config: c) : nil
     }
 }

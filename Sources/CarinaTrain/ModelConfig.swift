@@ -35,6 +35,10 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     /// from the JSON): no decoder. Its parameters (`mim.*`) follow every other parameter.
     public var maskedImageDecoder: DecoderShape?
 
+    /// Masked report modelling's head (`mlm.bias (V)`, `mlm.cond (C, C)`, after the decoder); nil or false (absent
+    /// from the JSON): none.
+    public var maskedReportHead: Bool?
+
     /// A transformer stack's shape other than the encoders'.
     public struct DecoderShape: Codable, Sendable, Equatable {
         public var width: Int, depth: Int, heads: Int, mlp: Int

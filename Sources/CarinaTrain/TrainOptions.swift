@@ -73,7 +73,7 @@ public struct TrainStepLog: Sendable, Equatable {
             return String(Double((x * p).rounded()) / p)
         }
         let mgca = (loss.token != 0 ? " t \(f(loss.token, 3))" : "") + (loss.prototype != 0 ? " p \(f(loss.prototype, 3))" : "")
-            + (loss.mim != 0 ? " m \(f(loss.mim, 3))" : "")
+            + (loss.mim != 0 ? " m \(f(loss.mim, 3))" : "") + (loss.mlm != 0 ? " r \(f(loss.mlm, 3))" : "")
         return "step \(step)/\(totalSteps)  loss \(f(loss.total, 4)) (g \(f(loss.global, 3)) l \(f(loss.local, 3)) e \(f(loss.graph, 3))\(mgca))"
             + "  lr \(learningRate)  |g| \(f(gradientNorm, 3))  \(f(secondsPerStep * 1000, 1)) ms/step  \(f(samplesPerSecond, 1)) samples/s"
     }

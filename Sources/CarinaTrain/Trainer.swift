@@ -23,6 +23,9 @@ public final class Trainer {
         }
         BLAS.setThreads(1)
         unsafe Parallel.threads = options.threads
+        if options.lossWeights.mlm != 0 && (config.maskedReportHead != true || options.lossWeights.mim == 0) {
+            throw TrainError.invalidConfig("masked report modelling needs a model with maskedReportHead and the mim objective on")
+        }
         if options.lossWeights.mim != 0 && config.maskedImageDecoder == nil {
             throw TrainError.invalidConfig("masked image modelling needs a model with a maskedImageDecoder (model \(config.name) has none)")
         }

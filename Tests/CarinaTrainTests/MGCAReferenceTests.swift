@@ -71,7 +71,8 @@ import Testing
     }
 
     /// MRM's masked image modelling alone and with the global objective, on the reference's visible patches.
-    @Test(arguments: [0, 1]) func maskedImageModellingMatchesPyTorch(caseIndex: Int) throws {
+    /// (and with masked report modelling conditioned on it, on the reference's masked words).
+    @Test(arguments: [0, 1, 2]) func maskedImageModellingMatchesPyTorch(caseIndex: Int) throws {
         try check("reference-mim", caseIndex)
     }
 
@@ -89,14 +90,19 @@ import Testing
         if f.config.maskedImageDecoder != nil {
             model.visiblePatchOverride = try #require(f.meta["visiblePatches"] as? [Int])
         }
+        if f.config.maskedReportHead == true {
+            model.maskedReportOverride = try #require(f.meta["maskedReportIDs"] as? [Int]).map { Int32($0) }
+            model.objectives.maskTokenID = Int32(try #require(f.meta["maskTokenID"] as? Int))
+        }
         let w = try #require(c["weights"] as? [String: Double])
         let weights = LossWeights(global: Float(w["global"]!), local: Float(w["local"]!), graph: Float(w["graph"]!),
-                                  token: Float(w["token"]!), prototype: Float(w["prototype"]!), mim: Float(w["mim"] ?? 0))
+                                  token: Float(w["token"]!), prototype: Float(w["prototype"]!), mim: Float(w["mim"] ?? 0),
+                                  mlm: Float(w["mlm"] ?? 0))
         model.arena.zeroGradients()
         let loss = try model.forward(f.batch, weights: weights)
         let parts = try #require(c["parts"] as? [String: Double])
         let mine: [String: Double] = ["global": loss.global, "local": loss.local, "graph": loss.graph,
-                                      "token": loss.token, "prototype": loss.prototype, "mim": loss.mim]
+                                      "token": loss.token, "prototype": loss.prototype, "mim": loss.mim, "mlm": loss.mlm]
         for (name, value) in mine where (w[name] ?? 0) != 0 {
             let ref = parts[name]!
             #expect(abs(value - ref) <= 1e-5 * abs(ref) + 1e-6, "\(c["name"]!): \(name) loss \(value) vs PyTorch \(ref)")
