@@ -36,12 +36,16 @@ public struct LossWeights: Codable, Sendable, Equatable {
     /// averages them, hence global = 2).
     public static let mgca = LossWeights(global: 2, local: 0, graph: 0, token: 0.7, prototype: 0.5)
 
+    /// MRM's combination: masked image and masked report modelling, equally weighted.
+    public static let mrm = LossWeights(global: 0, local: 0, graph: 0, mim: 1, mlm: 1)
+
     /// Parses `name=weight,…` (names from `names`; objectives not named get 0), or a preset name (`mgca`,
     /// `default`). Throws one line saying what is wrong.
     public static func parse(_ text: String) throws -> LossWeights {
         switch text {
         case "default": return LossWeights()
         case "mgca": return .mgca
+        case "mrm": return .mrm
         default: break
         }
         var w = LossWeights(global: 0, local: 0, graph: 0, token: 0, prototype: 0, mim: 0, mlm: 0)
@@ -59,7 +63,7 @@ public struct LossWeights: Codable, Sendable, Equatable {
             case "mim": w.mim = value
             case "mlm": w.mlm = value
             default:
-                throw TrainError.invalidConfig("unknown objective '\(kv[0])'; known: \(names.joined(separator: ", ")) (or the presets default, mgca)")
+                throw TrainError.invalidConfig("unknown objective '\(kv[0])'; known: \(names.joined(separator: ", ")) (or the presets default, mgca, mrm)")
             }
         }
         guard w.global + w.local + w.graph + w.token + w.prototype + w.mim + w.mlm > 0 else {

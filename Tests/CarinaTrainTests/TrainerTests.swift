@@ -85,11 +85,13 @@ import Testing
         var c = testConfig
         c.prototypes = 12
         c.maskedImageDecoder = .init(width: 16, depth: 1, heads: 2, mlp: 32)
+        c.maskedReportHead = true
         return c
     }()
 
     func options(_ dir: String?, steps: Int, every: Int = 0, resume: Bool = false, text: InstanceText = .both,
-                 weights: LossWeights = LossWeights(global: 1, local: 1, graph: 1, token: 0.7, prototype: 0.5, mim: 1),
+                 weights: LossWeights = LossWeights(global: 1, local: 1, graph: 1, token: 0.7, prototype: 0.5, mim: 1,
+                                                    mlm: 0.5),
                  freeze: Int = 2) -> TrainOptions {
         TrainOptions(steps: steps, batchSize: 4, learningRate: 1e-3, warmupSteps: 2, clipNorm: 1.0, lossWeights: weights,
                      objectives: ObjectiveSettings(instanceText: text, instance: InstanceAlignment(fixedTemperature: 0.07),
@@ -104,7 +106,7 @@ import Testing
         let full = try Trainer(config: Self.config, options: options(nil, steps: 6, text: text))
         var s1 = ArraySource(batches: batches)
         let fullSummary = try full.train(source: &s1) { _ in }
-        #expect(fullSummary.losses.allSatisfy { $0.token > 0 && $0.prototype > 0 && $0.local > 0 && $0.global > 0 && $0.mim > 0 })
+        #expect(fullSummary.losses.allSatisfy { $0.token > 0 && $0.prototype > 0 && $0.local > 0 && $0.global > 0 && $0.mim > 0 && $0.mlm > 0 })
         let first = try Trainer(config: Self.config, options: options(dir.path, steps: 6, every: 3, text: text))
         var s2 = ArraySource(batches: Array(batches[0..<3]))
         let part1 = try first.train(source: &s2) { _ in }
@@ -164,6 +166,15 @@ import Testing
         var source = ArraySource(batches: Array(repeating: randomBatch(testConfig, batch: 4, seed: 4), count: 20))
         let summary = try trainer.train(source: &source) { _ in }
         #expect(summary.losses.last!.mim < 0.9 * summary.losses.first!.mim)
+        // And with masked report modelling (whole words masked, seeded).
+        let words = MaskedReportModelling.maskedWords(seed: 3, words: [10, 0, 3], ratio: 0.5)
+        #expect(words[0].count == 5 && words[1].isEmpty && words[2].count == 2 && Set(words[0]).count == 5)
+        #expect(words == MaskedReportModelling.maskedWords(seed: 3, words: [10, 0, 3], ratio: 0.5))
+        let mrm = try Trainer(config: Self.config, options: options(nil, steps: 20, weights: .mrm))
+        var s2 = ArraySource(batches: Array(repeating: randomBatch(testConfig, batch: 4, seed: 4), count: 20))
+        let sum2 = try mrm.train(source: &s2) { _ in }
+        #expect(sum2.losses.last!.mlm < 0.9 * sum2.losses.first!.mlm)
+        #expect(throws: TrainError.self) { try Trainer(config: Self.config, options: options(nil, steps: 1, weights: LossWeights.parse("mlm=1"))) }
     }
 
     @Test func objectivesParseAndRejectMistakes() throws {

@@ -29,6 +29,10 @@ struct TrainCommand: AsyncParsableCommand {
             patches masked (seeded by the run's seed and the step), the image encoder on the visible ones, a light \
             decoder (--decoder 128,2,4,512 unless the model configuration has one) predicts the masked patches' \
             normalised pixels; MSE over the masked patches.
+              mlm        MRM masked report modelling (3.2): --word-mask-ratio (0.5) of the joined report's whole words \
+            set to [MASK], the text encoder conditioned on a projection of the masked image's visible tokens (needs mim \
+            on), prediction tied to the token embedding, cross-entropy over the masked positions. Preset: \
+            --objectives mrm = mim=1,mlm=1.
             --projection-hidden H gives all four projection heads MGCA's two layers (Linear, ReLU, Linear; without \
             its BatchNorms).
             Presets: --objectives mgca = global=2,token=0.7,prototype=0.5 (MGCA's lambdas; its instance loss sums \
@@ -61,6 +65,8 @@ struct TrainCommand: AsyncParsableCommand {
     var decoder: String = "128,2,4,512"
     @Option(help: "Fraction of patches masked image modelling masks (MRM: 0.75).")
     var maskRatio: Float = 0.75
+    @Option(help: "Fraction of the report's whole words masked report modelling masks (MRM: 0.5).")
+    var wordMaskRatio: Float = 0.5
     @Option(help: "Epochs during which the prototypes are frozen (MGCA: 1).")
     var prototypeFreezeEpochs: Int = 1
     @Option(help: "Smallest area fraction of the random resized crop (1: the whole image, no crop).")
@@ -106,6 +112,13 @@ struct TrainCommand: AsyncParsableCommand {
             config.maskedImageDecoder = .init(width: d[0], depth: d[1], heads: d[2], mlp: d[3])
         }
         guard maskRatio > 0 && maskRatio < 1 else { throw CLIError("--mask-ratio must be in (0, 1)") }
+        guard wordMaskRatio > 0 && wordMaskRatio <= 1 else { throw CLIError("--word-mask-ratio must be in (0, 1]") }
+        if lossWeights.mlm != 0 {
+            guard lossWeights.mim != 0 else {
+                throw CLIError("--objectives: mlm needs mim on too (its visible image tokens condition the report)")
+            }
+            config.maskedReportHead = true
+        }
         if let h = projectionHidden {
             guard h >= 1 else { throw CLIError("--projection-hidden must be at least 1") }
             config.projectionHidden = h
@@ -135,7 +148,15 @@ struct TrainCommand: AsyncParsableCommand {
             instance: InstanceAlignment(fixedTemperature: instanceTemperature),
             prototypeFreezeSteps: lossWeights.prototype != 0 ? prototypeFreezeEpochs * stepsPerEpoch : 0)
         settings.maskRatio = maskRatio
-        let words = try WordSegmenter(tokenizer: WordPieceTokenizer(vocabularyPath: vocab))
+        settings.wordMaskRatio = wordMaskRatio
+        let tokenizer = try WordPieceTokenizer(vocabularyPath: vocab)
+        if lossWeights.mlm != 0 {
+            guard let mask = tokenizer.vocabulary["[MASK]"] else {
+                throw CLIError("\(vocab) has no [MASK] token, which masked report modelling needs; use a BERT vocab.txt")
+            }
+            settings.maskTokenID = mask
+        }
+        let words = WordSegmenter(tokenizer: tokenizer)
         let options = TrainOptions(
             steps: steps, batchSize: loaderOptions.batchSize, learningRate: lr, warmupSteps: warmup,
             lossWeights: lossWeights, objectives: settings, words: words,
@@ -146,7 +167,7 @@ struct TrainCommand: AsyncParsableCommand {
         print("train: \(config.name), \(trainer.model.arena.count) parameters, \(loader.samplesPerEpoch) samples per epoch, "
             + "batch \(loaderOptions.batchSize), \(steps) steps")
         let named = zip(LossWeights.names, [lossWeights.global, lossWeights.local, lossWeights.graph, lossWeights.token,
-                                            lossWeights.prototype, lossWeights.mim]).filter { $0.1 != 0 }
+                                            lossWeights.prototype, lossWeights.mim, lossWeights.mlm]).filter { $0.1 != 0 }
         print("train: objectives " + named.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
             + (lossWeights.global != 0 || lossWeights.prototype != 0 ? ", report text \(instanceText)" : "")
             + (settings.prototypeFreezeSteps > 0 ? ", prototypes frozen for \(settings.prototypeFreezeSteps) steps" : ""))
