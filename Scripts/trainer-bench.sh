@@ -4,11 +4,12 @@
 # batch 32 and 8. Runs are interleaved (PyTorch, Carina, PyTorch, ...) and each waits for the CPUs to be >= 90% idle,
 # because a 2-core machine shared with anything else gives meaningless 2-thread numbers.
 #
+# OBJECTIVES=mrm times MRM's (masked image modelling with a 128-wide, 2-block decoder, and masked report modelling),
 # OBJECTIVES=mgca times MGCA's combination (global=2 on the joined text at temperature 0.07, token=0.7,
 # prototype=0.5 with 500 prototypes) against Scripts/trainer-mgca-reference.py --bench-steps, the same model and
 # objectives written in PyTorch and vectorised over the batch.
 #
-# Usage: [OBJECTIVES=default|mgca] [BATCHES="32 8"] Scripts/trainer-bench.sh [REPS (default 3)] [STEPS (default 10)]
+# Usage: [OBJECTIVES=default|mgca|mrm] [BATCHES="32 8"] Scripts/trainer-bench.sh [REPS (default 3)] [STEPS (default 10)]
 # Env:   CARINA_BENCH_VENV (default /work/.venv-bench), OPENBLAS_CORETYPE (default Haswell, as the environment sets),
 #        CARINA_BENCH_IDLE_TRIES (2-second idle probes before each run, default 150 = 5 minutes).
 # Output: one JSON line per run on stdout, then a summary line per batch size (median ms/step of each side and the
@@ -40,8 +41,9 @@ OUT="$(mktemp)"
 load() { cut -d' ' -f1 /proc/loadavg; }
 OBJECTIVES="${OBJECTIVES:-default}"
 reference() {
-    if [ "$OBJECTIVES" = mgca ]; then
-        "$PY" "$ROOT/Scripts/trainer-mgca-reference.py" --bench "$(dirname "$BENCH")" --batch "$1" --threads 2 --bench-steps "$STEPS"
+    if [ "$OBJECTIVES" != default ]; then
+        "$PY" "$ROOT/Scripts/trainer-mgca-reference.py" --bench "$(dirname "$BENCH")" --batch "$1" --threads 2 \
+            --bench-steps "$STEPS" --bench-objectives "$OBJECTIVES"
     else
         "$PY" "$BENCH" --batch "$1" --threads 2 --steps "$STEPS"
     fi

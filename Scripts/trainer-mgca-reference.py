@@ -355,9 +355,14 @@ def build(tb, cfg, prototypes, seed):
 
 
 def bench(tb, a):
-    """Times forward + backward + AdamW of the MGCA combination on carina-tiny (random inputs, as trainer_baseline)."""
+    """Times forward + backward + AdamW of MGCA's (or MRM's) combination on carina-tiny (random inputs, as
+    trainer_baseline)."""
     cfg = json.load(open(os.path.join(ROOT, "schemas", "models", "carina-tiny.json")))
     torch.set_num_threads(a.threads)
+    mrm = a.bench_objectives == "mrm"
+    if mrm:
+        cfg["maskedImageDecoder"] = {"width": 128, "depth": 2, "heads": 4, "mlp": 512}
+        cfg["maskedReportHead"] = True
     model = build(tb, cfg, 500, a.seed)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.05)
     g = torch.Generator().manual_seed(a.seed)
@@ -367,11 +372,25 @@ def bench(tb, a):
         fin[i, int(fin_valid[i].sum()) - 1] = 102
     words = word_index(fin, fin_valid, 10 ** 9, 102)
     batch = (img, imp, imp_valid, fin, fin_valid, ent, *joined(fin, fin_valid, imp, imp_valid))
+    j_ids, j_valid = batch[6], batch[7]
+    n_patches = (cfg["imageSize"] // cfg["patchSize"]) ** 2
+    keep = max(1, int(n_patches * 0.25))
+    masked_ids = j_ids.clone()
+    for i in range(a.batch):  # half the joined report's words ([CLS]/[SEP] excluded; each piece a word here)
+        n = int(j_valid[i].sum())
+        chosen = 1 + torch.randperm(n - 2, generator=g)[:round((n - 2) * 0.5)]
+        masked_ids[i, chosen] = 103
+
+    def mrm_step():
+        visible = torch.rand(a.batch, n_patches).argsort(dim=1)[:, :keep]
+        mim, enc_out = mim_loss(model, img, visible, cfg["patchSize"])
+        return mim + mlm_loss(model, enc_out, j_ids, j_valid, masked_ids, 103), None
+
     times, cpu = [], []
     for i in range(a.warmup + a.bench_steps):
         t0, c0 = time.perf_counter(), time.process_time()
         opt.zero_grad(set_to_none=True)
-        loss, _ = mgca_batched(model, batch, words, cfg["localTemperature"])
+        loss, _ = mrm_step() if mrm else mgca_batched(model, batch, words, cfg["localTemperature"])
         loss.backward()
         opt.step()
         if i >= a.warmup:
@@ -385,8 +404,14 @@ def bench(tb, a):
     text = 2 * cfg["depth"] * block(ln) + d * e + (ln - 1) * d * e
     losses = 2 * (ln - 1) * p * e + (ln - 1) ** 2 * e + 2 * p * (ln - 1) * e + p * p * e + 2 * 500 * e + a.batch * e
     fwd = 2.0 * (image + text + losses)
+    if mrm:  # encoder on CLS + visible patches, decoder on all, one text run, the tied prediction on half the words
+        dd, dm, dl, pp = 128, 512, 2, cfg["patchSize"] ** 2
+        dblock = lambda n: n * (4 * dd * dd + 2 * dd * dm) + 2 * n * n * dd  # noqa: E731
+        image = p * pp * d + cfg["depth"] * block(keep + 1) + (keep + 1) * d * dd + dl * dblock(p + 1) + (p + 1) * dd * pp
+        text = cfg["depth"] * block(ln) + d * d + 0.5 * (ln - 2) * d * cfg["vocabSize"]
+        fwd = 2.0 * (image + text)
     ms = statistics.median(times) * 1e3
-    print(json.dumps({"script": "trainer-mgca-reference", "objectives": "mgca", "batch": a.batch,
+    print(json.dumps({"script": "trainer-mgca-reference", "objectives": a.bench_objectives, "batch": a.batch,
                       "threads": a.threads, "ms_per_step": round(ms, 1),
                       "ms_per_step_min": round(min(times) * 1e3, 1),
                       "cpu_ms_per_step": round(statistics.median(cpu) * 1e3, 1),
@@ -407,6 +432,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--bench-steps", type=int, default=0, help="time the MGCA objective on carina-tiny instead")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--bench-objectives", default="mgca", choices=["mgca", "mrm"])
     ap.add_argument("--warmup", type=int, default=2)
     a = ap.parse_args()
     sys.path.insert(0, os.path.abspath(a.bench))
