@@ -150,6 +150,29 @@ import Testing
         #expect(last.token < first.token && last.global < first.global)
     }
 
+    @Test func reconstructionGridShowsOriginalMaskedAndReconstructed() throws {
+        let model = try DualEncoder(config: Self.config, seed: 1)
+        let batch = randomBatch(testConfig, batch: 3, seed: 12)
+        let grid = try Reconstruction.grid(model: model, batch: batch, count: 2, seed: 5)
+        let s = testConfig.imageSize
+        #expect(grid.width == 3 * s + 4 && grid.height == 2 * s + 2)
+        // Visible pixels are the same in all three columns; a quarter of the patches is visible, so about three
+        // quarters of the masked column is the darkest value.
+        var same = 0, dark = 0, differs = 0
+        for y in 0..<s {
+            for x in 0..<s {
+                let o = grid.pixels[y * grid.width + x], m = grid.pixels[y * grid.width + s + 2 + x]
+                let r = grid.pixels[y * grid.width + 2 * (s + 2) + x]
+                if m == o && o == r { same += 1 } else if m == 0 { dark += 1; if r != o { differs += 1 } }
+            }
+        }
+        #expect(same + dark == s * s)
+        #expect(dark >= s * s / 2 && same >= s * s / 8 && differs > 0)
+        #expect(throws: TrainError.self) {
+            try Reconstruction.grid(model: DualEncoder(config: testConfig, seed: 1), batch: batch, count: 1)
+        }
+    }
+
     @Test func thePrototypeObjectiveNeedsPrototypes() {
         #expect(throws: TrainError.self) { try Trainer(config: testConfig, options: options(nil, steps: 1)) }
     }
