@@ -81,12 +81,8 @@ extension DualEncoder {
                 for i in 0..<count { for x in 0..<v { unsafe lg[i * v + x] = w[rp.bias + x] } }
                 unsafe BLAS.sgemm(transA: false, transB: true, m: count, n: v, k: cw, a: hp.baseAddress!, lda: cw,
                                   b: w + o.tokens, ldb: cw, beta: 1, c: lg, ldc: v)
-                for i in 0..<count {
-                    let row = unsafe lg + i * v
-                    let lse = unsafe Losses.logSumExpScaled(row, count: v, scale: 1)
-                    loss += unsafe lse - Double(row[Int(labels[i])])
-                    for x in 0..<v { unsafe row[x] = Float(exp(Double(row[x]) - lse)) * scale }
-                    unsafe row[Int(labels[i])] -= scale
+                loss = unsafe labels.withUnsafeBufferPointer { lb in
+                    unsafe Losses.softmaxCrossEntropy(logits: lg, labels: lb.baseAddress!, rows: count, classes: v, scale: scale)
                 }
             }
         }

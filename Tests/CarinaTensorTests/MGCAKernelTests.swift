@@ -175,3 +175,46 @@ import Testing
         #expect(gradientCheck(pred, analytic: dpred, samples: 40, h: 1e-2, f) <= 1)
     }
 }
+
+/// The vocabulary cross-entropy of masked report modelling against a Double loop and finite differences.
+@Suite(.serialized) struct SoftmaxCrossEntropyTests {
+    init() { BLAS.setThreads(1); Parallel.threads = 2 }
+
+    @Test func matchesNaiveAndFiniteDifferences() {
+        var rng = TestRNG(41)
+        let m = 5, v = 37  // not a multiple of eight: the scalar tail runs too
+        let x = rng.buf(m * v, scale: 30)  // large logits: the max must be subtracted
+        let labels: [Int32] = [0, 36, 5, 17, 8]
+        let g = Buf(m * v)
+        g.fill(from: x)
+        let loss = labels.withUnsafeBufferPointer {
+            Losses.softmaxCrossEntropy(logits: g.p, labels: $0.baseAddress!, rows: m, classes: v, scale: 0.5)
+        }
+        var ref = 0.0
+        for r in 0..<m {
+            let row = (0..<v).map { Double(x.p[r * v + $0]) }
+            let mx = row.max()!
+            let lse = mx + log(row.map { exp($0 - mx) }.reduce(0, +))
+            ref += lse - row[Int(labels[r])]
+            for j in 0..<v {
+                let p = exp(row[j] - lse)
+                let expected = 0.5 * (p - (j == Int(labels[r]) ? 1 : 0))
+                #expect(abs(Double(g.p[r * v + j]) - expected) < 2e-6)
+            }
+        }
+        #expect(abs(loss - ref) < 1e-4 * abs(ref))
+        let scratch = Buf(m * v), small = rng.buf(m * v, scale: 2)
+        let dsmall = Buf(m * v)
+        dsmall.fill(from: small)
+        _ = labels.withUnsafeBufferPointer {
+            Losses.softmaxCrossEntropy(logits: dsmall.p, labels: $0.baseAddress!, rows: m, classes: v, scale: 1)
+        }
+        let f = { () -> Double in
+            scratch.fill(from: small)
+            return labels.withUnsafeBufferPointer {
+                Losses.softmaxCrossEntropy(logits: scratch.p, labels: $0.baseAddress!, rows: m, classes: v, scale: 1)
+            }
+        }
+        #expect(gradientCheck(small, analytic: dsmall, samples: 40, h: 1e-2, f) <= 1)
+    }
+}
