@@ -56,14 +56,9 @@ extension DualEncoder {
             for j in 0..<keep { slot[visible[bi * keep + j]] = j }
             for r in 0..<ni {
                 let dst = unsafe d0 + (bi * ni + r) * dw, pos = unsafe w + q.pos + r * dw
-                let src: UnsafePointer<Float>
-                if r == 0 {
-                    src = unsafe UnsafePointer(mim.embedded + bi * n * dw)
-                } else if slot[r - 1] >= 0 {
-                    src = unsafe UnsafePointer(mim.embedded + (bi * n + 1 + slot[r - 1]) * dw)
-                } else {
-                    src = unsafe UnsafePointer(w + q.maskToken)
-                }
+                // Row 0 and visible patches read the embedded encoder rows, masked patches the mask token.
+                let offset = r == 0 ? bi * n * dw : slot[r - 1] >= 0 ? (bi * n + 1 + slot[r - 1]) * dw : -1
+                let src = unsafe offset >= 0 ? UnsafePointer(mim.embedded + offset) : UnsafePointer(w + q.maskToken)
                 for k in 0..<dw { unsafe dst[k] = src[k] + pos[k] }
             }
         }

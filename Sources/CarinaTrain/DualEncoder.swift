@@ -307,7 +307,7 @@ public final class DualEncoder {
     /// last layers' CLS attention; `dwn` and `dpnTok` get the gradients (the latter is added into `dpn`).
     @unsafe
     private func tokenForward(_ a: ModelActivations, batch b: Int) -> Double {
-        let c = config, w = unsafe arena.params, o = offsets, cw = c.width, e = c.projection
+        let c = config, w = unsafe arena.params, cw = c.width, e = c.projection
         let ni = c.imageTokens, np = c.patchCount, h = c.heads, last = c.depth - 1
         let ft = a.findingsText.length
         let seg = words.wordIndex(ids: a.findingsText.ids, mask: a.findingsText.mask, batch: b, length: ft)

@@ -58,7 +58,7 @@ struct ProjectionHead {
 }
 
 /// The hidden rows one use of a 2-layer head saves for its backward (empty for a linear head).
-struct HeadActivations {
+@safe struct HeadActivations {
     let pre: UnsafeMutablePointer<Float>, post: UnsafeMutablePointer<Float>
 
     init(_ buffer: ActivationBuffer, rows: Int, hidden: Int?) {

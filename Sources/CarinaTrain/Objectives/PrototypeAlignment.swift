@@ -56,7 +56,7 @@ public struct PrototypeAlignment: Sendable, Equatable {
             // Cross-entropy of each side's prediction against the other side's code; dz = (P − q) / (T · 2B).
             let invT = 1 / temperature
             let g = weight / (temperature * Float(2 * b))
-            for (z, q) in unsafe [(zt, qi), (zi, qt)] {
+            for unsafe (z, q) in unsafe [(zt, qi), (zi, qt)] {
                 for r in 0..<b {
                     let row = unsafe z + r * k
                     let lse = unsafe Losses.logSumExpScaled(row, count: k, scale: invT)
