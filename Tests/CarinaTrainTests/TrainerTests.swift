@@ -210,3 +210,29 @@ import Testing
         #expect(throws: TrainError.self) { try LossWeights.parse("global=0") }
     }
 }
+
+/// Configurations and checkpoints written before the seed objectives still load, unchanged.
+@Suite struct ConfigurationCompatibilityTests {
+    @Test func todaysConfigurationsDecodeAndEncodeWithoutTheNewFields() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("schemas/models")
+        let tiny = try ModelConfig.load(path: dir.appendingPathComponent("carina-tiny.json").path)
+        #expect(tiny == .carinaTiny)
+        #expect(tiny.prototypes == nil && tiny.projectionHidden == nil && tiny.maskedImageDecoder == nil
+                && tiny.maskedReportHead == nil)
+        let json = String(decoding: try JSONEncoder().encode(tiny), as: UTF8.self)
+        for key in ["prototypes", "projectionHidden", "maskedImageDecoder", "maskedReportHead"] { #expect(!json.contains(key)) }
+        // Its parameter layout is today's: the same names in the same order, nothing appended.
+        #expect(DualEncoder.parameterSpecs(tiny).count == DualEncoder.parameterSpecs(testConfig).count + 2 * (4 - 2) * 12)
+        #expect(DualEncoder.parameterSpecs(tiny).last!.0 == "entity.bias")
+        // A checkpoint of today's model written before reads back and restores.
+        let trainer = try Trainer(config: testConfig, options: TrainOptions(steps: 1, batchSize: 4))
+        let bytes = try trainer.checkpoint(loaderState: []).encoded()
+        let back = try Checkpoint.decode(bytes, source: "today")
+        #expect(back.config == testConfig)
+        try trainer.restore(back)
+        // Loss weights saved before `token`, `prototype`, `mim` and `mlm` existed decode with them off.
+        let w = try JSONDecoder().decode(LossWeights.self, from: Data(#"{"global":1,"local":0.5,"graph":1}"#.utf8))
+        #expect(w == LossWeights(global: 1, local: 0.5, graph: 1))
+    }
+}
