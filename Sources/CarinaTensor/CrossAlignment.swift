@@ -1,8 +1,8 @@
 import Foundation
 
 extension Losses {
-    /// One direction of MGCA's weighted token-level cross-modal alignment (Wang et al., NeurIPS 2022, §3.2,
-    /// Eq. 4-5; word→patch with `queries` = words, `keys` = patches, and patch→word the other way round).
+    /// One direction of MGCA's weighted token-level cross-modal alignment (Wang et al., NeurIPS 2022, §3.2;
+    /// word→patch with `queries` = words, `keys` = patches, and patch→word the other way round).
     ///
     /// Per sample, over its valid queries `q_i` and valid keys `k_j` (both rows of `E`):
     /// `a_ij = softmax_j(q_i·k_j / τ)` (masked keys excluded), context `c_i = Σ_j a_ij k_j`, L2-normalised when

@@ -2,7 +2,7 @@ import CarinaTensor
 import Foundation
 
 /// Instance-level image↔report alignment: symmetric InfoNCE over the batch (CLIP, Radford et al. 2021; MGCA's
-/// cross-modal instance alignment, Wang et al. 2022 §3.1, Eq. 1-2).
+/// cross-modal instance alignment, Wang et al. 2022 §3.1).
 ///
 /// Inputs: L2-normalised global embeddings `image (B, E)` and `text (B, E)`; the report text is the impression,
 /// the findings, or both joined (`InstanceText`). Logits `image · textᵀ / τ`; loss `(CE(rows) + CE(columns)) / 2`,

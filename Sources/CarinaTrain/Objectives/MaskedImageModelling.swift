@@ -1,7 +1,7 @@
 import CarinaCore
 import CarinaTensor
 
-/// MRM's masked image modelling (Zhou et al., ICLR 2023, §3.2, Eq. 2; the MAE recipe, He et al. 2022).
+/// MRM's masked image modelling (Zhou et al., ICLR 2023, §3.2; the MAE recipe, He et al. 2022).
 ///
 /// Per sample a seeded random subset of `⌊P·(1 − r)⌋` patches stays visible (`r` = 0.75 by default); the image
 /// encoder runs on CLS plus the visible patches only (their own position embeddings); a light decoder

@@ -1,6 +1,6 @@
 import CarinaCore
 
-/// MRM's masked report modelling (Zhou et al., ICLR 2023, §3.2, Eq. 1), conditioned on the masked image.
+/// MRM's masked report modelling (Zhou et al., ICLR 2023, §3.2; the formulas below as its public code computes them), conditioned on the masked image.
 ///
 /// The report (findings then impression, joined as for `InstanceText.both`) has a seeded `r` of its whole words
 /// (50% by default; a word's WordPieces from `WordSegmenter`) replaced by `[MASK]`. The image conditions the text

@@ -1,7 +1,7 @@
 import CarinaTensor
 import Foundation
 
-/// MGCA's cross-modal disease-level (prototype) alignment (Wang et al., NeurIPS 2022, §3.3, Eq. 7-9), SwAV's
+/// MGCA's cross-modal disease-level (prototype) alignment (Wang et al., NeurIPS 2022, §3.3), SwAV's
 /// swapped prediction (Caron et al. 2020) across the two modalities.
 ///
 /// `K` prototypes `C (K, E)` are L2-normalised row-wise before each step (in place, as MGCA does). With the

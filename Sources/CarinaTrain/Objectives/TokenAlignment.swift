@@ -1,7 +1,8 @@
 import CarinaTensor
 import Foundation
 
-/// MGCA's token-level cross-modal alignment, both directions (Wang et al., NeurIPS 2022, §3.2, Eq. 3-6).
+/// MGCA's token-level cross-modal alignment, both directions (Wang et al., NeurIPS 2022, §3.2;
+/// the formulas below as its public code computes them).
 ///
 /// Word→patch: each word `w_i` (its WordPieces' last hidden states summed, projected, L2-normalised) attends over
 /// its image's normalised patch embeddings `p_j` with temperature `τ`; the L2-normalised context `c_i` is scored
