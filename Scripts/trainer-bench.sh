@@ -4,7 +4,12 @@
 # batch 32 and 8. Runs are interleaved (PyTorch, Carina, PyTorch, ...) and each waits for the CPUs to be >= 90% idle,
 # because a 2-core machine shared with anything else gives meaningless 2-thread numbers.
 #
-# Usage: Scripts/trainer-bench.sh [REPS (default 3)] [STEPS (default 10)]
+# OBJECTIVES=mrm times MRM's (masked image modelling with a 128-wide, 2-block decoder, and masked report modelling),
+# OBJECTIVES=mgca times MGCA's combination (global=2 on the joined text at temperature 0.07, token=0.7,
+# prototype=0.5 with 500 prototypes) against Scripts/trainer-mgca-reference.py --bench-steps, the same model and
+# objectives written in PyTorch and vectorised over the batch.
+#
+# Usage: [OBJECTIVES=default|mgca|mrm] [BATCHES="32 8"] Scripts/trainer-bench.sh [REPS (default 3)] [STEPS (default 10)]
 # Env:   CARINA_BENCH_VENV (default /work/.venv-bench), OPENBLAS_CORETYPE (default Haswell, as the environment sets),
 #        CARINA_BENCH_IDLE_TRIES (2-second idle probes before each run, default 150 = 5 minutes).
 # Output: one JSON line per run on stdout, then a summary line per batch size (median ms/step of each side and the
@@ -34,14 +39,23 @@ wait_idle() {
 CARINA="$ROOT/.build/release/carina-trainer-bench"
 OUT="$(mktemp)"
 load() { cut -d' ' -f1 /proc/loadavg; }
+OBJECTIVES="${OBJECTIVES:-default}"
+reference() {
+    if [ "$OBJECTIVES" != default ]; then
+        "$PY" "$ROOT/Scripts/trainer-mgca-reference.py" --bench "$(dirname "$BENCH")" --batch "$1" --threads 2 \
+            --bench-steps "$STEPS" --bench-objectives "$OBJECTIVES"
+    else
+        "$PY" "$BENCH" --batch "$1" --threads 2 --steps "$STEPS"
+    fi
+}
 for batch in ${BATCHES:-32 8}; do
     for _ in $(seq "$REPS"); do
         wait_idle; l=$(load)
-        "$PY" "$BENCH" --batch "$batch" --threads 2 --steps "$STEPS" | tail -n 1 | sed "s/}\$/, \"load1\": $l}/" | tee -a "$OUT"
+        reference "$batch" | tail -n 1 | sed "s/}\$/, \"load1\": $l}/" | tee -a "$OUT"
         wait_idle; l=$(load)
-        "$CARINA" --batch "$batch" --threads 2 --steps "$STEPS" | tail -n 1 | sed "s/}\$/, \"load1\": $l}/" | tee -a "$OUT"
+        "$CARINA" --batch "$batch" --threads 2 --steps "$STEPS" --objectives "$OBJECTIVES" | tail -n 1 | sed "s/}\$/, \"load1\": $l}/" | tee -a "$OUT"
         wait_idle; l=$(load)
-        "$CARINA" --batch "$batch" --threads 2 --steps "$STEPS" --trim 0 | tail -n 1 | sed "s/}\$/, \"load1\": $l}/" | tee -a "$OUT"
+        "$CARINA" --batch "$batch" --threads 2 --steps "$STEPS" --objectives "$OBJECTIVES" --trim 0 | tail -n 1 | sed "s/}\$/, \"load1\": $l}/" | tee -a "$OUT"
     done
 done
 "$PY" - "$OUT" <<'PYEOF'
@@ -51,9 +65,10 @@ for b in sorted({r["batch"] for r in rows}, reverse=True):
     def pick(script, trim=None):
         return [r for r in rows if r["batch"] == b and r["script"] == script
                 and (trim is None or r.get("trim_padding") == trim)]
-    t, c, f = pick("trainer_baseline"), pick("carina-trainer-bench", True), pick("carina-trainer-bench", False)
+    t = [r for r in rows if r["batch"] == b and r["script"] != "carina-trainer-bench"]
+    c, f = pick("carina-trainer-bench", True), pick("carina-trainer-bench", False)
     med = lambda rs, k="ms_per_step": statistics.median(r[k] for r in rs)
-    print(json.dumps({"summary": "trainer side by side", "batch": b, "threads": 2,
+    print(json.dumps({"summary": "trainer side by side", "objectives": c[0].get("objectives", "default"), "batch": b, "threads": 2,
                       "pytorch_ms_per_step_median": med(t), "carina_ms_per_step_median": med(c),
                       "carina_full_length_ms_per_step_median": med(f),
                       "ratio_carina_over_pytorch": round(med(c) / med(t), 3),

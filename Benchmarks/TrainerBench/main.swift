@@ -8,6 +8,8 @@ import Foundation
 // step (forward, backward, AdamW; no clipping, as the reference) and prints one JSON line.
 // Usage: carina-trainer-bench [--batch 32] [--threads 2] [--steps 10] [--warmup 2] [--config FILE] [--seed 0]
 //                             [--trim 1]   (0: run the text encoders over all T positions, as the reference does)
+//                             [--objectives default|mgca|mrm]   (mgca: MGCA's combination with 500 prototypes, the report
+//                             text joined, temperature 0.07, against Scripts/trainer-mgca-reference.py --bench-steps)
 //        carina-trainer-bench --nih PREFIX [--epochs 10] [--threads 2] [--seed 0]   (the NIH1000 learning check)
 
 var args = [String: String]()
@@ -24,7 +26,14 @@ if let nih = args["nih"] {
 }
 let batchSize = Int(args["batch"] ?? "32")!, threads = Int(args["threads"] ?? "2")!
 let steps = Int(args["steps"] ?? "10")!, warmup = Int(args["warmup"] ?? "2")!, seed = UInt64(args["seed"] ?? "0")!
-let config = try args["config"].map { try ModelConfig.load(path: $0) } ?? .carinaTiny
+var config = try args["config"].map { try ModelConfig.load(path: $0) } ?? .carinaTiny
+let objectiveSet = args["objectives"] ?? "default"
+let mgca = objectiveSet == "mgca", mrm = objectiveSet == "mrm"
+if mgca { config.prototypes = 500 }
+if mrm {
+    config.maskedImageDecoder = .init(width: 128, depth: 2, heads: 4, mlp: 512)
+    config.maskedReportHead = true
+}
 
 var rng = SeededGenerator(seed: seed &+ 1)
 let s = config.imageSize, t = config.textLength
@@ -39,7 +48,11 @@ let s = config.imageSize, t = config.textLength
     }
     return (ids, mask)
 }
-let (imp, impMask) = text(16, 64), (fin, finMask) = text(48, 128)
+let (imp, impMask) = text(16, 64)
+var (fin, finMask) = text(48, 128)
+if mgca || mrm {  // [SEP] last, as the loader writes it (the token level leaves it out of the words)
+    for b in 0..<batchSize { fin[b * t + Int(finMask[(b * t)..<((b + 1) * t)].reduce(0, +)) - 1] = 102 }
+}
 let batch = TrainingBatch(
     batchSize: batchSize, imageSize: s, textLength: t, conceptCount: config.concepts,
     images: (0..<(batchSize * s * s)).map { _ in Float(rng.normal()) }, impressionIDs: imp, impressionMask: impMask,
@@ -48,7 +61,11 @@ let batch = TrainingBatch(
 
 let trainer = try Trainer(config: config, options: TrainOptions(
     steps: warmup + steps, batchSize: batchSize, learningRate: 1e-4, warmupSteps: 0, minimumLearningRateRatio: 1,
-    weightDecay: 0.05, clipNorm: 0, seed: seed, threads: threads))
+    weightDecay: 0.05, clipNorm: 0,
+    lossWeights: mgca ? .mgca : mrm ? .mrm : LossWeights(),
+    objectives: mgca ? ObjectiveSettings(instanceText: .both, instance: InstanceAlignment(fixedTemperature: 0.07))
+        : ObjectiveSettings(),
+    words: WordSegmenter(separatorID: 102), seed: seed, threads: threads))
 let trim = (args["trim"] ?? "1") != "0"
 trainer.model.trimPadding = trim
 /// CPU time of the whole process (all threads), seconds: on a shared machine this, unlike wall time, does not
@@ -75,12 +92,23 @@ func block(_ n: Double) -> Double { n * (4 * d * d + 2 * d * m) + 2 * n * n * d 
 let depth = Double(config.depth)
 let image = p * pp * d + depth * block(p + 1) + d * e + p * d * e
 let textF = 2 * depth * block(l) + d * e + (l - 1) * d * e
-let lossF = 2 * (l - 1) * p * e + (l - 1) * (l - 1) * e + Double(batchSize) * e + e * k
-let fwd = 2 * (image + textF + lossF)
+// MGCA's token level both ways (word→patch attention and context, word similarities; patch→word the same with the
+// P×P similarities), prototype scores of both sides (K = 500), global logits; no local or entity head.
+let lossF = mgca
+    ? 2 * (l - 1) * p * e + (l - 1) * (l - 1) * e + 2 * p * (l - 1) * e + p * p * e + 2 * 500 * e + Double(batchSize) * e
+    : 2 * (l - 1) * p * e + (l - 1) * (l - 1) * e + Double(batchSize) * e + e * k
+var fwd = 2 * (image + textF + lossF)
+if mrm {  // the reference's count: encoder on CLS + visible, decoder on all, one text run, tied prediction on half
+    let dd = 128.0, dm = 512.0, pp2 = pp, keep = Double(MaskedImageModelling.keepCount(patches: config.patchCount, ratio: 0.75))
+    func dblock(_ n: Double) -> Double { n * (4 * dd * dd + 2 * dd * dm) + 2 * n * n * dd }
+    let img = p * pp2 * d + depth * block(keep + 1) + (keep + 1) * d * dd + 2 * dblock(p + 1) + (p + 1) * dd * pp2
+    let txt = depth * block(l) + d * d + 0.5 * (l - 2) * d * Double(config.vocabSize)
+    fwd = 2 * (img + txt)
+}
 func r1(_ x: Double) -> Double { (x * 10).rounded() / 10 }
 let out: [String: Any] = [
     "script": "carina-trainer-bench", "batch": batchSize, "threads": threads, "image_size": s, "depth": config.depth,
-    "steps": steps, "ms_per_step": r1(median * 1000), "trim_padding": trim,
+    "steps": steps, "ms_per_step": r1(median * 1000), "trim_padding": trim, "objectives": objectiveSet,
     "cpu_ms_per_step": r1(cpuTimes.sorted()[cpuTimes.count / 2] * 1000), "ms_per_step_min": r1(times.min()! * 1000),
     "samples_per_s": r1(Double(batchSize) / median), "params": trainer.model.arena.count,
     "fwd_gflops_per_sample": (fwd / 1e6).rounded() / 1e3,

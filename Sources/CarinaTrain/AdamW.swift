@@ -18,12 +18,30 @@ public struct AdamW: Sendable, Equatable {
     }
 
     /// Applies update number `step` (1-based) with learning rate `lr` to the whole arena.
-    public func update(_ arena: ParameterArena, step: Int, learningRate lr: Float) {
-        let p = unsafe arena.params, g = unsafe arena.grads, m = unsafe arena.firstMoment, v = unsafe arena.secondMoment
+    ///
+    /// `delayed`: a range of the arena that was frozen for its first `steps` updates (MGCA's prototypes during the
+    /// first epoch): while `step ≤ steps` it is left alone (no decay, no moments, as PyTorch skips a parameter
+    /// without a gradient), afterwards it runs its own update count `step − steps`, as PyTorch's per-parameter
+    /// state does.
+    public func update(_ arena: ParameterArena, step: Int, learningRate lr: Float,
+                       delayed: (range: Range<Int>, steps: Int)? = nil) {
+        guard let d = delayed, !d.range.isEmpty, d.steps > 0 else {
+            update(arena, from: 0, to: arena.count, step: step, learningRate: lr)
+            return
+        }
+        update(arena, from: 0, to: d.range.lowerBound, step: step, learningRate: lr)
+        if step > d.steps { update(arena, from: d.range.lowerBound, to: d.range.upperBound, step: step - d.steps, learningRate: lr) }
+        update(arena, from: d.range.upperBound, to: arena.count, step: step, learningRate: lr)
+    }
+
+    private func update(_ arena: ParameterArena, from lower: Int, to upper: Int, step: Int, learningRate lr: Float) {
+        guard upper > lower else { return }
+        let p = unsafe arena.params + lower, g = unsafe arena.grads + lower
+        let m = unsafe arena.firstMoment + lower, v = unsafe arena.secondMoment + lower
         let bc1 = 1 - powf(beta1, Float(step)), bc2Sqrt = (1 - powf(beta2, Float(step))).squareRoot()
         let stepSize = lr / bc1, decay = 1 - lr * weightDecay
         let b1 = beta1, b2 = beta2, eps = epsilon
-        Parallel.forRanges(arena.count, minimumPerPart: 65536) { s, e in
+        Parallel.forRanges(upper - lower, minimumPerPart: 65536) { s, e in
             typealias V = SIMD8<Float>
             var i = s
             // Eight lanes at a time; the same operations in the same order as the scalar tail.

@@ -15,11 +15,28 @@ public final class DualEncoder {
     /// Run the text encoders only up to each batch's longest text (see `TextInput`); false runs all `T` positions,
     /// as the PyTorch reference does. The losses and gradients agree either way up to float rounding.
     public var trimPadding = true
+    /// Settings of the objectives beyond their weights (instance text and temperature, prototype constants).
+    public var objectives = ObjectiveSettings()
+    /// How findings WordPieces group into words for the token-level objective (the trainer sets it from the
+    /// vocabulary; without one every piece is its own word).
+    public var words = WordSegmenter()
 
     struct HeadOffsets {
         var logitScale = 0, imagePos = 0, imageCLS = 0, patchWeight = 0, patchBias = 0, textPos = 0, tokens = 0
-        var imgGW = 0, imgGB = 0, imgLW = 0, imgLB = 0, txtGW = 0, txtGB = 0, txtLW = 0, txtLB = 0, entW = 0, entB = 0
+        var entW = 0, entB = 0, prototypes = 0
     }
+    let imgG: ProjectionHead, imgL: ProjectionHead, txtG: ProjectionHead, txtL: ProjectionHead
+    /// Masked image modelling's decoder stack and its head offsets (when the configuration has one).
+    let decoder: TransformerStack?
+    let decoderOffsets: DecoderOffsets
+    /// Seed of masked image modelling's patch masks; the trainer sets it from the run's seed and the update number.
+    public var maskSeed: UInt64 = 0
+    /// Visible patches `(B, keep)` to use instead of drawing them (tests against a reference).
+    public var visiblePatchOverride: [Int]?
+    /// Masked report ids `(B, T)` of the joined report to use instead of drawing the masked words (tests).
+    public var maskedReportOverride: [Int32]?
+    struct ReportOffsets { var bias = 0, condW = 0, condB = 0 }
+    let reportOffsets: ReportOffsets
 
     /// Parameter names and shapes in PyTorch's `CarinaTiny.named_parameters()` order.
     public static func parameterSpecs(_ c: ModelConfig) -> [(String, [Int])] {
@@ -31,8 +48,13 @@ public final class DualEncoder {
               ("text.pos", [1, c.textLength, w])]
         for i in 0..<c.depth { s += BlockParameters.specs("text.blocks.\(i)", width: w, mlp: c.mlp) }
         s += [("text.ln.weight", [w]), ("text.ln.bias", [w]), ("text.tok.weight", [c.vocabSize, w])]
-        for head in ["img_g", "img_l", "txt_g", "txt_l"] { s += [("\(head).weight", [e, w]), ("\(head).bias", [e])] }
+        for head in ["img_g", "img_l", "txt_g", "txt_l"] {
+            s += ProjectionHead.specs(head, width: w, projection: e, hidden: c.projectionHidden)
+        }
         s += [("entity.weight", [c.concepts, e]), ("entity.bias", [c.concepts])]
+        if let k = c.prototypes { s.append(("prototype.weight", [k, e])) }
+        s += decoderSpecs(c)
+        s += reportHeadSpecs(c)
         return s
     }
 
@@ -50,10 +72,25 @@ public final class DualEncoder {
         func off(_ n: String) -> Int { arena.tensor(n).offset }
         o.logitScale = off("logit_scale"); o.imagePos = off("image.pos"); o.imageCLS = off("image.cls")
         o.patchWeight = off("image.patch.weight"); o.patchBias = off("image.patch.bias"); o.textPos = off("text.pos")
-        o.tokens = off("text.tok.weight"); o.imgGW = off("img_g.weight"); o.imgGB = off("img_g.bias")
-        o.imgLW = off("img_l.weight"); o.imgLB = off("img_l.bias"); o.txtGW = off("txt_g.weight")
-        o.txtGB = off("txt_g.bias"); o.txtLW = off("txt_l.weight"); o.txtLB = off("txt_l.bias")
+        o.tokens = off("text.tok.weight")
+        imgG = ProjectionHead(arena, "img_g", hidden: config.projectionHidden)
+        imgL = ProjectionHead(arena, "img_l", hidden: config.projectionHidden)
+        txtG = ProjectionHead(arena, "txt_g", hidden: config.projectionHidden)
+        txtL = ProjectionHead(arena, "txt_l", hidden: config.projectionHidden)
         o.entW = off("entity.weight"); o.entB = off("entity.bias")
+        if config.prototypes != nil { o.prototypes = off("prototype.weight") }
+        var q = DecoderOffsets()
+        if let dc = config.decoderConfig {
+            decoder = TransformerStack(arena, prefix: "mim", config: dc)
+            q.maskToken = off("mim.mask_token"); q.pos = off("mim.pos"); q.embedW = off("mim.embed.weight")
+            q.embedB = off("mim.embed.bias"); q.predW = off("mim.pred.weight"); q.predB = off("mim.pred.bias")
+        } else {
+            decoder = nil
+        }
+        decoderOffsets = q
+        var r = ReportOffsets()
+        if config.maskedReportHead == true { r.bias = off("mlm.bias"); r.condW = off("mlm.cond.weight"); r.condB = off("mlm.cond.bias") }
+        reportOffsets = r
         offsets = o
         initialize(seed: seed)
     }
@@ -71,6 +108,10 @@ public final class DualEncoder {
                 fill { rng.normal() * 0.02 }
             } else if name == "image.cls" {
                 fill { 0 }
+            } else if name == "mlm.bias" {
+                fill { 0 }
+            } else if name == "mim.mask_token" {
+                fill { rng.normal() * 0.02 }
             } else if name == "text.tok.weight" {
                 fill { rng.normal() }
             } else if name.contains(".ln") {
@@ -119,9 +160,28 @@ public final class DualEncoder {
     @discardableResult
     public func forward(_ batch: TrainingBatch, weights: LossWeights) throws -> LossBreakdown {
         try validate(batch)
+        if weights.prototype != 0 && config.prototypes == nil {
+            throw TrainError.invalidConfig("the prototype objective needs a model with prototypes (model \(config.name) has none)")
+        }
+        if weights.mlm != 0 && (config.maskedReportHead != true || weights.mim == 0) {
+            throw TrainError.invalidConfig("masked report modelling needs a model with maskedReportHead and the mim objective on (its visible image tokens condition the text)")
+        }
+        if weights.mim != 0 && config.maskedImageDecoder == nil {
+            throw TrainError.invalidConfig("masked image modelling needs a model with a maskedImageDecoder (model \(config.name) has none)")
+        }
         let a = activations(batch: batch.batchSize)
         a.weights = weights
         return unsafe forwardValidated(batch, a)
+    }
+
+    /// Which encoder runs and heads the active objectives need.
+    struct Plan {
+        var instance: Bool, findings: Bool, patches: Bool
+        init(_ w: LossWeights, _ s: ObjectiveSettings, eval: Bool) {
+            instance = w.global != 0 || w.prototype != 0 || eval
+            patches = w.local != 0 || w.token != 0
+            findings = patches || (instance && s.instanceText == .findings)
+        }
     }
 
     @unsafe
@@ -130,6 +190,7 @@ public final class DualEncoder {
         let cw = c.width, e = c.projection, ni = c.imageTokens, np = c.patchCount, t = c.textLength
         let pp = c.patchSize * c.patchSize
         let weights = a.weights
+        let plan = Plan(weights, objectives, eval: a.encodeTextForEval)
         // Image encoder: patches, CLS, positions, blocks.
         unsafe batch.images.withUnsafeBufferPointer { img in
             unsafe PatchEmbedding.im2col(cols: a.cols, image: img.baseAddress!, batch: b, size: c.imageSize, patch: c.patchSize)
@@ -148,8 +209,7 @@ public final class DualEncoder {
         unsafe image.forward(a.image, params: w, keyMask: nil)
         let vi = unsafe a.image.out
         // Image heads: global projection of CLS (rows ni·C apart), local projection of every token.
-        unsafe Linear.forward(out: a.ig, inp: vi, weight: w + o.imgGW, bias: w + o.imgGB, rows: b, inDim: cw, outDim: e,
-                              inStride: ni * cw)
+        unsafe imgG.forward(out: a.ig, inp: vi, params: w, rows: b, inDim: cw, outDim: e, inStride: ni * cw, saved: a.igHead)
         unsafe Normalize.forward(out: a.ign, norm: a.igNorm, inp: a.ig, rows: b, dim: e)
         var result = LossBreakdown(total: 0, global: 0, local: 0, graph: 0)
         if weights.graph != 0 {
@@ -160,35 +220,63 @@ public final class DualEncoder {
                                                            count: b * c.concepts, dlogits: a.dlogits, weight: weights.graph)
             }
         }
-        if weights.global != 0 || a.encodeTextForEval {
-            a.impressionText = TextInput.trimmed(ids: batch.impressionIDs, mask: batch.impressionMask, batch: b,
-                                                 length: t, trim: trimPadding)
-            unsafe encodeText(a.impressionText, into: a.impression, batch: b)
-            // The impression stack keeps only its CLS rows, compact (B, C).
-            unsafe Linear.forward(out: a.tg, inp: a.impression.out, weight: w + o.txtGW, bias: w + o.txtGB, rows: b,
-                                  inDim: cw, outDim: e)
+        if plan.findings {
+            a.findingsText = TextInput.trimmed(ids: batch.findingsIDs, mask: batch.findingsMask, batch: b, length: t,
+                                               trim: trimPadding)
+            unsafe encodeText(a.findingsText, into: a.findings, batch: b)
+        }
+        if plan.instance {
+            switch objectives.instanceText {
+            case .impression, .both:
+                if objectives.instanceText == .impression {
+                    a.impressionText = TextInput.trimmed(ids: batch.impressionIDs, mask: batch.impressionMask, batch: b,
+                                                         length: t, trim: trimPadding)
+                } else {
+                    let j = TextInput.joined(first: (batch.findingsIDs, batch.findingsMask),
+                                             second: (batch.impressionIDs, batch.impressionMask), batch: b, length: t)
+                    a.impressionText = TextInput.trimmed(ids: j.ids, mask: j.mask, batch: b, length: t, trim: trimPadding)
+                }
+                unsafe encodeText(a.impressionText, into: a.impression, batch: b)
+                // The impression stack keeps only its CLS rows, compact (B, C).
+                unsafe txtG.forward(out: a.tg, inp: a.impression.out, params: w, rows: b, inDim: cw, outDim: e,
+                                    saved: a.tgHead)
+            case .findings:
+                unsafe txtG.forward(out: a.tg, inp: a.findings.out, params: w, rows: b, inDim: cw, outDim: e,
+                                    inStride: a.findingsText.length * cw, saved: a.tgHead)
+            }
             unsafe Normalize.forward(out: a.tgn, norm: a.tgNorm, inp: a.tg, rows: b, dim: e)
         }
         if weights.global != 0 {
-            let r = unsafe Losses.symmetricInfoNCE(image: a.ign, text: a.tgn, logitScale: w[o.logitScale],
-                                                   maxScale: c.maxLogitScale, batch: b, dim: e,
-                                                   dimage: a.dign, dtext: a.dtgn, weight: weights.global)
+            let r = unsafe objectives.instance.forward(image: a.ign, text: a.tgn, logitScale: w[o.logitScale],
+                                                       maxScale: c.maxLogitScale, batch: b, dim: e,
+                                                       dimage: a.dign, dtext: a.dtgn, weight: weights.global)
             result.global = r.loss
             a.dLogitScale = r.dLogitScale
         }
-        if weights.local != 0 {
-            unsafe Linear.forward(out: a.pl, inp: vi, weight: w + o.imgLW, bias: w + o.imgLB, rows: b * ni, inDim: cw, outDim: e)
+        if weights.prototype != 0, let k = c.prototypes {
+            if weights.global == 0 {
+                unsafe a.dign.update(repeating: 0, count: b * e)
+                unsafe a.dtgn.update(repeating: 0, count: b * e)
+            }
+            // MGCA re-normalises the prototypes in place before every step.
+            unsafe PrototypeAlignment.normalizeRows(w + o.prototypes, count: k, dim: e)
+            unsafe a.dprototypes.update(repeating: 0, count: k * e)
+            result.prototype = unsafe objectives.prototype.forward(
+                image: a.ign, text: a.tgn, prototypes: w + o.prototypes, batch: b, prototypes: k, dim: e,
+                dimage: a.dign, dtext: a.dtgn, dprototypes: a.dprototypes, weight: weights.prototype)
+        }
+        if plan.patches {
+            unsafe imgL.forward(out: a.pl, inp: vi, params: w, rows: b * ni, inDim: cw, outDim: e, saved: a.plHead)
             unsafe Normalize.forward(out: a.pn, norm: a.pnNorm, inp: a.pl, rows: b * ni, dim: e)
-            a.findingsText = TextInput.trimmed(ids: batch.findingsIDs, mask: batch.findingsMask, batch: b, length: t,
-                                               trim: trimPadding)
+            unsafe a.dpn.update(repeating: 0, count: b * ni * e)
+        }
+        if weights.local != 0 {
             let ft = a.findingsText.length
-            unsafe encodeText(a.findingsText, into: a.findings, batch: b)
-            unsafe Linear.forward(out: a.tl, inp: a.findings.out, weight: w + o.txtLW, bias: w + o.txtLB, rows: b * ft,
-                                  inDim: cw, outDim: e)
+            unsafe txtL.forward(out: a.tl, inp: a.findings.out, params: w, rows: b * ft, inDim: cw, outDim: e,
+                                saved: a.tlHead)
             unsafe Normalize.forward(out: a.tn, norm: a.tnNorm, inp: a.tl, rows: b * ft, dim: e)
             // Token rows 1..<T (CLS excluded) against patch rows 1..<Ni; row 0 of each sample gets no gradient.
             unsafe a.dtn.update(repeating: 0, count: b * ft * e)
-            unsafe a.dpn.update(repeating: 0, count: b * ni * e)
             result.local = unsafe a.findingsText.mask.withUnsafeBufferPointer { m in
                 unsafe Losses.localAlignment(
                     tokens: a.tn + e, tokenStride: ft * e, valid: m.baseAddress! + 1, validStride: ft,
@@ -196,10 +284,61 @@ public final class DualEncoder {
                     temperature: c.localTemperature, dtokens: a.dtn + e, dpatches: a.dpn + e, weight: weights.local)
             }
         }
+        if weights.token != 0 {
+            result.token = unsafe tokenForward(a, batch: b)
+        }
+        if weights.mim != 0 {
+            result.mim = unsafe mimForward(a, batch: b)
+        }
+        if weights.mlm != 0 {
+            result.mlm = unsafe mlmForward(a, batch: batch)
+        }
         result.total = Double(weights.global) * result.global + Double(weights.local) * result.local
             + Double(weights.graph) * result.graph
+        if weights.token != 0 { result.total += Double(weights.token) * result.token }
+        if weights.prototype != 0 { result.total += Double(weights.prototype) * result.prototype }
+        if weights.mim != 0 { result.total += Double(weights.mim) * result.mim }
+        if weights.mlm != 0 { result.total += Double(weights.mlm) * result.mlm }
         a.batchForBackward = batch
         return result
+    }
+
+    /// MGCA's token level on the findings run: pieces pooled into words, projected and normalised, weighted by the
+    /// last layers' CLS attention; `dwn` and `dpnTok` get the gradients (the latter is added into `dpn`).
+    @unsafe
+    private func tokenForward(_ a: ModelActivations, batch b: Int) -> Double {
+        let c = config, w = unsafe arena.params, cw = c.width, e = c.projection
+        let ni = c.imageTokens, np = c.patchCount, h = c.heads, last = c.depth - 1
+        let ft = a.findingsText.length
+        let seg = words.wordIndex(ids: a.findingsText.ids, mask: a.findingsText.mask, batch: b, length: ft)
+        a.wordIndex = seg.index
+        unsafe seg.index.withUnsafeBufferPointer { ip in
+            unsafe SegmentPooling.forward(out: a.pooled, inp: a.findings.out, index: ip.baseAddress!, batch: b, tokens: ft,
+                                          segments: ft, dim: cw)
+        }
+        unsafe txtL.forward(out: a.wl, inp: a.pooled, params: w, rows: b * ft, inDim: cw, outDim: e, saved: a.wlHead)
+        unsafe Normalize.forward(out: a.wn, norm: a.wnNorm, inp: a.wl, rows: b * ft, dim: e)
+        var wordValid = [Float](repeating: 0, count: b * ft)
+        for bi in 0..<b { for s in 0..<seg.words[bi] { wordValid[bi * ft + s] = 1 } }
+        // Last-layer CLS attention, the mean over heads: text (B, ft) over tokens, image (B, P) over patches.
+        var textCLS = [Float](repeating: 0, count: b * ft), imageCLS = [Float](repeating: 0, count: b * np)
+        let ta = unsafe a.findings.att[last], ia = unsafe a.image.att[last]
+        for bi in 0..<b {
+            for hi in 0..<h {
+                let trow = unsafe ta + (bi * h + hi) * ft * ft, irow = unsafe ia + (bi * h + hi) * ni * ni
+                for j in 0..<ft { textCLS[bi * ft + j] += unsafe trow[j] / Float(h) }
+                for p in 0..<np { imageCLS[bi * np + p] += unsafe irow[1 + p] / Float(h) }
+            }
+        }
+        let wordAtt = TokenAlignment.wordAttention(textCLS, wordIndex: seg.index, batch: b, tokens: ft, words: ft)
+        let r = unsafe TokenAlignment(temperature: c.localTemperature).forward(
+            words: a.wn, wordValid: wordValid, wordAttention: wordAtt, patches: a.pn + e, patchStride: ni * e,
+            patchAttention: imageCLS, batch: b, words: ft, patches: np, dim: e, dwords: a.dwn, dpatches: a.dpnTok + e,
+            weight: a.weights.token)
+        for bi in 0..<b {
+            for i in 0..<(np * e) { unsafe a.dpn[bi * ni * e + e + i] += a.dpnTok[bi * ni * e + e + i] }
+        }
+        return r.loss
     }
 
     @unsafe
@@ -226,31 +365,39 @@ public final class DualEncoder {
         let c = config, b = batch.batchSize, w = unsafe arena.params, g = unsafe arena.grads, o = offsets
         let cw = c.width, e = c.projection, ni = c.imageTokens, np = c.patchCount
         let weights = a.weights
+        let plan = Plan(weights, objectives, eval: false)
+        if weights.mlm != 0 { unsafe mlmBackward(a, batch: b) }
+        if weights.mim != 0 { unsafe mimBackward(a, batch: b, report: weights.mlm != 0) }
         // Gradient of the raw image CLS projection `ig`: from the entity head and through the normalisation.
         unsafe a.dig.update(repeating: 0, count: b * e)
         if weights.graph != 0 {
             unsafe Linear.backward(dinp: a.dig, dweight: g + o.entW, dbias: g + o.entB, dout: a.dlogits, inp: a.ig,
                                    weight: w + o.entW, rows: b, inDim: e, outDim: c.concepts)
         }
-        if weights.global != 0 {
+        if weights.prototype != 0, let k = c.prototypes {
+            for i in 0..<(k * e) { unsafe g[o.prototypes + i] += a.dprototypes[i] }
+        }
+        if plan.instance {
             unsafe Normalize.backward(dinp: a.dig, dout: a.dign, out: a.ign, norm: a.igNorm, rows: b, dim: e, accumulate: true)
-            unsafe g[o.logitScale] += a.dLogitScale
-            // Impression encoder.
+            if weights.global != 0 { unsafe g[o.logitScale] += a.dLogitScale }
+            // Report encoder: the impression stack (impression or joined text) now; the findings run below.
             unsafe Normalize.backward(dinp: a.dtg, dout: a.dtgn, out: a.tgn, norm: a.tgNorm, rows: b, dim: e)
-            unsafe Linear.backward(dinp: a.dvt, dweight: g + o.txtGW, dbias: g + o.txtGB, dout: a.dtg, inp: a.impression.out,
-                                   weight: w + o.txtGW, rows: b, inDim: cw, outDim: e)
-            unsafe backwardText(a.impressionText.ids, a.impression, dout: a.dvt, a: a)
+            if objectives.instanceText != .findings {
+                unsafe txtG.backward(dinp: a.dvt, dout: a.dtg, inp: a.impression.out, params: w, grads: g, rows: b,
+                                     inDim: cw, outDim: e, saved: a.tgHead, scratch: a.dhead)
+                unsafe backwardText(a.impressionText.ids, a.impression, dout: a.dvt, a: a)
+            }
         }
         // Image encoder output gradient `dvi`.
-        if weights.local != 0 {
+        if plan.patches {
             unsafe Normalize.backward(dinp: a.dpl, dout: a.dpn, out: a.pn, norm: a.pnNorm, rows: b * ni, dim: e)
-            unsafe Linear.backward(dinp: a.dvi, dweight: g + o.imgLW, dbias: g + o.imgLB, dout: a.dpl, inp: a.image.out,
-                                   weight: w + o.imgLW, rows: b * ni, inDim: cw, outDim: e)
+            unsafe imgL.backward(dinp: a.dvi, dout: a.dpl, inp: a.image.out, params: w, grads: g, rows: b * ni, inDim: cw,
+                                 outDim: e, saved: a.plHead, scratch: a.dhead)
         } else {
             unsafe a.dvi.update(repeating: 0, count: b * ni * cw)
         }
-        unsafe Linear.backward(dinp: a.dvi, dweight: g + o.imgGW, dbias: g + o.imgGB, dout: a.dig, inp: a.image.out,
-                               weight: w + o.imgGW, rows: b, inDim: cw, outDim: e, inStride: ni * cw, accumulateInput: true)
+        unsafe imgG.backward(dinp: a.dvi, dout: a.dig, inp: a.image.out, params: w, grads: g, rows: b, inDim: cw, outDim: e,
+                             inStride: ni * cw, accumulateInput: true, saved: a.igHead, scratch: a.dhead)
         unsafe image.backward(a.image, dout: a.dvi, params: w, grads: g, scratch: a.scratch)
         // Patch embedding, CLS and positions.
         let dx0 = unsafe a.scratch.dresid
@@ -267,14 +414,34 @@ public final class DualEncoder {
         for bi in 0..<b { for k in 0..<(ni * cw) { unsafe g[o.imagePos + k] += dx0[bi * ni * cw + k] } }
         unsafe Linear.backward(dinp: nil, dweight: g + o.patchWeight, dbias: g + o.patchBias, dout: a.dpatchOut, inp: a.cols,
                                weight: w + o.patchWeight, rows: b * np, inDim: c.patchSize * c.patchSize, outDim: cw)
-        // Findings encoder.
+        // Findings encoder: the sum of the local, token-level and (findings) instance gradients of its output.
+        guard plan.findings else { return }
+        let ft = a.findingsText.length
+        var started = false
         if weights.local != 0 {
-            let ft = a.findingsText.length
             unsafe Normalize.backward(dinp: a.dtl, dout: a.dtn, out: a.tn, norm: a.tnNorm, rows: b * ft, dim: e)
-            unsafe Linear.backward(dinp: a.dvt, dweight: g + o.txtLW, dbias: g + o.txtLB, dout: a.dtl, inp: a.findings.out,
-                                   weight: w + o.txtLW, rows: b * ft, inDim: cw, outDim: e)
-            unsafe backwardText(a.findingsText.ids, a.findings, dout: a.dvt, a: a)
+            unsafe txtL.backward(dinp: a.dvt, dout: a.dtl, inp: a.findings.out, params: w, grads: g, rows: b * ft,
+                                 inDim: cw, outDim: e, saved: a.tlHead, scratch: a.dhead)
+            started = true
         }
+        if weights.token != 0 {
+            unsafe Normalize.backward(dinp: a.dwl, dout: a.dwn, out: a.wn, norm: a.wnNorm, rows: b * ft, dim: e)
+            unsafe txtL.backward(dinp: a.dpooled, dout: a.dwl, inp: a.pooled, params: w, grads: g, rows: b * ft,
+                                 inDim: cw, outDim: e, saved: a.wlHead, scratch: a.dhead)
+            unsafe a.wordIndex.withUnsafeBufferPointer { ip in
+                unsafe SegmentPooling.backward(dinp: a.dvt, dout: a.dpooled, index: ip.baseAddress!, batch: b, tokens: ft,
+                                               segments: ft, dim: cw, accumulate: started)
+            }
+            started = true
+        }
+        if plan.instance && objectives.instanceText == .findings {
+            // The report embedding is the findings run's CLS row: its gradient lands on rows ft·C apart.
+            if !started { unsafe a.dvt.update(repeating: 0, count: b * ft * cw) }
+            unsafe txtG.backward(dinp: a.dvt, dout: a.dtg, inp: a.findings.out, params: w, grads: g, rows: b, inDim: cw,
+                                 outDim: e, inStride: ft * cw, accumulateInput: true, saved: a.tgHead, scratch: a.dhead)
+            started = true
+        }
+        if started { unsafe backwardText(a.findingsText.ids, a.findings, dout: a.dvt, a: a) }
     }
 
     @unsafe

@@ -43,11 +43,13 @@ public struct EvalReport: Sendable, Codable, Equatable {
 public enum Evaluator {
     /// Loads `checkpoint`, embeds every batch, and scores. Labels are the batches' `concepts` columns, named by
     /// `labelNames` (default `concept-0` …). The probe trains on a seeded half of the samples and is scored on the other.
+    /// `instanceText`: the report text embedded (the one the model was trained to embed).
     public static func evaluate(checkpoint: String, batches: some Sequence<TrainingBatch>, labelNames: [String]? = nil,
-                                probeSeed: UInt64 = 0) throws -> EvalReport {
+                                probeSeed: UInt64 = 0, instanceText: InstanceText = .impression) throws -> EvalReport {
         let ckpt = try Checkpoint.read(from: checkpoint)
         let model = try DualEncoder(config: ckpt.config, seed: 0)
         model.arena.setAll(ckpt.parameters)
+        model.objectives.instanceText = instanceText
         return try evaluate(model: model, batches: batches, labelNames: labelNames, probeSeed: probeSeed)
     }
 

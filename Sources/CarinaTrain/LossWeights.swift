@@ -1,17 +1,111 @@
-/// Weights of the three objectives in the total loss; a weight of 0 switches its objective (and any encoder pass only
-/// it needs) off.
+/// Weights of the objectives in the total loss; a weight of 0 switches its objective (and any encoder pass only it
+/// needs) off. The default is Carina's original set: global, local and graph at 1.
 public struct LossWeights: Codable, Sendable, Equatable {
-    /// Global image↔impression InfoNCE.
+    /// Global (instance-level) image↔report InfoNCE (CLIP; MGCA §3.1). See `InstanceAlignment`.
     public var global: Float
-    /// Local findings-token↔patch alignment (MGCA).
+    /// Local findings-WordPiece→patch alignment, unweighted (the word→patch half of MGCA §3.2, as Carina first had it).
     public var local: Float
     /// Graph entity multi-label BCE.
     public var graph: Float
+    /// MGCA's token-level alignment in full: words (pooled pieces) ↔ patches, both directions, CLS-attention
+    /// weighted (MGCA §3.2). See `TokenAlignment`.
+    public var token: Float
+    /// MGCA's disease-level prototype alignment (MGCA §3.3). See `PrototypeAlignment`.
+    public var prototype: Float
+    /// MRM's masked image modelling (MRM §3.2): reconstruct the masked patches' normalised pixels from the visible
+    /// ones. See `MaskedImageModelling`.
+    public var mim: Float
+    /// MRM's masked report modelling conditioned on the masked image (MRM §3.2). See `MaskedReportModelling`.
+    public var mlm: Float
 
-    public init(global: Float = 1, local: Float = 1, graph: Float = 1) {
+    public init(global: Float = 1, local: Float = 1, graph: Float = 1, token: Float = 0, prototype: Float = 0,
+                mim: Float = 0, mlm: Float = 0) {
         self.global = global
         self.local = local
         self.graph = graph
+        self.token = token
+        self.prototype = prototype
+        self.mim = mim
+        self.mlm = mlm
+    }
+
+    /// The objective names `--objectives` accepts, in order.
+    public static let names = ["global", "local", "graph", "token", "prototype", "mim", "mlm"]
+
+    /// MGCA's combination (its λ₁ = 1, λ₂ = 0.7, λ₃ = 0.5; its instance loss sums both directions where ours
+    /// averages them, hence global = 2).
+    public static let mgca = LossWeights(global: 2, local: 0, graph: 0, token: 0.7, prototype: 0.5)
+
+    /// MRM's combination: masked image and masked report modelling, equally weighted.
+    public static let mrm = LossWeights(global: 0, local: 0, graph: 0, mim: 1, mlm: 1)
+
+    /// Parses `name=weight,…` (names from `names`; objectives not named get 0), or a preset name (`mgca`,
+    /// `default`). Throws one line saying what is wrong.
+    public static func parse(_ text: String) throws -> LossWeights {
+        switch text {
+        case "default": return LossWeights()
+        case "mgca": return .mgca
+        case "mrm": return .mrm
+        default: break
+        }
+        var w = LossWeights(global: 0, local: 0, graph: 0, token: 0, prototype: 0, mim: 0, mlm: 0)
+        for part in text.split(separator: ",") {
+            let kv = part.split(separator: "=", omittingEmptySubsequences: false)
+            guard kv.count == 2, let value = Float(kv[1]), value >= 0, value.isFinite else {
+                throw TrainError.invalidConfig("objective '\(part)' is not NAME=WEIGHT with a non-negative weight (e.g. global=1,token=0.7)")
+            }
+            switch String(kv[0]) {
+            case "global": w.global = value
+            case "local": w.local = value
+            case "graph": w.graph = value
+            case "token": w.token = value
+            case "prototype": w.prototype = value
+            case "mim": w.mim = value
+            case "mlm": w.mlm = value
+            default:
+                throw TrainError.invalidConfig("unknown objective '\(kv[0])'; known: \(names.joined(separator: ", ")) (or the presets default, mgca, mrm)")
+            }
+        }
+        guard w.global + w.local + w.graph + w.token + w.prototype + w.mim + w.mlm > 0 else {
+            throw TrainError.invalidConfig("no objective has a positive weight in '\(text)'")
+        }
+        return w
+    }
+
+    private enum CodingKeys: String, CodingKey { case global, local, graph, token, prototype, mim, mlm }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        global = try c.decode(Float.self, forKey: .global)
+        local = try c.decode(Float.self, forKey: .local)
+        graph = try c.decode(Float.self, forKey: .graph)
+        token = try c.decodeIfPresent(Float.self, forKey: .token) ?? 0
+        prototype = try c.decodeIfPresent(Float.self, forKey: .prototype) ?? 0
+        mim = try c.decodeIfPresent(Float.self, forKey: .mim) ?? 0
+        mlm = try c.decodeIfPresent(Float.self, forKey: .mlm) ?? 0
+    }
+}
+
+/// How the objectives beyond their weights are set (MGCA's defaults where it has them).
+public struct ObjectiveSettings: Sendable, Equatable {
+    /// The report text of the instance-level and prototype objectives.
+    public var instanceText: InstanceText = .impression
+    public var instance = InstanceAlignment()
+    public var prototype = PrototypeAlignment()
+    /// Updates during which the prototypes get no gradient and no optimiser update (MGCA: the first epoch).
+    public var prototypeFreezeSteps = 0
+    /// Fraction of patches masked per sample by masked image modelling (MRM: 0.75).
+    public var maskRatio: Float = 0.75
+    /// Fraction of the report's words masked by masked report modelling (MRM: 0.5), and the `[MASK]` id.
+    public var wordMaskRatio: Float = 0.5
+    public var maskTokenID: Int32 = 103
+
+    public init(instanceText: InstanceText = .impression, instance: InstanceAlignment = InstanceAlignment(),
+                prototype: PrototypeAlignment = PrototypeAlignment(), prototypeFreezeSteps: Int = 0) {
+        self.instanceText = instanceText
+        self.instance = instance
+        self.prototype = prototype
+        self.prototypeFreezeSteps = prototypeFreezeSteps
     }
 }
 
@@ -21,4 +115,20 @@ public struct LossBreakdown: Sendable, Equatable {
     public var global: Double
     public var local: Double
     public var graph: Double
+    public var token: Double = 0
+    public var prototype: Double = 0
+    public var mim: Double = 0
+    public var mlm: Double = 0
+
+    public init(total: Double, global: Double, local: Double, graph: Double, token: Double = 0, prototype: Double = 0,
+                mim: Double = 0, mlm: Double = 0) {
+        self.total = total
+        self.global = global
+        self.local = local
+        self.graph = graph
+        self.token = token
+        self.prototype = prototype
+        self.mim = mim
+        self.mlm = mlm
+    }
 }

@@ -12,6 +12,17 @@ import CarinaLoader
     let tg, tgn, tgNorm, tl, tn, tnNorm: UnsafeMutablePointer<Float>
     // Gradients.
     let dign, dig, dtgn, dtg, dpn, dpl, dvi, dtn, dtl, dvt, dlogits, dpatchOut: UnsafeMutablePointer<Float>
+    // MGCA's token level: pooled words (B, T, C), their projections, gradients; prototype level.
+    let pooled, wl, wn, wnNorm, dwn, dwl, dpooled, dpnTok: UnsafeMutablePointer<Float>
+    let dprototypes: UnsafeMutablePointer<Float>
+    // Hidden rows of 2-layer heads at each use, and their gradient scratch.
+    let igHead, plHead, tgHead, tlHead, wlHead: HeadActivations
+    let dhead: UnsafeMutablePointer<Float>
+    /// Masked image modelling's activations (models with a decoder).
+    let mim: MIMActivations?
+    /// Masked report modelling's activations (models with a report head).
+    let mlm: MLMActivations?
+    var wordIndex: [Int32] = []
     var dLogitScale: Float = 0
     var weights = LossWeights()
     var encodeTextForEval = false
@@ -41,5 +52,18 @@ import CarinaLoader
         unsafe dvt = unsafe buffer.take(b * t * w)
         unsafe dlogits = unsafe buffer.take(b * c.concepts)
         unsafe dpatchOut = unsafe buffer.take(b * np * w)
+        unsafe pooled = unsafe buffer.take(b * t * w); unsafe dpooled = unsafe buffer.take(b * t * w)
+        unsafe wl = unsafe buffer.take(b * t * e); unsafe wn = unsafe buffer.take(b * t * e); unsafe wnNorm = unsafe buffer.take(b * t)
+        unsafe dwn = unsafe buffer.take(b * t * e); unsafe dwl = unsafe buffer.take(b * t * e)
+        unsafe dpnTok = unsafe buffer.take(b * ni * e)
+        unsafe dprototypes = unsafe buffer.take((c.prototypes ?? 0) * e)
+        let h = c.projectionHidden
+        igHead = HeadActivations(buffer, rows: b, hidden: h); plHead = HeadActivations(buffer, rows: b * ni, hidden: h)
+        tgHead = HeadActivations(buffer, rows: b, hidden: h); tlHead = HeadActivations(buffer, rows: b * t, hidden: h)
+        wlHead = HeadActivations(buffer, rows: b * t, hidden: h)
+        unsafe dhead = unsafe buffer.take(b * max(ni, t) * (h ?? 0))
+        let buffer = self.buffer
+        mim = c.decoderConfig.map { MIMActivations(buffer, batch: b, config: c, decoder: $0) }
+        mlm = c.maskedReportHead == true ? MLMActivations(buffer, batch: b, config: c) : nil
     }
 }

@@ -25,10 +25,46 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var initialTemperature: Float
     /// Upper clamp of the global logit scale `exp(s)`.
     public var maxLogitScale: Float
+    /// Prototypes `K` of MGCA's disease-level alignment (a bias-free `prototype.weight (K, E)` after every other
+    /// parameter); nil (absent from the JSON) for a model without them, as every configuration before it.
+    public var prototypes: Int?
+    /// Hidden width of MGCA's 2-layer projection heads (`Linear → ReLU → Linear`, MGCA's BatchNorms left out) for
+    /// all four heads; nil (absent from the JSON): Carina's linear heads.
+    public var projectionHidden: Int?
+    /// The light decoder of masked image modelling (MRM/MAE): its own width, depth, heads and MLP size; nil (absent
+    /// from the JSON): no decoder. Its parameters (`mim.*`) follow every other parameter.
+    public var maskedImageDecoder: DecoderShape?
+
+    /// Masked report modelling's head (`mlm.bias (V)`, `mlm.cond (C, C)`, after the decoder); nil or false (absent
+    /// from the JSON): none.
+    public var maskedReportHead: Bool?
+
+    /// A transformer stack's shape other than the encoders'.
+    public struct DecoderShape: Codable, Sendable, Equatable {
+        public var width: Int, depth: Int, heads: Int, mlp: Int
+        public init(width: Int, depth: Int, heads: Int, mlp: Int) {
+            self.width = width
+            self.depth = depth
+            self.heads = heads
+            self.mlp = mlp
+        }
+    }
+
+    /// The decoder as a configuration of `TransformerStack` (only width, depth, heads and MLP differ).
+    var decoderConfig: ModelConfig? {
+        guard let d = maskedImageDecoder else { return nil }
+        var c = self
+        c.width = d.width
+        c.depth = d.depth
+        c.heads = d.heads
+        c.mlp = d.mlp
+        return c
+    }
 
     public init(name: String, imageSize: Int, patchSize: Int, width: Int, depth: Int, heads: Int, mlp: Int,
                 vocabSize: Int, textLength: Int, projection: Int, concepts: Int, localTemperature: Float = 0.1,
-                initialTemperature: Float = 0.07, maxLogitScale: Float = 100) {
+                initialTemperature: Float = 0.07, maxLogitScale: Float = 100, prototypes: Int? = nil,
+                projectionHidden: Int? = nil) {
         self.name = name
         self.imageSize = imageSize
         self.patchSize = patchSize
@@ -43,6 +79,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         self.localTemperature = localTemperature
         self.initialTemperature = initialTemperature
         self.maxLogitScale = maxLogitScale
+        self.prototypes = prototypes
+        self.projectionHidden = projectionHidden
     }
 
     /// `carina-tiny` (DESIGN §7; `schemas/models/carina-tiny.json`): 9,638,913 parameters.
@@ -76,6 +114,12 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         try need(width > 0 && heads > 0 && width % heads == 0, "width must be a positive multiple of heads")
         try need(depth > 0 && mlp > 0 && projection > 0 && concepts > 0, "depth, mlp, projection and concepts must be positive")
         try need(vocabSize > 1 && textLength > 1, "vocabSize and textLength must be at least 2")
+        try need(prototypes.map { $0 > 0 } ?? true, "prototypes must be positive when given")
+        try need(projectionHidden.map { $0 > 0 } ?? true, "projectionHidden must be positive when given")
+        if let d = maskedImageDecoder {
+            try need(d.width > 0 && d.heads > 0 && d.width % d.heads == 0 && d.depth > 0 && d.mlp > 0,
+                     "maskedImageDecoder: width must be a positive multiple of heads, depth and mlp positive")
+        }
         try need(localTemperature > 0 && initialTemperature > 0 && maxLogitScale > 0, "temperatures must be positive")
     }
 }

@@ -77,6 +77,11 @@ public struct ParameterTensor: Sendable, Equatable {
         unsafe values.withUnsafeBufferPointer { unsafe params.update(from: $0.baseAddress!, count: count) }
     }
 
+    /// Zeroes the gradients of one range of the arena.
+    func zeroGradients(_ range: Range<Int>) {
+        unsafe (grads + range.lowerBound).update(repeating: 0, count: range.count)
+    }
+
     func zeroGradients() {
         let g = unsafe grads
         Parallel.forRanges(count, minimumPerPart: 1 << 16) { s, e in unsafe (g + s).update(repeating: 0, count: e - s) }

@@ -34,3 +34,28 @@ struct TextInput {
         return TextInput(ids: cutIDs, mask: cutMask, length: used)
     }
 }
+
+extension TextInput {
+    /// Two `(B, T)` sections as one sequence per sample, `[CLS] first… second… [SEP]` cut to `T` (the `[SEP]` kept
+    /// last), as MGCA joins the findings and the impression into one report text. Each section's first token is
+    /// taken as its `[CLS]` and its last real token as its `[SEP]`; an absent section (mask all 0) adds nothing.
+    static func joined(first: (ids: [Int32], mask: [Float]), second: (ids: [Int32], mask: [Float]), batch b: Int,
+                       length t: Int) -> (ids: [Int32], mask: [Float]) {
+        var ids = [Int32](repeating: 0, count: b * t), mask = [Float](repeating: 0, count: b * t)
+        for bi in 0..<b {
+            var cls: Int32?, sep: Int32?, pieces = [Int32]()
+            for section in [first, second] {
+                let len = (0..<t).last { section.mask[bi * t + $0] != 0 }.map { $0 + 1 } ?? 0
+                guard len > 0 else { continue }
+                cls = cls ?? section.ids[bi * t]
+                sep = section.ids[bi * t + len - 1]
+                if len > 2 { pieces += section.ids[(bi * t + 1)..<(bi * t + len - 1)] }
+            }
+            guard let c = cls, let s = sep else { continue }
+            let kept = Array(pieces.prefix(t - 2))
+            let seq = [c] + kept + [s]
+            for (i, id) in seq.enumerated() { ids[bi * t + i] = id; mask[bi * t + i] = 1 }
+        }
+        return (ids, mask)
+    }
+}

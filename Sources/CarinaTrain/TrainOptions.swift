@@ -13,6 +13,10 @@ public struct TrainOptions: Sendable, Equatable {
     /// Global gradient-norm clip; 0 disables clipping.
     public var clipNorm: Float
     public var lossWeights: LossWeights
+    /// The objectives' settings beyond their weights (instance text and temperature, prototype constants and freeze).
+    public var objectives: ObjectiveSettings
+    /// How findings WordPieces group into words (MGCA's token level); set it from the run's vocabulary.
+    public var words: WordSegmenter
     /// Where checkpoints go; nil writes none.
     public var checkpointDirectory: String?
     /// Write a checkpoint every this many steps (and after the last step); 0 = only after the last step.
@@ -28,7 +32,8 @@ public struct TrainOptions: Sendable, Equatable {
 
     public init(steps: Int = 1000, batchSize: Int = 32, learningRate: Float = 1e-4, warmupSteps: Int = 0,
                 minimumLearningRateRatio: Float = 0.1, weightDecay: Float = 0.05, clipNorm: Float = 1.0,
-                lossWeights: LossWeights = LossWeights(), checkpointDirectory: String? = nil, checkpointEvery: Int = 0,
+                lossWeights: LossWeights = LossWeights(), objectives: ObjectiveSettings = ObjectiveSettings(),
+                words: WordSegmenter = WordSegmenter(), checkpointDirectory: String? = nil, checkpointEvery: Int = 0,
                 resume: Bool = false, seed: UInt64 = 0, logEvery: Int = 10, threads: Int = 2) {
         self.steps = steps
         self.batchSize = batchSize
@@ -38,6 +43,8 @@ public struct TrainOptions: Sendable, Equatable {
         self.weightDecay = weightDecay
         self.clipNorm = clipNorm
         self.lossWeights = lossWeights
+        self.objectives = objectives
+        self.words = words
         self.checkpointDirectory = checkpointDirectory
         self.checkpointEvery = checkpointEvery
         self.resume = resume
@@ -65,7 +72,9 @@ public struct TrainStepLog: Sendable, Equatable {
             let p = pow10(digits)
             return String(Double((x * p).rounded()) / p)
         }
-        return "step \(step)/\(totalSteps)  loss \(f(loss.total, 4)) (g \(f(loss.global, 3)) l \(f(loss.local, 3)) e \(f(loss.graph, 3)))"
+        let mgca = (loss.token != 0 ? " t \(f(loss.token, 3))" : "") + (loss.prototype != 0 ? " p \(f(loss.prototype, 3))" : "")
+            + (loss.mim != 0 ? " m \(f(loss.mim, 3))" : "") + (loss.mlm != 0 ? " r \(f(loss.mlm, 3))" : "")
+        return "step \(step)/\(totalSteps)  loss \(f(loss.total, 4)) (g \(f(loss.global, 3)) l \(f(loss.local, 3)) e \(f(loss.graph, 3))\(mgca))"
             + "  lr \(learningRate)  |g| \(f(gradientNorm, 3))  \(f(secondsPerStep * 1000, 1)) ms/step  \(f(samplesPerSecond, 1)) samples/s"
     }
 

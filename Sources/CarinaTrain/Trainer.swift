@@ -1,3 +1,4 @@
+import CarinaCore
 import CarinaLoader
 import CarinaTensor
 import Foundation
@@ -23,7 +24,24 @@ public final class Trainer {
         try options.validate()
         BLAS.setThreads(1)
         unsafe Parallel.threads = options.threads
+        if options.lossWeights.mlm != 0 && (config.maskedReportHead != true || options.lossWeights.mim == 0) {
+            throw TrainError.invalidConfig("masked report modelling needs a model with maskedReportHead and the mim objective on")
+        }
+        if options.lossWeights.mim != 0 && config.maskedImageDecoder == nil {
+            throw TrainError.invalidConfig("masked image modelling needs a model with a maskedImageDecoder (model \(config.name) has none)")
+        }
+        guard options.objectives.maskRatio > 0 && options.objectives.maskRatio < 1 else {
+            throw TrainError.invalidConfig("the mask ratio must be in (0, 1)")
+        }
+        if options.lossWeights.prototype != 0 && config.prototypes == nil {
+            throw TrainError.invalidConfig("the prototype objective needs a model with prototypes (model \(config.name) has none; set \"prototypes\")")
+        }
+        guard options.objectives.prototypeFreezeSteps >= 0 else {
+            throw TrainError.invalidConfig("prototypeFreezeSteps must be non-negative")
+        }
         model = try DualEncoder(config: config, seed: options.seed)
+        model.objectives = options.objectives
+        model.words = options.words
         self.options = options
         optimizer = AdamW(weightDecay: options.weightDecay)
         schedule = LearningRateSchedule(peak: options.learningRate, warmupSteps: options.warmupSteps,
@@ -36,6 +54,9 @@ public final class Trainer {
             throw TrainError.invalidBatch("batch of \(batch.batchSize) exceeds the run's batch size \(options.batchSize)")
         }
         model.arena.zeroGradients()
+        // Masked image modelling's masks depend on the run's seed and the update number only (resume draws the same).
+        var maskRNG = SplitMix64(seed: options.seed, stream: 0x4D49_4D00, index: UInt64(step + 1))
+        model.maskSeed = maskRNG.next()
         let loss = try model.forward(batch, weights: options.lossWeights)
         let advice = "lower --lr (now \(options.learningRate)) or warm up longer (--warmup), and resume from the last "
             + "checkpoint"
@@ -44,18 +65,28 @@ public final class Trainer {
                 + "\(loss.global), local \(loss.local), graph \(loss.graph); batch from \(batch.keys.first ?? "?")); \(advice)")
         }
         model.backward()
+        // MGCA freezes the prototypes for the first epoch: no gradient (also none in the clipping norm), no update.
+        let frozen = prototypeRange.map { (range: $0, steps: options.objectives.prototypeFreezeSteps) }
+        if let f = frozen, step < f.steps { model.arena.zeroGradients(f.range) }
         let norm = AdamW.clipGradients(model.arena, maxNorm: options.clipNorm)
         guard norm.isFinite else {
             throw TrainError.diverged("training diverged at step \(step + 1): the gradient norm is \(norm); \(advice)")
         }
         step += 1
         let lr = schedule.rate(step: step)
-        optimizer.update(model.arena, step: step, learningRate: lr)
+        optimizer.update(model.arena, step: step, learningRate: lr, delayed: frozen)
         if let bad = model.arena.firstNonFiniteParameter {
             throw TrainError.diverged("training diverged at step \(step): the update made parameter \(bad) "
                 + "non-finite; \(advice)")
         }
         return (loss, norm, lr)
+    }
+
+    /// The prototypes' place in the arena, when the model has them.
+    var prototypeRange: Range<Int>? {
+        guard model.config.prototypes != nil else { return nil }
+        let t = model.arena.tensor("prototype.weight")
+        return t.offset..<(t.offset + t.count)
     }
 
     /// The full state after `step` updates, with the batch source's `loaderState`.

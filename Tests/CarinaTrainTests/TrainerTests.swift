@@ -77,3 +77,162 @@ import Testing
         #expect(abs(s.rate(step: 110) - 1e-4) < 1e-9)
     }
 }
+
+/// MGCA's objectives in the training loop: resume stays bit-exact with every objective on, the prototypes stay
+/// frozen for their steps, the objectives learn on a repeated batch.
+@Suite(.serialized) struct MGCATrainerTests {
+    static let config: ModelConfig = {
+        var c = testConfig
+        c.prototypes = 12
+        c.maskedImageDecoder = .init(width: 16, depth: 1, heads: 2, mlp: 32)
+        c.maskedReportHead = true
+        return c
+    }()
+
+    func options(_ dir: String?, steps: Int, every: Int = 0, resume: Bool = false, text: InstanceText = .both,
+                 weights: LossWeights = LossWeights(global: 1, local: 1, graph: 1, token: 0.7, prototype: 0.5, mim: 1,
+                                                    mlm: 0.5),
+                 freeze: Int = 2) -> TrainOptions {
+        TrainOptions(steps: steps, batchSize: 4, learningRate: 1e-3, warmupSteps: 2, clipNorm: 1.0, lossWeights: weights,
+                     objectives: ObjectiveSettings(instanceText: text, instance: InstanceAlignment(fixedTemperature: 0.07),
+                                                   prototypeFreezeSteps: freeze),
+                     words: WordSegmenter(continuation: (0..<testConfig.vocabSize).map { $0 >= 150 }),
+                     checkpointDirectory: dir, checkpointEvery: every, resume: resume, seed: 5, logEvery: 1)
+    }
+
+    @Test(arguments: [InstanceText.both, .findings]) func resumeIsBitExactWithEveryObjective(text: InstanceText) throws {
+        let dir = try TemporaryDirectory("carina-mgca-resume")
+        let batches = (0..<6).map { randomBatch(testConfig, batch: 4, seed: 200 + UInt64($0)) }
+        let full = try Trainer(config: Self.config, options: options(nil, steps: 6, text: text))
+        var s1 = ArraySource(batches: batches)
+        let fullSummary = try full.train(source: &s1) { _ in }
+        #expect(fullSummary.losses.allSatisfy { $0.token > 0 && $0.prototype > 0 && $0.local > 0 && $0.global > 0 && $0.mim > 0 && $0.mlm > 0 })
+        let first = try Trainer(config: Self.config, options: options(dir.path, steps: 6, every: 3, text: text))
+        var s2 = ArraySource(batches: Array(batches[0..<3]))
+        let part1 = try first.train(source: &s2) { _ in }
+        let second = try Trainer(config: Self.config, options: options(dir.path, steps: 6, every: 3, resume: true, text: text))
+        var s3 = ArraySource(batches: batches)
+        let part2 = try second.train(source: &s3) { _ in }
+        #expect(part2.startStep == 3 && part2.endStep == 6)
+        #expect(part1.losses + part2.losses == fullSummary.losses)
+        #expect(second.model.arena.allParameters == full.model.arena.allParameters)
+    }
+
+    @Test func prototypesStayFrozenForTheirStepsThenLearn() throws {
+        let trainer = try Trainer(config: Self.config, options: options(nil, steps: 5, freeze: 3))
+        let proto = trainer.model.arena.tensor("prototype.weight")
+        let range = proto.offset..<(proto.offset + proto.count)
+        let batch = randomBatch(testConfig, batch: 4, seed: 9)
+        _ = try trainer.trainStep(batch)
+        // Normalised in place by the first forward, then left alone: rows of unit length, no moments.
+        let after1 = Array(trainer.model.arena.allParameters[range])
+        for r in 0..<12 {
+            let n = (0..<16).map { Double(after1[r * 16 + $0]) * Double(after1[r * 16 + $0]) }.reduce(0, +)
+            #expect(abs(n - 1) < 1e-5)
+        }
+        for _ in 0..<2 { _ = try trainer.trainStep(batch) }
+        // Only the re-normalisation of unit rows touches them (by a rounding at most).
+        let after3 = Array(trainer.model.arena.allParameters[range])
+        #expect(zip(after3, after1).allSatisfy { abs($0 - $1) <= 1e-6 })
+        #expect(unsafe (range).allSatisfy { unsafe trainer.model.arena.firstMoment[$0] == 0 })
+        _ = try trainer.trainStep(batch)  // update 4: the prototypes' first
+        let after4 = Array(trainer.model.arena.allParameters[range])
+        #expect(zip(after4, after1).contains { abs($0 - $1) > 1e-5 })
+        #expect(unsafe range.contains { unsafe trainer.model.arena.firstMoment[$0] != 0 })
+    }
+
+    @Test func mgcaObjectivesLearnARepeatedBatch() throws {
+        let trainer = try Trainer(config: Self.config, options: options(nil, steps: 30, weights: .mgca, freeze: 0))
+        var source = ArraySource(batches: Array(repeating: randomBatch(testConfig, batch: 4, seed: 3), count: 30))
+        let summary = try trainer.train(source: &source) { _ in }
+        let first = summary.losses.first!, last = summary.losses.last!
+        #expect(last.total < 0.7 * first.total, "loss \(first.total) → \(last.total)")
+        #expect(last.token < first.token && last.global < first.global)
+    }
+
+    @Test func reconstructionGridShowsOriginalMaskedAndReconstructed() throws {
+        let model = try DualEncoder(config: Self.config, seed: 1)
+        let batch = randomBatch(testConfig, batch: 3, seed: 12)
+        let grid = try Reconstruction.grid(model: model, batch: batch, count: 2, seed: 5)
+        let s = testConfig.imageSize
+        #expect(grid.width == 3 * s + 4 && grid.height == 2 * s + 2)
+        // Visible pixels are the same in all three columns; a quarter of the patches is visible, so about three
+        // quarters of the masked column is the darkest value.
+        var same = 0, dark = 0, differs = 0
+        for y in 0..<s {
+            for x in 0..<s {
+                let o = grid.pixels[y * grid.width + x], m = grid.pixels[y * grid.width + s + 2 + x]
+                let r = grid.pixels[y * grid.width + 2 * (s + 2) + x]
+                if m == o && o == r { same += 1 } else if m == 0 { dark += 1; if r != o { differs += 1 } }
+            }
+        }
+        #expect(same + dark == s * s)
+        #expect(dark >= s * s / 2 && same >= s * s / 8 && differs > 0)
+        #expect(throws: TrainError.self) {
+            try Reconstruction.grid(model: DualEncoder(config: testConfig, seed: 1), batch: batch, count: 1)
+        }
+    }
+
+    @Test func thePrototypeObjectiveNeedsPrototypes() {
+        #expect(throws: TrainError.self) { try Trainer(config: testConfig, options: options(nil, steps: 1)) }
+    }
+
+    @Test func masksAreSeededPerStepAndDifferBetweenSamplesAndSteps() throws {
+        let a = MaskedImageModelling.visiblePatches(seed: 7, batch: 3, patches: 16, keep: 4)
+        #expect(a == MaskedImageModelling.visiblePatches(seed: 7, batch: 3, patches: 16, keep: 4))
+        #expect(a != MaskedImageModelling.visiblePatches(seed: 8, batch: 3, patches: 16, keep: 4))
+        #expect(Array(a[0..<4]) != Array(a[4..<8]))
+        for s in 0..<3 { #expect(Set(a[(s * 4)..<(s * 4 + 4)]).count == 4 && a.allSatisfy { (0..<16).contains($0) }) }
+        #expect(MaskedImageModelling.keepCount(patches: 196, ratio: 0.75) == 49)
+        // Masked image modelling alone learns a repeated batch.
+        let trainer = try Trainer(config: Self.config, options: options(nil, steps: 20, weights: LossWeights.parse("mim=1")))
+        var source = ArraySource(batches: Array(repeating: randomBatch(testConfig, batch: 4, seed: 4), count: 20))
+        let summary = try trainer.train(source: &source) { _ in }
+        #expect(summary.losses.last!.mim < 0.9 * summary.losses.first!.mim)
+        // And with masked report modelling (whole words masked, seeded).
+        let words = MaskedReportModelling.maskedWords(seed: 3, words: [10, 0, 3], ratio: 0.5)
+        #expect(words[0].count == 5 && words[1].isEmpty && words[2].count == 2 && Set(words[0]).count == 5)
+        #expect(words == MaskedReportModelling.maskedWords(seed: 3, words: [10, 0, 3], ratio: 0.5))
+        let mrm = try Trainer(config: Self.config, options: options(nil, steps: 20, weights: .mrm))
+        var s2 = ArraySource(batches: Array(repeating: randomBatch(testConfig, batch: 4, seed: 4), count: 20))
+        let sum2 = try mrm.train(source: &s2) { _ in }
+        #expect(sum2.losses.last!.mlm < 0.9 * sum2.losses.first!.mlm)
+        #expect(throws: TrainError.self) { try Trainer(config: Self.config, options: options(nil, steps: 1, weights: LossWeights.parse("mlm=1"))) }
+    }
+
+    @Test func objectivesParseAndRejectMistakes() throws {
+        #expect(try LossWeights.parse("global=1,token=0.7,prototype=0.5")
+                == LossWeights(global: 1, local: 0, graph: 0, token: 0.7, prototype: 0.5))
+        #expect(try LossWeights.parse("default") == LossWeights())
+        #expect(try LossWeights.parse("mgca") == .mgca)
+        #expect(throws: TrainError.self) { try LossWeights.parse("global=1,tokens=1") }
+        #expect(throws: TrainError.self) { try LossWeights.parse("global=-1") }
+        #expect(throws: TrainError.self) { try LossWeights.parse("global=0") }
+    }
+}
+
+/// Configurations and checkpoints written before the seed objectives still load, unchanged.
+@Suite struct ConfigurationCompatibilityTests {
+    @Test func todaysConfigurationsDecodeAndEncodeWithoutTheNewFields() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("schemas/models")
+        let tiny = try ModelConfig.load(path: dir.appendingPathComponent("carina-tiny.json").path)
+        #expect(tiny == .carinaTiny)
+        #expect(tiny.prototypes == nil && tiny.projectionHidden == nil && tiny.maskedImageDecoder == nil
+                && tiny.maskedReportHead == nil)
+        let json = String(decoding: try JSONEncoder().encode(tiny), as: UTF8.self)
+        for key in ["prototypes", "projectionHidden", "maskedImageDecoder", "maskedReportHead"] { #expect(!json.contains(key)) }
+        // Its parameter layout is today's: the same names in the same order, nothing appended.
+        #expect(DualEncoder.parameterSpecs(tiny).count == DualEncoder.parameterSpecs(testConfig).count + 2 * (4 - 2) * 12)
+        #expect(DualEncoder.parameterSpecs(tiny).last!.0 == "entity.bias")
+        // A checkpoint of today's model written before reads back and restores.
+        let trainer = try Trainer(config: testConfig, options: TrainOptions(steps: 1, batchSize: 4))
+        let bytes = try trainer.checkpoint(loaderState: []).encoded()
+        let back = try Checkpoint.decode(bytes, source: "today")
+        #expect(back.config == testConfig)
+        try trainer.restore(back)
+        // Loss weights saved before `token`, `prototype`, `mim` and `mlm` existed decode with them off.
+        let w = try JSONDecoder().decode(LossWeights.self, from: Data(#"{"global":1,"local":0.5,"graph":1}"#.utf8))
+        #expect(w == LossWeights(global: 1, local: 0.5, graph: 1))
+    }
+}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CarinaGraph
 import CarinaLoader
+import CarinaImage
 import CarinaTrain
 import Foundation
 
@@ -27,6 +28,10 @@ struct EvalCommand: AsyncParsableCommand {
     @OptionGroup var selection: RecordSelection
     @Flag(help: "Evaluate even on records the checkpoint was trained on (the scores then say nothing about held-out data).")
     var allowTrainingRecords = false
+    @Option(help: "Also write MRM's reconstructions of the first held-out images (original, masked, reconstructed) to this PNG (models trained with mim).")
+    var reconstruction: String?
+    @Option(help: "Report text to embed: impression, findings or both (as the model was trained with --instance-text).")
+    var instanceText: String = InstanceText.impression.rawValue
 
     func run() async throws {
         var path = checkpoint
@@ -56,7 +61,21 @@ struct EvalCommand: AsyncParsableCommand {
         var batches: [TrainingBatch] = []
         while let next = try loader.nextBatch() { batches.append(next) }
         let names = config.concepts == ConceptVocabulary.trainingConcepts.count ? ConceptVocabulary.trainingConcepts : nil
-        let report = try Evaluator.evaluate(checkpoint: path, batches: batches, labelNames: names, probeSeed: seed)
+        guard let text = InstanceText(rawValue: instanceText) else {
+            throw CLIError("--instance-text must be one of \(InstanceText.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let report = try Evaluator.evaluate(checkpoint: path, batches: batches, labelNames: names, probeSeed: seed,
+                                            instanceText: text)
+        if let png = reconstruction {
+            let ckpt = try Checkpoint.read(from: path)
+            let model = try DualEncoder(config: ckpt.config, seed: 0)
+            model.arena.setAll(ckpt.parameters)
+            guard let first = batches.first else { throw CLIError("\(dir) holds no sample to reconstruct") }
+            let grid = try Reconstruction.grid(model: model, batch: first, count: 4, seed: seed)
+            let image = GrayImage(width: grid.width, height: grid.height, bitDepth: 8, pixels: grid.pixels.map { UInt16($0) })
+            try Data(PNGCodec.encode(image)).write(to: URL(fileURLWithPath: png))
+            print("eval: reconstructions of \(min(4, first.batchSize)) held-out images (original, masked, reconstructed) in \(png)")
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

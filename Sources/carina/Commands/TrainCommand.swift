@@ -9,10 +9,34 @@ struct TrainCommand: AsyncParsableCommand {
         abstract: "Train carina-tiny on a shard folder.",
         discussion: """
             Streams the shards through the loader (random crop and intensity jitter, WordPiece ids of the impression \
-            and the findings, the graph's concept targets) into the carina-tiny dual encoder: global image-impression \
-            InfoNCE, token-level findings-patch alignment and entity-concept BCE, AdamW with warm-up and a cosine \
-            schedule. Checkpoints hold the model, the optimiser and the loader position, so --resume continues \
+            and the findings, the graph's concept targets) into the carina-tiny dual encoder, AdamW with warm-up and a \
+            cosine schedule. Checkpoints hold the model, the optimiser and the loader position, so --resume continues \
             bit-exactly.
+
+            Objectives (--objectives NAME=WEIGHT,...; default global=1,local=1,graph=1):
+              global     image-report InfoNCE, both directions averaged (CLIP; MGCA instance level, Wang et al. \
+            NeurIPS 2022 section 3.1). Report text: --instance-text; temperature learnable (from 0.07, scale clamped \
+            at 100) or fixed with --instance-temperature (MGCA: 0.07).
+              local      findings WordPiece -> patch alignment, unweighted (the word->patch half of MGCA 3.2).
+              graph      multi-label BCE of the graph's entity concepts from the image embedding.
+              token      MGCA token level (3.2) in full: WordPieces summed into words (## pieces continue a word), \
+            word->patch and patch->word, each token weighted by the last layer's CLS attention clipped to its \
+            10th-90th percentile and normalised; temperature 0.1 (the model's localTemperature).
+              prototype  MGCA disease level (3.3): prototypes (--prototypes, 500) L2-normalised each step, \
+            Sinkhorn-Knopp codes (epsilon 0.05, 3 iterations), swapped prediction at temperature 0.2, frozen for \
+            --prototype-freeze-epochs (1).
+              mim        MRM masked image modelling (Zhou et al. ICLR 2023, 3.2): --mask-ratio (0.75) of each image's \
+            patches masked (seeded by the run's seed and the step), the image encoder on the visible ones, a light \
+            decoder (--decoder 128,2,4,512 unless the model configuration has one) predicts the masked patches' \
+            normalised pixels; MSE over the masked patches.
+              mlm        MRM masked report modelling (3.2): --word-mask-ratio (0.5) of the joined report's whole words \
+            set to [MASK], the text encoder conditioned on a projection of the masked image's visible tokens (needs mim \
+            on), prediction tied to the token embedding, cross-entropy over the masked positions. Preset: \
+            --objectives mrm = mim=1,mlm=1.
+            --projection-hidden H gives all four projection heads MGCA's two layers (Linear, ReLU, Linear; without \
+            its BatchNorms).
+            Presets: --objectives mgca = global=2,token=0.7,prototype=0.5 (MGCA's lambdas; its instance loss sums \
+            both directions, ours averages them); use it with --instance-text both --instance-temperature 0.07.
             """
     )
 
@@ -25,7 +49,26 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Model configuration: a name under schemas/models or a JSON file.") var model: String = "carina-tiny"
     @Option(help: "Peak learning rate.") var lr: Float = 1e-4
     @Option(help: "Warm-up steps.") var warmup: Int = 0
-    @Option(help: "Weights of the global, local and graph losses (0 switches one off).") var lossWeights: String = "1,1,1"
+    @Option(help: "Weights of the global, local and graph losses (0 switches one off); --objectives replaces it.")
+    var lossWeights: String = "1,1,1"
+    @Option(help: "Objectives and weights, NAME=WEIGHT,... of global, local, graph, token, prototype (unnamed: 0), or a preset: default, mgca.")
+    var objectives: String?
+    @Option(help: "Report text of the global and prototype objectives: impression, findings or both (MGCA joins them).")
+    var instanceText: String = InstanceText.impression.rawValue
+    @Option(help: "A fixed temperature for the global objective (MGCA: 0.07); absent: learnable.")
+    var instanceTemperature: Float?
+    @Option(help: "Prototypes of the prototype objective, for a model configuration without them (MGCA: 500).")
+    var prototypes: Int = 500
+    @Option(help: "MGCA's 2-layer projection heads (Linear, ReLU, Linear; its BatchNorms left out) of this hidden width, for a model configuration without them (MGCA: 2048).")
+    var projectionHidden: Int?
+    @Option(help: "Masked image modelling's decoder WIDTH,DEPTH,HEADS,MLP, for a model configuration without one.")
+    var decoder: String = "128,2,4,512"
+    @Option(help: "Fraction of patches masked image modelling masks (MRM: 0.75).")
+    var maskRatio: Float = 0.75
+    @Option(help: "Fraction of the report's whole words masked report modelling masks (MRM: 0.5).")
+    var wordMaskRatio: Float = 0.5
+    @Option(help: "Epochs during which the prototypes are frozen (MGCA: 1).")
+    var prototypeFreezeEpochs: Int = 1
     @Option(help: "Smallest area fraction of the random resized crop (1: the whole image, no crop).")
     var cropScale: Float = ImageAugmentation().cropScale.lowerBound
     @Option(help: "Seed of the initialisation and the data order.") var seed: UInt64 = 0
@@ -45,16 +88,49 @@ struct TrainCommand: AsyncParsableCommand {
         }
         guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more steps (got \(warmup))") }
         let weights = lossWeights.split(separator: ",").compactMap { Float($0) }
-        guard weights.count == 3, weights.allSatisfy({ $0.isFinite && $0 >= 0 }), weights.contains(where: { $0 > 0 }) else {
+        guard objectives != nil || weights.count == 3, weights.allSatisfy({ $0.isFinite && $0 >= 0 }), weights.contains(where: { $0 > 0 }) else {
             throw ValidationError("--loss-weights must be three finite non-negative numbers, not all 0, e.g. 1,1,0.5")
+        }
+        guard InstanceText(rawValue: instanceText) != nil else {
+            throw ValidationError("--instance-text must be one of \(InstanceText.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let t = instanceTemperature, !(t > 0) { throw ValidationError("--instance-temperature must be positive") }
+        guard prototypes >= 1, prototypeFreezeEpochs >= 0 else {
+            throw ValidationError("--prototypes must be at least 1 and --prototype-freeze-epochs non-negative")
         }
     }
 
     func run() async throws {
-        let config = try Resources.modelConfig(model)
-        let weights = lossWeights.split(separator: ",").compactMap { Float($0) }
-        guard weights.count == 3, weights.allSatisfy({ $0 >= 0 }) else {
-            throw CLIError("--loss-weights must be three non-negative numbers, e.g. 1,1,0.5")
+        var config = try Resources.modelConfig(model)
+        let lossWeights: LossWeights
+        if let spec = objectives {
+            do { lossWeights = try LossWeights.parse(spec) } catch { throw CLIError("--objectives: \(error)") }
+        } else {
+            let weights = self.lossWeights.split(separator: ",").compactMap { Float($0) }
+            guard weights.count == 3, weights.allSatisfy({ $0 >= 0 }) else {
+                throw CLIError("--loss-weights must be three non-negative numbers, e.g. 1,1,0.5")
+            }
+            lossWeights = LossWeights(global: weights[0], local: weights[1], graph: weights[2])
+        }
+        if lossWeights.prototype != 0 && config.prototypes == nil { config.prototypes = prototypes }
+        if lossWeights.mim != 0 && config.maskedImageDecoder == nil {
+            let d = decoder.split(separator: ",").compactMap { Int($0) }
+            guard d.count == 4, d.allSatisfy({ $0 > 0 }), d[0] % d[2] == 0 else {
+                throw CLIError("--decoder must be WIDTH,DEPTH,HEADS,MLP, positive, WIDTH a multiple of HEADS (e.g. 128,2,4,512)")
+            }
+            config.maskedImageDecoder = .init(width: d[0], depth: d[1], heads: d[2], mlp: d[3])
+        }
+        guard maskRatio > 0 && maskRatio < 1 else { throw CLIError("--mask-ratio must be in (0, 1)") }
+        guard wordMaskRatio > 0 && wordMaskRatio <= 1 else { throw CLIError("--word-mask-ratio must be in (0, 1]") }
+        if lossWeights.mlm != 0 {
+            guard lossWeights.mim != 0 else {
+                throw CLIError("--objectives: mlm needs mim on too (its visible image tokens condition the report)")
+            }
+            config.maskedReportHead = true
+        }
+        if let h = projectionHidden {
+            guard h >= 1 else { throw CLIError("--projection-hidden must be at least 1") }
+            config.projectionHidden = h
         }
         var loaderOptions = LoaderOptions()
         loaderOptions.batchSize = batch
@@ -78,9 +154,24 @@ struct TrainCommand: AsyncParsableCommand {
             loader = try StreamingLoader(directory: dir, vocabulary: vocab, options: loaderOptions)
             print("train: batch reduced to \(loaderOptions.batchSize), the number of samples per epoch")
         }
+        let stepsPerEpoch = max(1, loader.samplesPerEpoch / loaderOptions.batchSize)
+        var settings = ObjectiveSettings(
+            instanceText: InstanceText(rawValue: instanceText)!,
+            instance: InstanceAlignment(fixedTemperature: instanceTemperature),
+            prototypeFreezeSteps: lossWeights.prototype != 0 ? prototypeFreezeEpochs * stepsPerEpoch : 0)
+        settings.maskRatio = maskRatio
+        settings.wordMaskRatio = wordMaskRatio
+        let tokenizer = try WordPieceTokenizer(vocabularyPath: vocab)
+        if lossWeights.mlm != 0 {
+            guard let mask = tokenizer.vocabulary["[MASK]"] else {
+                throw CLIError("\(vocab) has no [MASK] token, which masked report modelling needs; use a BERT vocab.txt")
+            }
+            settings.maskTokenID = mask
+        }
+        let words = WordSegmenter(tokenizer: tokenizer)
         let options = TrainOptions(
             steps: steps, batchSize: loaderOptions.batchSize, learningRate: lr, warmupSteps: warmup,
-            lossWeights: LossWeights(global: weights[0], local: weights[1], graph: weights[2]),
+            lossWeights: lossWeights, objectives: settings, words: words,
             checkpointDirectory: checkpoint, checkpointEvery: checkpointEvery, resume: resume, seed: seed,
             logEvery: logEvery, threads: threads)
         let trainer = try Trainer(config: config, options: options)
@@ -91,6 +182,11 @@ struct TrainCommand: AsyncParsableCommand {
         print("train: \(config.name), \(trainer.model.arena.count) parameters, \(loader.samplesPerEpoch) samples per epoch "
             + "(split \(splitText)), "
             + "batch \(loaderOptions.batchSize), \(steps) steps")
+        let named = zip(LossWeights.names, [lossWeights.global, lossWeights.local, lossWeights.graph, lossWeights.token,
+                                            lossWeights.prototype, lossWeights.mim, lossWeights.mlm]).filter { $0.1 != 0 }
+        print("train: objectives " + named.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
+            + (lossWeights.global != 0 || lossWeights.prototype != 0 ? ", report text \(instanceText)" : "")
+            + (settings.prototypeFreezeSteps > 0 ? ", prototypes frozen for \(settings.prototypeFreezeSteps) steps" : ""))
         let summary = try trainer.train(source: &source) { print($0.line) }
         if summary.startStep > 0 { print("train: resumed at step \(summary.startStep)") }
         if let first = summary.losses.first, let last = summary.losses.last {
