@@ -51,6 +51,7 @@ let package = Package(
         .target(name: "CarinaRecord", dependencies: ["CarinaShards"]),
         .target(name: "CarinaLoader", dependencies: ["CarinaCore", "CarinaShards", "CarinaRecord", "CarinaImage"],
                 swiftSettings: strictSafety),
+        .target(name: "CarinaSite", dependencies: ["CarinaShards", "CarinaRecord", "CarinaImage"]),
         .target(name: "CarinaTensor", dependencies: ["COpenBLAS"], swiftSettings: strictSafety),
         .target(name: "CarinaTrain", dependencies: ["CarinaCore", "CarinaTensor", "CarinaLoader"], swiftSettings: strictSafety),
         .target(name: "CarinaSynth", dependencies: ["CarinaCore", "CarinaDICOM", "CarinaGraph"], swiftSettings: strictSafety),
@@ -64,7 +65,7 @@ let package = Package(
             name: "carina",
             dependencies: [
                 "CarinaCore", "CarinaDICOM", "CarinaImage", "CarinaReports", "CarinaOpenI", "CarinaGraph", "CarinaShards",
-                "CarinaRecord", "CarinaLoader", "CarinaTensor", "CarinaTrain", "CarinaSynth", "CarinaIngest",
+                "CarinaRecord", "CarinaLoader", "CarinaTensor", "CarinaTrain", "CarinaSynth", "CarinaIngest", "CarinaSite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
