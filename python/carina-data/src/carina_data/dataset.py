@@ -34,6 +34,8 @@ CERTAINTIES = ("present", "uncertain", "absent")
 RELATION_KINDS = ("located_at", "modify", "suggestive_of")
 #: Columns passed through as they are (strings) unless `keep_columns` says otherwise.
 DEFAULT_KEEP = ("dicom_id", "study_id", "subject_id", "split", "view", "label_source")
+#: Item fields built from the record (a kept column must not take one of these names).
+COMPUTED = {"image", "raw_range", "labels", "concepts", "relations"}
 _BIT_DEPTH = {"png16": 16, "raw16": 16, "png8": 8, "jpeg8": 8}
 
 
@@ -130,6 +132,10 @@ class CarinaDataset(StreamingDataset):
         self.max_entities = max_entities
         self.max_relations = max_relations
         self.keep_columns = tuple(keep_columns)
+        clash = set(self.keep_columns) & COMPUTED
+        if clash:
+            raise ValueError(f"keep_columns cannot pass {', '.join(sorted(clash))} through: the item's field of that "
+                             "name is the tensor built from it (read the stored value with StreamingDataset.get_item)")
 
     def get_item(self, sample_id: int, retry: int = 7) -> dict[str, Any]:
         return self.transform(super().get_item(sample_id, retry))
