@@ -81,6 +81,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "CarinaLoaderTests", dependencies: ["CarinaLoader", "CarinaShards", "CarinaRecord", "CarinaTestSupport"]),
         .testTarget(name: "CarinaRecordTests", dependencies: ["CarinaRecord", "CarinaShards", "CarinaTestSupport"]),
+        .testTarget(name: "CarinaSiteTests", dependencies: ["CarinaSite", "CarinaIngest", "CarinaRecord", "CarinaShards",
+                                                       "CarinaImage", "CarinaTestSupport"]),
         .testTarget(name: "CarinaTensorTests", dependencies: ["CarinaTensor", "CarinaTestSupport"]),
         .testTarget(name: "CarinaTrainTests", dependencies: ["CarinaTrain", "CarinaTensor", "CarinaLoader", "CarinaTestSupport"],
                     exclude: ["Fixtures"]),

@@ -52,7 +52,7 @@ enum DisplayImage {
         }
         let pixels = small.pixels.map { table[min(Int($0), table.count - 1)] }
         return try PNGCodec.encode(GrayImage(width: small.width, height: small.height, bitDepth: 8, pixels: pixels),
-                                   compressionLevel: 6)
+                                   compressionLevel: PNGCodec.defaultCompressionLevel)
     }
 }
 
