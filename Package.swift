@@ -51,6 +51,7 @@ let package = Package(
         .target(name: "CarinaRecord", dependencies: ["CarinaShards"]),
         .target(name: "CarinaLoader", dependencies: ["CarinaCore", "CarinaShards", "CarinaRecord", "CarinaImage"],
                 swiftSettings: strictSafety),
+        .target(name: "CarinaSite", dependencies: ["CarinaShards", "CarinaRecord", "CarinaImage"]),
         .target(name: "CarinaTensor", dependencies: ["COpenBLAS"], swiftSettings: strictSafety),
         .target(name: "CarinaTrain", dependencies: ["CarinaCore", "CarinaTensor", "CarinaLoader", "CarinaShards"], swiftSettings: strictSafety),
         .target(name: "CarinaSynth", dependencies: ["CarinaCore", "CarinaDICOM", "CarinaGraph"], swiftSettings: strictSafety),
@@ -64,7 +65,7 @@ let package = Package(
             name: "carina",
             dependencies: [
                 "CarinaCore", "CarinaDICOM", "CarinaImage", "CarinaReports", "CarinaOpenI", "CarinaGraph", "CarinaShards",
-                "CarinaRecord", "CarinaLoader", "CarinaTensor", "CarinaTrain", "CarinaSynth", "CarinaIngest",
+                "CarinaRecord", "CarinaLoader", "CarinaTensor", "CarinaTrain", "CarinaSynth", "CarinaIngest", "CarinaSite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -80,6 +81,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "CarinaLoaderTests", dependencies: ["CarinaLoader", "CarinaShards", "CarinaRecord", "CarinaTestSupport"]),
         .testTarget(name: "CarinaRecordTests", dependencies: ["CarinaRecord", "CarinaShards", "CarinaTestSupport"]),
+        .testTarget(name: "CarinaSiteTests", dependencies: ["CarinaSite", "CarinaIngest", "CarinaRecord", "CarinaShards",
+                                                       "CarinaImage", "CarinaTestSupport"]),
         .testTarget(name: "CarinaTensorTests", dependencies: ["CarinaTensor", "CarinaTestSupport"]),
         .testTarget(name: "CarinaTrainTests", dependencies: ["CarinaTrain", "CarinaTensor", "CarinaLoader", "CarinaTestSupport"],
                     exclude: ["Fixtures"]),

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Sets up Carina (packages, oracle environment, build) and runs the whole test suite. The last line printed is the
-# test runner's own summary.
+# test runner's own summary (the Python and site checks run before it).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash Scripts/setup.sh --oracles
 source Scripts/env.sh
 export CARINA_ORACLE_PYTHON="$PWD/.venv-oracle/bin/python"
+# The Python package's tests (carina-data) and the `carina show` site seen through headless Chromium.
+bash Scripts/python-test.sh
+bash Scripts/site-check.sh
 exec swift test --disable-xctest

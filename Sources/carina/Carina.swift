@@ -16,7 +16,7 @@ struct Carina: AsyncParsableCommand {
         groupedSubcommands: [
             CommandGroup(name: "Data", subcommands: [
                 IngestCommand.self, DicomCommand.self, SectionsCommand.self, GraphCommand.self,
-                LabelsCommand.self, ShardsCommand.self, SynthCommand.self,
+                LabelsCommand.self, ShardsCommand.self, SynthCommand.self, ShowCommand.self,
             ]),
             CommandGroup(name: "Training", subcommands: [
                 StreamCommand.self, TrainCommand.self, EvalCommand.self,
