@@ -134,7 +134,7 @@ position	laterality	ANAT	-	-	upper|lower|middle|mid|anterior|posterior|lateral|m
 #   terminator: ends the scope of a pre-cue and starts a new clause ("but", "however")
 #   suggestive: the observation before the cue is suggestive_of the observations after it ("may represent")
 # Two present findings joined by "versus" or "vs" are both uncertain (CertaintyScope.markAlternatives).
-# As in the CheXpert labeller, "suggestive of" states a finding (positive); "possible", "probable", "may", "could",
+# As in the CheXpert labeller, "suggestive of" states a finding (positive; the verb "suggests" stays a hedge); "possible", "probable", "may", "could",
 # "suspicious for", "concern for", "cannot exclude" make it uncertain. "likely" stays uncertain, as RadGraph
 # annotates it (OBS-U), so that the graph and the labels read a hedge the same way.
 # A cue may have a role before and after it ("resolved pneumonia", "pneumonia has resolved").
@@ -243,9 +243,9 @@ suspicious for	uncertain-pre,suggestive
 suspected	uncertain-pre
 suspect	uncertain-pre
 suggestive of	suggestive
-suggesting	suggestive
-suggests	suggestive
-suggest	suggestive
+suggesting	uncertain-pre,suggestive
+suggests	uncertain-pre,suggestive
+suggest	uncertain-pre,suggestive
 concerning for	uncertain-pre,suggestive
 concern for	uncertain-pre,suggestive
 worrisome for	uncertain-pre,suggestive

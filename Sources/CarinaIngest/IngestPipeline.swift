@@ -208,7 +208,7 @@ public final class IngestPipeline: @unchecked Sendable {
         let graph = radGraph[study.studyID] ?? radGraph["s" + study.studyID]
             ?? GraphExtractor.extract(sections: sections.sections.map { ($0.name, $0.text) })
         // Precomputed RadGraph: the labels its graph asserts; else the one label path of `carina labels`.
-        let derived = radGraph[study.studyID] ?? radGraph["s" + study.studyID] != nil
+        let derived = (radGraph[study.studyID] ?? radGraph["s" + study.studyID]) != nil
             ? CheXpertLabels(graph: graph)
             : GraphExtractor.labels(sections: sections.sections.map { ($0.name, $0.text) }, source: .impression)
         let labels: [Float]
