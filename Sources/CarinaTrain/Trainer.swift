@@ -1,3 +1,4 @@
+import CarinaCore
 import CarinaLoader
 import CarinaTensor
 import Foundation
@@ -94,7 +95,7 @@ public final class Trainer {
         }
         if let dir = options.checkpointDirectory {
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-                throw TrainError.io("cannot create checkpoint directory \(dir): \(error.localizedDescription)")
+                throw TrainError.io("cannot create checkpoint directory \(dir): \(FileErrorText.reason(error))")
             }
         }
         let start = step
