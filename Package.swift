@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "CarinaReports"),
         .target(name: "CarinaOpenI", dependencies: ["CarinaCore", "CarinaReports", "CXML2"], swiftSettings: strictSafety),
         .target(name: "CarinaGraph", dependencies: ["CarinaReports"]),
-        .target(name: "CarinaShards", dependencies: ["CCRC32C"], swiftSettings: strictSafety),
+        .target(name: "CarinaShards", dependencies: ["CCRC32C", "CarinaCore"], swiftSettings: strictSafety),
         .target(name: "CarinaRecord", dependencies: ["CarinaShards"]),
         .target(name: "CarinaLoader", dependencies: ["CarinaCore", "CarinaShards", "CarinaRecord", "CarinaImage"],
                 swiftSettings: strictSafety),

@@ -142,6 +142,23 @@ for delay in 0.2 0.6 1.2 2.0; do
     else silent=$((silent + 1)); row "kill -9 at ${delay}s, same command" "byte-identical, report too" "differs: $(diff -rq "$ref" "$o" | head -n1)" fail; fi
 done
 
+# A full disk (a small tmpfs, where this user may mount one), then the same command with room: byte-identical.
+tiny="$work/tinyfs"; mkdir -p "$tiny"
+if mount -t tmpfs -o size=120k tmpfs "$tiny" 2>/dev/null; then
+    "$carina" ingest "$work/base" --out "$work/out-roomy" "${ingest_args[@]}" >/dev/null 2>&1
+    refused "full disk during ingest" "one line: no space, what to do" "No space left on device; free disk space" 1 -- \
+        ingest "$work/base" --out "$tiny/o" "${ingest_args[@]}"
+    mount -o remount,size=8m tmpfs "$tiny"
+    run ingest "$work/base" --out "$tiny/o" "${ingest_args[@]}"
+    classify
+    if [[ -n "$bad" ]]; then row "full disk, then room: same command" "byte-identical, report too" "$bad" fail
+    elif [[ $rc == 0 ]] && diff -r "$work/out-roomy" "$tiny/o" >/dev/null; then row "full disk, then room: same command" "byte-identical, report too" "identical" pass
+    else silent=$((silent + 1)); row "full disk, then room: same command" "byte-identical, report too" "exit $rc, $(diff -rq "$work/out-roomy" "$tiny/o" | head -n1)" fail; fi
+    umount "$tiny"
+else
+    echo "fault-injection: cannot mount a tmpfs here (not root): the full-disk cases are not tried" >&2
+fi
+
 # --- 3. Two ingests into one --out ---------------------------------------------------------------------------------
 o="$work/out-locked"
 start_slow "$o"

@@ -46,5 +46,15 @@ public enum FileErrorText {
         path(error).map { "\($0): \(reason(error))" } ?? reason(error)
     }
 
+    /// What to do after a write failed for lack of space (`; free disk space …`), or nothing for other errors.
+    public static func advice(_ error: any Error) -> String {
+        let ns = error as NSError
+        let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError
+        let full = (ns.domain == NSCocoaErrorDomain && ns.code == CocoaError.Code.fileWriteOutOfSpace.rawValue)
+            || (ns.domain == NSPOSIXErrorDomain && ns.code == Int(ENOSPC))
+            || (underlying?.domain == NSPOSIXErrorDomain && underlying?.code == Int(ENOSPC))
+        return full ? "; free disk space and run the same command again (it resumes)" : ""
+    }
+
     private static func posix(_ code: Int32) -> String { unsafe String(cString: strerror(code)) }
 }

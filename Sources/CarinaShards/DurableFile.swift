@@ -1,3 +1,4 @@
+import CarinaCore
 import Foundation
 
 #if canImport(Glibc)
@@ -50,7 +51,7 @@ enum DurableFile {
         } catch let error as ShardError {
             throw error
         } catch {
-            throw ShardError(.io, "cannot write \(temporary): \(error.localizedDescription)")
+            throw ShardError(.io, "cannot write \(temporary): \(FileErrorText.reason(error))\(FileErrorText.advice(error))")
         }
         try move(temporary, over: path)
         syncDirectory(of: path)

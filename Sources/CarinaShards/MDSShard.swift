@@ -1,3 +1,4 @@
+import CarinaCore
 import Foundation
 
 /// One MDS shard file, memory-mapped, with its sample offset table and (when checked) its CRC-32C sidecar.
@@ -16,7 +17,7 @@ final class MDSShard: Sendable {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
-            throw ShardError(.io, "cannot open shard \(path): \(error.localizedDescription)", shard: entry.basename)
+            throw ShardError(.io, "cannot open shard \(path): \(FileErrorText.reason(error))", shard: entry.basename)
         }
         func bad(_ why: String) -> ShardError { ShardError(.malformed, "shard \(entry.basename): \(why)", shard: entry.basename) }
         guard data.count == entry.bytes else { throw bad("\(data.count) bytes on disk but index.json says \(entry.bytes)") }

@@ -1,3 +1,4 @@
+import CarinaCore
 import Foundation
 
 /// Writes an MDS v2 dataset folder byte-identical to `streaming.MDSWriter` (mosaicml-streaming 0.13) for the same
@@ -117,7 +118,7 @@ public final class MDSShardWriter {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw ShardError(.io, "cannot create \(directory): \(error.localizedDescription)")
+            throw ShardError(.io, "cannot create \(directory): \(FileErrorText.reason(error))")
         }
         try openExisting(resume: resume)
     }
@@ -243,7 +244,7 @@ public final class MDSShardWriter {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
-            throw ShardError(.io, "cannot read back \(path) to hash it: \(error.localizedDescription)")
+            throw ShardError(.io, "cannot read back \(path) to hash it: \(FileErrorText.reason(error))")
         }
         return unsafe data.withUnsafeBytes { raw in
             let bytes = unsafe raw.bindMemory(to: UInt8.self)

@@ -1,3 +1,4 @@
+import CarinaCore
 import Foundation
 
 #if canImport(Glibc)
@@ -61,7 +62,7 @@ final class ShardSpool {
             do {
                 try handle.write(contentsOf: buffer[..<n])
             } catch {
-                throw ShardError(.io, "cannot copy spooled samples: \(error.localizedDescription)")
+                throw ShardError(.io, "cannot copy spooled samples into a shard: \(FileErrorText.reason(error))\(FileErrorText.advice(error))")
             }
             offset += n
         }

@@ -1,3 +1,4 @@
+import CarinaCore
 import Foundation
 
 /// Writes a plain POSIX ustar archive: per member a 512-byte header (name, mode `0644`, uid/gid 0, octal size,
@@ -56,7 +57,7 @@ struct TarWriter {
             try handle.synchronize()
             try handle.close()
         } catch {
-            throw ShardError(.io, "cannot finish \(path): \(error.localizedDescription)")
+            throw ShardError(.io, "cannot finish \(path): \(FileErrorText.reason(error))\(FileErrorText.advice(error))")
         }
     }
 
@@ -64,7 +65,7 @@ struct TarWriter {
         do {
             try handle.write(contentsOf: bytes)
         } catch {
-            throw ShardError(.io, "cannot write \(path): \(error.localizedDescription)")
+            throw ShardError(.io, "cannot write \(path): \(FileErrorText.reason(error))\(FileErrorText.advice(error))")
         }
         bytesWritten += bytes.count
     }

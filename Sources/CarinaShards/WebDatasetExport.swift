@@ -1,3 +1,4 @@
+import CarinaCore
 import Foundation
 
 /// Exports an MDS dataset to WebDataset: one plain ustar tar per MDS shard (`shard-NNNNNN.tar`), each record a
@@ -29,7 +30,7 @@ public enum WebDatasetExport {
         do {
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         } catch {
-            throw ShardError(.io, "cannot create \(output): \(error.localizedDescription)")
+            throw ShardError(.io, "cannot create \(output): \(FileErrorText.reason(error))")
         }
         var summary = Summary()
         var shardList = [JSONValue]()

@@ -1,3 +1,4 @@
+import CarinaCore
 import CarinaShards
 import Foundation
 
@@ -134,14 +135,14 @@ public struct Checkpoint: Sendable, Equatable {
     public func write(to path: String) throws {
         let data = try encoded()
         do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw TrainError.io("cannot write checkpoint \(path): \(error.localizedDescription)")
+            throw TrainError.io("cannot write checkpoint \(path): \(FileErrorText.reason(error))")
         }
     }
 
     public static func read(from path: String) throws -> Checkpoint {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw TrainError.io("cannot read checkpoint \(path): \(error.localizedDescription)")
+            throw TrainError.io("cannot read checkpoint \(path): \(FileErrorText.reason(error))")
         }
         return try decode(data, source: path)
     }

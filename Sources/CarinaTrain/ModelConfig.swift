@@ -1,3 +1,4 @@
+import CarinaCore
 import Foundation
 
 /// The shape of a carina dual encoder: a ViT image encoder and a transformer text encoder sharing width, depth, heads
@@ -97,7 +98,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public static func load(path: String) throws -> ModelConfig {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw TrainError.io("cannot read model configuration \(path): \(error.localizedDescription)")
+            throw TrainError.io("cannot read model configuration \(path): \(FileErrorText.reason(error))")
         }
         let config: ModelConfig
         do { config = try JSONDecoder().decode(ModelConfig.self, from: data) } catch {

@@ -125,7 +125,7 @@ public final class Trainer {
         }
         if let dir = options.checkpointDirectory {
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-                throw TrainError.io("cannot create checkpoint directory \(dir): \(error.localizedDescription)")
+                throw TrainError.io("cannot create checkpoint directory \(dir): \(FileErrorText.reason(error))")
             }
         }
         let start = step
