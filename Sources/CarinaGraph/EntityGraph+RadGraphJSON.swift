@@ -5,7 +5,8 @@ extension EntityGraph {
     /// `{"text": …, "entities": {"1": {"tokens", "label", "start_ix", "end_ix", "relations"}}, "data_source": null,
     /// "data_split": "inference"}`. Deterministic: entities in `orderedIDs` order, keys in RadGraph's order.
     ///
-    /// - Parameter includeConcepts: also write each entity's Carina `concept` id (an extra key RadGraph tools ignore).
+    /// - Parameter includeConcepts: also write Carina's extra keys, which RadGraph tools ignore: each entity's
+    ///   `concept` id and its placement (`section`, `char_start`, `char_end`).
     public func radGraphJSON(includeConcepts: Bool) -> String {
         var out = "{\"text\": " + JSONText.quote(text) + ", \"entities\": {"
         for (n, id) in orderedIDs.enumerated() {
@@ -18,6 +19,9 @@ extension EntityGraph {
                 .joined(separator: ", ")
             out += "]"
             if includeConcepts, let c = e.concept { out += ", \"concept\": " + JSONText.quote(c) }
+            if includeConcepts, let s = e.section, let a = e.charStart, let b = e.charEnd {
+                out += ", \"section\": \(s), \"char_start\": \(a), \"char_end\": \(b)"
+            }
             out += "}"
         }
         return out + "}, \"data_source\": null, \"data_split\": \"inference\"}"
@@ -129,8 +133,12 @@ extension EntityGraph {
                 }
                 relations.append([type, target])
             }
+            let section = (e["section"] as? NSNumber)?.intValue
+            let charStart = (e["char_start"] as? NSNumber)?.intValue, charEnd = (e["char_end"] as? NSNumber)?.intValue
+            let placed = section != nil && charStart != nil && charEnd != nil
             out[id] = Entity(tokens: tokens, label: label, startIndex: start, endIndex: end, relations: relations,
-                             concept: e["concept"] as? String)
+                             concept: e["concept"] as? String, section: placed ? section : nil,
+                             charStart: placed ? charStart : nil, charEnd: placed ? charEnd : nil)
         }
         for (id, e) in out {
             for r in e.relations where out[r[1]] == nil {

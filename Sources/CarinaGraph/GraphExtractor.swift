@@ -116,9 +116,10 @@ public enum GraphExtractor {
     public static func extractWithLabels(sections: [(name: String, text: String)], source: LabelSource)
         -> (graph: EntityGraph, labels: CheXpertLabels)
     {
-        let graphSections = graphSections(sections)
+        let indices = graphSectionIndices(sections)
+        let graphSections = indices.map { sections[$0] }
         let lexicon = Lexicon.standard
-        guard let analysis = ReportAnalysis(texts: graphSections.map(\.text), lexicon: lexicon) else {
+        guard let analysis = ReportAnalysis(texts: graphSections.map(\.text), lexicon: lexicon, sectionIDs: indices) else {
             return (EntityGraph(), labels(sections: sections, source: source))
         }
         switch source {

@@ -117,10 +117,12 @@ extension TrainOptions {
         guard clipNorm.isFinite, clipNorm > 0 else {
             throw TrainError.invalidOption("gradient clip norm \(clipNorm) must be a finite positive number")
         }
-        let weights = [lossWeights.global, lossWeights.local, lossWeights.graph]
+        let weights = [lossWeights.global, lossWeights.local, lossWeights.graph, lossWeights.token, lossWeights.prototype,
+                       lossWeights.mim, lossWeights.mlm]
         guard weights.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= 1000 }), weights.contains(where: { $0 > 0 }) else {
-            throw TrainError.invalidOption("--loss-weights \(weights.map { "\($0)" }.joined(separator: ",")) must be three "
-                + "finite numbers in [0, 1000], not all 0, e.g. 1,1,0.5")
+            let named = zip(LossWeights.names, weights).map { "\($0)=\($1)" }.joined(separator: ",")
+            throw TrainError.invalidOption("objective weights \(named) must be finite numbers in [0, 1000], not all 0, "
+                + "e.g. --loss-weights 1,1,0.5 or --objectives global=1,token=1")
         }
     }
 }

@@ -80,11 +80,12 @@ import CarinaTestSupport
         let checkpoints = try TemporaryDirectory("carina-ckpt")
         let trained = try Self.run(["train", "OUT", "--steps", "1", "--checkpoint", checkpoints.path, "--threads", "2"])
         #expect(trained.status == 0, "\(trained.stderr)")
-        let path = try #require(try FileManager.default.contentsOfDirectory(atPath: checkpoints.path).first)
+        let path = try #require(try FileManager.default.contentsOfDirectory(atPath: checkpoints.path)
+            .first { $0.hasSuffix(".ckpt") })
         var bytes = try Data(contentsOf: URL(fileURLWithPath: checkpoints.path + "/" + path))
         bytes[bytes.count / 2 + 3] ^= 0x40
         try bytes.write(to: URL(fileURLWithPath: checkpoints.path + "/" + path))
-        let scored = try Self.run(["eval", checkpoints.path, "OUT"])
+        let scored = try Self.run(["eval", checkpoints.path, "OUT", "--split", "all", "--allow-training-records"])
         #expect(scored.status == 1)
         #expect(scored.stderr.contains("CRC-32C"), "\(scored.stderr)")
     }

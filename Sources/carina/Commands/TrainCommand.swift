@@ -176,7 +176,10 @@ struct TrainCommand: AsyncParsableCommand {
             logEvery: logEvery, threads: threads)
         let trainer = try Trainer(config: config, options: options)
         // Which records trained the model, so that `carina eval` can refuse to score it on them.
-        if let checkpoint { try TrainingData(dataset: dir, splits: splits).write(toCheckpointFolder: checkpoint) }
+        // (Not for a --resume that will find no checkpoint: that run stops without writing anything.)
+        if let checkpoint, !resume || Checkpoint.latest(in: checkpoint) != nil {
+            try TrainingData(dataset: dir, splits: splits).write(toCheckpointFolder: checkpoint)
+        }
         var source = LoaderBatchSource(loader: loader)
         let splitText = splits.map { $0.sorted().joined(separator: ",") } ?? "all"
         print("train: \(config.name), \(trainer.model.arena.count) parameters, \(loader.samplesPerEpoch) samples per epoch "
