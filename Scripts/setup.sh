@@ -15,6 +15,7 @@ packages=(
     libopenblas-dev              # sgemm for the trainer
     libpng-dev libjpeg62-turbo-dev zlib1g-dev libxml2-dev pkg-config
     libdeflate-dev               # one-call inflate for the loader's PNG decoding
+    libssl-dev libxxhash-dev     # MD5 / SHA-1 / SHA-256 (libcrypto) and xxHash of MDS shard hashes
 )
 missing=()
 for package in "${packages[@]}"; do
