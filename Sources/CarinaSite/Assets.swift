@@ -33,7 +33,7 @@ enum Assets {
         .report { position: relative; max-width: 980px; margin-top: 14px; }
         #arcs { position: absolute; left: 0; top: 0; pointer-events: none; overflow: visible; z-index: 2; }
         .section { border-left: 6px solid; padding: 2px 10px 2px 10px; margin: 8px 0; background: #fff; }
-        .section p { margin: 4px 0; line-height: 2.6; white-space: pre-wrap; }
+        .section p { margin: 4px 0; padding-top: 14px; line-height: 2.6; white-space: pre-wrap; }
         .section-name { font-weight: 700; font-size: 12px; letter-spacing: .04em; }
         .rule { font-weight: 400; color: #68717d; margin-left: 6px; }
         .s0 { border-color: #3f83f8; } .s1 { border-color: #0e9f6e; } .s2 { border-color: #c27803; }

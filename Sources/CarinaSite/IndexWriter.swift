@@ -170,10 +170,20 @@ struct IndexWriter {
         try Data(h.utf8).write(to: URL(fileURLWithPath: output + "/ingest.html"))
     }
 
-    /// A reason without its file path, for grouping ("broken JPEG stream: …").
+    /// A reason without its file path and with its numbers as N, for grouping ("broken JPEG stream: … at byte N").
     static func reasonKind(_ reason: String) -> String {
         var r = Substring(reason)
         if let colon = r.range(of: ".dcm: ") { r = r[colon.upperBound...] }
-        return String(r.prefix(80))
+        var out = "", inNumber = false
+        for c in r.prefix(120) {
+            if c.isNumber {
+                if !inNumber { out += "N" }
+                inNumber = true
+            } else {
+                out.append(c)
+                inNumber = false
+            }
+        }
+        return out
     }
 }

@@ -72,8 +72,8 @@ struct RecordPage {
             h += "<div class=\"problem\" id=\"image-problem\">\(esc(problem))</div>\n"
         } else {
             h += "<figure><img id=\"image\" src=\"\(Self.root)\(Paths.image(id))\" alt=\"\(esc(id))\">"
-            h += "<figcaption>\(r.width)×\(r.height) \(esc(r.imageFormat.rawValue)), shown windowed"
-            if let window { h += " \(window.low)–\(window.high)" }
+            h += "<figcaption>\(r.width)×\(r.height) \(esc(r.imageFormat.rawValue)), shown windowed to the 0.5th–99.5th "
+            h += "percentile" + (window.map { " (\($0.low)–\($0.high))" } ?? "")
             h += " (stored raw range \(r.rawRange.low)–\(r.rawRange.high))</figcaption></figure>\n"
         }
         h += "<div class=\"side\">\n<table class=\"meta\">\n"
