@@ -55,6 +55,7 @@ let package = Package(
         .target(name: "CarinaRecord", dependencies: ["CarinaShards"]),
         .target(name: "CarinaLoader", dependencies: ["CarinaCore", "CarinaShards", "CarinaRecord", "CarinaImage"],
                 swiftSettings: strictSafety),
+        .target(name: "CarinaExport", dependencies: ["CarinaCore", "CarinaShards", "CarinaRecord", "CarinaImage"]),
         .target(name: "CarinaSite", dependencies: ["CarinaShards", "CarinaRecord", "CarinaImage"]),
         .target(name: "CarinaTensor", dependencies: ["COpenBLAS"], swiftSettings: strictSafety),
         .target(name: "CarinaTrain", dependencies: ["CarinaCore", "CarinaTensor", "CarinaLoader", "CarinaShards"], swiftSettings: strictSafety),
@@ -69,7 +70,7 @@ let package = Package(
             name: "carina",
             dependencies: [
                 "CarinaCore", "CarinaDICOM", "CarinaImage", "CarinaReports", "CarinaOpenI", "CarinaGraph", "CarinaShards",
-                "CarinaRecord", "CarinaLoader", "CarinaTensor", "CarinaTrain", "CarinaSynth", "CarinaIngest", "CarinaSite",
+                "CarinaRecord", "CarinaExport", "CarinaLoader", "CarinaTensor", "CarinaTrain", "CarinaSynth", "CarinaIngest", "CarinaSite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -81,7 +82,8 @@ let package = Package(
         .testTarget(name: "CarinaReportsTests", dependencies: ["CarinaCore", "CarinaReports", "CarinaOpenI", "CarinaShards", "CarinaTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "CarinaGraphTests", dependencies: ["CarinaGraph", "CarinaReports", "CarinaTestSupport"]),
-        .testTarget(name: "CarinaShardsTests", dependencies: ["CarinaShards", "CarinaRecord", "CarinaTestSupport"],
+        .testTarget(name: "CarinaShardsTests", dependencies: ["CarinaShards", "CarinaRecord", "CarinaExport", "CarinaImage",
+                                                            "CarinaTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "CarinaLoaderTests", dependencies: ["CarinaLoader", "CarinaShards", "CarinaRecord", "CarinaTestSupport"]),
         .testTarget(name: "CarinaRecordTests", dependencies: ["CarinaRecord", "CarinaShards", "CarinaTestSupport"]),

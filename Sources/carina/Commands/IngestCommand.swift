@@ -3,6 +3,7 @@ import CarinaCore
 import CarinaDICOM
 import CarinaIngest
 import CarinaReports
+import CarinaExport
 import CarinaShards
 import Foundation
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CarinaRecord
+import CarinaExport
 import CarinaShards
 import Foundation
 

@@ -1,4 +1,5 @@
 import CarinaCore
+import CarinaShards
 import Foundation
 
 /// Writes a plain POSIX ustar archive: per member a 512-byte header (name, mode `0644`, uid/gid 0, octal size,

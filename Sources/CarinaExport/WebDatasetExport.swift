@@ -1,8 +1,13 @@
 import CarinaCore
+import CarinaImage
+import CarinaRecord
+import CarinaShards
 import Foundation
 
 /// Exports an MDS dataset to WebDataset: one plain ustar tar per MDS shard (`shard-NNNNNN.tar`), each record a
 /// group of adjacent members named `<key>.<ext>`, and a `wids` index `index.wids.json`.
+///
+/// Records are read through ``CarinaRecord``'s schema and 16-bit PNGs decoded with ``CarinaImage``'s PNG decoder.
 ///
 /// Members per record (`key` = the `dicom_id` column, else the zero-padded global index; dots become `_` because
 /// webdataset splits the key at the first dot):
@@ -11,6 +16,8 @@ import Foundation
 /// - `str` columns `<key>.<column>.txt`; `json` columns `<key>.<column>.json`; integer and float scalars
 ///   `<key>.<column>.txt` (decimal / Python repr); arrays `<key>.<column>.npy`; other bytes `<key>.<column>.bin`.
 public enum WebDatasetExport {
+    typealias Column = RecordSchema.Column
+
     /// The index file name (`wids.ShardListDataset` reads it).
     public static let indexFileName = "index.wids.json"
 
@@ -35,12 +42,13 @@ public enum WebDatasetExport {
         var summary = Summary()
         var shardList = [JSONValue]()
         let width = max(6, String(dataset.count).count)
+        let ranges = dataset.shardSampleRanges
         for (s, entry) in dataset.index.shards.enumerated() {
             let name = "shard-" + String(repeating: "0", count: max(0, 6 - String(s).count)) + String(s) + ".tar"
             var tar = try TarWriter(path: (output as NSString).appendingPathComponent(name))
-            for global in dataset.starts[s]..<dataset.starts[s + 1] {
+            for global in ranges[s] {
                 let sample = try dataset.sample(at: global)
-                var key = sample["dicom_id"]?.stringValue ?? ""
+                var key = sample[Column.dicomID.rawValue]?.stringValue ?? ""
                 if key.isEmpty { key = String(repeating: "0", count: max(0, width - String(global).count)) + String(global) }
                 key = key.replacingOccurrences(of: ".", with: "_").replacingOccurrences(of: "/", with: "_")
                 for (member, data) in try members(of: sample, key: key, dataset: dataset, global: global) {
@@ -58,7 +66,12 @@ public enum WebDatasetExport {
             ("__kind__", .string("wids-shard-index-v1")), ("wids_version", .int(1)),
             ("name", .string((dataset.directory as NSString).lastPathComponent)), ("shardlist", .array(shardList)),
         ])
-        try DurableFile.write([Array(index.pythonText().utf8)], to: (output as NSString).appendingPathComponent(indexFileName))
+        let indexPath = (output as NSString).appendingPathComponent(indexFileName)
+        do {
+            try Data(index.pythonText().utf8).write(to: URL(fileURLWithPath: indexPath), options: .atomic)
+        } catch {
+            throw ShardError(.io, "cannot write \(indexPath): \(FileErrorText.reason(error))")
+        }
         return summary
     }
 
@@ -66,10 +79,10 @@ public enum WebDatasetExport {
     static func members(of sample: [String: ColumnValue], key: String, dataset: MDSDataset,
                         global: Int) throws(ShardError) -> [(String, [UInt8])] {
         var out = [(String, [UInt8])]()
-        let format = sample["image_format"]?.stringValue ?? ""
+        let format = sample[Column.imageFormat.rawValue]?.stringValue ?? ""
         for spec in dataset.columns {
             guard let value = sample[spec.name] else { continue }
-            if spec.name == "image", case .bytes(let bytes) = value {
+            if spec.name == Column.image.rawValue, case .bytes(let bytes) = value {
                 out.insert(try image(bytes, format: format, encoding: spec.encoding, sample: sample, key: key, global: global), at: 0)
                 continue
             }
@@ -91,20 +104,21 @@ public enum WebDatasetExport {
     private static func image(_ bytes: [UInt8], format: String, encoding: String, sample: [String: ColumnValue],
                               key: String, global: Int) throws(ShardError) -> (String, [UInt8]) {
         if format == "raw16" || (encoding == "bytes" && format.isEmpty) {
-            guard let w = sample["width"]?.intValue, let h = sample["height"]?.intValue, Int(w * h * 2) == bytes.count else {
+            guard let w = sample[Column.width.rawValue]?.intValue, let h = sample[Column.height.rawValue]?.intValue,
+                  Int(w * h * 2) == bytes.count else {
                 throw ShardError(.malformed, "sample \(global): raw16 image of \(bytes.count) bytes does not match width × height", sample: global)
             }
             return ("\(key).npy", NPYFile.encode(NDArrayValue(dtype: .uint16, shape: [Int(h), Int(w)], data: bytes)))
         }
-        if let header = PNGGrey.header(bytes) {
+        if let header = try? PNGInflateDecoder.header(bytes) {
             guard header.bitDepth == 16 else { return ("\(key).png", bytes) }
-            let decoded: (width: Int, height: Int, samples: [UInt16])
+            let decoded: GrayImage
             do {
-                decoded = try PNGGrey.decode16(bytes)
+                decoded = try PNGCodec.decode(bytes)
             } catch {
-                throw ShardError(.malformed, "sample \(global): \(error.message)", sample: global)
+                throw ShardError(.malformed, "sample \(global): its 16-bit PNG does not decode (\(error))", sample: global)
             }
-            return ("\(key).npy", NPYFile.encode(NDArrayValue(uint16: decoded.samples, shape: [decoded.height, decoded.width])))
+            return ("\(key).npy", NPYFile.encode(NDArrayValue(uint16: decoded.pixels, shape: [decoded.height, decoded.width])))
         }
         if bytes.count > 3, bytes[0] == 0xFF, bytes[1] == 0xD8 { return ("\(key).jpg", bytes) }
         throw ShardError(.malformed, "sample \(global): image is neither PNG, JPEG nor raw16 (format `\(format)`)", sample: global)
