@@ -78,9 +78,13 @@ extension DualEncoder {
         unsafe m.hidden.withUnsafeBufferPointer { hp in
             unsafe m.logits.withUnsafeMutableBufferPointer { lp in
                 let lg = lp.baseAddress!
-                for i in 0..<count { for x in 0..<v { unsafe lg[i * v + x] = w[rp.bias + x] } }
-                unsafe BLAS.sgemm(transA: false, transB: true, m: count, n: v, k: cw, a: hp.baseAddress!, lda: cw,
-                                  b: w + o.tokens, ldb: cw, beta: 1, c: lg, ldc: v)
+                let h = hp.baseAddress!
+                // Rows split across the threads, each one single-threaded sgemm (as `Linear`).
+                Parallel.forRanges(count, minimumPerPart: 16) { r0, r1 in
+                    for i in r0..<r1 { for x in 0..<v { unsafe lg[i * v + x] = w[rp.bias + x] } }
+                    unsafe BLAS.sgemm(transA: false, transB: true, m: r1 - r0, n: v, k: cw, a: h + r0 * cw, lda: cw,
+                                      b: w + o.tokens, ldb: cw, beta: 1, c: lg + r0 * v, ldc: v)
+                }
                 loss = unsafe labels.withUnsafeBufferPointer { lb in
                     unsafe Losses.softmaxCrossEntropy(logits: lg, labels: lb.baseAddress!, rows: count, classes: v, scale: scale)
                 }
@@ -101,13 +105,20 @@ extension DualEncoder {
             unsafe m.logits.withUnsafeBufferPointer { lp in
                 unsafe m.hidden.withUnsafeBufferPointer { hp in
                     unsafe dh.withUnsafeMutableBufferPointer { dp in
-                        unsafe BLAS.sgemm(transA: false, transB: false, m: count, n: cw, k: v, a: lp.baseAddress!, lda: v,
-                                          b: w + o.tokens, ldb: cw, beta: 0, c: dp.baseAddress!, ldc: cw)
-                        unsafe BLAS.sgemm(transA: true, transB: false, m: v, n: cw, k: count, a: lp.baseAddress!, lda: v,
-                                          b: hp.baseAddress!, ldb: cw, beta: 1, c: g + o.tokens, ldc: cw)
+                        let lg = lp.baseAddress!, h = hp.baseAddress!, d = dp.baseAddress!
+                        // dh = dlogits · E split by rows; dE += dlogitsᵀ · h and the bias split by vocabulary rows,
+                        // so no two threads write the same row.
+                        Parallel.forRanges(count, minimumPerPart: 16) { r0, r1 in
+                            unsafe BLAS.sgemm(transA: false, transB: false, m: r1 - r0, n: cw, k: v, a: lg + r0 * v, lda: v,
+                                              b: w + o.tokens, ldb: cw, beta: 0, c: d + r0 * cw, ldc: cw)
+                        }
+                        Parallel.forRanges(v, minimumPerPart: 256) { v0, v1 in
+                            unsafe BLAS.sgemm(transA: true, transB: false, m: v1 - v0, n: cw, k: count, a: lg + v0, lda: v,
+                                              b: h, ldb: cw, beta: 1, c: g + o.tokens + v0 * cw, ldc: cw)
+                            for i in 0..<count { for x in v0..<v1 { unsafe g[r.bias + x] += lg[i * v + x] } }
+                        }
                     }
                 }
-                for i in 0..<count { for x in 0..<v { unsafe g[r.bias + x] += lp[i * v + x] } }
             }
             for (i, p) in m.positions.enumerated() { for k in 0..<cw { unsafe m.dout[p * cw + k] = dh[i * cw + k] } }
         }
