@@ -68,16 +68,16 @@ extension DualEncoder {
             unsafe self.text.forward(m.text, params: w, keyMask: mp.baseAddress!)
         }
         let count = positions.count
-        guard count > 0 else { m.logits = []; m.hidden = []; return 0 }
+        guard count > 0 else { m.hidden = []; return 0 }
         // Tied head on the masked rows: logits (M, V) = h · Eᵀ + bias; they become their gradient in place.
         m.hidden = [Float](repeating: 0, count: count * cw)
         for (i, p) in positions.enumerated() { for k in 0..<cw { m.hidden[i * cw + k] = unsafe m.text.out[p * cw + k] } }
-        m.logits = [Float](repeating: 0, count: count * v)
+        m.reserveLogits(count * v)
         var loss = 0.0
         let scale = a.weights.mlm / Float(count)
         unsafe m.hidden.withUnsafeBufferPointer { hp in
-            unsafe m.logits.withUnsafeMutableBufferPointer { lp in
-                let lg = lp.baseAddress!
+            do {
+                let lg = unsafe m.logits
                 let h = hp.baseAddress!
                 // Rows split across the threads, each one single-threaded sgemm (as `Linear`).
                 Parallel.forRanges(count, minimumPerPart: 16) { r0, r1 in
@@ -102,7 +102,8 @@ extension DualEncoder {
         unsafe m.dout.update(repeating: 0, count: b * n * cw)
         if count > 0 {
             var dh = [Float](repeating: 0, count: count * cw)
-            unsafe m.logits.withUnsafeBufferPointer { lp in
+            do {
+                let lp = unsafe UnsafeBufferPointer(start: m.logits, count: count * v)
                 unsafe m.hidden.withUnsafeBufferPointer { hp in
                     unsafe dh.withUnsafeMutableBufferPointer { dp in
                         let lg = lp.baseAddress!, h = hp.baseAddress!, d = dp.baseAddress!
@@ -142,7 +143,20 @@ extension DualEncoder {
     let text: StackActivations
     let pooled, cond, dcond, dpooled, dout: UnsafeMutablePointer<Float>
     var ids: [Int32] = [], mask: [Float] = [], positions: [Int] = [], labels: [Int32] = []
-    var hidden: [Float] = [], logits: [Float] = []
+    var hidden: [Float] = []
+    /// The logits `(M, V)` of the masked positions, then their gradient; kept across steps (grown when needed), so a
+    /// step neither allocates nor zero-fills its largest buffer.
+    private(set) var logits: UnsafeMutablePointer<Float>
+    private var logitsCapacity = 0
+
+    func reserveLogits(_ n: Int) {
+        guard n > logitsCapacity else { return }
+        unsafe logits.deallocate()
+        unsafe logits = .allocate(capacity: n)
+        logitsCapacity = n
+    }
+
+    deinit { unsafe logits.deallocate() }
 
     init(_ buffer: ActivationBuffer, batch b: Int, config c: ModelConfig) {
         let t = c.textLength, cw = c.width
@@ -150,5 +164,6 @@ extension DualEncoder {
         unsafe pooled = unsafe buffer.take(b * cw); unsafe cond = unsafe buffer.take(b * cw)
         unsafe dcond = unsafe buffer.take(b * cw); unsafe dpooled = unsafe buffer.take(b * cw)
         unsafe dout = unsafe buffer.take(b * t * cw)
+        unsafe logits = .allocate(capacity: 1)
     }
 }
