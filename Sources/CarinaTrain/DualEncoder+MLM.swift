@@ -68,19 +68,23 @@ extension DualEncoder {
             unsafe self.text.forward(m.text, params: w, keyMask: mp.baseAddress!)
         }
         let count = positions.count
-        guard count > 0 else { m.logits = []; m.hidden = []; return 0 }
+        guard count > 0 else { m.hidden = []; return 0 }
         // Tied head on the masked rows: logits (M, V) = h · Eᵀ + bias; they become their gradient in place.
         m.hidden = [Float](repeating: 0, count: count * cw)
         for (i, p) in positions.enumerated() { for k in 0..<cw { m.hidden[i * cw + k] = unsafe m.text.out[p * cw + k] } }
-        m.logits = [Float](repeating: 0, count: count * v)
+        m.reserveLogits(count * v)
         var loss = 0.0
         let scale = a.weights.mlm / Float(count)
         unsafe m.hidden.withUnsafeBufferPointer { hp in
-            unsafe m.logits.withUnsafeMutableBufferPointer { lp in
-                let lg = lp.baseAddress!
-                for i in 0..<count { for x in 0..<v { unsafe lg[i * v + x] = w[rp.bias + x] } }
-                unsafe BLAS.sgemm(transA: false, transB: true, m: count, n: v, k: cw, a: hp.baseAddress!, lda: cw,
-                                  b: w + o.tokens, ldb: cw, beta: 1, c: lg, ldc: v)
+            do {
+                let lg = unsafe m.logits
+                let h = hp.baseAddress!
+                // Rows split across the threads, each one single-threaded sgemm (as `Linear`).
+                Parallel.forRanges(count, minimumPerPart: 16) { r0, r1 in
+                    for i in r0..<r1 { for x in 0..<v { unsafe lg[i * v + x] = w[rp.bias + x] } }
+                    unsafe BLAS.sgemm(transA: false, transB: true, m: r1 - r0, n: v, k: cw, a: h + r0 * cw, lda: cw,
+                                      b: w + o.tokens, ldb: cw, beta: 1, c: lg + r0 * v, ldc: v)
+                }
                 loss = unsafe labels.withUnsafeBufferPointer { lb in
                     unsafe Losses.softmaxCrossEntropy(logits: lg, labels: lb.baseAddress!, rows: count, classes: v, scale: scale)
                 }
@@ -98,16 +102,24 @@ extension DualEncoder {
         unsafe m.dout.update(repeating: 0, count: b * n * cw)
         if count > 0 {
             var dh = [Float](repeating: 0, count: count * cw)
-            unsafe m.logits.withUnsafeBufferPointer { lp in
+            do {
+                let lp = unsafe UnsafeBufferPointer(start: m.logits, count: count * v)
                 unsafe m.hidden.withUnsafeBufferPointer { hp in
                     unsafe dh.withUnsafeMutableBufferPointer { dp in
-                        unsafe BLAS.sgemm(transA: false, transB: false, m: count, n: cw, k: v, a: lp.baseAddress!, lda: v,
-                                          b: w + o.tokens, ldb: cw, beta: 0, c: dp.baseAddress!, ldc: cw)
-                        unsafe BLAS.sgemm(transA: true, transB: false, m: v, n: cw, k: count, a: lp.baseAddress!, lda: v,
-                                          b: hp.baseAddress!, ldb: cw, beta: 1, c: g + o.tokens, ldc: cw)
+                        let lg = lp.baseAddress!, h = hp.baseAddress!, d = dp.baseAddress!
+                        // dh = dlogits · E split by rows; dE += dlogitsᵀ · h and the bias split by vocabulary rows,
+                        // so no two threads write the same row.
+                        Parallel.forRanges(count, minimumPerPart: 16) { r0, r1 in
+                            unsafe BLAS.sgemm(transA: false, transB: false, m: r1 - r0, n: cw, k: v, a: lg + r0 * v, lda: v,
+                                              b: w + o.tokens, ldb: cw, beta: 0, c: d + r0 * cw, ldc: cw)
+                        }
+                        Parallel.forRanges(v, minimumPerPart: 256) { v0, v1 in
+                            unsafe BLAS.sgemm(transA: true, transB: false, m: v1 - v0, n: cw, k: count, a: lg + v0, lda: v,
+                                              b: h, ldb: cw, beta: 1, c: g + o.tokens + v0 * cw, ldc: cw)
+                            for i in 0..<count { for x in v0..<v1 { unsafe g[r.bias + x] += lg[i * v + x] } }
+                        }
                     }
                 }
-                for i in 0..<count { for x in 0..<v { unsafe g[r.bias + x] += lp[i * v + x] } }
             }
             for (i, p) in m.positions.enumerated() { for k in 0..<cw { unsafe m.dout[p * cw + k] = dh[i * cw + k] } }
         }
@@ -131,7 +143,20 @@ extension DualEncoder {
     let text: StackActivations
     let pooled, cond, dcond, dpooled, dout: UnsafeMutablePointer<Float>
     var ids: [Int32] = [], mask: [Float] = [], positions: [Int] = [], labels: [Int32] = []
-    var hidden: [Float] = [], logits: [Float] = []
+    var hidden: [Float] = []
+    /// The logits `(M, V)` of the masked positions, then their gradient; kept across steps (grown when needed), so a
+    /// step neither allocates nor zero-fills its largest buffer.
+    private(set) var logits: UnsafeMutablePointer<Float>
+    private var logitsCapacity = 0
+
+    func reserveLogits(_ n: Int) {
+        guard n > logitsCapacity else { return }
+        unsafe logits.deallocate()
+        unsafe logits = .allocate(capacity: n)
+        logitsCapacity = n
+    }
+
+    deinit { unsafe logits.deallocate() }
 
     init(_ buffer: ActivationBuffer, batch b: Int, config c: ModelConfig) {
         let t = c.textLength, cw = c.width
@@ -139,5 +164,6 @@ extension DualEncoder {
         unsafe pooled = unsafe buffer.take(b * cw); unsafe cond = unsafe buffer.take(b * cw)
         unsafe dcond = unsafe buffer.take(b * cw); unsafe dpooled = unsafe buffer.take(b * cw)
         unsafe dout = unsafe buffer.take(b * t * cw)
+        unsafe logits = .allocate(capacity: 1)
     }
 }

@@ -177,10 +177,13 @@ public final class DualEncoder {
     /// Which encoder runs and heads the active objectives need.
     struct Plan {
         var instance: Bool, findings: Bool, patches: Bool
+        /// The whole image through the encoder (every objective but MRM's, which see the masked image only).
+        var image: Bool
         init(_ w: LossWeights, _ s: ObjectiveSettings, eval: Bool) {
             instance = w.global != 0 || w.prototype != 0 || eval
             patches = w.local != 0 || w.token != 0
             findings = patches || (instance && s.instanceText == .findings)
+            image = instance || patches || w.graph != 0
         }
     }
 
@@ -197,6 +200,15 @@ public final class DualEncoder {
         }
         unsafe Linear.forward(out: a.patchOut, inp: a.cols, weight: w + o.patchWeight, bias: w + o.patchBias,
                               rows: b * np, inDim: pp, outDim: cw)
+        var result = LossBreakdown(total: 0, global: 0, local: 0, graph: 0)
+        guard plan.image else {
+            // Only MRM's objectives: the encoder sees the masked image alone.
+            if weights.mim != 0 { result.mim = unsafe mimForward(a, batch: b) }
+            if weights.mlm != 0 { result.mlm = unsafe mlmForward(a, batch: batch) }
+            result.total = Double(weights.mim) * result.mim + Double(weights.mlm) * result.mlm
+            a.batchForBackward = batch
+            return result
+        }
         let x0 = unsafe a.image.resid[0]
         for bi in 0..<b {
             for k in 0..<cw { unsafe x0[bi * ni * cw + k] = w[o.imageCLS + k] + w[o.imagePos + k] }
@@ -211,7 +223,6 @@ public final class DualEncoder {
         // Image heads: global projection of CLS (rows ni·C apart), local projection of every token.
         unsafe imgG.forward(out: a.ig, inp: vi, params: w, rows: b, inDim: cw, outDim: e, inStride: ni * cw, saved: a.igHead)
         unsafe Normalize.forward(out: a.ign, norm: a.igNorm, inp: a.ig, rows: b, dim: e)
-        var result = LossBreakdown(total: 0, global: 0, local: 0, graph: 0)
         if weights.graph != 0 {
             unsafe Linear.forward(out: a.entityLogits, inp: a.ig, weight: w + o.entW, bias: w + o.entB, rows: b, inDim: e,
                                   outDim: c.concepts)
@@ -368,6 +379,7 @@ public final class DualEncoder {
         let plan = Plan(weights, objectives, eval: false)
         if weights.mlm != 0 { unsafe mlmBackward(a, batch: b) }
         if weights.mim != 0 { unsafe mimBackward(a, batch: b, report: weights.mlm != 0) }
+        guard plan.image else { return }
         // Gradient of the raw image CLS projection `ig`: from the entity head and through the normalisation.
         unsafe a.dig.update(repeating: 0, count: b * e)
         if weights.graph != 0 {
