@@ -51,7 +51,8 @@ PY
 }
 for round in 1 2 3; do
     raw_read "$work/mds"
-    for w in 1 2; do $carina stream "$work/mds" --bench --no-decode --no-verify --workers $w; done
+    for w in 1 2; do $carina stream "$work/mds" --bench --no-decode --no-verify --workers $w --impression-column report \
+        --findings-column none --key-column study_id; done
     raw_read "$work/carina-raw"
     for w in 1 2; do $carina stream "$work/carina-raw" --bench --no-decode --workers $w; done
 done
