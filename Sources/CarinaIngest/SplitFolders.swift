@@ -38,6 +38,8 @@ public enum SplitFolders {
                 total.skipped += t.skipped
                 total.failed += t.failed
                 total.resumed += t.resumed
+                total.keptWithoutView += t.keptWithoutView
+                total.droppedWithoutView += t.droppedWithoutView
             }
             total.found += unsplit.count
             total.skipped += unsplit.count
