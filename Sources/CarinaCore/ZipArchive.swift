@@ -4,6 +4,8 @@ import Foundation
 /// An error reading or writing a zip archive: the archive, the entry and what went wrong.
 public struct ZipError: Error, CustomStringConvertible, Sendable {
     public let description: String
+
+    public init(description: String) { self.description = description }
 }
 
 /// Read access to the entries of a zip archive (such as MIMIC-CXR's `mimic-cxr-reports.zip`) without unpacking it.
