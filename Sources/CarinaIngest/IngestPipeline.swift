@@ -127,7 +127,7 @@ public final class IngestPipeline: @unchecked Sendable {
         // Every report is checked before any is split, so the notices are the same whatever a resume skips.
         var oversized: [String: String] = [:]
         tally.notices = dump.notices
-        for study in dump.studies {
+        for study in dump.studies where dump.hasReports {
             let named = MimicDump.relative(study.folder, root: dump.root) + ".txt"
             switch ReportCheck.check(study) {
             case .text: break
@@ -230,7 +230,7 @@ public final class IngestPipeline: @unchecked Sendable {
         let source: String
         if let csv = study.labels {
             labels = csv.map { $0 ?? .nan }
-            source = "mimic-cxr-2.0.0-chexpert.csv"
+            source = dump.labelTable
         } else {
             labels = derived.values.map { $0 ?? .nan }
             source = "carina"
@@ -247,14 +247,14 @@ public final class IngestPipeline: @unchecked Sendable {
         do {
             var view = image.view
             if let views = options.views {
-                if view == nil, !image.isJPEG { view = try DicomReader.metadata(path: image.path).viewPosition }
+                if view == nil, image.isDICOM { view = try DicomReader.metadata(path: image.path).viewPosition }
                 let v = (view ?? "").uppercased()
                 let viewless = v.isEmpty && options.keepImagesWithoutView
                 guard views.contains(v) || viewless else {
                     return .skipped("\(v.isEmpty ? Self.noViewReason : "view " + v) is not in --views \(views.sorted().joined(separator: ","))")
                 }
             }
-            if image.isJPEG { return try processJPEG(study: study, image: image, view: view, text: text) }
+            if !image.isDICOM { return try processImageFile(study: study, image: image, view: view, text: text) }
             let render = RenderOptions(transform: options.transform, size: options.size,
                                        padToSquare: options.padToSquare, encoding: options.encoding,
                                        jpegQuality: options.jpegQuality)
@@ -279,15 +279,17 @@ public final class IngestPipeline: @unchecked Sendable {
         }
     }
 
-    /// A MIMIC-CXR-JPG image: its JPEG stored as it is (checked by its markers), or decoded, resized and encoded.
-    func processJPEG(study: DumpStudy, image: DumpImage, view: String?, text: StudyText) throws -> Outcome {
+    /// An image file (MIMIC-CXR-JPG, CheXpert JPEG, NIH PNG): a JPEG stored as it is (checked by its markers), or the
+    /// file decoded, resized and encoded.
+    func processImageFile(study: DumpStudy, image: DumpImage, view: String?, text: StudyText) throws -> Outcome {
         guard let data = FileManager.default.contents(atPath: image.path) else {
             return .failed("\(image.path): cannot read the file")
         }
         let bytes = [UInt8](data)
         let format = options.encoding.recordFormat
-        let stored: [UInt8], width: Int, height: Int, meta: String
-        if options.keepJPEG, options.encoding == .jpeg8 {
+        let stored: [UInt8], width: Int, height: Int
+        var meta: String
+        if options.keepJPEG, options.encoding == .jpeg8, image.isJPEG {
             let header: JPEGHeader
             do { header = try JPEGHeader(bytes) } catch { return .failed("\(image.path): \(error)") }
             stored = bytes
@@ -296,7 +298,9 @@ public final class IngestPipeline: @unchecked Sendable {
                 + #""rows":\#(height),"stored":"as-is"}}"#
         } else {
             var decoded: GrayImage
-            do { decoded = try JPEGCodec.decode(bytes) } catch { return .failed("\(image.path): \(error)") }
+            do {
+                decoded = try image.isJPEG ? JPEGCodec.decode(bytes) : PNGCodec.decodeLuminance(bytes)
+            } catch { return .failed("\(image.path): \(error)") }
             let source = (width: decoded.width, height: decoded.height)
             decoded = decoded.converted(toBitDepth: format.bitDepth)
             if let size = options.size { decoded = decoded.resized(longSide: size) }
@@ -309,6 +313,7 @@ public final class IngestPipeline: @unchecked Sendable {
             (width, height) = (decoded.width, decoded.height)
             meta = #"{"source_jpeg":{"bytes":\#(bytes.count),"columns":\#(source.width),"rows":\#(source.height),"#
                 + #""stored":"re-encoded"}}"#
+            if !image.isJPEG { meta = meta.replacingOccurrences(of: "source_jpeg", with: "source_png") }
         }
         let full = Int32((1 << format.bitDepth) - 1)
         return .record(CarinaRecord(

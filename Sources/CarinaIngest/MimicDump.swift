@@ -13,17 +13,21 @@ public struct DumpImage: Sendable, Equatable {
     public let view: String?
     /// The study folder, `files/pXX/pSUBJECT/sSTUDY`.
     let folder: String
-    /// `.dcm` (or `.jpg`) as spelled on disk.
+    /// `.dcm` (or `.jpg`, `.png`) as spelled on disk.
     let fileExtension: String
+    /// The release, when the image does not come from MIMIC-CXR (`nih-cxr14`, `chexpert`).
+    var release: String? = nil
 
     /// `files/pXX/pSUBJECT/sSTUDY/DICOM_ID.dcm` (or `.jpg`).
     public var path: String { folder + "/" + dicomID + fileExtension }
 
-    /// Whether the image is a JPEG of the MIMIC-CXR-JPG release rather than a DICOM.
-    public var isJPEG: Bool { fileExtension.lowercased() != ".dcm" }
+    /// Whether the image is a DICOM (else a JPEG or PNG file).
+    public var isDICOM: Bool { fileExtension.lowercased() == ".dcm" }
+    /// Whether the image is a JPEG (MIMIC-CXR-JPG, CheXpert).
+    public var isJPEG: Bool { [".jpg", ".jpeg"].contains(fileExtension.lowercased()) }
 
     /// The release the image comes from: the record's `source` column.
-    public var source: String { isJPEG ? "mimic-cxr-jpg" : "mimic-cxr-dicom" }
+    public var source: String { release ?? (isDICOM ? "mimic-cxr-dicom" : "mimic-cxr-jpg") }
 }
 
 /// Where a study's report is: a file, an entry of the reports archive, or nowhere.
@@ -97,6 +101,13 @@ public struct MimicDump: Sendable {
     /// Inputs not taken as they are (rows that disagree with the layout, images without a split row, DICOMs outside
     /// the layout…), counted and named. Reports are checked by the ingest, which reads them.
     public let notices: DumpNotices
+    /// The release: `mimic-cxr` (DICOM or JPG, with reports), or an image–label dataset without reports
+    /// (`nih-cxr14`, `chexpert`).
+    public internal(set) var release = "mimic-cxr"
+    /// The table the studies' labels come from, the records' `label_source`.
+    public internal(set) var labelTable = "mimic-cxr-2.0.0-chexpert.csv"
+    /// Whether the studies have reports (a MIMIC-CXR release); image–label datasets have none, and no notice says so.
+    public var hasReports: Bool { release == "mimic-cxr" }
 
     /// Scans the dump at `root`, keeping only the subjects of `partition`.
     ///

@@ -16,7 +16,9 @@ struct IngestCommand: AsyncParsableCommand {
             mimic-cxr-reports.zip, at the root or given with --reports, read without unpacking), and optionally \
             mimic-cxr-2.0.0-{metadata,split,chexpert}.csv.gz at the root. One record per image; its `source` column \
             names the release. A JPG dump is stored as its JPEGs by default (--image jpeg8, no second lossy encode, \
-            --size does not apply); --reencode-jpeg or another --image decodes and re-encodes them. Unreadable images are reported in OUT/ingest-report.tsv and skipped; the rest are written. Run the \
+            --size does not apply); --reencode-jpeg or another --image decodes and re-encodes them. A DUMP holding \
+            Data_Entry_2017*.csv is NIH ChestX-ray14 (images/ or images_NNN/images/, train_val_list.txt, test_list.txt): \
+            one record per image, no report, the 14 findings as labels, --image png8 by default. Unreadable images are reported in OUT/ingest-report.tsv and skipped; the rest are written. Run the \
             same command again after an interruption to resume.
             """
     )
@@ -68,10 +70,13 @@ struct IngestCommand: AsyncParsableCommand {
 
     func run() async throws {
         let part = try Partition(parsing: partition)
-        let dump = try MimicDump(root: self.dump, partition: part, reports: reports)
+        let isNIH = ((try? FileManager.default.contentsOfDirectory(atPath: self.dump)) ?? [])
+            .contains { $0.hasPrefix("Data_Entry_2017") }
+        let dump = isNIH ? try MimicDump(nih: self.dump, partition: part)
+            : try MimicDump(root: self.dump, partition: part, reports: reports)
         var options = IngestOptions(output: out)
         let jpgDump = dump.studies.contains { $0.images.contains(where: \.isJPEG) }
-        options.encoding = image ?? (jpgDump ? .jpeg8 : .png16)
+        options.encoding = image ?? (jpgDump ? .jpeg8 : isNIH ? .png8 : .png16)
         options.keepJPEG = !reencodeJpeg
         options.keepImagesWithoutView = keepViewless
         options.size = size == 0 ? nil : size
