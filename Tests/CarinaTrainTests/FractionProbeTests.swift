@@ -4,22 +4,22 @@ import Testing
 
 @Suite struct FractionProbeTests {
     /// Features where label 0 is the sign of the first coordinate (learnable), label 1 is noise, and label 2 is
-    /// positive for one training sample only.
-    static func features(count: Int, seed: UInt64) -> FractionProbe.Features {
+    /// positive for one training sample only (and no test sample).
+    static func features(count: Int, seed: UInt64, rare: Int = -1) -> FractionProbe.Features {
         var rng = SeededGenerator(seed: seed)
         func unit() -> Float { Float(rng.next() % 10_000) / 10_000 - 0.5 }
         var x: [Float] = [], labels: [Float] = [], mask: [Float] = []
         for i in 0..<count {
             let row = (0..<4).map { _ in unit() }
             x += row
-            labels += [row[0] > 0 ? 1 : 0, unit() > 0 ? 1 : 0, i == 3 ? 1 : 0]
+            labels += [row[0] > 0 ? 1 : 0, unit() > 0 ? 1 : 0, i == rare ? 1 : 0]
             mask += [1, 1, 1]
         }
         return FractionProbe.Features(x: x, dimension: 4, labels: labels, mask: mask, labelCount: 3)
     }
 
     @Test func learnsWhatIsLearnableAndSaysWhatCannotBeScored() {
-        let train = Self.features(count: 400, seed: 1), test = Self.features(count: 200, seed: 2)
+        let train = Self.features(count: 400, seed: 1, rare: 3), test = Self.features(count: 200, seed: 2)
         let report = FractionProbe.run(train: train, test: test, labelNames: ["signal", "noise", "rare"],
                                        fractions: [0.01, 0.1, 1], seed: 7)
         #expect(report.trainSamples == [4, 40, 400])
