@@ -280,7 +280,8 @@ public final class IngestPipeline: @unchecked Sendable {
     }
 
     /// An image file (MIMIC-CXR-JPG, CheXpert JPEG, NIH PNG): a JPEG stored as it is (checked by its markers), or the
-    /// file decoded, resized and encoded.
+    /// file decoded, resized and encoded. A JPEG bound for `size` is decoded by libjpeg's scaled IDCT at the smallest
+    /// of 1/1, 1/2, 1/4, 1/8 of its size that still covers `size`, then area-resized.
     func processImageFile(study: DumpStudy, image: DumpImage, view: String?, text: StudyText) throws -> Outcome {
         guard let data = FileManager.default.contents(atPath: image.path) else {
             return .failed("\(image.path): cannot read the file")
@@ -299,11 +300,19 @@ public final class IngestPipeline: @unchecked Sendable {
         } else {
             var decoded: GrayImage
             do {
-                decoded = try image.isJPEG ? JPEGCodec.decode(bytes) : PNGCodec.decodeLuminance(bytes)
+                decoded = try image.isJPEG ? JPEGCodec.decode(bytes, atLeast: options.size ?? 0)
+                    : PNGCodec.decodeLuminance(bytes)
             } catch { return .failed("\(image.path): \(error)") }
-            let source = (width: decoded.width, height: decoded.height)
+            // The output size follows the file's own size, whatever scale the JPEG was decoded at.
+            let header = image.isJPEG ? try? JPEGHeader(bytes) : nil
+            let source = (width: header?.width ?? decoded.width, height: header?.height ?? decoded.height)
             decoded = decoded.converted(toBitDepth: format.bitDepth)
-            if let size = options.size { decoded = decoded.resized(longSide: size) }
+            if let size = options.size {
+                let target = GrayImage.size(width: source.width, height: source.height, longSide: size)
+                if target.width != decoded.width || target.height != decoded.height {
+                    decoded = decoded.resized(width: target.width, height: target.height)
+                }
+            }
             if options.padToSquare { decoded = decoded.paddedToSquare() }
             switch options.encoding {
             case .png16, .png8: stored = try PNGCodec.encode(decoded, compressionLevel: 1)
