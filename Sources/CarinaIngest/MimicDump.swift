@@ -17,9 +17,11 @@ public struct DumpImage: Sendable, Equatable {
     let fileExtension: String
     /// The release, when the image does not come from MIMIC-CXR (`nih-cxr14`, `chexpert`).
     var release: String? = nil
+    /// The file name without extension, when it is not the id (CheXpert's `view1_frontal`).
+    var fileStem: String? = nil
 
     /// `files/pXX/pSUBJECT/sSTUDY/DICOM_ID.dcm` (or `.jpg`).
-    public var path: String { folder + "/" + dicomID + fileExtension }
+    public var path: String { folder + "/" + (fileStem ?? dicomID) + fileExtension }
 
     /// Whether the image is a DICOM (else a JPEG or PNG file).
     public var isDICOM: Bool { fileExtension.lowercased() == ".dcm" }

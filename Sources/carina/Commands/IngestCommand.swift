@@ -18,7 +18,9 @@ struct IngestCommand: AsyncParsableCommand {
             names the release. A JPG dump is stored as its JPEGs by default (--image jpeg8, no second lossy encode, \
             --size does not apply); --reencode-jpeg or another --image decodes and re-encodes them. A DUMP holding \
             Data_Entry_2017*.csv is NIH ChestX-ray14 (images/ or images_NNN/images/, train_val_list.txt, test_list.txt): \
-            one record per image, no report, the 14 findings as labels, --image png8 by default. Unreadable images are reported in OUT/ingest-report.tsv and skipped; the rest are written. Run the \
+            one record per image, no report, the 14 findings as labels, --image png8 by default. A DUMP holding \
+            train.csv / valid.csv (no files/) is CheXpert (the CheXpert-v1.0 or -small folder): the Path column's \
+            JPEGs, stored as they are, the 14 labels with uncertain -1, train.csv as train and valid.csv as validate. Unreadable images are reported in OUT/ingest-report.tsv and skipped; the rest are written. Run the \
             same command again after an interruption to resume.
             """
     )
@@ -72,7 +74,10 @@ struct IngestCommand: AsyncParsableCommand {
         let part = try Partition(parsing: partition)
         let isNIH = ((try? FileManager.default.contentsOfDirectory(atPath: self.dump)) ?? [])
             .contains { $0.hasPrefix("Data_Entry_2017") }
+        let isCheXpert = !isNIH && !FileManager.default.fileExists(atPath: self.dump + "/files")
+            && ["train.csv", "valid.csv"].contains { FileManager.default.fileExists(atPath: self.dump + "/" + $0) }
         let dump = isNIH ? try MimicDump(nih: self.dump, partition: part)
+            : isCheXpert ? try MimicDump(chexpert: self.dump, partition: part)
             : try MimicDump(root: self.dump, partition: part, reports: reports)
         var options = IngestOptions(output: out)
         let jpgDump = dump.studies.contains { $0.images.contains(where: \.isJPEG) }
