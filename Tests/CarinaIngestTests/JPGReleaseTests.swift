@@ -3,6 +3,7 @@ import CarinaDICOM
 import CarinaImage
 import CarinaRecord
 import CarinaShards
+import CarinaSynth
 import Foundation
 import Testing
 import CarinaTestSupport
@@ -219,5 +220,29 @@ import CarinaTestSupport
         #expect(strict.status == 1 && strict.stderr.contains("--strict: 1 of 5 images failed"))
         let records = try Self.records(out.file("lax"))
         #expect(records.allSatisfy { $0.imageFormat == .jpeg8 && $0.image == built.jpegs[$0.dicomID] })
+    }
+
+    /// `carina synth --jpg --reports-zip` writes what the JPG release and its reports archive look like.
+    @Test func synthWritesTheJPGLayoutAndTheArchive() throws {
+        let dir = try TemporaryDirectory()
+        var options = SynthOptions(studies: 6)
+        options.rows = 96
+        options.columns = 80
+        options.jpg = true
+        options.reportsZip = true
+        options.threads = 2
+        try SynthDump.write(to: dir.path, options: options)
+        let fm = FileManager.default
+        #expect(fm.fileExists(atPath: dir.file("mimic-cxr-2.0.0-negbio.csv.gz")))
+        let dump = try MimicDump(root: dir.path)
+        #expect(dump.tablesFound == ["metadata", "split", "chexpert", "reports-zip"])
+        #expect(dump.studies.count == 6 && dump.notices.items.isEmpty)
+        for study in dump.studies {
+            guard case .archive = study.report else { Issue.record("\(study.studyID): report not in the archive"); continue }
+            #expect(study.images.allSatisfy { $0.isJPEG && fm.fileExists(atPath: $0.path) })
+            #expect(String(decoding: try #require(study.reportBytes()), as: UTF8.self).contains("FINAL REPORT"))
+            let header = try JPEGHeader([UInt8](Data(contentsOf: URL(fileURLWithPath: study.images[0].path))))
+            #expect(header.width == 80 && header.height == 96 && header.components == 1)
+        }
     }
 }
