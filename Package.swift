@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "CarinaSite", dependencies: ["CarinaShards", "CarinaRecord", "CarinaImage"]),
         .target(name: "CarinaTensor", dependencies: ["COpenBLAS"], swiftSettings: strictSafety),
         .target(name: "CarinaTrain", dependencies: ["CarinaCore", "CarinaTensor", "CarinaLoader", "CarinaShards"], swiftSettings: strictSafety),
-        .target(name: "CarinaSynth", dependencies: ["CarinaCore", "CarinaDICOM", "CarinaGraph"], swiftSettings: strictSafety),
+        .target(name: "CarinaSynth", dependencies: ["CarinaCore", "CarinaDICOM", "CarinaImage", "CarinaGraph"], swiftSettings: strictSafety),
         .target(
             name: "CarinaIngest",
             dependencies: ["CarinaCore", "CarinaDICOM", "CarinaImage", "CarinaReports", "CarinaGraph", "CarinaShards",

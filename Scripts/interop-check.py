@@ -26,7 +26,7 @@ RECORD_COLUMNS = {
     'dicom_id': str, 'study_id': str, 'subject_id': str, 'split': str, 'view': str, 'image': object,
     'image_format': str, 'width': int, 'height': int, 'impression': str, 'findings': str, 'sections': list,
     'report': str, 'graph': dict, 'labels': np.ndarray, 'concepts': np.ndarray, 'meta': dict, 'schema': str,
-    'entities': list, 'relations': list, 'raw_range': np.ndarray, 'label_source': str,
+    'entities': list, 'relations': list, 'raw_range': np.ndarray, 'label_source': str, 'source': str,
 }
 
 

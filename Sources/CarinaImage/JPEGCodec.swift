@@ -33,13 +33,23 @@ public enum JPEGCodec {
     ///
     /// - Throws: `ImageCodecError` `.malformedInput` for damaged or truncated data.
     public static func decode(_ bytes: [UInt8]) throws -> GrayImage {
+        try decode(bytes, atLeast: 0)
+    }
+
+    /// Decodes a JPEG for a resize to `longSide`: libjpeg's scaled IDCT decodes it at 1/2, 1/4 or 1/8 of its size,
+    /// the smallest whose long side is still at least `longSide` (0: full size), so a 3056-pixel JPEG bound for 512
+    /// pixels is decoded at 764 rather than in full. The result is then resized as any image.
+    ///
+    /// - Throws: `ImageCodecError` `.malformedInput` for damaged or truncated data.
+    public static func decode(_ bytes: [UInt8], atLeast longSide: Int) throws -> GrayImage {
         var width: UInt32 = 0
         var height: UInt32 = 0
         var pixels: UnsafeMutablePointer<UInt8>? = nil
         var message = [CChar](repeating: 0, count: 256)
         guard !bytes.isEmpty else { throw ImageCodecError(.malformedInput, "JPEG decoding failed: no bytes") }
         let status = unsafe bytes.withUnsafeBufferPointer { buffer in
-            unsafe carina_jpeg_decode(buffer.baseAddress, UInt(buffer.count), &width, &height, &pixels, &message)
+            unsafe carina_jpeg_decode_scaled(buffer.baseAddress, UInt(buffer.count), &width, &height, &pixels, &message,
+                                             Int32(clamping: longSide))
         }
         defer { unsafe free(pixels) }
         guard status == 0, let data = unsafe pixels, width > 0, height > 0 else {

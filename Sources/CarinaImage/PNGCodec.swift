@@ -57,13 +57,29 @@ public enum PNGCodec {
     ///
     /// - Throws: `ImageCodecError`: `.malformedInput` for damaged data, `.unsupported` for colour or alpha.
     public static func decodeWithLibpng(_ bytes: [UInt8]) throws -> GrayImage {
+        try decodeWithLibpng(bytes, luminance: false)
+    }
+
+    /// Decodes any PNG to grayscale: a colour, palette or alpha PNG (as some image–label datasets ship theirs) is
+    /// reduced to its luminance by libpng (Rec. 709 weights) and its alpha dropped; a grayscale one decodes as
+    /// ``decode(_:)`` does.
+    ///
+    /// - Throws: `ImageCodecError` `.malformedInput` for damaged data.
+    public static func decodeLuminance(_ bytes: [UInt8]) throws -> GrayImage {
+        if let image = try? PNGInflateDecoder.decode(bytes) { return image }
+        return try decodeWithLibpng(bytes, luminance: true)
+    }
+
+    static func decodeWithLibpng(_ bytes: [UInt8], luminance: Bool) throws -> GrayImage {
         var width: UInt32 = 0
         var height: UInt32 = 0
         var depth: Int32 = 0
         var pixels: UnsafeMutableRawPointer? = nil
         var message = [CChar](repeating: 0, count: 256)
         let status = unsafe bytes.withUnsafeBufferPointer { buffer in
-            unsafe carina_png_decode(buffer.baseAddress, buffer.count, &width, &height, &depth, &pixels, &message)
+            luminance
+                ? unsafe carina_png_decode_luma(buffer.baseAddress, buffer.count, &width, &height, &depth, &pixels, &message)
+                : unsafe carina_png_decode(buffer.baseAddress, buffer.count, &width, &height, &depth, &pixels, &message)
         }
         defer { unsafe free(pixels) }
         guard status == 0, let data = unsafe pixels else {

@@ -42,6 +42,8 @@ struct IngestFingerprint: Equatable {
         option("pad", options.padToSquare ? "yes" : "no")
         option("transform", options.transform.rawValue)
         option("quality", String(options.jpegQuality))
+        option("keep-jpeg", options.keepJPEG ? "yes" : "no")
+        option("keep-viewless", options.keepImagesWithoutView ? "yes" : "no")
         option("views", options.views.map { $0.sorted().joined(separator: ",") } ?? "all")
         option("partition", options.partition.description)
         option("sections", options.sectionMode.rawValue)
@@ -63,7 +65,13 @@ struct IngestFingerprint: Equatable {
         }
         for study in dump.studies {
             let report = study.folder + ".txt"
-            listing.append(relative(report) + "\t" + (study.hasReport ? Self.stamp(report, separator: "\t") : "absent"))
+            let stamp: String
+            switch study.report {
+            case .none: stamp = "absent"
+            case .file(let path): stamp = Self.stamp(path, separator: "\t")
+            case .archive(let zip, let entry): stamp = "\((zip.path as NSString).lastPathComponent)\t\(entry.size)"
+            }
+            listing.append(relative(report) + "\t" + stamp)
             for image in study.images {
                 listing.append(relative(image.path) + "\t" + Self.stamp(image.path, separator: "\t"))
             }

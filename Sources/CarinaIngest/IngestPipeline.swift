@@ -1,5 +1,6 @@
 import CarinaDICOM
 import CarinaGraph
+import CarinaImage
 import CarinaRecord
 import CarinaReports
 import CarinaShards
@@ -16,6 +17,11 @@ public struct IngestOptions: Sendable {
     public var jpegQuality = 95
     /// Keep only these view positions (upper case); nil keeps every view.
     public var views: Set<String>?
+    /// With ``views``: keep the images that have no recorded view (no metadata row, no DICOM ViewPosition) too.
+    public var keepImagesWithoutView = false
+    /// Store a MIMIC-CXR-JPG image's JPEG as it is (no second lossy encode; ``size`` does not apply) when the
+    /// encoding is `jpeg8`. Off, or with another encoding, the JPEG is decoded, resized and encoded like a DICOM.
+    public var keepJPEG = true
     public var threads = ProcessInfo.processInfo.activeProcessorCount
     public var partition: Partition = .whole
     public var sizeLimit = 1 << 26
@@ -37,6 +43,10 @@ public struct IngestTally: Sendable, Equatable, CustomStringConvertible {
     public var written = 0
     public var skipped = 0
     public var failed = 0
+    /// With a `--views` filter: images with no recorded view that were kept (``IngestOptions/keepImagesWithoutView``)
+    /// or dropped, in this run.
+    public var keptWithoutView = 0
+    public var droppedWithoutView = 0
     /// Images already written by an earlier, interrupted run of the same ingest.
     public var resumed = 0
     /// Inputs not taken as they are (the dump's, and missing, empty or non-text reports), counted and named.
@@ -117,7 +127,7 @@ public final class IngestPipeline: @unchecked Sendable {
         // Every report is checked before any is split, so the notices are the same whatever a resume skips.
         var oversized: [String: String] = [:]
         tally.notices = dump.notices
-        for study in dump.studies {
+        for study in dump.studies where dump.hasReports {
             let named = MimicDump.relative(study.folder, root: dump.root) + ".txt"
             switch ReportCheck.check(study) {
             case .text: break
@@ -173,6 +183,7 @@ public final class IngestPipeline: @unchecked Sendable {
             for (item, outcome) in zip(chunk, outcomes) {
                 switch outcome! {
                 case .record(let record):
+                    if options.views != nil, record.view.isEmpty { tally.keptWithoutView += 1 }
                     if let reason = try Self.write(record.columnValues(), to: writer) {
                         problem(item.image, "failed", reason)
                         tally.failed += 1
@@ -182,6 +193,7 @@ public final class IngestPipeline: @unchecked Sendable {
                     tally.written += 1
                     try report.append(item.image, status: "written", reason: "")
                 case .skipped(let reason):
+                    if reason.hasPrefix(Self.noViewReason) { tally.droppedWithoutView += 1 }
                     problem(item.image, "skipped", reason)
                     tally.skipped += 1
                     try report.append(item.image, status: "skipped", reason: reason)
@@ -199,9 +211,12 @@ public final class IngestPipeline: @unchecked Sendable {
         return tally
     }
 
+    /// How a skip for having no recorded view starts.
+    static let noViewReason = "view (none)"
+
     func studyText(_ study: DumpStudy) -> StudyText {
         var raw = ""
-        if let path = study.reportPath, let data = FileManager.default.contents(atPath: path) {
+        if let data = study.reportBytes() {
             raw = String(decoding: data, as: UTF8.self)
         }
         let sections = SectionSplitter.split(raw, studyID: study.studyID, mode: options.sectionMode)
@@ -215,7 +230,7 @@ public final class IngestPipeline: @unchecked Sendable {
         let source: String
         if let csv = study.labels {
             labels = csv.map { $0 ?? .nan }
-            source = "mimic-cxr-2.0.0-chexpert.csv"
+            source = dump.labelTable
         } else {
             labels = derived.values.map { $0 ?? .nan }
             source = "carina"
@@ -232,12 +247,14 @@ public final class IngestPipeline: @unchecked Sendable {
         do {
             var view = image.view
             if let views = options.views {
-                if view == nil { view = try DicomReader.metadata(path: image.path).viewPosition }
+                if view == nil, image.isDICOM { view = try DicomReader.metadata(path: image.path).viewPosition }
                 let v = (view ?? "").uppercased()
-                guard views.contains(v) else {
-                    return .skipped("view \(v.isEmpty ? "(none)" : v) is not in --views \(views.sorted().joined(separator: ","))")
+                let viewless = v.isEmpty && options.keepImagesWithoutView
+                guard views.contains(v) || viewless else {
+                    return .skipped("\(v.isEmpty ? Self.noViewReason : "view " + v) is not in --views \(views.sorted().joined(separator: ","))")
                 }
             }
+            if !image.isDICOM { return try processImageFile(study: study, image: image, view: view, text: text) }
             let render = RenderOptions(transform: options.transform, size: options.size,
                                        padToSquare: options.padToSquare, encoding: options.encoding,
                                        jpegQuality: options.jpegQuality)
@@ -256,10 +273,65 @@ public final class IngestPipeline: @unchecked Sendable {
                 impression: text.sections.impression ?? "", findings: text.sections.findings ?? "",
                 sectionsJSON: text.sectionsJSON, report: text.report, graphJSON: text.graph.radGraphJSON(),
                 entities: text.recordGraph.entities, relations: text.recordGraph.relations, labels: text.labels,
-                labelSource: text.labelSource, concepts: text.concepts, metaJSON: meta))
+                labelSource: text.labelSource, concepts: text.concepts, metaJSON: meta, source: image.source))
         } catch {
             return .failed("\(error)")
         }
+    }
+
+    /// An image file (MIMIC-CXR-JPG, CheXpert JPEG, NIH PNG): a JPEG stored as it is (checked by its markers), or the
+    /// file decoded, resized and encoded. A JPEG bound for `size` is decoded by libjpeg's scaled IDCT at the smallest
+    /// of 1/1, 1/2, 1/4, 1/8 of its size that still covers `size`, then area-resized.
+    func processImageFile(study: DumpStudy, image: DumpImage, view: String?, text: StudyText) throws -> Outcome {
+        guard let data = FileManager.default.contents(atPath: image.path) else {
+            return .failed("\(image.path): cannot read the file")
+        }
+        let bytes = [UInt8](data)
+        let format = options.encoding.recordFormat
+        let stored: [UInt8], width: Int, height: Int
+        var meta: String
+        if options.keepJPEG, options.encoding == .jpeg8, image.isJPEG {
+            let header: JPEGHeader
+            do { header = try JPEGHeader(bytes) } catch { return .failed("\(image.path): \(error)") }
+            stored = bytes
+            (width, height) = (header.width, header.height)
+            meta = #"{"source_jpeg":{"bytes":\#(bytes.count),"columns":\#(width),"components":\#(header.components),"#
+                + #""rows":\#(height),"stored":"as-is"}}"#
+        } else {
+            var decoded: GrayImage
+            do {
+                decoded = try image.isJPEG ? JPEGCodec.decode(bytes, atLeast: options.size ?? 0)
+                    : PNGCodec.decodeLuminance(bytes)
+            } catch { return .failed("\(image.path): \(error)") }
+            // The output size follows the file's own size, whatever scale the JPEG was decoded at.
+            let header = image.isJPEG ? try? JPEGHeader(bytes) : nil
+            let source = (width: header?.width ?? decoded.width, height: header?.height ?? decoded.height)
+            decoded = decoded.converted(toBitDepth: format.bitDepth)
+            if let size = options.size {
+                let target = GrayImage.size(width: source.width, height: source.height, longSide: size)
+                if target.width != decoded.width || target.height != decoded.height {
+                    decoded = decoded.resized(width: target.width, height: target.height)
+                }
+            }
+            if options.padToSquare { decoded = decoded.paddedToSquare() }
+            switch options.encoding {
+            case .png16, .png8: stored = try PNGCodec.encode(decoded, compressionLevel: 1)
+            case .jpeg8: stored = try JPEGCodec.encode(decoded, quality: options.jpegQuality)
+            case .raw16: stored = decoded.pixels.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+            }
+            (width, height) = (decoded.width, decoded.height)
+            meta = #"{"source_jpeg":{"bytes":\#(bytes.count),"columns":\#(source.width),"rows":\#(source.height),"#
+                + #""stored":"re-encoded"}}"#
+            if !image.isJPEG { meta = meta.replacingOccurrences(of: "source_jpeg", with: "source_png") }
+        }
+        let full = Int32((1 << format.bitDepth) - 1)
+        return .record(CarinaRecord(
+            dicomID: image.dicomID, studyID: study.studyID, subjectID: study.subjectID, split: study.split,
+            view: view ?? "", image: stored, imageFormat: format, width: width, height: height, rawRange: (0, full),
+            impression: text.sections.impression ?? "", findings: text.sections.findings ?? "",
+            sectionsJSON: text.sectionsJSON, report: text.report, graphJSON: text.graph.radGraphJSON(),
+            entities: text.recordGraph.entities, relations: text.recordGraph.relations, labels: text.labels,
+            labelSource: text.labelSource, concepts: text.concepts, metaJSON: meta, source: image.source))
     }
 }
 

@@ -2,7 +2,8 @@ import CarinaCore
 import CarinaGraph
 import Foundation
 
-/// One DICOM image of a study, with what the CSVs (or, failing them, the layout) say about it.
+/// One image of a study (a DICOM, or a MIMIC-CXR-JPG JPEG), with what the CSVs (or, failing them, the layout) say
+/// about it.
 ///
 /// A dump lists every image before the ingest starts, so an image keeps only its id, its view and the study folder's
 /// string (shared by all images of the study, not copied) and builds its path when asked.
@@ -12,11 +13,39 @@ public struct DumpImage: Sendable, Equatable {
     public let view: String?
     /// The study folder, `files/pXX/pSUBJECT/sSTUDY`.
     let folder: String
-    /// `.dcm` as spelled on disk.
+    /// `.dcm` (or `.jpg`, `.png`) as spelled on disk.
     let fileExtension: String
+    /// The release, when the image does not come from MIMIC-CXR (`nih-cxr14`, `chexpert`).
+    var release: String? = nil
+    /// The file name without extension, when it is not the id (CheXpert's `view1_frontal`).
+    var fileStem: String? = nil
 
-    /// `files/pXX/pSUBJECT/sSTUDY/DICOM_ID.dcm`.
-    public var path: String { folder + "/" + dicomID + fileExtension }
+    /// `files/pXX/pSUBJECT/sSTUDY/DICOM_ID.dcm` (or `.jpg`).
+    public var path: String { folder + "/" + (fileStem ?? dicomID) + fileExtension }
+
+    /// Whether the image is a DICOM (else a JPEG or PNG file).
+    public var isDICOM: Bool { fileExtension.lowercased() == ".dcm" }
+    /// Whether the image is a JPEG (MIMIC-CXR-JPG, CheXpert).
+    public var isJPEG: Bool { [".jpg", ".jpeg"].contains(fileExtension.lowercased()) }
+
+    /// The release the image comes from: the record's `source` column.
+    public var source: String { release ?? (isDICOM ? "mimic-cxr-dicom" : "mimic-cxr-jpg") }
+}
+
+/// Where a study's report is: a file, an entry of the reports archive, or nowhere.
+public enum ReportLocation: Sendable, Equatable {
+    case none
+    case file(String)
+    case archive(ZipArchive, ZipArchive.Entry)
+
+    public static func == (a: ReportLocation, b: ReportLocation) -> Bool {
+        switch (a, b) {
+        case (.none, .none): true
+        case (.file(let x), .file(let y)): x == y
+        case (.archive(let x, let e), .archive(let y, let f)): x.path == y.path && e.name == f.name
+        default: false
+        }
+    }
 }
 
 /// One study: its images, its report file, its split and its CheXpert labels.
@@ -26,18 +55,44 @@ public struct DumpStudy: Sendable, Equatable {
     public let images: [DumpImage]
     /// The study folder, `files/pXX/pSUBJECT/sSTUDY`.
     let folder: String
-    let hasReport: Bool
+    /// The report: `files/pXX/pSUBJECT/sSTUDY.txt` beside the study folder or in a reports folder, or its entry in
+    /// `mimic-cxr-reports.zip`.
+    public let report: ReportLocation
     /// `train`, `validate` or `test`: from the split CSV, else derived from the subject id.
     public let split: String
     /// The 14 CheXpert values in CSV order (nil = blank), when the chexpert CSV has the study.
     public let labels: [Float?]?
 
-    /// `files/pXX/pSUBJECT/sSTUDY.txt`, or nil when the dump has no report for the study.
-    public var reportPath: String? { hasReport ? folder + ".txt" : nil }
+    var hasReport: Bool { report != .none }
+
+    /// The report file, or nil when the report is missing or in an archive.
+    public var reportPath: String? {
+        if case .file(let path) = report { return path }
+        return nil
+    }
+
+    /// The report's name for messages: its path, or `ARCHIVE.zip:ENTRY`.
+    public var reportName: String {
+        switch report {
+        case .none: folder + ".txt"
+        case .file(let path): path
+        case .archive(let zip, let entry): zip.path + ":" + entry.name
+        }
+    }
+
+    /// The report's bytes, or nil when it is missing or cannot be read.
+    public func reportBytes() -> [UInt8]? {
+        switch report {
+        case .none: return nil
+        case .file(let path): return FileManager.default.contents(atPath: path).map { [UInt8]($0) }
+        case .archive(let zip, let entry): return try? zip.data(entry)
+        }
+    }
 }
 
-/// A MIMIC-CXR dump on disk: `files/p{XX}/p{subject}/s{study}/{dicom_id}.dcm`, reports beside the study folders,
-/// and the optional `mimic-cxr-2.0.0-{metadata,split,chexpert}.csv(.gz)` tables.
+/// A MIMIC-CXR dump on disk: `files/p{XX}/p{subject}/s{study}/{dicom_id}.dcm` (the DICOM release) or `.jpg` (the
+/// MIMIC-CXR-JPG release), reports beside the study folders, in a reports folder or in `mimic-cxr-reports.zip`, and
+/// the optional `mimic-cxr-2.0.0-{metadata,split,chexpert}.csv(.gz)` tables.
 ///
 /// Studies are listed in (subject, study) order and images in dicom-id order, so every run sees the same order.
 public struct MimicDump: Sendable {
@@ -48,13 +103,23 @@ public struct MimicDump: Sendable {
     /// Inputs not taken as they are (rows that disagree with the layout, images without a split row, DICOMs outside
     /// the layout…), counted and named. Reports are checked by the ingest, which reads them.
     public let notices: DumpNotices
+    /// The release: `mimic-cxr` (DICOM or JPG, with reports), or an image–label dataset without reports
+    /// (`nih-cxr14`, `chexpert`).
+    public internal(set) var release = "mimic-cxr"
+    /// The table the studies' labels come from, the records' `label_source`.
+    public internal(set) var labelTable = "mimic-cxr-2.0.0-chexpert.csv"
+    /// Whether the studies have reports (a MIMIC-CXR release); image–label datasets have none, and no notice says so.
+    public var hasReports: Bool { release == "mimic-cxr" }
 
     /// Scans the dump at `root`, keeping only the subjects of `partition`.
     ///
     /// - Throws: `IngestError.notADump` when `root` has no `files/` folder; CSV errors name the file and line:
     ///   a truncated gzip, a split other than train/validate/test, one image or study given conflicting values, a
     ///   label that is not 1.0, 0.0, -1.0 or blank, a patient that the split table puts in two splits.
-    public init(root: String, partition: Partition = .whole) throws(IngestError) {
+    ///   `reports` is a folder holding `files/pXX/pSUBJECT/sSTUDY.txt` (or `pXX/…`), or the reports archive
+    ///   `mimic-cxr-reports.zip`, read without unpacking; without it, a report beside the study folder is used, else
+    ///   the study's entry in `mimic-cxr-reports.zip` at the dump root when there is one.
+    public init(root: String, partition: Partition = .whole, reports: String? = nil) throws(IngestError) {
         self.root = root
         let fm = FileManager.default
         let files = (root as NSString).appendingPathComponent("files")
@@ -68,10 +133,12 @@ public struct MimicDump: Sendable {
         var views = try Self.readViews(root: root, found: &found)
         var splits = try Self.readSplits(root: root, found: &found)
         var labels = try Self.readLabels(root: root, found: &found)
+        let reportSource = try ReportSource(root: root, reports: reports)
+        if reportSource.archive != nil { found.append("reports-zip") }
 
         /// Studies as listed, before the split is settled (it may come from the patient's other studies).
         struct Listed {
-            var subjectID: String, studyID: String, images: [DumpImage], folder: String, hasReport: Bool
+            var subjectID: String, studyID: String, images: [DumpImage], folder: String, report: ReportLocation
             var tableSplit: String?
             var labels: [Float?]?
         }
@@ -106,11 +173,13 @@ public struct MimicDump: Sendable {
                     var studySplits = Set<String>()
                     var images: [DumpImage] = []
                     for file in Self.sortedEntries(studyPath) {
-                        guard file.lowercased().hasSuffix(".dcm") else {
+                        let lower = file.lowercased()
+                        let suffix = [".dcm", ".jpg", ".jpeg"].first { lower.hasSuffix($0) && lower.count > $0.count }
+                        guard let suffix else {
                             Self.countStrayDICOMs((studyPath as NSString).appendingPathComponent(file), root: root, into: &notices)
                             continue
                         }
-                        var dicomID = String(file.dropLast(4))
+                        var dicomID = String(file.dropLast(suffix.count))
                         let image = Self.relative(studyPath + "/" + file, root: root)
                         var view: String?
                         if let row = views.removeValue(forKey: dicomID) {
@@ -135,7 +204,7 @@ public struct MimicDump: Sendable {
                             }
                         }
                         images.append(DumpImage(dicomID: dicomID, view: view, folder: studyPath,
-                                                fileExtension: String(file.suffix(4))))
+                                                fileExtension: String(file.suffix(suffix.count))))
                     }
                     if !splits.isKeyedByImage, splits.present {
                         if let row = splits.rows.removeValue(forKey: studyID), row.agrees(subjectID: subjectID, studyID: studyID) {
@@ -158,7 +227,9 @@ public struct MimicDump: Sendable {
                             + "a patient must stay in one split: fix the table")
                     }
                     listed.append(Listed(subjectID: subjectID, studyID: studyID, images: images, folder: studyPath,
-                                         hasReport: fm.fileExists(atPath: reportPath), tableSplit: studySplits.first,
+                                         report: reportSource.locate(beside: reportPath,
+                                                                     relative: "\(group)/\(subjectFolder)/s\(studyID).txt"),
+                                         tableSplit: studySplits.first,
                                          labels: studyLabels))
                 }
             }
@@ -187,7 +258,7 @@ public struct MimicDump: Sendable {
         }
         studies = listed.map { study in
             DumpStudy(subjectID: study.subjectID, studyID: study.studyID, images: study.images, folder: study.folder,
-                      hasReport: study.hasReport,
+                      report: study.report,
                       split: patientSplit[study.subjectID]?.split ?? Self.derivedSplit(subjectID: study.subjectID),
                       labels: study.labels)
         }
@@ -210,7 +281,7 @@ public struct MimicDump: Sendable {
             for entry in sortedEntries(path) {
                 countStrayDICOMs((path as NSString).appendingPathComponent(entry), root: root, into: &notices, depth: depth + 1)
             }
-        } else if path.lowercased().hasSuffix(".dcm") {
+        } else if [".dcm", ".jpg", ".jpeg"].contains(where: path.lowercased().hasSuffix) {
             notices.add(.dicomOutsideLayout, relative(path, root: root))
         }
     }

@@ -16,14 +16,24 @@ enum ReportCheck {
 
     /// Checks the report of `study`.
     static func check(_ study: DumpStudy) -> Status {
-        guard let path = study.reportPath else { return .missing }
-        var info = stat()
-        guard unsafe stat(path, &info) == 0 else { return .missing }
-        let size = Int(info.st_size)
-        if size > maximumBytes { return .tooLarge(size) }
-        guard let handle = FileHandle(forReadingAtPath: path) else { return .missing }
-        defer { try? handle.close() }
-        let head = [UInt8]((try? handle.read(upToCount: probeBytes)) ?? Data())
+        let head: [UInt8]
+        let size: Int
+        switch study.report {
+        case .none: return .missing
+        case .archive(let zip, let entry):
+            size = entry.size
+            if size > maximumBytes { return .tooLarge(size) }
+            guard let bytes = try? zip.data(entry) else { return .notText }
+            head = Array(bytes.prefix(probeBytes))
+        case .file(let path):
+            var info = stat()
+            guard unsafe stat(path, &info) == 0 else { return .missing }
+            size = Int(info.st_size)
+            if size > maximumBytes { return .tooLarge(size) }
+            guard let handle = FileHandle(forReadingAtPath: path) else { return .missing }
+            defer { try? handle.close() }
+            head = [UInt8]((try? handle.read(upToCount: probeBytes)) ?? Data())
+        }
         if head.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return .empty }
         if head.contains(0) { return .notText }
         // A cut at the probe's end may split a character: only the complete prefix must decode.
@@ -42,7 +52,7 @@ enum ReportCheck {
     static func tooLargeReason(_ study: DumpStudy, bytes: Int) -> String {
         let formatter = ByteCountFormatter()
         formatter.countStyle = .file
-        return "report \(study.reportPath ?? "") is \(bytes) bytes (\(formatter.string(fromByteCount: Int64(bytes)))), "
+        return "report \(study.reportName) is \(bytes) bytes (\(formatter.string(fromByteCount: Int64(bytes)))), "
             + "more than the \(maximumBytes / (1 << 20)) MiB a report may hold (real reports are a few KB); fix or remove the file"
     }
 }

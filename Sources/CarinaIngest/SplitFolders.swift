@@ -3,7 +3,10 @@ import Foundation
 extension MimicDump {
     /// The dump's studies of one split (`train`, `validate`, `test`), in dump order, with the dump's notices.
     public func only(split: String) -> MimicDump {
-        MimicDump(root: root, studies: studies.filter { $0.split == split }, tablesFound: tablesFound, notices: notices)
+        var part = MimicDump(root: root, studies: studies.filter { $0.split == split }, tablesFound: tablesFound, notices: notices)
+        part.release = release
+        part.labelTable = labelTable
+        return part
     }
 
     init(root: String, studies: [DumpStudy], tablesFound: [String], notices: DumpNotices) {
@@ -38,6 +41,8 @@ public enum SplitFolders {
                 total.skipped += t.skipped
                 total.failed += t.failed
                 total.resumed += t.resumed
+                total.keptWithoutView += t.keptWithoutView
+                total.droppedWithoutView += t.droppedWithoutView
             }
             total.found += unsplit.count
             total.skipped += unsplit.count

@@ -38,6 +38,9 @@ public struct CarinaRecord: Sendable, Equatable {
     public var concepts: [Float]
     /// The image's DICOM metadata as JSON.
     public var metaJSON: String
+    /// The release the record was ingested from (`RecordSchema.sources`): `mimic-cxr-dicom`, `mimic-cxr-jpg`,
+    /// `nih-cxr14`, `chexpert`; empty in shards written before the column.
+    public var source: String
     /// The schema version the record was written with.
     public var schema: String = RecordSchema.version
 
@@ -45,7 +48,8 @@ public struct CarinaRecord: Sendable, Equatable {
                 imageFormat: RecordImageFormat, width: Int, height: Int, rawRange: (low: Int32, high: Int32),
                 impression: String, findings: String, sectionsJSON: String, report: String, graphJSON: String,
                 entities: [RecordEntity], relations: [RecordRelation], labels: [Float], labelSource: String,
-                concepts: [Float], metaJSON: String) {
+                concepts: [Float], metaJSON: String, source: String = "mimic-cxr-dicom") {
+        self.source = source
         self.dicomID = dicomID
         self.studyID = studyID
         self.subjectID = subjectID
@@ -88,7 +92,7 @@ public struct CarinaRecord: Sendable, Equatable {
             .labelSource: .string(labelSource), .labels: .float32Array(labels), .meta: .json(metaJSON),
             .rawRange: .ndarray(Self.int32Array([rawRange.low, rawRange.high])),
             .relations: .json(IntRows.text(relations.map(\.row))), .report: .string(report), .schema: .string(schema),
-            .sections: .json(sectionsJSON), .split: .string(split), .studyID: .string(studyID),
+            .sections: .json(sectionsJSON), .source: .string(source), .split: .string(split), .studyID: .string(studyID),
             .subjectID: .string(subjectID), .view: .string(view), .width: .int(Int64(width)),
         ]
         return Dictionary(uniqueKeysWithValues: values.map { ($0.key.rawValue, $0.value) })
@@ -124,6 +128,7 @@ public struct CarinaRecord: Sendable, Equatable {
         labelSource = reader.string(.labelSource)
         concepts = columns[RecordSchema.Column.concepts.rawValue]?.floatArrayValue ?? []
         metaJSON = reader.string(.meta)
+        source = reader.string(.source)
         schema = reader.string(.schema)
     }
 

@@ -14,7 +14,7 @@ public enum RecordSchema {
     public enum Column: String, Sendable, CaseIterable {
         case concepts, dicomID = "dicom_id", entities, findings, graph, height, image, imageFormat = "image_format"
         case impression, labelSource = "label_source", labels, meta, rawRange = "raw_range", relations, report
-        case schema, sections, split, studyID = "study_id", subjectID = "subject_id", view, width
+        case schema, sections, source, split, studyID = "study_id", subjectID = "subject_id", view, width
     }
 
     /// Values in the `labels` column: the 14 CheXpert classes in `mimic-cxr-2.0.0-chexpert.csv` order.
@@ -28,7 +28,7 @@ public enum RecordSchema {
             .concepts: "ndarray:float32:\(conceptCount)", .dicomID: "str", .entities: "json", .findings: "str",
             .graph: "json", .height: "int", .image: format.mdsEncoding, .imageFormat: "str", .impression: "str",
             .labelSource: "str", .labels: "ndarray:float32:\(labelCount)", .meta: "json", .rawRange: "ndarray:int32:2",
-            .relations: "json", .report: "str", .schema: "str", .sections: "json", .split: "str", .studyID: "str",
+            .relations: "json", .report: "str", .schema: "str", .sections: "json", .source: "str", .split: "str", .studyID: "str",
             .subjectID: "str", .view: "str", .width: "int",
         ]
         return Column.allCases.map { ColumnSpec(name: $0.rawValue, encoding: encodings[$0]!) }
@@ -37,7 +37,7 @@ public enum RecordSchema {
 
     /// The columns of a `carina-record/1` record (no `entities`, `relations`, `raw_range` or `label_source`).
     public static func version1Columns(imageFormat format: RecordImageFormat) -> [ColumnSpec] {
-        let added: Set<String> = [Column.entities, .relations, .rawRange, .labelSource].map(\.rawValue).reduce(into: []) {
+        let added: Set<String> = [Column.entities, .relations, .rawRange, .labelSource, .source].map(\.rawValue).reduce(into: []) {
             $0.insert($1)
         }
         return columns(imageFormat: format).filter { !added.contains($0.name) }

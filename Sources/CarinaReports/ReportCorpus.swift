@@ -22,6 +22,8 @@ public struct ReportCorpus: Sendable {
     public var entries: [Entry]
     /// Whether the path was a MIMIC-CXR dump.
     public var isDump: Bool
+    /// The archive the entries are read from (``init(archive:)``), or nil for files.
+    public var archive: (any ReportArchiveReader)?
 
     /// Lists the reports under `path`.
     /// - Throws: `ReportError.notFound` when the path does not exist or holds no report.

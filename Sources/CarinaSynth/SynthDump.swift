@@ -1,6 +1,7 @@
 import CarinaDICOM
 import CarinaCore
 import CarinaGraph
+import CarinaImage
 import Foundation
 
 /// Options of `carina synth`.
@@ -14,6 +15,12 @@ public struct SynthOptions: Sendable {
     /// Fraction of images stored MONOCHROME1 (inverted).
     public var monochrome1Fraction = 0.25
     public var threads = ProcessInfo.processInfo.activeProcessorCount
+    /// Write the MIMIC-CXR-JPG layout: `DICOM_ID.jpg` (8-bit MONOCHROME2 JPEGs at quality 95, as the JPG release
+    /// stores them) instead of DICOMs, and the negbio table beside the chexpert one.
+    public var jpg = false
+    /// Put the reports in `mimic-cxr-reports.zip` (entries `files/pXX/pSUBJECT/sSTUDY.txt`) instead of beside the
+    /// study folders.
+    public var reportsZip = false
 
     public init(studies: Int) { self.studies = studies }
 }
@@ -63,6 +70,18 @@ public enum SynthDump {
         }
         if let first = failures.first { throw SynthError(first) }
         try writeTables(plan, root: root, options: options)
+        if options.reportsZip {
+            var entries: [(name: String, bytes: [UInt8])] = []
+            for study in plan {
+                let path = folder(root, study) + ".txt"
+                guard let data = fm.contents(atPath: path) else { throw SynthError("cannot read back \(path)") }
+                entries.append((String(path.dropFirst(root.count + 1)), [UInt8](data)))
+                try fm.removeItem(atPath: path)
+            }
+            do { try ZipWriter.write(entries, to: root + "/mimic-cxr-reports.zip") } catch {
+                throw SynthError(error.description)
+            }
+        }
     }
 
     static func plan(_ options: SynthOptions) -> [PlannedStudy] {
@@ -109,6 +128,17 @@ public enum SynthDump {
         }
         let report = SynthReport(findings: s.findings, view: s.view).text(rng: &rng)
         try report.write(toFile: folder(root, s) + ".txt", atomically: true, encoding: .utf8)
+        if options.jpg {
+            // MIMIC-CXR-JPG: the DICOM's values windowed to 8 bits, MONOCHROME2, JPEG quality 95.
+            let shift = 12 - 8
+            let values = pixels.map { UInt16(min(255, Int(s.monochrome1 ? UInt16(PhantomChest.maxValue) - $0 : $0) >> shift)) }
+            let image = GrayImage(width: options.columns, height: options.rows, bitDepth: 8, pixels: values)
+            let bytes = try JPEGCodec.encode(image, quality: 95)
+            guard FileManager.default.createFile(atPath: folder(root, s) + "/\(s.dicomID).jpg", contents: Data(bytes)) else {
+                throw SynthError("cannot write \(folder(root, s))/\(s.dicomID).jpg")
+            }
+            return
+        }
         let request = DicomWriteRequest(
             rows: options.rows, columns: options.columns, bitsStored: 12,
             photometric: s.monochrome1 ? "MONOCHROME1" : "MONOCHROME2", pixels: pixels, transferSyntax: s.syntax,
@@ -152,6 +182,7 @@ public enum SynthDump {
         try GzipFile.write(Array(metadata.utf8), to: root + "/mimic-cxr-2.0.0-metadata.csv.gz")
         try GzipFile.write(Array(split.utf8), to: root + "/mimic-cxr-2.0.0-split.csv.gz")
         try GzipFile.write(Array(chexpert.utf8), to: root + "/mimic-cxr-2.0.0-chexpert.csv.gz")
+        if options.jpg { try GzipFile.write(Array(chexpert.utf8), to: root + "/mimic-cxr-2.0.0-negbio.csv.gz") }
     }
 }
 

@@ -186,7 +186,7 @@ import Testing
         let writer = try MDSShardWriter(directory: dir.path, columns: RecordSchema.version1Columns(imageFormat: .png16))
         for i in 0..<dataset.count {
             var sample = try dataset.sample(at: i)
-            for column in [RecordSchema.Column.entities, .relations, .rawRange, .labelSource] { sample[column.rawValue] = nil }
+            for column in [RecordSchema.Column.entities, .relations, .rawRange, .labelSource, .source] { sample[column.rawValue] = nil }
             sample["schema"] = .string(RecordSchema.version1)
             try writer.write(sample)
         }
@@ -263,5 +263,29 @@ import Testing
             compared += record.entities.count
         }
         #expect(compared > 50)
+    }
+}
+
+extension RecordContractTests {
+    /// `carina-record/2` shards written before the `source` column read, with an empty source.
+    @Test func recordsWithoutTheSourceColumnRead() throws {
+        let dir = try TemporaryDirectory()
+        let source = try Self.ingested()
+        let dataset = try MDSDataset(directory: source.path)
+        let columns = RecordSchema.columns(imageFormat: .png16).filter { $0.name != RecordSchema.Column.source.rawValue }
+        let writer = try MDSShardWriter(directory: dir.path, columns: columns)
+        for i in 0..<dataset.count {
+            var sample = try dataset.sample(at: i)
+            #expect(sample["source"]?.stringValue == "mimic-cxr-dicom")
+            sample["source"] = nil
+            try writer.write(sample)
+        }
+        try writer.finish()
+        let old = try MDSDataset(directory: dir.path)
+        let record = try CarinaRecord(columns: old.sample(at: 0))
+        #expect(record.source.isEmpty)
+        #expect(try RecordLayout(columns: old.columns) == .version2)
+        let batch = try #require(try Self.loader(dir.path, fields: [.words, .labels, .graph]).nextBatch())
+        #expect(batch.batchSize == 5)
     }
 }

@@ -24,7 +24,8 @@ struct RecordSchemaTests {
         #expect(columns.map(\.name) == columns.map(\.name).sorted())
         #expect(Set(columns.map(\.name)) == Set(RecordSchema.Column.allCases.map(\.rawValue)))
         #expect(columns.first { $0.name == "image" }?.encoding == "jpeg")
-        #expect(RecordSchema.version1Columns(imageFormat: .png16).count == columns.count - 4)
+        #expect(RecordSchema.version1Columns(imageFormat: .png16).count == columns.count - 5)
+        #expect(columns.first { $0.name == "source" }?.encoding == "str")
     }
 
     @Test func recordRoundTripsThroughMDSBytes() throws {

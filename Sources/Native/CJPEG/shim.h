@@ -72,8 +72,10 @@ static inline int carina_jpeg_encode(const uint16_t *pixels, uint32_t width, uin
 }
 
 /// Decodes a JPEG to 8-bit grayscale (colour is converted to luminance by libjpeg) into a malloc'ed buffer.
-static inline int carina_jpeg_decode(const unsigned char *data, unsigned long size, uint32_t *width, uint32_t *height,
-                                     unsigned char **pixels, char *error) {
+/* Decodes a JPEG to 8-bit grey. With min_long_side > 0, libjpeg's scaled IDCT decodes at 1/2, 1/4 or 1/8 of the
+   size: the smallest whose long side is still at least min_long_side (a resize to that side follows). */
+static inline int carina_jpeg_decode_scaled(const unsigned char *data, unsigned long size, uint32_t *width,
+                                            uint32_t *height, unsigned char **pixels, char *error, int min_long_side) {
     struct jpeg_decompress_struct cinfo;
     carina_jpeg_error jerr;
     unsigned char *volatile buffer = NULL;
@@ -93,6 +95,13 @@ static inline int carina_jpeg_decode(const unsigned char *data, unsigned long si
     jpeg_read_header(&cinfo, TRUE);
     cinfo.out_color_space = JCS_GRAYSCALE;
     cinfo.dct_method = JDCT_ISLOW;
+    if (min_long_side > 0) {
+        unsigned long side = cinfo.image_width > cinfo.image_height ? cinfo.image_width : cinfo.image_height;
+        unsigned int denom = 8;
+        while (denom > 1 && (side + denom - 1) / denom < (unsigned long)min_long_side) denom /= 2;
+        cinfo.scale_num = 1;
+        cinfo.scale_denom = denom;
+    }
     jpeg_start_decompress(&cinfo);
     size_t stride = (size_t)cinfo.output_width;
     buffer = (unsigned char *)malloc(stride * cinfo.output_height + 1);
@@ -107,4 +116,9 @@ static inline int carina_jpeg_decode(const unsigned char *data, unsigned long si
     jpeg_destroy_decompress(&cinfo);
     *pixels = buffer;
     return 0;
+}
+
+static inline int carina_jpeg_decode(const unsigned char *data, unsigned long size, uint32_t *width, uint32_t *height,
+                                     unsigned char **pixels, char *error) {
+    return carina_jpeg_decode_scaled(data, size, width, height, pixels, error, 0);
 }

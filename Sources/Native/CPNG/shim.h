@@ -84,8 +84,8 @@ static inline void carina_png_read_bytes(png_structp png, png_bytep bytes, png_s
 
 /// Decodes a grayscale PNG (1...16 bits; no alpha, no colour) into a malloc'ed buffer the caller frees: one byte per
 /// pixel for depth <= 8, native-endian uint16 for 16. Returns 0, or 1 with a message in `error` (256 bytes).
-static inline int carina_png_decode(const unsigned char *data, size_t size, uint32_t *width, uint32_t *height,
-                                    int *bit_depth, void **pixels, char *error) {
+static inline int carina_png_decode_impl(const unsigned char *data, size_t size, uint32_t *width, uint32_t *height,
+                                         int *bit_depth, void **pixels, char *error, int luma) {
     *pixels = NULL;
     error[0] = 0;
     if (size < 8 || png_sig_cmp((png_const_bytep)data, 0, 8) != 0) { strcpy(error, "not a PNG (bad signature)"); return 1; }
@@ -107,7 +107,15 @@ static inline int carina_png_decode(const unsigned char *data, size_t size, uint
     png_uint_32 w = 0, h = 0;
     int depth = 0, color = 0;
     png_get_IHDR(png, info, &w, &h, &depth, &color, NULL, NULL, NULL);
-    if (color != PNG_COLOR_TYPE_GRAY) png_error(png, "PNG is not plain grayscale (colour or alpha)");
+    if (color != PNG_COLOR_TYPE_GRAY) {
+        if (!luma) png_error(png, "PNG is not plain grayscale (colour or alpha)");
+        /* colour or alpha reduced to luminance (libpng's default Rec. 709 weights), alpha dropped */
+        if (color == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
+        if (color & PNG_COLOR_MASK_ALPHA) png_set_strip_alpha(png);
+        if (png_get_valid(png, info, PNG_INFO_tRNS)) png_set_strip_alpha(png);
+        if ((color & PNG_COLOR_MASK_COLOR) || color == PNG_COLOR_TYPE_PALETTE) png_set_rgb_to_gray_fixed(png, 1, -1, -1);
+        if (color == PNG_COLOR_TYPE_PALETTE) depth = 8;
+    }
     if (depth < 8) png_set_expand_gray_1_2_4_to_8(png);
     if (depth == 16) png_set_swap(png);
     png_read_update_info(png, info);
@@ -123,4 +131,15 @@ static inline int carina_png_decode(const unsigned char *data, size_t size, uint
     *width = w; *height = h; *bit_depth = depth == 16 ? 16 : 8;
     *pixels = buffer;
     return 0;
+}
+
+static inline int carina_png_decode(const unsigned char *data, size_t size, uint32_t *width, uint32_t *height,
+                                    int *bit_depth, void **pixels, char *error) {
+    return carina_png_decode_impl(data, size, width, height, bit_depth, pixels, error, 0);
+}
+
+/* Like carina_png_decode, but a colour, palette or alpha PNG is reduced to its luminance. */
+static inline int carina_png_decode_luma(const unsigned char *data, size_t size, uint32_t *width, uint32_t *height,
+                                         int *bit_depth, void **pixels, char *error) {
+    return carina_png_decode_impl(data, size, width, height, bit_depth, pixels, error, 1);
 }

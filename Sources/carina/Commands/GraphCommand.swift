@@ -156,12 +156,17 @@ struct ReportFile {
     let studyID: String
     /// The corpus entry the file was found as (nil for an id that names no file).
     var entry: ReportCorpus.Entry? = nil
+    /// The corpus the entry is read through (a folder's files, or the reports archive).
+    var corpus: ReportCorpus? = nil
 
     /// The report split into sections, as `carina sections` splits it (clean mode; OpenI XML by its fields).
     func sections() throws -> [(name: String, text: String)] {
         guard let entry else { throw CLIError("\(path): not a report file found by ReportFiles.find") }
         let loaded: ReportLoader.Loaded
-        do { loaded = try ReportLoader.load(entry, mode: .clean) } catch { throw CLIError(error.description) }
+        do {
+            let bytes = try corpus?.bytes(entry) ?? ReportCorpus.readBytes(entry.path)
+            loaded = try ReportLoader.load(bytes: bytes, entry: entry, mode: .clean)
+        } catch { throw CLIError("\(error)") }
         return loaded.report.sections.map { ($0.name, $0.text) }
     }
 }
@@ -171,12 +176,27 @@ enum ReportFiles {
     /// PATH itself if it is a file (.txt or OpenI .xml); every `.txt` and `.xml` below a folder (sorted by path); the
     /// `pXX/pSUBJECT/sSTUDY.txt` reports of a MIMIC-CXR dump root.
     static func find(_ path: String) throws -> [ReportFile] {
-        let corpus: ReportCorpus
-        do { corpus = try ReportCorpus(path: path) } catch { throw CLIError(error.description) }
+        let corpus = try self.corpus(path)
         return corpus.entries.map { entry in
             var f = file(entry.path)
             f.entry = entry
+            f.corpus = corpus
             return f
+        }
+    }
+
+    /// The reports under PATH; a `.zip` PATH is read as the reports archive (`mimic-cxr-reports.zip`), entry by
+    /// entry, without unpacking it.
+    static func corpus(_ path: String) throws -> ReportCorpus {
+        do {
+            if path.lowercased().hasSuffix(".zip") {
+                return try ReportCorpus(archive: ZipArchive(path: path))
+            }
+            return try ReportCorpus(path: path)
+        } catch let error as ReportError {
+            throw CLIError(error.description)
+        } catch {
+            throw CLIError("\(error)")
         }
     }
 
@@ -193,5 +213,14 @@ enum ReportFiles {
             return ReportFile(path: path, subjectID: subject, studyID: study)
         }
         return ReportFile(path: path, subjectID: "", studyID: stem)
+    }
+}
+
+extension ZipArchive: ReportArchiveReader {
+    public var entryNames: [String] { Array(entries.keys) }
+
+    public func bytes(ofEntry name: String) throws -> [UInt8] {
+        guard let bytes = try data(named: name) else { throw ZipError(description: "\(path) has no entry \(name)") }
+        return bytes
     }
 }

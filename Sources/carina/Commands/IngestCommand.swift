@@ -10,11 +10,18 @@ import Foundation
 struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
-        abstract: "Ingest a MIMIC-CXR dump into MDS shards.",
+        abstract: "Ingest a MIMIC-CXR or MIMIC-CXR-JPG dump into MDS shards.",
         discussion: """
-            DUMP is laid out as MIMIC-CXR: files/pXX/pSUBJECT/sSTUDY/DICOM_ID.dcm, the report sSTUDY.txt beside each \
-            study folder, and optionally mimic-cxr-2.0.0-{metadata,split,chexpert}.csv.gz at the root. One record per \
-            image. Unreadable images are reported in OUT/ingest-report.tsv and skipped; the rest are written. Run the \
+            DUMP is laid out as MIMIC-CXR: files/pXX/pSUBJECT/sSTUDY/DICOM_ID.dcm (or DICOM_ID.jpg, the MIMIC-CXR-JPG \
+            release), the report sSTUDY.txt beside each study folder (or --reports FOLDER, or the archive \
+            mimic-cxr-reports.zip, at the root or given with --reports, read without unpacking), and optionally \
+            mimic-cxr-2.0.0-{metadata,split,chexpert}.csv.gz at the root. One record per image; its `source` column \
+            names the release. A JPG dump is stored as its JPEGs by default (--image jpeg8, no second lossy encode, \
+            --size does not apply); --reencode-jpeg or another --image decodes and re-encodes them. A DUMP holding \
+            Data_Entry_2017*.csv is NIH ChestX-ray14 (images/ or images_NNN/images/, train_val_list.txt, test_list.txt): \
+            one record per image, no report, the 14 findings as labels, --image png8 by default. A DUMP holding \
+            train.csv / valid.csv (no files/) is CheXpert (the CheXpert-v1.0 or -small folder): the Path column's \
+            JPEGs, stored as they are, the 14 labels with uncertain -1, train.csv as train and valid.csv as validate. Unreadable images are reported in OUT/ingest-report.tsv and skipped; the rest are written. Run the \
             same command again after an interruption to resume.
             """
     )
@@ -23,7 +30,14 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: "Output folder for the shards.") var out: String
     @Option(help: "Output format: mds (MosaicML Streaming shards) or wds (WebDataset tars, beside the MDS shards).")
     var format: OutputFormat = .mds
-    @Option(help: "Image encoding: png16, png8, jpeg8 or raw16.") var image: ImageEncoding = .png16
+    @Option(help: "Image encoding: png16, png8, jpeg8 or raw16 (default: png16; jpeg8 for a JPG dump).")
+    var image: ImageEncoding?
+    @Option(help: "The reports: a folder holding files/pXX/pSUBJECT/sSTUDY.txt, or mimic-cxr-reports.zip.")
+    var reports: String?
+    @Flag(help: "Decode and re-encode the JPEGs of a JPG dump (resized to --size) instead of storing them as they are.")
+    var reencodeJpeg = false
+    @Flag(help: "Exit with status 1 when any image failed (for batch jobs).") var strict = false
+    @Flag(help: "With --views: keep images that have no recorded view (default: drop them).") var keepViewless = false
     @Option(help: "Long side of the stored image in pixels (0 keeps the full matrix).") var size: Int = 512
     @Flag(help: "Pad the resized image to a square.") var pad = false
     @Option(help: "Pixel transform: raw, window or mimic-jpg.") var transform: PixelTransform = .raw
@@ -59,9 +73,18 @@ struct IngestCommand: AsyncParsableCommand {
 
     func run() async throws {
         let part = try Partition(parsing: partition)
-        let dump = try MimicDump(root: self.dump, partition: part)
+        let isNIH = ((try? FileManager.default.contentsOfDirectory(atPath: self.dump)) ?? [])
+            .contains { $0.hasPrefix("Data_Entry_2017") }
+        let isCheXpert = !isNIH && !FileManager.default.fileExists(atPath: self.dump + "/files")
+            && ["train.csv", "valid.csv"].contains { FileManager.default.fileExists(atPath: self.dump + "/" + $0) }
+        let dump = isNIH ? try MimicDump(nih: self.dump, partition: part)
+            : isCheXpert ? try MimicDump(chexpert: self.dump, partition: part)
+            : try MimicDump(root: self.dump, partition: part, reports: reports)
         var options = IngestOptions(output: out)
-        options.encoding = image
+        let jpgDump = dump.studies.contains { $0.images.contains(where: \.isJPEG) }
+        options.encoding = image ?? (jpgDump ? .jpeg8 : isNIH ? .png8 : .png16)
+        options.keepJPEG = !reencodeJpeg
+        options.keepImagesWithoutView = keepViewless
         options.size = size == 0 ? nil : size
         options.padToSquare = pad
         options.transform = transform
@@ -126,6 +149,10 @@ struct IngestCommand: AsyncParsableCommand {
                      ByteCountFormatter.string(fromByteCount: Int64(bytes), countStyle: .file), out, seconds,
                      Double(tally.written - tally.resumed) / max(seconds, 1e-9),
                      dump.tablesFound.isEmpty ? "none" : dump.tablesFound.joined(separator: ",")))
+        if options.views != nil {
+            print("ingest: --views: \(tally.keptWithoutView) images with no recorded view kept, "
+                + "\(tally.droppedWithoutView) dropped" + (keepViewless ? "" : " (--keep-viewless keeps them)"))
+        }
         for line in tally.notices.lines { print("ingest: note: \(line)") }
         if !tally.notices.items.isEmpty { print("ingest: every noted input is listed in \(out)/ingest-notices.tsv") }
         if tally.failed > 0 || tally.skipped > 0 {
@@ -140,6 +167,9 @@ struct IngestCommand: AsyncParsableCommand {
             }
         }
         withExtendedLifetime(lock) {}
+        if strict, tally.failed > 0 {
+            throw CLIError("--strict: \(tally.failed) of \(tally.found) images failed (listed in the ingest report)")
+        }
     }
 }
 

@@ -66,7 +66,7 @@ struct LabelsCommand: AsyncParsableCommand {
     /// once before timing.
     func runBenchmark(_ reports: [ReportFile], passes: Int) throws {
         let texts = try reports.map { r -> String in
-            guard let data = FileManager.default.contents(atPath: r.path) else {
+            guard let data = try? (r.corpus?.bytes(r.entry!) ?? ReportCorpus.readBytes(r.path)) else {
                 throw CLIError("cannot read report \(r.path)")
             }
             return String(decoding: data, as: UTF8.self)

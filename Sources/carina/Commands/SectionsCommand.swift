@@ -50,7 +50,7 @@ struct SectionsCommand: AsyncParsableCommand {
     func run() async throws {
         if let out = emitMimicCorpus { return try emitCorpus(out) }
         let corpus: ReportCorpus
-        do { corpus = try ReportCorpus(path: path) } catch { throw CLIError(error.description) }
+        corpus = try ReportFiles.corpus(path)
         if let seconds = bench { return try runBench(corpus, seconds: seconds) }
         if let dir = out { return try writeFiles(corpus, to: dir) }
 
@@ -66,7 +66,7 @@ struct SectionsCommand: AsyncParsableCommand {
         for entry in corpus.entries {
             let loaded: ReportLoader.Loaded
             do {
-                loaded = try ReportLoader.load(entry, mode: mode)
+                loaded = try ReportLoader.load(bytes: corpus.bytes(entry), entry: entry, mode: mode)
             } catch {
                 if corpus.entries.count == 1 { throw CLIError(error.description) }
                 failures += 1
@@ -109,7 +109,7 @@ struct SectionsCommand: AsyncParsableCommand {
         var studies = 0
         for entry in corpus.entries {
             do {
-                let r = try ReportLoader.load(entry, mode: mode).report
+                let r = try ReportLoader.load(bytes: corpus.bytes(entry), entry: entry, mode: mode).report
                 if let p = r.problem {
                     FileHandle.standardError.write(Data("Warning: \(entry.path): \(p)\n".utf8))
                 }
@@ -140,7 +140,7 @@ struct SectionsCommand: AsyncParsableCommand {
     func runBench(_ corpus: ReportCorpus, seconds: Double) throws {
         var texts: [(String, String)] = []
         for e in corpus.entries where !e.isXML {
-            guard let bytes = try? ReportCorpus.readBytes(e.path),
+            guard let bytes = try? corpus.bytes(e),
                   let text = try? ReportText.decode(bytes, mode: mode, path: e.path) else { continue }
             texts.append((text, e.studyID))
         }

@@ -7,7 +7,7 @@ import Foundation
 struct SynthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synth",
-        abstract: "Write a synthetic MIMIC-CXR-shaped dump.",
+        abstract: "Write a synthetic MIMIC-CXR-shaped (or, with --jpg, MIMIC-CXR-JPG-shaped) dump.",
         discussion: """
             Real DICOM files written through DCMTK (phantom chests whose findings are drawn where the report puts \
             them), reports in the MIMIC-CXR text layout, and the metadata, split and chexpert CSVs. The same seed \
@@ -24,6 +24,8 @@ struct SynthCommand: AsyncParsableCommand {
     var syntax: String = DicomTransferSyntax.explicitLittle.rawValue
     @Option(help: "Random seed.") var seed: UInt64 = 0
     @Option(help: "Fraction of images stored as MONOCHROME1.") var monochrome1: Double = 0.25
+    @Flag(help: "Write the MIMIC-CXR-JPG layout (DICOM_ID.jpg) instead of DICOMs.") var jpg = false
+    @Flag(help: "Put the reports in mimic-cxr-reports.zip instead of beside the study folders.") var reportsZip = false
     @Option(help: "Worker threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
@@ -41,6 +43,8 @@ struct SynthCommand: AsyncParsableCommand {
         options.seed = seed
         options.monochrome1Fraction = monochrome1
         options.threads = max(1, threads)
+        options.jpg = jpg
+        options.reportsZip = reportsZip
         if syntax == "mixed" {
             options.syntaxes = DicomTransferSyntax.allCases
         } else {
