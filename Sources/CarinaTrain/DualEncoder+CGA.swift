@@ -56,14 +56,8 @@ extension DualEncoder {
         unsafe st.normalized = st.buffer.take(n * e)
         unsafe st.norms = st.buffer.take(n)
         st.head = HeadActivations(st.buffer, rows: n, hidden: c.projectionHidden)
-        let out = unsafe a.findings.out
-        for (i, span) in spans.enumerated() {
-            let inv = 1 / Float(span.end - span.start)
-            for pos in span.start..<span.end {
-                let src = unsafe out + (span.sample * ft + pos) * cw
-                for k in 0..<cw { unsafe st.pooled[i * cw + k] += src[k] * inv }
-            }
-        }
+        unsafe SpanPooling.forward(out: st.pooled, inp: a.findings.out, sample: spans.map(\.sample),
+                                   start: spans.map(\.start), end: spans.map(\.end), tokens: ft, dim: cw)
         unsafe txtL.forward(out: st.projected, inp: st.pooled, params: w, rows: n, inDim: cw, outDim: e, saved: st.head!)
         unsafe Normalize.forward(out: st.normalized, norm: st.norms, inp: st.projected, rows: n, dim: e)
         var patches = [Float](repeating: 0, count: b * np * e)
@@ -110,13 +104,8 @@ extension DualEncoder {
         unsafe txtL.backward(dinp: dpooled, dout: dproj, inp: st.pooled, params: w, grads: g, rows: n, inDim: cw,
                              outDim: e, saved: head, scratch: dhead)
         if !accumulate { unsafe a.dvt.update(repeating: 0, count: b * ft * cw) }
-        for (i, span) in st.spans.enumerated() {
-            let inv = 1 / Float(span.end - span.start)
-            for pos in span.start..<span.end {
-                let dst = unsafe a.dvt + (span.sample * ft + pos) * cw
-                for k in 0..<cw { unsafe dst[k] += dpooled[i * cw + k] * inv }
-            }
-        }
+        unsafe SpanPooling.backward(dinp: a.dvt, dout: dpooled, sample: st.spans.map(\.sample),
+                                    start: st.spans.map(\.start), end: st.spans.map(\.end), tokens: ft, dim: cw)
         return true
     }
 }
