@@ -6,11 +6,15 @@ import CarinaTensor
 @safe final class GraphAlignmentState {
     var graph = GraphAlignment.Graph()
     var spans: [(sample: Int, start: Int, end: Int)] = []
-    var buffer = ActivationBuffer()
-    var pooled = unsafe UnsafeMutablePointer<Float>.allocate(capacity: 1)
-    var projected = unsafe UnsafeMutablePointer<Float>.allocate(capacity: 1)
-    var normalized = unsafe UnsafeMutablePointer<Float>.allocate(capacity: 1)
-    var norms = unsafe UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    /// Owns the slices below; replaced (and the old one freed) by each forward with nodes.
+    var buffer: ActivationBuffer
+    var pooled, projected, normalized, norms: UnsafeMutablePointer<Float>
+
+    init() {
+        let b = ActivationBuffer()
+        buffer = b
+        unsafe pooled = b.take(1); unsafe projected = b.take(1); unsafe normalized = b.take(1); unsafe norms = b.take(1)
+    }
     var head: HeadActivations?
     var dtext: [Float] = [], drelation: [Float] = []
     /// The last forward's image-side nodes `(N, E)`.
