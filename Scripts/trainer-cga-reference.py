@@ -19,7 +19,11 @@ Output (in --out, default Tests/CarinaTrainTests/Fixtures):
   reference-cga.bin   float32 little-endian: images (B,1,S,S), parameters, then one gradient slab per case
 
 Run:  /work/.venv-bench/bin/python Scripts/trainer-cga-reference.py     (any Python with torch and numpy)
+      --bench-steps N times forward+backward+AdamW of the full CGA combination (global + four stages), the cascade
+      vectorised over the batch's nodes, on --config with random inputs and ~8 findings entities per sample.
 """
+import statistics
+import time
 import argparse
 import json
 import os
@@ -111,6 +115,64 @@ def losses(model, batch, nodes, edges):
     return parts
 
 
+def bench(tb, a):
+    torch.set_num_threads(a.threads)
+    cfg = json.load(open(a.config))
+    tb.VOCAB, tb.TEXT_LEN, tb.WIDTH, tb.HEADS = cfg["vocabSize"], cfg["textLength"], cfg["width"], cfg["heads"]
+    tb.MLP, tb.PROJ, tb.ENTITIES, tb.PATCH = cfg["mlp"], cfg["projection"], cfg["concepts"], cfg["patchSize"]
+    model = tb.CarinaTiny(cfg["depth"], cfg["imageSize"])
+    model.cga = nn.Module()
+    model.cga.relation = nn.Parameter(torch.randn(3, cfg["projection"]) * 0.3)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    b, s, t = a.batch, cfg["imageSize"], cfg["textLength"]
+    img = torch.randn(b, 1, s, s)
+    ids = torch.randint(103, cfg["vocabSize"], (b, t)); valid = torch.ones(b, t, dtype=torch.bool)
+    valid[:, t // 2:] = False
+    per = 8
+    sample = torch.arange(b).repeat_interleave(per)
+    start = torch.randint(1, t // 2 - 3, (b * per,)); length = torch.randint(1, 3, (b * per,))
+    stage = torch.arange(b * per) % 2
+    pool = torch.zeros(b * per, b * t)
+    for i in range(b * per):
+        pool[i, sample[i] * t + start[i]:sample[i] * t + start[i] + length[i]] = 1.0 / float(length[i])
+    head = torch.arange(0, b * per, 2); tail = head + 1; ty = torch.randint(0, 3, head.shape)
+    edge_sample = sample[head]
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        vi = model.image(img)
+        ign = F.normalize(model.img_g(vi[:, 0]), dim=-1)
+        patches = F.normalize(model.img_l(vi[:, 1:]), dim=-1)
+        tgn = F.normalize(model.txt_g(model.text(ids, valid)[:, 0]), dim=-1)
+        logits = model.logit_scale.exp().clamp(max=100) * ign @ tgn.T
+        target = torch.arange(b)
+        loss = (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
+        fin_out = model.text(ids, valid)
+        tn = F.normalize(model.txt_l(pool @ fin_out.reshape(b * t, -1)), dim=-1)
+        p = patches[sample]
+        att = torch.softmax(torch.einsum("npe,ne->np", p, tn) / TAU_ATT, dim=-1)
+        v = F.normalize(torch.einsum("np,npe->ne", att, p), dim=-1)
+        rel = model.cga.relation
+        e_t = F.normalize(tn[head] + tn[tail] + rel[ty], dim=-1)
+        e_i = F.normalize(v[head] + v[tail] + rel[ty], dim=-1)
+        g_t = torch.zeros(b, tn.shape[1]).index_add(0, sample, tn).index_add(0, edge_sample, e_t)
+        g_i = torch.zeros(b, tn.shape[1]).index_add(0, sample, v).index_add(0, edge_sample, e_i)
+        loss = loss + info_nce(tn[stage == 0], v[stage == 0]) + info_nce(tn[stage == 1], v[stage == 1]) \
+            + info_nce(e_t, e_i) + info_nce(F.normalize(g_t, dim=-1), F.normalize(g_i, dim=-1))
+        loss.backward()
+        opt.step()
+
+    for _ in range(a.warmup):
+        step()
+    times = []
+    for _ in range(a.bench_steps):
+        t0 = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t0)
+    print(json.dumps({"side": "pytorch", "objectives": "cga", "batch": b, "threads": a.threads,
+                      "ms_per_step": round(statistics.median(times) * 1000, 1)}))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bench", default=os.path.join(ROOT, "..", "shared", "bench"), help="folder of trainer_baseline.py")
@@ -118,9 +180,15 @@ def main() -> None:
     ap.add_argument("--out", default=os.path.join(ROOT, "Tests", "CarinaTrainTests", "Fixtures"))
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--bench-steps", type=int, default=0, help="time the full CGA combination instead")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--warmup", type=int, default=2)
     a = ap.parse_args()
     sys.path.insert(0, os.path.abspath(a.bench))
     import trainer_baseline as tb
+    if a.bench_steps > 0:
+        bench(tb, a)
+        return
     torch.set_num_threads(1)
     cfg = json.load(open(a.config))
     cfg["graphAlignment"] = True
