@@ -37,6 +37,8 @@ public final class DualEncoder {
     public var maskedReportOverride: [Int32]?
     struct ReportOffsets { var bias = 0, condW = 0, condB = 0 }
     let reportOffsets: ReportOffsets
+    /// CGA's state between forward and backward (see `DualEncoder+CGA.swift`).
+    let graphState = GraphAlignmentState()
 
     /// Parameter names and shapes in PyTorch's `CarinaTiny.named_parameters()` order.
     public static func parameterSpecs(_ c: ModelConfig) -> [(String, [Int])] {
@@ -55,6 +57,7 @@ public final class DualEncoder {
         if let k = c.prototypes { s.append(("prototype.weight", [k, e])) }
         s += decoderSpecs(c)
         s += reportHeadSpecs(c)
+        if c.graphAlignment == true { s.append(("cga.relation", [GraphAlignment.relationTypes, e])) }
         return s
     }
 
@@ -169,6 +172,7 @@ public final class DualEncoder {
         if weights.mim != 0 && config.maskedImageDecoder == nil {
             throw TrainError.invalidConfig("masked image modelling needs a model with a maskedImageDecoder (model \(config.name) has none)")
         }
+        try checkGraphAlignment(batch, weights: weights)
         let a = activations(batch: batch.batchSize)
         a.weights = weights
         return unsafe forwardValidated(batch, a)
@@ -181,7 +185,7 @@ public final class DualEncoder {
         var image: Bool
         init(_ w: LossWeights, _ s: ObjectiveSettings, eval: Bool) {
             instance = w.global != 0 || w.prototype != 0 || eval
-            patches = w.local != 0 || w.token != 0
+            patches = w.local != 0 || w.token != 0 || w.graphAlignment
             findings = patches || (instance && s.instanceText == .findings)
             image = instance || patches || w.graph != 0
         }
@@ -298,6 +302,9 @@ public final class DualEncoder {
         if weights.token != 0 {
             result.token = unsafe tokenForward(a, batch: b)
         }
+        if weights.graphAlignment {
+            unsafe graphForward(a, batch: batch, result: &result)
+        }
         if weights.mim != 0 {
             result.mim = unsafe mimForward(a, batch: b)
         }
@@ -310,6 +317,7 @@ public final class DualEncoder {
         if weights.prototype != 0 { result.total += Double(weights.prototype) * result.prototype }
         if weights.mim != 0 { result.total += Double(weights.mim) * result.mim }
         if weights.mlm != 0 { result.total += Double(weights.mlm) * result.mlm }
+        if weights.graphAlignment { result.total += graphState.weightedTotal(weights, result) }
         a.batchForBackward = batch
         return result
     }
@@ -453,6 +461,7 @@ public final class DualEncoder {
                                  outDim: e, inStride: ft * cw, accumulateInput: true, saved: a.tgHead, scratch: a.dhead)
             started = true
         }
+        if weights.graphAlignment { started = unsafe graphBackward(a, batch: b, accumulate: started) || started }
         if started { unsafe backwardText(a.findingsText.ids, a.findings, dout: a.dvt, a: a) }
     }
 

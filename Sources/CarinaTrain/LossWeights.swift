@@ -17,6 +17,10 @@ public struct LossWeights: Codable, Sendable, Equatable {
     public var mim: Float
     /// MRM's masked report modelling conditioned on the masked image (MRM §3.2). See `MaskedReportModelling`.
     public var mlm: Float
+    /// CGA's cascade (see `GraphAlignment`): anatomy-node, pathology-node, relation-edge and graph-readout alignment.
+    public var anatomy: Float = 0, pathology: Float = 0, edge: Float = 0, readout: Float = 0
+    /// Whether any CGA stage is on.
+    public var graphAlignment: Bool { anatomy != 0 || pathology != 0 || edge != 0 || readout != 0 }
 
     public init(global: Float = 1, local: Float = 1, graph: Float = 1, token: Float = 0, prototype: Float = 0,
                 mim: Float = 0, mlm: Float = 0) {
@@ -30,7 +34,15 @@ public struct LossWeights: Codable, Sendable, Equatable {
     }
 
     /// The objective names `--objectives` accepts, in order.
-    public static let names = ["global", "local", "graph", "token", "prototype", "mim", "mlm"]
+    public static let names = ["global", "local", "graph", "token", "prototype", "mim", "mlm", "anatomy", "pathology",
+                               "edge", "readout"]
+
+    /// CGA's combination: instance alignment and the four cascade stages, equally weighted.
+    public static let cga: LossWeights = {
+        var w = LossWeights(global: 1, local: 0, graph: 0)
+        w.anatomy = 1; w.pathology = 1; w.edge = 1; w.readout = 1
+        return w
+    }()
 
     /// MGCA's combination (its λ₁ = 1, λ₂ = 0.7, λ₃ = 0.5; its instance loss sums both directions where ours
     /// averages them, hence global = 2).
@@ -46,6 +58,7 @@ public struct LossWeights: Codable, Sendable, Equatable {
         case "default": return LossWeights()
         case "mgca": return .mgca
         case "mrm": return .mrm
+        case "cga": return .cga
         default: break
         }
         var w = LossWeights(global: 0, local: 0, graph: 0, token: 0, prototype: 0, mim: 0, mlm: 0)
@@ -62,17 +75,21 @@ public struct LossWeights: Codable, Sendable, Equatable {
             case "prototype": w.prototype = value
             case "mim": w.mim = value
             case "mlm": w.mlm = value
+            case "anatomy": w.anatomy = value
+            case "pathology": w.pathology = value
+            case "edge": w.edge = value
+            case "readout": w.readout = value
             default:
-                throw TrainError.invalidConfig("unknown objective '\(kv[0])'; known: \(names.joined(separator: ", ")) (or the presets default, mgca, mrm)")
+                throw TrainError.invalidConfig("unknown objective '\(kv[0])'; known: \(names.joined(separator: ", ")) (or the presets default, mgca, mrm, cga)")
             }
         }
-        guard w.global + w.local + w.graph + w.token + w.prototype + w.mim + w.mlm > 0 else {
+        guard w.global + w.local + w.graph + w.token + w.prototype + w.mim + w.mlm + w.anatomy + w.pathology + w.edge + w.readout > 0 else {
             throw TrainError.invalidConfig("no objective has a positive weight in '\(text)'")
         }
         return w
     }
 
-    private enum CodingKeys: String, CodingKey { case global, local, graph, token, prototype, mim, mlm }
+    private enum CodingKeys: String, CodingKey { case global, local, graph, token, prototype, mim, mlm, anatomy, pathology, edge, readout }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -83,6 +100,10 @@ public struct LossWeights: Codable, Sendable, Equatable {
         prototype = try c.decodeIfPresent(Float.self, forKey: .prototype) ?? 0
         mim = try c.decodeIfPresent(Float.self, forKey: .mim) ?? 0
         mlm = try c.decodeIfPresent(Float.self, forKey: .mlm) ?? 0
+        anatomy = try c.decodeIfPresent(Float.self, forKey: .anatomy) ?? 0
+        pathology = try c.decodeIfPresent(Float.self, forKey: .pathology) ?? 0
+        edge = try c.decodeIfPresent(Float.self, forKey: .edge) ?? 0
+        readout = try c.decodeIfPresent(Float.self, forKey: .readout) ?? 0
     }
 }
 
@@ -99,6 +120,8 @@ public struct ObjectiveSettings: Sendable, Equatable {
     /// Fraction of the report's words masked by masked report modelling (MRM: 0.5), and the `[MASK]` id.
     public var wordMaskRatio: Float = 0.5
     public var maskTokenID: Int32 = 103
+    /// CGA's temperatures.
+    public var graph = GraphAlignment()
 
     public init(instanceText: InstanceText = .impression, instance: InstanceAlignment = InstanceAlignment(),
                 prototype: PrototypeAlignment = PrototypeAlignment(), prototypeFreezeSteps: Int = 0) {
@@ -119,6 +142,8 @@ public struct LossBreakdown: Sendable, Equatable {
     public var prototype: Double = 0
     public var mim: Double = 0
     public var mlm: Double = 0
+    /// CGA's stages (unweighted).
+    public var anatomy: Double = 0, pathology: Double = 0, edge: Double = 0, readout: Double = 0
 
     public init(total: Double, global: Double, local: Double, graph: Double, token: Double = 0, prototype: Double = 0,
                 mim: Double = 0, mlm: Double = 0) {

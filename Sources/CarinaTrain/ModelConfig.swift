@@ -40,6 +40,10 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     /// from the JSON): none.
     public var maskedReportHead: Bool?
 
+    /// CGA's relation-type table (`cga.relation (3, E)`, after every other parameter); nil or false (absent from the
+    /// JSON): none. `carina train` sets it when a CGA edge or readout stage is on.
+    public var graphAlignment: Bool?
+
     /// A transformer stack's shape other than the encoders'.
     public struct DecoderShape: Codable, Sendable, Equatable {
         public var width: Int, depth: Int, heads: Int, mlp: Int

@@ -74,6 +74,8 @@ public struct TrainStepLog: Sendable, Equatable {
         }
         let mgca = (loss.token != 0 ? " t \(f(loss.token, 3))" : "") + (loss.prototype != 0 ? " p \(f(loss.prototype, 3))" : "")
             + (loss.mim != 0 ? " m \(f(loss.mim, 3))" : "") + (loss.mlm != 0 ? " r \(f(loss.mlm, 3))" : "")
+            + (loss.anatomy != 0 || loss.pathology != 0 || loss.edge != 0 || loss.readout != 0
+                ? " cga \(f(loss.anatomy, 3))/\(f(loss.pathology, 3))/\(f(loss.edge, 3))/\(f(loss.readout, 3))" : "")
         return "step \(step)/\(totalSteps)  loss \(f(loss.total, 4)) (g \(f(loss.global, 3)) l \(f(loss.local, 3)) e \(f(loss.graph, 3))\(mgca))"
             + "  lr \(learningRate)  |g| \(f(gradientNorm, 3))  \(f(secondsPerStep * 1000, 1)) ms/step  \(f(samplesPerSecond, 1)) samples/s"
     }
@@ -118,7 +120,8 @@ extension TrainOptions {
             throw TrainError.invalidOption("gradient clip norm \(clipNorm) must be a finite positive number")
         }
         let weights = [lossWeights.global, lossWeights.local, lossWeights.graph, lossWeights.token, lossWeights.prototype,
-                       lossWeights.mim, lossWeights.mlm]
+                       lossWeights.mim, lossWeights.mlm, lossWeights.anatomy, lossWeights.pathology, lossWeights.edge,
+                       lossWeights.readout]
         guard weights.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= 1000 }), weights.contains(where: { $0 > 0 }) else {
             let named = zip(LossWeights.names, weights).map { "\($0)=\($1)" }.joined(separator: ",")
             throw TrainError.invalidOption("objective weights \(named) must be finite numbers in [0, 1000], not all 0, "

@@ -33,6 +33,12 @@ struct TrainCommand: AsyncParsableCommand {
             set to [MASK], the text encoder conditioned on a projection of the masked image's visible tokens (needs mim \
             on), prediction tied to the token embedding, cross-entropy over the masked positions. Preset: \
             --objectives mrm = mim=1,mlm=1.
+              anatomy, pathology, edge, readout   CGA's cascading graph alignment, one weight per stage in cascade \
+            order: the findings' anatomy entities and their present or uncertain observations/devices are nodes, \
+            text nodes the span-mean of the text encoder through txt_l, image nodes their attention over the \
+            patches; edges from both nodes plus a relation-type embedding; readout the sum of a graph's nodes and \
+            edges; each stage a symmetric InfoNCE over the batch at temperature 0.1. Loads the graph fields. \
+            Preset: --objectives cga = global=1,anatomy=1,pathology=1,edge=1,readout=1.
             --projection-hidden H gives all four projection heads MGCA's two layers (Linear, ReLU, Linear; without \
             its BatchNorms).
             Presets: --objectives mgca = global=2,token=0.7,prototype=0.5 (MGCA's lambdas; its instance loss sums \
@@ -128,6 +134,7 @@ struct TrainCommand: AsyncParsableCommand {
             }
             config.maskedReportHead = true
         }
+        if lossWeights.edge != 0 || lossWeights.readout != 0 { config.graphAlignment = true }
         if let h = projectionHidden {
             guard h >= 1 else { throw CLIError("--projection-hidden must be at least 1") }
             config.projectionHidden = h
@@ -137,6 +144,7 @@ struct TrainCommand: AsyncParsableCommand {
         loaderOptions.seed = seed
         loaderOptions.textLength = config.textLength
         loaderOptions.conceptCount = config.concepts
+        if lossWeights.graphAlignment { loaderOptions.fields.insert(.graph) }
         var augmentation = ImageAugmentation(size: config.imageSize, randomCrop: cropScale < 1)
         augmentation.cropScale = cropScale...1
         loaderOptions.augmentation = augmentation
@@ -186,7 +194,8 @@ struct TrainCommand: AsyncParsableCommand {
             + "(split \(splitText)), "
             + "batch \(loaderOptions.batchSize), \(steps) steps")
         let named = zip(LossWeights.names, [lossWeights.global, lossWeights.local, lossWeights.graph, lossWeights.token,
-                                            lossWeights.prototype, lossWeights.mim, lossWeights.mlm]).filter { $0.1 != 0 }
+                                            lossWeights.prototype, lossWeights.mim, lossWeights.mlm, lossWeights.anatomy,
+                                            lossWeights.pathology, lossWeights.edge, lossWeights.readout]).filter { $0.1 != 0 }
         print("train: objectives " + named.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
             + (lossWeights.global != 0 || lossWeights.prototype != 0 ? ", report text \(instanceText)" : "")
             + (settings.prototypeFreezeSteps > 0 ? ", prototypes frozen for \(settings.prototypeFreezeSteps) steps" : ""))
