@@ -1,4 +1,4 @@
-/// What Carina keeps about a DICOM image besides its pixels (DESIGN §2), read from the header only.
+/// What Carina keeps about a DICOM image besides its pixels (ARCHITECTURE.md: `CarinaDICOM`; the README's dicom section), read from the header only.
 public struct DicomMetadata: Codable, Sendable, Equatable {
     public var rows: Int
     public var columns: Int

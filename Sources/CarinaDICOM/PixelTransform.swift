@@ -1,4 +1,4 @@
-/// What turns decoded stored values into the pixels Carina keeps (DESIGN §2).
+/// What turns decoded stored values into the pixels Carina keeps (ARCHITECTURE.md: `CarinaDICOM`; the README's dicom section).
 ///
 /// - `raw`: the modality LUT (or rescale slope/intercept) output of every pixel; MONOCHROME1 reflected within the
 ///   declared range so bone is bright; negative ranges lifted by one constant (see `DicomMetadata.rawValueOffset`).

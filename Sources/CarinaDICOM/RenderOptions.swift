@@ -1,6 +1,6 @@
 /// How `DicomRenderer.render` turns a DICOM frame into image bytes.
 public struct RenderOptions: Sendable, Equatable {
-    /// Which pixel transform (DESIGN §2).
+    /// Which pixel transform (ARCHITECTURE.md: `CarinaDICOM`; the README's dicom section).
     public var transform: PixelTransform
     /// Resize so the long side is this many pixels (area averaging); nil keeps the size.
     public var size: Int?

@@ -2,7 +2,7 @@ import CarinaLoader
 import CarinaTensor
 import Foundation
 
-/// The carina dual encoder (DESIGN §7), operation for operation the PyTorch reference `trainer_baseline.py`:
+/// The carina dual encoder (ARCHITECTURE.md: `CarinaTrain`), operation for operation the PyTorch reference `trainer_baseline.py`:
 /// a ViT over `1×S×S` images and a text transformer run on the impression and on the findings, projections to `E`,
 /// and the global, local and graph losses. Parameters live in one `ParameterArena` in PyTorch's
 /// `named_parameters` order and naming.

@@ -2,7 +2,7 @@ import CarinaCore
 import Foundation
 
 /// The shape of a carina dual encoder: a ViT image encoder and a transformer text encoder sharing width, depth, heads
-/// and MLP size, with projections to a joint space and an entity head (DESIGN §7).
+/// and MLP size, with projections to a joint space and an entity head (ARCHITECTURE.md: `CarinaTrain`).
 public struct ModelConfig: Codable, Sendable, Equatable {
     public var name: String
     /// Square input image side `S` (grayscale, `1×S×S`).
@@ -88,7 +88,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         self.projectionHidden = projectionHidden
     }
 
-    /// `carina-tiny` (DESIGN §7; `schemas/models/carina-tiny.json`): 9,638,913 parameters.
+    /// `carina-tiny` (ARCHITECTURE.md: `CarinaTrain`; `schemas/models/carina-tiny.json`): 9,638,913 parameters.
     public static let carinaTiny = ModelConfig(
         name: "carina-tiny", imageSize: 224, patchSize: 16, width: 192, depth: 4, heads: 3, mlp: 768,
         vocabSize: 30522, textLength: 128, projection: 128, concepts: 64)
