@@ -56,7 +56,7 @@ let package = Package(
         .target(name: "CarinaLoader", dependencies: ["CarinaCore", "CarinaShards", "CarinaRecord", "CarinaImage"],
                 swiftSettings: strictSafety),
         .target(name: "CarinaExport", dependencies: ["CarinaCore", "CarinaShards", "CarinaRecord", "CarinaImage"]),
-        .target(name: "CarinaSite", dependencies: ["CarinaShards", "CarinaRecord", "CarinaImage"]),
+        .target(name: "CarinaSite", dependencies: ["CarinaCore", "CarinaShards", "CarinaRecord", "CarinaImage"]),
         .target(name: "CarinaTensor", dependencies: ["COpenBLAS"], swiftSettings: strictSafety),
         .target(name: "CarinaTrain", dependencies: ["CarinaCore", "CarinaTensor", "CarinaLoader", "CarinaShards"], swiftSettings: strictSafety),
         .target(name: "CarinaSynth", dependencies: ["CarinaCore", "CarinaDICOM", "CarinaImage", "CarinaGraph"], swiftSettings: strictSafety),

@@ -201,7 +201,7 @@ struct IngestFingerprint: Equatable {
     }
 
     /// Files that only an ingest leaves in its output folder.
-    static let outputMarkers = [MDSIndex.fileName, "carina.progress.json", IngestReport.fileName, "ingest-summary.json"]
+    static let outputMarkers = [MDSIndex.fileName, "carina.progress.json", IngestReport.fileName, IngestReport.summaryFileName]
 
     /// Checks the fingerprint of `directory` against this one and records this one in a folder that has none.
     ///

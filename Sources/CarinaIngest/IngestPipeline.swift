@@ -1,3 +1,4 @@
+import CarinaCore
 import CarinaDICOM
 import CarinaGraph
 import CarinaImage
@@ -83,7 +84,7 @@ public final class IngestPipeline: @unchecked Sendable {
     }
 
     /// One image's way through the pipeline.
-    enum Outcome {
+    enum Outcome: Sendable {
         case record(CarinaRecord)
         case skipped(String)
         case failed(String)
@@ -161,7 +162,7 @@ public final class IngestPipeline: @unchecked Sendable {
             }
             let texts = studyTexts
             let refused = oversized
-            let slots = OutcomeSlots(count: chunk.count)
+            let slots = IndexedResults<Outcome>(count: chunk.count)
             let threads = max(1, min(options.threads, chunk.count))
             // The next chunk's files are read from disk while this one is decoded.
             let next = work[min(position + chunkSize, work.count)..<min(position + 2 * chunkSize, work.count)]
@@ -179,7 +180,7 @@ public final class IngestPipeline: @unchecked Sendable {
                     i += threads
                 }
             }
-            let outcomes = slots.outcomes
+            let outcomes = slots.values
             for (item, outcome) in zip(chunk, outcomes) {
                 switch outcome! {
                 case .record(let record):
@@ -366,16 +367,3 @@ extension IngestPipeline {
     }
 }
 
-/// Outcomes written by worker threads, each to its own slot.
-final class OutcomeSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var outcomes: [IngestPipeline.Outcome?]
-
-    init(count: Int) { outcomes = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ outcome: IngestPipeline.Outcome) {
-        lock.lock()
-        outcomes[index] = outcome
-        lock.unlock()
-    }
-}

@@ -16,6 +16,10 @@ final class IngestReport {
     init(directory: String) throws {
         self.directory = directory
         path = (directory as NSString).appendingPathComponent(Self.fileName)
+        // A run killed while replacing a summary file leaves its temporary: gone before this run writes anything.
+        for name in [Self.summaryFileName, Self.noticesFileName] {
+            try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name + ".tmp"))
+        }
         if !FileManager.default.fileExists(atPath: path) {
             try Data(Self.header.utf8).write(to: URL(fileURLWithPath: path))
         }
@@ -73,11 +77,21 @@ final class IngestReport {
             summary["notices"] = Dictionary(uniqueKeysWithValues: tally.notices.summary.map { ($0.kind.rawValue, $0.count) })
         }
         let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .prettyPrinted])
-        try data.write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("ingest-summary.json")),
-                       options: .atomic)
-        try Data(tally.notices.tsv.utf8).write(
-            to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent(Self.noticesFileName)), options: .atomic)
+        try replace(Self.summaryFileName, with: data)
+        try replace(Self.noticesFileName, with: Data(tally.notices.tsv.utf8))
     }
 
+    /// Replaces a file of the folder whole: written as `<name>.tmp`, then renamed over it. (Foundation's atomic
+    /// write would leave a temporary of its own naming behind when the process is killed mid-write.)
+    private func replace(_ name: String, with data: Data) throws {
+        let final = (directory as NSString).appendingPathComponent(name)
+        let temporary = final + ".tmp"
+        try data.write(to: URL(fileURLWithPath: temporary))
+        guard rename(temporary, final) == 0 else {
+            throw IngestError(.unreadableFile, "cannot replace \(final): \(IngestError.posix(errno))")
+        }
+    }
+
+    static let summaryFileName = "ingest-summary.json"
     static let noticesFileName = "ingest-notices.tsv"
 }

@@ -67,10 +67,10 @@ public final class StreamingLoader: @unchecked Sendable {
     private var consumed: Int
     /// Bytes of shard data (image and text columns) decoded so far.
     public var bytesRead: Int { byteCounter.value }
-    private let byteCounter = SharedCounter()
+    private let byteCounter = SharedCount()
     /// Samples left out of their batch because their checksum failed (only when `failOnCorruptSample` is false).
     public var skippedCorrupt: Int { skippedCounter.value }
-    private let skippedCounter = SharedCounter()
+    private let skippedCounter = SharedCount()
     private var futures: [Int: BatchFuture] = [:]
     private let lock = NSLock()
     private let producer = DispatchQueue(label: "carina.loader.prefetch")
@@ -238,14 +238,14 @@ public final class StreamingLoader: @unchecked Sendable {
         let s = options.augmentation.size
         let t = options.textLength
         let k = options.conceptCount
-        let prepared = PreparedSlots(count: b)
+        let prepared = IndexedResults<Result<PreparedSample?, any Error>>(count: b)
         let workers = max(1, min(options.workers, b))
         // Workers render each image straight into its slot of the batch tensor; skipped samples are closed up after.
         var images = unsafe [Float](unsafeUninitializedCapacity: b * s * s) { buffer, initialised in
             let slots = unsafe ImageSlots(buffer: buffer, size: s * s)
             // Each worker takes the next sample not yet taken, so a worker the OS holds back delays nothing but its
             // own sample; results go to their sample's slot, whichever worker made them.
-            let cursor = SharedCounter()
+            let cursor = SharedCount()
             DispatchQueue.concurrentPerform(iterations: workers) { _ in
                 while true {
                     let i = cursor.fetchAdd(1)
@@ -260,7 +260,7 @@ public final class StreamingLoader: @unchecked Sendable {
         }
         var kept: [PreparedSample] = []
         kept.reserveCapacity(b)
-        for (i, result) in prepared.results.enumerated() {
+        for (i, result) in prepared.values.enumerated() {
             guard let sample = try result!.get() else { continue }
             if kept.count != i {
                 images.withUnsafeMutableBufferPointer { all in
@@ -325,8 +325,8 @@ public final class StreamingLoader: @unchecked Sendable {
     public func readRawEpoch() throws -> Int {
         let indices = order.indices
         let workers = max(1, options.workers)
-        let totals = SharedCounter()
-        let failures = PreparedSlots(count: 1)
+        let totals = SharedCount()
+        let failures = IndexedResults<Result<PreparedSample?, any Error>>(count: 1)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var total = 0
             var i = worker
@@ -341,12 +341,12 @@ public final class StreamingLoader: @unchecked Sendable {
             }
             totals.add(total)
         }
-        if case .failure(let error)? = failures.results[0] { throw error }
+        if case .failure(let error)? = failures.values[0] { throw error }
         return totals.value
     }
 
     /// One sample's share of a batch, everything but its image.
-    struct PreparedSample {
+    struct PreparedSample: Sendable {
         var impression: EncodedText
         var findings: EncodedText
         var impressionPresent: Bool
@@ -359,7 +359,7 @@ public final class StreamingLoader: @unchecked Sendable {
     }
 
     /// A sample's entity spans in token positions and its relations between them, before padding.
-    struct SampleGraph {
+    struct SampleGraph: Sendable {
         var text: [Int32] = [], start: [Int32] = [], end: [Int32] = [], kind: [Int32] = []
         var certainty: [Int32] = [], concept: [Int32] = []
         /// `(head, tail, type)` triples, flattened.
@@ -528,28 +528,4 @@ struct ImageSlots: @unchecked Sendable {
     func slot(_ i: Int) -> UnsafeMutableBufferPointer<Float> {
         unsafe UnsafeMutableBufferPointer(rebasing: buffer[(i * size)..<((i + 1) * size)])
     }
-}
-
-/// Per-sample results written by worker threads, each to its own slot.
-final class PreparedSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var results: [Result<StreamingLoader.PreparedSample?, Error>?]
-
-    init(count: Int) { results = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ value: Result<StreamingLoader.PreparedSample?, Error>) {
-        lock.lock()
-        results[index] = value
-        lock.unlock()
-    }
-}
-
-/// A count that worker threads add to: bytes read, samples skipped, or the next sample to take.
-final class SharedCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var total = 0
-    var value: Int { lock.lock(); defer { lock.unlock() }; return total }
-    func add(_ n: Int) { lock.lock(); total += n; lock.unlock() }
-    /// Adds `n` and returns the total before.
-    func fetchAdd(_ n: Int) -> Int { lock.lock(); defer { lock.unlock() }; total += n; return total - n }
 }

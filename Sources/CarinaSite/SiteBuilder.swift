@@ -1,3 +1,4 @@
+import CarinaCore
 import CarinaRecord
 import CarinaShards
 import Foundation
@@ -91,7 +92,7 @@ public final class SiteBuilder: Sendable {
         let chunk = 256
         for start in stride(from: 0, to: order.count, by: chunk) {
             let slice = Array(order[start..<min(start + chunk, order.count)])
-            let results = Results(count: slice.count)
+            let results = IndexedResults<Result<Rendered, any Error>>(count: slice.count)
             let workers = max(1, options.workers)
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 for k in stride(from: w, to: slice.count, by: workers) {
@@ -203,19 +204,6 @@ public final class SiteBuilder: Sendable {
     }
 }
 
-/// Per-slot results of one chunk, filled by worker threads (each slot written by exactly one).
-final class Results: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var values: [Result<SiteBuilder.Rendered, Error>?]
-
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-
-    func set(_ k: Int, _ value: Result<SiteBuilder.Rendered, Error>) {
-        lock.lock()
-        values[k] = value
-        lock.unlock()
-    }
-}
 
 /// Where things live in the site (all relative to its root). Records and images are spread over folders named by
 /// the first two characters of the id, so a folder of 377,000 records has no folder of 377,000 files.
