@@ -1,5 +1,2 @@
-/// The carina-tiny dual encoder, its losses, AdamW, the training loop, checkpoints and evaluation.
-public enum CarinaTrainModule {
-    /// The module's name, as it appears in error messages.
-    public static let name = "CarinaTrain"
-}
+// CarinaTrain: the model configurations, the dual encoder and its objectives, AdamW, the training loop,
+// checkpoints and evaluation (ARCHITECTURE.md says where each piece lives).

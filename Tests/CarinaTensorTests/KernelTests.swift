@@ -5,8 +5,6 @@ import Testing
 @Suite(.serialized) struct KernelTests {
     init() { BLAS.setThreads(1); Parallel.threads = 2 }
 
-    @Test func moduleIsNamed() { #expect(CarinaTensorModule.name == "CarinaTensor") }
-
     @Test func linearMatchesNaiveLoopAndFiniteDifferences() {
         var rng = TestRNG(1)
         let m = 37, c = 19, oc = 23

@@ -7,7 +7,6 @@ import Testing
 @Suite(.serialized) struct DualEncoderTests {
     init() { BLAS.setThreads(1); Parallel.threads = 2 }
 
-    @Test func moduleIsNamed() { #expect(CarinaTrainModule.name == "CarinaTrain") }
 
     @Test func carinaTinyHasTheReferenceParameterCount() throws {
         let count = DualEncoder.parameterSpecs(.carinaTiny).reduce(0) { $0 + $1.1.reduce(1, *) }
