@@ -7,7 +7,6 @@ import Testing
 @Suite(.serialized) struct DualEncoderTests {
     init() { BLAS.setThreads(1); Parallel.threads = 2 }
 
-
     @Test func carinaTinyHasTheReferenceParameterCount() throws {
         let count = DualEncoder.parameterSpecs(.carinaTiny).reduce(0) { $0 + $1.1.reduce(1, *) }
         #expect(count == 9_638_913)  // trainer_baseline.py's "params"
