@@ -164,13 +164,20 @@ def bench(tb, a):
 
     for _ in range(a.warmup):
         step()
-    times = []
+    times, cpu = [], []
     for _ in range(a.bench_steps):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         step()
         times.append(time.perf_counter() - t0)
-    print(json.dumps({"side": "pytorch", "objectives": "cga", "batch": b, "threads": a.threads,
-                      "ms_per_step": round(statistics.median(times) * 1000, 1)}))
+        cpu.append(time.process_time() - c0)
+    # FLOPs as for the base model (the graph stages add little): the same count carina-trainer-bench uses.
+    fwd = tb.forward_flops(cfg["depth"], cfg["imageSize"], b)
+    ms = statistics.median(times) * 1e3
+    print(json.dumps({"script": "trainer-cga-reference", "objectives": "cga", "batch": b, "threads": a.threads,
+                      "ms_per_step": round(ms, 1), "ms_per_step_min": round(min(times) * 1e3, 1),
+                      "cpu_ms_per_step": round(statistics.median(cpu) * 1e3, 1),
+                      "train_gflops_per_s_approx": round(3 * fwd * b / (ms / 1e3) / 1e9, 1),
+                      "torch": torch.__version__}))
 
 
 def main() -> None:

@@ -8,8 +8,10 @@ import Foundation
 // step (forward, backward, AdamW; no clipping, as the reference) and prints one JSON line.
 // Usage: carina-trainer-bench [--batch 32] [--threads 2] [--steps 10] [--warmup 2] [--config FILE] [--seed 0]
 //                             [--trim 1]   (0: run the text encoders over all T positions, as the reference does)
-//                             [--objectives default|mgca|mrm]   (mgca: MGCA's combination with 500 prototypes, the report
-//                             text joined, temperature 0.07, against Scripts/trainer-mgca-reference.py --bench-steps)
+//                             [--objectives default|mgca|mrm|cga]   (mgca: MGCA's combination with 500 prototypes, the
+//                             report text joined, temperature 0.07, against Scripts/trainer-mgca-reference.py
+//                             --bench-steps; cga: global plus the four cascade stages over 8 findings entities and 4
+//                             edges per sample, against Scripts/trainer-cga-reference.py --bench-steps)
 //        carina-trainer-bench --nih PREFIX [--epochs 10] [--threads 2] [--seed 0]   (the NIH1000 learning check)
 
 var args = [String: String]()
@@ -28,8 +30,9 @@ let batchSize = Int(args["batch"] ?? "32")!, threads = Int(args["threads"] ?? "2
 let steps = Int(args["steps"] ?? "10")!, warmup = Int(args["warmup"] ?? "2")!, seed = UInt64(args["seed"] ?? "0")!
 var config = try args["config"].map { try ModelConfig.load(path: $0) } ?? .carinaTiny
 let objectiveSet = args["objectives"] ?? "default"
-let mgca = objectiveSet == "mgca", mrm = objectiveSet == "mrm"
+let mgca = objectiveSet == "mgca", mrm = objectiveSet == "mrm", cga = objectiveSet == "cga"
 if mgca { config.prototypes = 500 }
+if cga { config.graphAlignment = true }
 if mrm {
     config.maskedImageDecoder = .init(width: 128, depth: 2, heads: 4, mlp: 512)
     config.maskedReportHead = true
@@ -53,16 +56,34 @@ var (fin, finMask) = text(48, 128)
 if mgca || mrm {  // [SEP] last, as the loader writes it (the token level leaves it out of the words)
     for b in 0..<batchSize { fin[b * t + Int(finMask[(b * t)..<((b + 1) * t)].reduce(0, +)) - 1] = 102 }
 }
-let batch = TrainingBatch(
+var batch = TrainingBatch(
     batchSize: batchSize, imageSize: s, textLength: t, conceptCount: config.concepts,
     images: (0..<(batchSize * s * s)).map { _ in Float(rng.normal()) }, impressionIDs: imp, impressionMask: impMask,
     findingsIDs: fin, findingsMask: finMask,
     concepts: (0..<(batchSize * config.concepts)).map { _ in rng.unit() < 0.1 ? 1 : 0 }, keys: [])
+if cga {  // the reference's graph: 8 findings entities a sample (spans of 1–2 tokens in its first 45 positions,
+    // anatomy and pathology alternating, all present) and 4 edges joining consecutive pairs, of random type
+    let n = 8, e = 4
+    batch.maxEntities = n; batch.maxRelations = e
+    batch.entityText = [Int32](repeating: 1, count: batchSize * n)
+    batch.entityStart = (0..<(batchSize * n)).map { _ in Int32(1 + Int(rng.next() % 44)) }
+    batch.entityEnd = batch.entityStart.map { $0 + Int32(1 + Int(rng.next() % 2)) }
+    batch.entityKind = (0..<(batchSize * n)).map { Int32($0 % 2) }
+    batch.entityCertainty = [Int32](repeating: 0, count: batchSize * n)
+    batch.entityConcept = [Int32](repeating: -1, count: batchSize * n)
+    batch.entityMask = [Float](repeating: 1, count: batchSize * n)
+    batch.relations = []
+    for r in 0..<(batchSize * e) {
+        let head = Int32(2 * (r % e))
+        batch.relations += [head, head + 1, Int32(rng.next() % 3)]
+    }
+    batch.relationMask = [Float](repeating: 1, count: batchSize * e)
+}
 
 let trainer = try Trainer(config: config, options: TrainOptions(
     steps: warmup + steps, batchSize: batchSize, learningRate: 1e-4, warmupSteps: 0, minimumLearningRateRatio: 1,
     weightDecay: 0.05, clipNorm: 0,
-    lossWeights: mgca ? .mgca : mrm ? .mrm : LossWeights(),
+    lossWeights: mgca ? .mgca : mrm ? .mrm : cga ? .cga : LossWeights(),
     objectives: mgca ? ObjectiveSettings(instanceText: .both, instance: InstanceAlignment(fixedTemperature: 0.07))
         : ObjectiveSettings(),
     words: WordSegmenter(separatorID: 102), seed: seed, threads: threads))

@@ -116,8 +116,8 @@ extension TrainOptions {
         guard weightDecay.isFinite, weightDecay >= 0 else {
             throw TrainError.invalidOption("weight decay \(weightDecay) must be a finite number, 0 or more")
         }
-        guard clipNorm.isFinite, clipNorm > 0 else {
-            throw TrainError.invalidOption("gradient clip norm \(clipNorm) must be a finite positive number")
+        guard clipNorm.isFinite, clipNorm >= 0 else {
+            throw TrainError.invalidOption("gradient clip norm \(clipNorm) must be a finite number, 0 (no clipping) or more")
         }
         let weights = [lossWeights.global, lossWeights.local, lossWeights.graph, lossWeights.token, lossWeights.prototype,
                        lossWeights.mim, lossWeights.mlm, lossWeights.anatomy, lossWeights.pathology, lossWeights.edge,

@@ -20,6 +20,15 @@ import Testing
         #expect(error?.description.contains("--lr") == true, "\(String(describing: error))")
     }
 
+    @Test func aClipNormOfZeroMeansNoClippingAndANegativeOneIsRefused() throws {
+        var opts = options(nil, steps: 2)
+        opts.clipNorm = 0
+        _ = try Trainer(config: testConfig, options: opts)
+        opts.clipNorm = -1
+        let error = #expect(throws: TrainError.self) { try Trainer(config: testConfig, options: opts) }
+        #expect(error?.description.contains("clip norm") == true, "\(String(describing: error))")
+    }
+
     @Test func aDivergingRunStopsWithOneLineAndWritesNoCheckpoint() throws {
         let dir = try TemporaryDirectory("carina-diverge")
         // The largest learning rate the options accept, with no clipping to speak of, blows the model up.
