@@ -17,7 +17,8 @@ public struct AdamW: Sendable, Equatable {
         self.epsilon = epsilon
     }
 
-    /// Applies update number `step` (1-based) with learning rate `lr` to the whole arena.
+    /// Applies update number `step` (1-based) with learning rate `lr` to the arena's trainable parameters (its
+    /// buffers, BatchNorm running statistics, are left alone).
     ///
     /// `delayed`: a range of the arena that was frozen for its first `steps` updates (MGCA's prototypes during the
     /// first epoch): while `step ≤ steps` it is left alone (no decay, no moments, as PyTorch skips a parameter
@@ -26,12 +27,12 @@ public struct AdamW: Sendable, Equatable {
     public func update(_ arena: ParameterArena, step: Int, learningRate lr: Float,
                        delayed: (range: Range<Int>, steps: Int)? = nil) {
         guard let d = delayed, !d.range.isEmpty, d.steps > 0 else {
-            update(arena, from: 0, to: arena.count, step: step, learningRate: lr)
+            update(arena, from: 0, to: arena.trainableCount, step: step, learningRate: lr)
             return
         }
         update(arena, from: 0, to: d.range.lowerBound, step: step, learningRate: lr)
         if step > d.steps { update(arena, from: d.range.lowerBound, to: d.range.upperBound, step: step - d.steps, learningRate: lr) }
-        update(arena, from: d.range.upperBound, to: arena.count, step: step, learningRate: lr)
+        update(arena, from: d.range.upperBound, to: arena.trainableCount, step: step, learningRate: lr)
     }
 
     private func update(_ arena: ParameterArena, from lower: Int, to upper: Int, step: Int, learningRate lr: Float) {

@@ -18,7 +18,7 @@ import Foundation
 /// | 48 | 4 | CRC-32C of the whole file with these 4 bytes zero (`UInt32`; version 2) |
 /// | 52 | 12 | reserved, zero |
 /// | 64 | `c` | `ModelConfig` as JSON (UTF-8) |
-/// | 64+c | `4n` ×3 | parameters, AdamW first moments, second moments (Float32, LE) in arena order |
+/// | 64+c | `4n` ×3 | parameters, AdamW first moments, second moments (Float32, LE) in arena order (the parameters' slab ends with the buffers, BatchNorm running statistics, whose moments are 0) |
 /// | 64+c+12n | `s` | loader state |
 ///
 /// The file size must equal `64 + c + 12n + s`; the parameter count must match the configuration's; the CRC-32C must
@@ -108,7 +108,7 @@ public struct Checkpoint: Sendable, Equatable {
             throw fail("configuration JSON does not parse: \(error)")
         }
         try config.validate()
-        let specCount = DualEncoder.parameterSpecs(config).reduce(0) { $0 + $1.1.reduce(1, *) }
+        let specCount = DualEncoder.arenaCount(config)
         guard specCount == Int(n) else { throw fail("\(n) parameters but model \(config.name) has \(specCount)") }
         var at = headerSize + Int(c)
         func floats() -> [Float] {

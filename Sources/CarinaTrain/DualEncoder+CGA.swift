@@ -59,7 +59,7 @@ extension DualEncoder {
         unsafe st.projected = st.buffer.take(n * e)
         unsafe st.normalized = st.buffer.take(n * e)
         unsafe st.norms = st.buffer.take(n)
-        st.head = HeadActivations(st.buffer, rows: n, hidden: c.projectionHidden)
+        st.head = HeadActivations(st.buffer, rows: n, config: c)
         unsafe SpanPooling.forward(out: st.pooled, inp: a.findings.out, sample: spans.map(\.sample),
                                    start: spans.map(\.start), end: spans.map(\.end), tokens: ft, dim: cw)
         unsafe txtL.forward(out: st.projected, inp: st.pooled, params: w, rows: n, inDim: cw, outDim: e, saved: st.head!)

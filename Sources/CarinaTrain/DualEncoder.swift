@@ -51,7 +51,8 @@ public final class DualEncoder {
         for i in 0..<c.depth { s += BlockParameters.specs("text.blocks.\(i)", width: w, mlp: c.mlp) }
         s += [("text.ln.weight", [w]), ("text.ln.bias", [w]), ("text.tok.weight", [c.vocabSize, w])]
         for head in ["img_g", "img_l", "txt_g", "txt_l"] {
-            s += ProjectionHead.specs(head, width: w, projection: e, hidden: c.projectionHidden)
+            s += ProjectionHead.specs(head, width: w, projection: e, hidden: c.projectionHidden,
+                                      batchNorm: c.projectionNorm == .batch)
         }
         s += [("entity.weight", [c.concepts, e]), ("entity.bias", [c.concepts])]
         if let k = c.prototypes { s.append(("prototype.weight", [k, e])) }
@@ -61,13 +62,27 @@ public final class DualEncoder {
         return s
     }
 
+    /// The buffers after every parameter: the BatchNorm heads' running statistics (`projectionNorm: batch`), in the
+    /// order of PyTorch's `named_buffers()` (without `num_batches_tracked`).
+    public static func bufferSpecs(_ c: ModelConfig) -> [(String, [Int])] {
+        ["img_g", "img_l", "txt_g", "txt_l"].flatMap {
+            ProjectionHead.bufferSpecs($0, projection: c.projection, hidden: c.projectionHidden,
+                                       batchNorm: c.projectionNorm == .batch)
+        }
+    }
+
+    /// Floats in a model's arena: its parameters and buffers (a checkpoint's parameter count).
+    public static func arenaCount(_ c: ModelConfig) -> Int {
+        (parameterSpecs(c) + bufferSpecs(c)).reduce(0) { $0 + $1.1.reduce(1, *) }
+    }
+
     /// A model with PyTorch's default initialisation drawn from `seed`: Linear and Conv weights and biases
-    /// `U(±1/√fan_in)`, LayerNorm `1, 0`, positions `N(0, 0.02²)`, token embeddings `N(0, 1)`, CLS 0,
+    /// `U(±1/√fan_in)`, LayerNorm and BatchNorm `1, 0` (running mean 0, variance 1), positions `N(0, 0.02²)`, token embeddings `N(0, 1)`, CLS 0,
     /// logit scale `log(1/τ₀)`.
     public init(config: ModelConfig, seed: UInt64) throws {
         try config.validate()
         self.config = config
-        let arena = ParameterArena(Self.parameterSpecs(config))
+        let arena = ParameterArena(Self.parameterSpecs(config), buffers: Self.bufferSpecs(config))
         self.arena = arena
         image = TransformerStack(arena, prefix: "image", config: config)
         text = TransformerStack(arena, prefix: "text", config: config)
@@ -76,10 +91,11 @@ public final class DualEncoder {
         o.logitScale = off("logit_scale"); o.imagePos = off("image.pos"); o.imageCLS = off("image.cls")
         o.patchWeight = off("image.patch.weight"); o.patchBias = off("image.patch.bias"); o.textPos = off("text.pos")
         o.tokens = off("text.tok.weight")
-        imgG = ProjectionHead(arena, "img_g", hidden: config.projectionHidden)
-        imgL = ProjectionHead(arena, "img_l", hidden: config.projectionHidden)
-        txtG = ProjectionHead(arena, "txt_g", hidden: config.projectionHidden)
-        txtL = ProjectionHead(arena, "txt_l", hidden: config.projectionHidden)
+        let bn = config.projectionNorm == .batch
+        imgG = ProjectionHead(arena, "img_g", hidden: config.projectionHidden, batchNorm: bn)
+        imgL = ProjectionHead(arena, "img_l", hidden: config.projectionHidden, batchNorm: bn)
+        txtG = ProjectionHead(arena, "txt_g", hidden: config.projectionHidden, batchNorm: bn)
+        txtL = ProjectionHead(arena, "txt_l", hidden: config.projectionHidden, batchNorm: bn)
         o.entW = off("entity.weight"); o.entB = off("entity.bias")
         if config.prototypes != nil { o.prototypes = off("prototype.weight") }
         var q = DecoderOffsets()
@@ -118,6 +134,11 @@ public final class DualEncoder {
             } else if name == "text.tok.weight" {
                 fill { rng.normal() }
             } else if name.contains(".ln") {
+                fill { name.hasSuffix("weight") ? 1 : 0 }
+            } else if name.hasSuffix(".running_mean") || name.hasSuffix(".running_var") {
+                fill { name.hasSuffix("var") ? 1 : 0 }
+            } else if config.projectionNorm == .batch,
+                      ["img_g", "img_l", "txt_g", "txt_l"].contains(where: { name == "\($0).1.weight" || name == "\($0).1.bias" }) {
                 fill { name.hasSuffix("weight") ? 1 : 0 }
             } else {
                 // Linear / Conv: fan_in is the weight's size over its output dimension.
@@ -198,6 +219,8 @@ public final class DualEncoder {
         let pp = c.patchSize * c.patchSize
         let weights = a.weights
         let plan = Plan(weights, objectives, eval: a.encodeTextForEval)
+        // BatchNorm heads normalise by their batch's statistics in training, by the running ones in evaluation.
+        let training = !a.encodeTextForEval
         // Image encoder: patches, CLS, positions, blocks.
         unsafe batch.images.withUnsafeBufferPointer { img in
             unsafe PatchEmbedding.im2col(cols: a.cols, image: img.baseAddress!, batch: b, size: c.imageSize, patch: c.patchSize)
@@ -225,7 +248,8 @@ public final class DualEncoder {
         unsafe image.forward(a.image, params: w, keyMask: nil)
         let vi = unsafe a.image.out
         // Image heads: global projection of CLS (rows ni·C apart), local projection of every token.
-        unsafe imgG.forward(out: a.ig, inp: vi, params: w, rows: b, inDim: cw, outDim: e, inStride: ni * cw, saved: a.igHead)
+        unsafe imgG.forward(out: a.ig, inp: vi, params: w, rows: b, inDim: cw, outDim: e, inStride: ni * cw, saved: a.igHead,
+                            training: training)
         unsafe Normalize.forward(out: a.ign, norm: a.igNorm, inp: a.ig, rows: b, dim: e)
         if weights.graph != 0 {
             unsafe Linear.forward(out: a.entityLogits, inp: a.ig, weight: w + o.entW, bias: w + o.entB, rows: b, inDim: e,
@@ -254,10 +278,10 @@ public final class DualEncoder {
                 unsafe encodeText(a.impressionText, into: a.impression, batch: b)
                 // The impression stack keeps only its CLS rows, compact (B, C).
                 unsafe txtG.forward(out: a.tg, inp: a.impression.out, params: w, rows: b, inDim: cw, outDim: e,
-                                    saved: a.tgHead)
+                                    saved: a.tgHead, training: training)
             case .findings:
                 unsafe txtG.forward(out: a.tg, inp: a.findings.out, params: w, rows: b, inDim: cw, outDim: e,
-                                    inStride: a.findingsText.length * cw, saved: a.tgHead)
+                                    inStride: a.findingsText.length * cw, saved: a.tgHead, training: training)
             }
             unsafe Normalize.forward(out: a.tgn, norm: a.tgNorm, inp: a.tg, rows: b, dim: e)
         }
@@ -281,14 +305,24 @@ public final class DualEncoder {
                 dimage: a.dign, dtext: a.dtgn, dprototypes: a.dprototypes, weight: weights.prototype)
         }
         if plan.patches {
-            unsafe imgL.forward(out: a.pl, inp: vi, params: w, rows: b * ni, inDim: cw, outDim: e, saved: a.plHead)
+            // BatchNorm statistics over the patch rows (not the CLS rows, which no local objective reads).
+            let patchRows = imgL.batchNorm ? (0..<(b * ni)).map { Float($0 % ni == 0 ? 0 : 1) } : nil
+            unsafe imgL.forward(out: a.pl, inp: vi, params: w, rows: b * ni, inDim: cw, outDim: e, saved: a.plHead,
+                                valid: patchRows, training: training)
             unsafe Normalize.forward(out: a.pn, norm: a.pnNorm, inp: a.pl, rows: b * ni, dim: e)
             unsafe a.dpn.update(repeating: 0, count: b * ni * e)
         }
         if weights.local != 0 {
             let ft = a.findingsText.length
+            // BatchNorm statistics over the real tokens after CLS (the rows the local objective reads).
+            var tokenRows: [Float]?
+            if txtL.batchNorm {
+                var m = a.findingsText.mask
+                for bi in 0..<b { m[bi * ft] = 0 }
+                tokenRows = m
+            }
             unsafe txtL.forward(out: a.tl, inp: a.findings.out, params: w, rows: b * ft, inDim: cw, outDim: e,
-                                saved: a.tlHead)
+                                saved: a.tlHead, valid: tokenRows, training: training)
             unsafe Normalize.forward(out: a.tn, norm: a.tnNorm, inp: a.tl, rows: b * ft, dim: e)
             // Token rows 1..<T (CLS excluded) against patch rows 1..<Ni; row 0 of each sample gets no gradient.
             unsafe a.dtn.update(repeating: 0, count: b * ft * e)
@@ -335,10 +369,11 @@ public final class DualEncoder {
             unsafe SegmentPooling.forward(out: a.pooled, inp: a.findings.out, index: ip.baseAddress!, batch: b, tokens: ft,
                                           segments: ft, dim: cw)
         }
-        unsafe txtL.forward(out: a.wl, inp: a.pooled, params: w, rows: b * ft, inDim: cw, outDim: e, saved: a.wlHead)
-        unsafe Normalize.forward(out: a.wn, norm: a.wnNorm, inp: a.wl, rows: b * ft, dim: e)
         var wordValid = [Float](repeating: 0, count: b * ft)
         for bi in 0..<b { for s in 0..<seg.words[bi] { wordValid[bi * ft + s] = 1 } }
+        unsafe txtL.forward(out: a.wl, inp: a.pooled, params: w, rows: b * ft, inDim: cw, outDim: e, saved: a.wlHead,
+                            valid: txtL.batchNorm ? wordValid : nil)
+        unsafe Normalize.forward(out: a.wn, norm: a.wnNorm, inp: a.wl, rows: b * ft, dim: e)
         // Last-layer CLS attention, the mean over heads: text (B, ft) over tokens, image (B, P) over patches.
         var textCLS = [Float](repeating: 0, count: b * ft), imageCLS = [Float](repeating: 0, count: b * np)
         let ta = unsafe a.findings.att[last], ia = unsafe a.image.att[last]

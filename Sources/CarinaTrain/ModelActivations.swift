@@ -58,9 +58,9 @@ import CarinaLoader
         unsafe dpnTok = unsafe buffer.take(b * ni * e)
         unsafe dprototypes = unsafe buffer.take((c.prototypes ?? 0) * e)
         let h = c.projectionHidden
-        igHead = HeadActivations(buffer, rows: b, hidden: h); plHead = HeadActivations(buffer, rows: b * ni, hidden: h)
-        tgHead = HeadActivations(buffer, rows: b, hidden: h); tlHead = HeadActivations(buffer, rows: b * t, hidden: h)
-        wlHead = HeadActivations(buffer, rows: b * t, hidden: h)
+        igHead = HeadActivations(buffer, rows: b, config: c); plHead = HeadActivations(buffer, rows: b * ni, config: c)
+        tgHead = HeadActivations(buffer, rows: b, config: c); tlHead = HeadActivations(buffer, rows: b * t, config: c)
+        wlHead = HeadActivations(buffer, rows: b * t, config: c)
         unsafe dhead = unsafe buffer.take(b * max(ni, t) * (h ?? 0))
         let buffer = self.buffer
         mim = c.decoderConfig.map { MIMActivations(buffer, batch: b, config: c, decoder: $0) }

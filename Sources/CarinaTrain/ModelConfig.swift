@@ -32,6 +32,10 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     /// Hidden width of MGCA's 2-layer projection heads (`Linear → ReLU → Linear`, MGCA's BatchNorms left out) for
     /// all four heads; nil (absent from the JSON): Carina's linear heads.
     public var projectionHidden: Int?
+    /// The norms of the 2-layer heads: `batch` puts MGCA's BatchNorms back (`BatchNorm1d(H)` after the first layer,
+    /// `BatchNorm1d(E, affine=False)` after the second; their running statistics are kept as buffers after every
+    /// parameter); nil (absent from the JSON) or `none`: no norms. Needs `projectionHidden`.
+    public var projectionNorm: ProjectionNorm?
     /// The light decoder of masked image modelling (MRM/MAE): its own width, depth, heads and MLP size; nil (absent
     /// from the JSON): no decoder. Its parameters (`mim.*`) follow every other parameter.
     public var maskedImageDecoder: DecoderShape?
@@ -43,6 +47,13 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     /// CGA's relation-type table (`cga.relation (3, E)`, after every other parameter); nil or false (absent from the
     /// JSON): none. `carina train` sets it when a CGA edge or readout stage is on.
     public var graphAlignment: Bool?
+
+    /// The normalisation inside the 2-layer projection heads.
+    public enum ProjectionNorm: String, Codable, Sendable, Equatable, CaseIterable {
+        case none
+        /// MGCA's BatchNorms (Wang et al. 2022, `GlobalEmbedding`/`LocalEmbedding`).
+        case batch
+    }
 
     /// A transformer stack's shape other than the encoders'.
     public struct DecoderShape: Codable, Sendable, Equatable {
@@ -121,6 +132,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         try need(vocabSize > 1 && textLength > 1, "vocabSize and textLength must be at least 2")
         try need(prototypes.map { $0 > 0 } ?? true, "prototypes must be positive when given")
         try need(projectionHidden.map { $0 > 0 } ?? true, "projectionHidden must be positive when given")
+        try need(projectionNorm != .batch || projectionHidden != nil,
+                 "projectionNorm \"batch\" needs 2-layer heads (projectionHidden)")
         if let d = maskedImageDecoder {
             try need(d.width > 0 && d.heads > 0 && d.width % d.heads == 0 && d.depth > 0 && d.mlp > 0,
                      "maskedImageDecoder: width must be a positive multiple of heads, depth and mlp positive")

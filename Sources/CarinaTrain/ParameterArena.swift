@@ -11,21 +11,29 @@ public struct ParameterTensor: Sendable, Equatable {
 
 /// One flat allocation holding the parameters, their gradients and AdamW's two moments, four slabs in the same
 /// layout (llm.c's arena): `[params | grads | m | v]`, each `count` floats.
+///
+/// The first `trainableCount` floats are trained; the rest are buffers (BatchNorm running statistics) that live in
+/// the parameter slab, and so in checkpoints, but get no gradient and no optimiser update.
 @safe public final class ParameterArena: @unchecked Sendable {
     public let tensors: [ParameterTensor]
     public let count: Int
+    /// Floats at the start of the arena the optimiser updates (the parameters before the buffers).
+    public let trainableCount: Int
     let storage: UnsafeMutablePointer<Float>
 
-    /// Builds the layout from `(name, shape)` pairs in order and zero-fills all four slabs.
-    public init(_ specs: [(String, [Int])]) {
+    /// Builds the layout from `(name, shape)` pairs in order, then the `buffers`, and zero-fills all four slabs.
+    public init(_ specs: [(String, [Int])], buffers: [(String, [Int])] = []) {
         var offset = 0
         var tensors = [ParameterTensor]()
-        for (name, shape) in specs {
+        var trainable = 0
+        for (i, (name, shape)) in (specs + buffers).enumerated() {
+            if i == specs.count { trainable = offset }
             tensors.append(ParameterTensor(name: name, shape: shape, offset: offset))
             offset += shape.reduce(1, *)
         }
         self.tensors = tensors
         count = offset
+        trainableCount = buffers.isEmpty ? offset : trainable
         unsafe storage = .allocate(capacity: 4 * max(offset, 1))
         unsafe storage.initialize(repeating: 0, count: 4 * max(offset, 1))
     }
