@@ -15,11 +15,20 @@ MGCA's definitions (Wang et al., NeurIPS 2022):
   prototype  prototypes L2-normalised in place, Sinkhorn-Knopp codes (eps 0.05, 3 iterations), swapped prediction
              with temperature 0.2
   graph      entity BCE
+With --norm batch (and --hidden H) the four heads are MGCA's GlobalEmbedding/LocalEmbedding as they are: Linear,
+BatchNorm1d(H), ReLU, Linear, BatchNorm1d(E, affine=False), in training mode; each use's batch statistics over its
+valid rows only (all rows of the global heads, where this is nn.BatchNorm1d itself; patch rows; real findings tokens
+after CLS; real words), every row normalised with them, the running statistics moved as PyTorch does (momentum 0.1,
+unbiased variance). Only the objectives a case weighs run, so the running statistics move as Carina's do.
 The settings of `--cases` are those of Tests/CarinaTrainTests/MGCAReferenceTests.swift.
 
 Output (in --out, default Tests/CarinaTrainTests/Fixtures):
-  reference-mgca.json  (reference-mgca-hidden.json with --hidden H: 2-layer heads) configuration, parameter names/offsets, batch, word index, per case: settings and losses
-  reference-mgca.bin   float32 little-endian: images (B,1,S,S), parameters, then one gradient slab per case
+  reference-mgca.json  (reference-mgca-hidden.json with --hidden H: 2-layer heads; reference-mgca-bn.json with
+                       --hidden H --norm batch) configuration, parameter names/offsets, batch, word index, per case:
+                       settings and losses
+  reference-mgca.bin   float32 little-endian: images (B,1,S,S), parameters (then the running statistics, with
+                       --norm batch), one gradient slab per case, then (--norm batch) the running statistics after
+                       each case's forward
 
 Run:  .venv-torch/bin/python Scripts/trainer-mgca-reference.py     (any Python with torch and numpy)
       --bench-steps N also times forward+backward+AdamW of the full MGCA objective on carina-tiny (see --help).
@@ -149,12 +158,52 @@ def sinkhorn(scores, eps, iterations):
         return (q / q.sum(dim=0, keepdim=True)).T.float()
 
 
+def batch_norm_rows(bn, x, valid):
+    """`bn` (an nn.BatchNorm1d) on rows `x (M, C)` whose statistics come from the rows with `valid` (all: None)."""
+    if not bn.training:
+        return F.batch_norm(x, bn.running_mean, bn.running_var, bn.weight, bn.bias, False, 0.0, bn.eps)
+    xv = x if valid is None else x[valid]
+    n = xv.shape[0]
+    if n < 2:  # no batch statistic: the running ones normalise and stay
+        return F.batch_norm(x, bn.running_mean, bn.running_var, bn.weight, bn.bias, False, 0.0, bn.eps)
+    mean, var = xv.mean(0), xv.var(0, unbiased=False)
+    with torch.no_grad():
+        bn.running_mean.mul_(1 - bn.momentum).add_(bn.momentum * mean)
+        bn.running_var.mul_(1 - bn.momentum).add_(bn.momentum * var * n / (n - 1))
+    y = (x - mean) / torch.sqrt(var + bn.eps)
+    return y * bn.weight + bn.bias if bn.affine else y
+
+
+class BatchNormHead(nn.Sequential):
+    """MGCA's GlobalEmbedding/LocalEmbedding head (Linear, BatchNorm1d, ReLU, Linear, BatchNorm1d(affine=False)), its
+    statistics over the valid rows of a use."""
+
+    def __init__(self, c, h, e):
+        super().__init__(nn.Linear(c, h), nn.BatchNorm1d(h), nn.ReLU(), nn.Linear(h, e), nn.BatchNorm1d(e, affine=False))
+
+    def forward(self, x, valid=None):
+        shape = x.shape
+        rows = x.reshape(-1, shape[-1])
+        v = None if valid is None else valid.reshape(-1)
+        y = torch.relu(batch_norm_rows(self[1], self[0](rows), v))
+        y = batch_norm_rows(self[4], self[3](y), v)
+        return y.reshape(*shape[:-1], y.shape[-1])
+
+
+def head(module, x, valid=None):
+    """A projection head on `x`; a BatchNorm head gets the rows its statistics come from."""
+    return module(x, valid) if isinstance(module, BatchNormHead) else module(x)
+
+
 def objectives(model, tb, batch, case, words, tau_local):
     img, imp, imp_valid, fin, fin_valid, ent = batch
     w = case["weights"]
     vi, img_att = run_with_last_attention(model.image, lambda: model.image(img))
-    ign = F.normalize(model.img_g(vi[:, 0]), dim=-1)
-    patches = F.normalize(model.img_l(vi[:, 1:]), dim=-1)
+    ig = head(model.img_g, vi[:, 0])
+    ign = F.normalize(ig, dim=-1)
+    bn = isinstance(model.img_g, BatchNormHead)
+    if not bn or w["local"] or w["token"]:
+        patches = F.normalize(head(model.img_l, vi[:, 1:]), dim=-1)
     fin_out, fin_att = run_with_last_attention(model.text, lambda: model.text(fin, fin_valid))
     parts = {}
     text = case["instanceText"]
@@ -165,15 +214,30 @@ def objectives(model, tb, batch, case, words, tau_local):
     else:
         j_ids, j_valid = joined(fin, fin_valid, imp, imp_valid)
         rep = model.text(j_ids, j_valid)[:, 0]
-    tgn = F.normalize(model.txt_g(rep), dim=-1)
+    tgn = F.normalize(head(model.txt_g, rep), dim=-1)
     target = torch.arange(len(img))
     if case["instanceTemperature"] is None:
         logits = model.logit_scale.exp().clamp(max=100) * ign @ tgn.T
     else:
         logits = ign @ tgn.T / case["instanceTemperature"]
     parts["global"] = (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
-    # Carina's first local objective, as trainer_baseline.py computes it.
-    tok = F.normalize(model.txt_l(fin_out[:, 1:]), dim=-1)
+    if bn:  # with BatchNorm heads only what the case weighs runs (each use moves the running statistics)
+        parts["local"] = parts["token"] = parts["prototype"] = parts["graph"] = torch.zeros(())
+    if not bn or w["local"]:
+        parts["local"] = local_alignment(model, fin_out, fin_valid, patches, tau_local)
+    if not bn or w["token"]:
+        parts["token"] = token_alignment(model, fin_out, fin_att, img_att, patches, words, tau_local)
+    if not bn or w["prototype"]:
+        parts["prototype"] = prototype_alignment(model, ign, tgn)
+    if not bn or w["graph"]:
+        parts["graph"] = F.binary_cross_entropy_with_logits(model.entity(ig), ent)
+    total = sum(w[k] * parts[k] for k in parts if w[k] != 0)
+    return total, {k: v.item() for k, v in parts.items()}
+
+
+def local_alignment(model, fin_out, fin_valid, patches, tau_local):
+    """Carina's first local objective, as trainer_baseline.py computes it."""
+    tok = F.normalize(head(model.txt_l, fin_out[:, 1:], fin_valid[:, 1:]), dim=-1)
     valid = fin_valid[:, 1:]
     att = torch.softmax(tok @ patches.transpose(1, 2) / tau_local, dim=-1)
     ctx = F.normalize(att @ patches, dim=-1)
@@ -181,17 +245,20 @@ def objectives(model, tb, batch, case, words, tau_local):
     diag = torch.arange(sim.shape[1]).expand(sim.shape[0], -1)
     s = sim.masked_fill(~(valid[:, :, None] & valid[:, None, :]), -1e4)
     ce = (F.cross_entropy(s.transpose(1, 2), diag, reduction="none") + F.cross_entropy(s, diag, reduction="none")) / 2
-    parts["local"] = (ce * valid).sum() / valid.sum()
-    # MGCA token level.
+    return (ce * valid).sum() / valid.sum()
+
+
+def token_alignment(model, fin_out, fin_att, img_att, patches, words, tau_local):
+    """MGCA's token level, both directions."""
     b, t, c = fin_out.shape
     pooled = fin_out.new_zeros(b, t, c)
     for i in range(b):
         for j in range(t):
             if words[i, j] >= 0:
                 pooled[i, words[i, j]] = pooled[i, words[i, j]] + fin_out[i, j]
-    word_emb = F.normalize(model.txt_l(pooled), dim=-1)
     n_words = words.max(dim=1).values + 1
     word_valid = torch.arange(t)[None] < n_words[:, None]
+    word_emb = F.normalize(head(model.txt_l, pooled, word_valid), dim=-1)
     word_att = torch.zeros(b, t)
     for i in range(b):
         for j in range(t):
@@ -202,17 +269,17 @@ def objectives(model, tb, batch, case, words, tau_local):
     all_patches = torch.ones(patches.shape[:2], dtype=torch.bool)
     l_word = cross_alignment(word_emb, word_valid, ww, patches, all_patches, tau_local, True)
     l_patch = cross_alignment(patches, all_patches, pw, word_emb, word_valid, tau_local, False)
-    parts["token"] = l_word + l_patch
-    # MGCA disease level.
+    return l_word + l_patch
+
+
+def prototype_alignment(model, ign, tgn):
+    """MGCA's disease level."""
     with torch.no_grad():
         model.prototype.weight.copy_(F.normalize(model.prototype.weight, dim=1))
     zi, zt = model.prototype(ign), model.prototype(tgn)
     qi, qt = sinkhorn(zi, 0.05, 3), sinkhorn(zt, 0.05, 3)
-    parts["prototype"] = -((qi * F.log_softmax(zt / 0.2, dim=1)).sum(1).mean()
-                           + (qt * F.log_softmax(zi / 0.2, dim=1)).sum(1).mean()) / 2
-    parts["graph"] = F.binary_cross_entropy_with_logits(model.entity(model.img_g(vi[:, 0])), ent)
-    total = sum(w[k] * parts[k] for k in parts if w[k] != 0)
-    return total, {k: v.item() for k, v in parts.items()}
+    return -((qi * F.log_softmax(zt / 0.2, dim=1)).sum(1).mean()
+             + (qt * F.log_softmax(zi / 0.2, dim=1)).sum(1).mean()) / 2
 
 
 def clip_normalise_batched(att, valid):
@@ -347,7 +414,10 @@ def build(tb, cfg, prototypes, seed):
         model.mim = MIMDecoder(tb, cfg)
     if cfg.get("maskedReportHead"):
         model.mlm = MLMHead(cfg)
-    if hidden:  # MGCA's 2-layer heads, its BatchNorms left out (as Carina's ProjectionHead)
+    if hidden and cfg.get("projectionNorm") == "batch":  # MGCA's 2-layer heads with their BatchNorms
+        for name in ("img_g", "img_l", "txt_g", "txt_l"):
+            setattr(model, name, BatchNormHead(cfg["width"], hidden, cfg["projection"]))
+    elif hidden:  # MGCA's 2-layer heads, its BatchNorms left out (as Carina's ProjectionHead)
         for name in ("img_g", "img_l", "txt_g", "txt_l"):
             setattr(model, name, nn.Sequential(nn.Linear(cfg["width"], hidden), nn.ReLU(),
                                                nn.Linear(hidden, cfg["projection"])))
@@ -436,6 +506,8 @@ def main() -> None:
     ap.add_argument("--prototypes", type=int, default=24)
     ap.add_argument("--mim", action="store_true", help="masked image modelling cases (writes reference-mim.*)")
     ap.add_argument("--hidden", type=int, default=0, help="2-layer heads of this hidden width (writes reference-mgca-hidden.*)")
+    ap.add_argument("--norm", default="none", choices=["none", "batch"],
+                    help="with --hidden: MGCA's BatchNorms in the heads (writes reference-mgca-bn.*)")
     ap.add_argument("--continuation-from", type=int, default=150, help="ids from here up are ## pieces")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--bench-steps", type=int, default=0, help="time the MGCA objective on carina-tiny instead")
@@ -455,6 +527,9 @@ def main() -> None:
     if a.hidden:
         cfg["projectionHidden"] = a.hidden
         stem += "-hidden"
+        if a.norm == "batch":
+            cfg["projectionNorm"] = "batch"
+            stem = "reference-mgca-bn"
     cases_run = CASES
     if a.mim:
         cfg["maskedImageDecoder"] = {"width": 24, "depth": 1, "heads": 2, "mlp": 48}
@@ -502,14 +577,23 @@ def main() -> None:
         chosen = torch.randperm(n_words, generator=g)[:max(1, n_words // 2)]
         masked_ids[i][torch.isin(j_words[i], chosen)] = mask_id
 
+    # BatchNorm heads: affine parameters and running statistics away from their initial 1, 0 (so that the test sees
+    # each of them act), the statistics after the parameters as Carina's arena keeps them.
+    buffers = [(n, b) for n, b in model.named_buffers() if n.endswith(("running_mean", "running_var"))]
+    with torch.no_grad():
+        for n, p in model.named_parameters():
+            if n.endswith((".1.weight", ".1.bias")) and n.split(".")[0] in ("img_g", "img_l", "txt_g", "txt_l"):
+                p.copy_((1.0 if n.endswith("weight") else 0.0) + 0.2 * torch.randn(p.shape, generator=g))
+        for n, b_ in buffers:
+            b_.copy_(0.5 + torch.rand(b_.shape, generator=g) if n.endswith("var") else 0.1 * torch.randn(b_.shape, generator=g))
     names, offsets, off = [], [], 0
-    for n, p in model.named_parameters():
+    for n, p in list(model.named_parameters()) + buffers:
         names.append(n), offsets.append(off)
         off += p.numel()
     flat = lambda ts: torch.cat([x.detach().reshape(-1) for x in ts]).numpy().astype("<f4")  # noqa: E731
-    params0 = flat(model.parameters())
+    params0 = flat(list(model.parameters()) + [b_ for _, b_ in buffers])
     state0 = {k: v.clone() for k, v in model.state_dict().items()}
-    slabs, cases = [img.numpy().astype("<f4").reshape(-1), params0], []
+    slabs, cases, stats = [img.numpy().astype("<f4").reshape(-1), params0], [], []
     for case in cases_run:
         model.load_state_dict(state0)
         model.zero_grad(set_to_none=True)
@@ -523,14 +607,17 @@ def main() -> None:
                 loss = loss + case["weights"]["mlm"] * mlm
                 parts["mlm"] = mlm.item()
         loss.backward()
-        grads = flat(p.grad if p.grad is not None else torch.zeros_like(p) for p in model.parameters())
+        grads = flat([p.grad if p.grad is not None else torch.zeros_like(p) for p in model.parameters()]
+                     + [torch.zeros_like(b_) for _, b_ in buffers])
         slabs.append(grads)
+        if buffers:
+            stats.append(flat(b_ for _, b_ in buffers))
         cases.append({**case, "loss": loss.item(), "parts": parts,
                       "gradientNorms": {n: (p.grad.norm().item() if p.grad is not None else 0.0)
                                         for n, p in model.named_parameters()}})
     # The vectorised form timed by --bench-steps computes the same MGCA combination as the per-sample loops.
     model.load_state_dict(state0)
-    if a.mim:
+    if a.mim or buffers:  # (the vectorised form has the heads without BatchNorm row masks)
         cases_check = []
     else:
         cases_check = [0]
@@ -539,9 +626,15 @@ def main() -> None:
                                         cfg["localTemperature"])
         for k, v in fast_parts.items():
             assert abs(v - cases[0]["parts"][k]) <= 1e-5 * abs(v), (k, v, cases[0]["parts"][k])
+    if buffers:  # a head on all rows of a batch is nn.BatchNorm1d itself
+        model.load_state_dict(state0)
+        x = torch.randn(5, cfg["width"], generator=g)
+        plain = nn.Sequential(*list(model.img_g))
+        torch.testing.assert_close(model.img_g(x), plain(x), rtol=1e-6, atol=1e-6)
+        torch.testing.assert_close(model.img_g[1].running_var, plain[1].running_var)
     os.makedirs(a.out, exist_ok=True)
     with open(os.path.join(a.out, stem + ".bin"), "wb") as f:
-        for arr in slabs:
+        for arr in slabs + stats:
             f.write(arr.tobytes())
     meta = {
         "source": "Scripts/trainer-mgca-reference.py over ../shared/bench/trainer_baseline.py",
@@ -552,7 +645,9 @@ def main() -> None:
         "findingsWordIndex": words.reshape(-1).tolist(), "concepts": ent.reshape(-1).tolist(),
         "visiblePatches": visible.reshape(-1).tolist(),
         "maskedReportIDs": masked_ids.reshape(-1).tolist(), "maskTokenID": mask_id,
-        "cases": cases, "binLayout": ["images", "parameters"] + [f"gradients:{c['name']}" for c in cases_run],
+        "bufferCount": sum(b_.numel() for _, b_ in buffers),
+        "cases": cases, "binLayout": ["images", "parameters"] + [f"gradients:{c['name']}" for c in cases_run]
+        + [f"runningStatistics:{c['name']}" for c in cases_run if buffers],
     }
     with open(os.path.join(a.out, stem + ".json"), "w") as f:
         json.dump(meta, f, indent=1)

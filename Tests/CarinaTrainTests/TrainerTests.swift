@@ -118,6 +118,56 @@ import Testing
         #expect(second.model.arena.allParameters == full.model.arena.allParameters)
     }
 
+    /// MGCA's heads with BatchNorms: the running statistics travel in the checkpoint (after the parameters, no
+    /// moments), so a resumed run ends on the same bits; evaluation embeds by the running statistics.
+    @Test func resumeIsBitExactWithBatchNormHeads() throws {
+        var config = Self.config
+        config.projectionHidden = 24
+        config.projectionNorm = .batch
+        let dir = try TemporaryDirectory("carina-bn-resume")
+        let batches = (0..<6).map { randomBatch(testConfig, batch: 4, seed: 300 + UInt64($0)) }
+        let full = try Trainer(config: config, options: options(nil, steps: 6))
+        var s1 = ArraySource(batches: batches)
+        let fullSummary = try full.train(source: &s1) { _ in }
+        let first = try Trainer(config: config, options: options(dir.path, steps: 6, every: 3))
+        var s2 = ArraySource(batches: Array(batches[0..<3]))
+        let part1 = try first.train(source: &s2) { _ in }
+        let second = try Trainer(config: config, options: options(dir.path, steps: 6, every: 3, resume: true))
+        var s3 = ArraySource(batches: batches)
+        let part2 = try second.train(source: &s3) { _ in }
+        #expect(part2.startStep == 3 && part1.losses + part2.losses == fullSummary.losses)
+        let arena = full.model.arena
+        #expect(second.model.arena.allParameters == arena.allParameters)
+        // 4 heads × (hidden 24 + projection 16) × (mean, variance) after every parameter; moved, and never by AdamW.
+        #expect(arena.count - arena.trainableCount == 4 * 2 * (24 + 16))
+        #expect(arena.tensors.last!.name == "txt_l.4.running_var" && arena.tensor("img_g.1.weight").offset < arena.trainableCount)
+        let stats = Array(arena.allParameters[arena.trainableCount...])
+        let initial = DualEncoder.bufferSpecs(config).flatMap { spec in
+            [Float](repeating: spec.0.hasSuffix("var") ? 1 : 0, count: spec.1.reduce(1, *))
+        }
+        #expect(stats != initial && stats.allSatisfy { $0.isFinite })
+        #expect(unsafe (arena.trainableCount..<arena.count).allSatisfy { unsafe arena.firstMoment[$0] == 0 && arena.secondMoment[$0] == 0 })
+        let ckpt = try Checkpoint.read(from: try #require(Checkpoint.latest(in: dir.path)))
+        #expect(ckpt.config.projectionNorm == .batch && ckpt.parameters == arena.allParameters)
+        // Evaluation: a sample's embedding does not depend on its batch, and the statistics stay.
+        let batch = batches[0]
+        let (image4, _) = try full.model.embed(batch)
+        var one = batch
+        one.batchSize = 2
+        one.images = Array(batch.images[0..<(2 * testConfig.imageSize * testConfig.imageSize)])
+        for k in [\TrainingBatch.impressionIDs, \.findingsIDs] as [WritableKeyPath<TrainingBatch, [Int32]>] {
+            one[keyPath: k] = Array(batch[keyPath: k][0..<(2 * testConfig.textLength)])
+        }
+        for k in [\TrainingBatch.impressionMask, \.findingsMask] as [WritableKeyPath<TrainingBatch, [Float]>] {
+            one[keyPath: k] = Array(batch[keyPath: k][0..<(2 * testConfig.textLength)])
+        }
+        one.concepts = Array(batch.concepts[0..<(2 * testConfig.concepts)])
+        one.keys = Array(batch.keys[0..<2])
+        let (image2, _) = try full.model.embed(one)
+        #expect(zip(image2, image4[0..<image2.count]).allSatisfy { abs($0 - $1) < 1e-5 })
+        #expect(Array(arena.allParameters[arena.trainableCount...]) == stats)
+    }
+
     @Test func prototypesStayFrozenForTheirStepsThenLearn() throws {
         let trainer = try Trainer(config: Self.config, options: options(nil, steps: 5, freeze: 3))
         let proto = trainer.model.arena.tensor("prototype.weight")
@@ -221,7 +271,9 @@ import Testing
         #expect(tiny.prototypes == nil && tiny.projectionHidden == nil && tiny.maskedImageDecoder == nil
                 && tiny.maskedReportHead == nil)
         let json = String(decoding: try JSONEncoder().encode(tiny), as: UTF8.self)
-        for key in ["prototypes", "projectionHidden", "maskedImageDecoder", "maskedReportHead"] { #expect(!json.contains(key)) }
+        for key in ["prototypes", "projectionHidden", "projectionNorm", "maskedImageDecoder", "maskedReportHead"] {
+            #expect(!json.contains(key))
+        }
         // Its parameter layout is today's: the same names in the same order, nothing appended.
         #expect(DualEncoder.parameterSpecs(tiny).count == DualEncoder.parameterSpecs(testConfig).count + 2 * (4 - 2) * 12)
         #expect(DualEncoder.parameterSpecs(tiny).last!.0 == "entity.bias")
@@ -231,6 +283,15 @@ import Testing
         let back = try Checkpoint.decode(bytes, source: "today")
         #expect(back.config == testConfig)
         try trainer.restore(back)
+        #expect(DualEncoder.bufferSpecs(testConfig).isEmpty && trainer.model.arena.trainableCount == trainer.model.arena.count)
+        var hidden = testConfig
+        hidden.projectionHidden = 8
+        #expect(DualEncoder.bufferSpecs(hidden).isEmpty)
+        hidden.projectionNorm = ModelConfig.ProjectionNorm.none
+        #expect(DualEncoder.parameterSpecs(hidden).map(\.0) == DualEncoder.parameterSpecs({ var c = hidden; c.projectionNorm = nil; return c }()).map(\.0))
+        var unnormed = testConfig
+        unnormed.projectionNorm = .batch
+        #expect(throws: TrainError.self) { try unnormed.validate() }
         // Loss weights saved before `token`, `prototype`, `mim` and `mlm` existed decode with them off.
         let w = try JSONDecoder().decode(LossWeights.self, from: Data(#"{"global":1,"local":0.5,"graph":1}"#.utf8))
         #expect(w == LossWeights(global: 1, local: 0.5, graph: 1))

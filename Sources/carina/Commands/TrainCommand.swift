@@ -39,10 +39,14 @@ struct TrainCommand: AsyncParsableCommand {
             patches; edges from both nodes plus a relation-type embedding; readout the sum of a graph's nodes and \
             edges; each stage a symmetric InfoNCE over the batch at temperature 0.1. Loads the graph fields. \
             Preset: --objectives cga = global=1,anatomy=1,pathology=1,edge=1,readout=1.
-            --projection-hidden H gives all four projection heads MGCA's two layers (Linear, ReLU, Linear; without \
-            its BatchNorms).
+            --projection-hidden H gives all four projection heads MGCA's two layers (Linear, ReLU, Linear); \
+            --projection-norm batch (default none) adds MGCA's BatchNorms as its GlobalEmbedding/LocalEmbedding have \
+            them (Linear, BatchNorm1d, ReLU, Linear, BatchNorm1d without affine; Wang et al. NeurIPS 2022): batch \
+            statistics in training, taken over each use's real rows only (patches, not CLS; real tokens or words, not \
+            padding), running statistics (momentum 0.1) for evaluation, kept in the checkpoint but not trained.
             Presets: --objectives mgca = global=2,token=0.7,prototype=0.5 (MGCA's lambdas; its instance loss sums \
-            both directions, ours averages them); use it with --instance-text both --instance-temperature 0.07.
+            both directions, ours averages them). MGCA's recipe: --objectives mgca --instance-text both \
+            --instance-temperature 0.07 --projection-hidden 2048 --projection-norm batch.
             """
     )
 
@@ -67,6 +71,8 @@ struct TrainCommand: AsyncParsableCommand {
     var prototypes: Int = 500
     @Option(help: "MGCA's 2-layer projection heads (Linear, ReLU, Linear; its BatchNorms left out) of this hidden width, for a model configuration without them (MGCA: 2048).")
     var projectionHidden: Int?
+    @Option(help: "Norms inside the 2-layer heads: none, or batch (MGCA's BatchNorms; needs --projection-hidden or a configuration with projectionHidden).")
+    var projectionNorm: String = ModelConfig.ProjectionNorm.none.rawValue
     @Option(help: "Masked image modelling's decoder WIDTH,DEPTH,HEADS,MLP, for a model configuration without one.")
     var decoder: String = "128,2,4,512"
     @Option(help: "Fraction of patches masked image modelling masks (MRM: 0.75).")
@@ -99,6 +105,9 @@ struct TrainCommand: AsyncParsableCommand {
         }
         guard InstanceText(rawValue: instanceText) != nil else {
             throw ValidationError("--instance-text must be one of \(InstanceText.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard ModelConfig.ProjectionNorm(rawValue: projectionNorm) != nil else {
+            throw ValidationError("--projection-norm must be none or batch (MGCA's BatchNorms)")
         }
         if let t = instanceTemperature, !(t > 0) { throw ValidationError("--instance-temperature must be positive") }
         guard prototypes >= 1, prototypeFreezeEpochs >= 0 else {
@@ -138,6 +147,12 @@ struct TrainCommand: AsyncParsableCommand {
         if let h = projectionHidden {
             guard h >= 1 else { throw CLIError("--projection-hidden must be at least 1") }
             config.projectionHidden = h
+        }
+        if projectionNorm == ModelConfig.ProjectionNorm.batch.rawValue {
+            guard config.projectionHidden != nil else {
+                throw CLIError("--projection-norm batch needs 2-layer heads: add --projection-hidden H (MGCA: 2048)")
+            }
+            config.projectionNorm = .batch
         }
         var loaderOptions = LoaderOptions()
         loaderOptions.batchSize = batch
