@@ -66,17 +66,30 @@ public struct TrainStepLog: Sendable, Equatable {
     public var secondsPerStep: Double
     public var samplesPerSecond: Double
 
-    /// One progress line: `step 120/1000  loss 3.2114 (g 2.01 l 0.99 e 0.20)  lr 9.9e-05  |g| 1.23  412 ms/step  77.6 samples/s`.
+    /// The run's objective weights: the line shows the loss of each objective it weighs (nil: the global, local and
+    /// graph losses always, the others when not 0).
+    public var weights: LossWeights?
+
+    /// One progress line: `step 120/1000  loss 3.2114 (g 2.01 l 0.99 e 0.20)  lr 9.9e-05  |g| 1.23  412 ms/step  77.6 samples/s`;
+    /// an MRM run shows `(m 0.912 r 7.215)`, masked image and masked report modelling.
     public var line: String {
         func f(_ x: Double, _ digits: Int) -> String {
             let p = pow10(digits)
             return String(Double((x * p).rounded()) / p)
         }
-        let mgca = (loss.token != 0 ? " t \(f(loss.token, 3))" : "") + (loss.prototype != 0 ? " p \(f(loss.prototype, 3))" : "")
-            + (loss.mim != 0 ? " m \(f(loss.mim, 3))" : "") + (loss.mlm != 0 ? " r \(f(loss.mlm, 3))" : "")
-            + (loss.anatomy != 0 || loss.pathology != 0 || loss.edge != 0 || loss.readout != 0
-                ? " cga \(f(loss.anatomy, 3))/\(f(loss.pathology, 3))/\(f(loss.edge, 3))/\(f(loss.readout, 3))" : "")
-        return "step \(step)/\(totalSteps)  loss \(f(loss.total, 4)) (g \(f(loss.global, 3)) l \(f(loss.local, 3)) e \(f(loss.graph, 3))\(mgca))"
+        let w = weights
+        func on(_ weight: Float?, _ value: Double) -> Bool { weight.map { $0 != 0 } ?? (value != 0) }
+        var parts = [String]()
+        if w.map({ $0.global != 0 }) ?? true { parts.append("g \(f(loss.global, 3))") }
+        if w.map({ $0.local != 0 }) ?? true { parts.append("l \(f(loss.local, 3))") }
+        if w.map({ $0.graph != 0 }) ?? true { parts.append("e \(f(loss.graph, 3))") }
+        if on(w?.token, loss.token) { parts.append("t \(f(loss.token, 3))") }
+        if on(w?.prototype, loss.prototype) { parts.append("p \(f(loss.prototype, 3))") }
+        if on(w?.mim, loss.mim) { parts.append("m \(f(loss.mim, 3))") }
+        if on(w?.mlm, loss.mlm) { parts.append("r \(f(loss.mlm, 3))") }
+        let cga = w.map(\.graphAlignment) ?? (loss.anatomy != 0 || loss.pathology != 0 || loss.edge != 0 || loss.readout != 0)
+        if cga { parts.append("cga \(f(loss.anatomy, 3))/\(f(loss.pathology, 3))/\(f(loss.edge, 3))/\(f(loss.readout, 3))") }
+        return "step \(step)/\(totalSteps)  loss \(f(loss.total, 4)) (\(parts.joined(separator: " ")))"
             + "  lr \(learningRate)  |g| \(f(gradientNorm, 3))  \(f(secondsPerStep * 1000, 1)) ms/step  \(f(samplesPerSecond, 1)) samples/s"
     }
 

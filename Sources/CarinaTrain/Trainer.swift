@@ -145,7 +145,8 @@ public final class Trainer {
                 let dt = Date().timeIntervalSince(windowStart)
                 log(TrainStepLog(step: step, totalSteps: options.steps, loss: r.loss, learningRate: r.learningRate,
                                  gradientNorm: r.gradientNorm, secondsPerStep: dt / Double(windowSteps),
-                                 samplesPerSecond: Double(windowSamples) / max(dt, 1e-9)))
+                                 samplesPerSecond: Double(windowSamples) / max(dt, 1e-9),
+                                 weights: options.lossWeights))
                 windowStart = Date()
                 windowSteps = 0
                 windowSamples = 0

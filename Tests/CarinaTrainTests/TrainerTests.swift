@@ -245,7 +245,10 @@ import Testing
         #expect(words == MaskedReportModelling.maskedWords(seed: 3, words: [10, 0, 3], ratio: 0.5))
         let mrm = try Trainer(config: Self.config, options: options(nil, steps: 20, weights: .mrm))
         var s2 = ArraySource(batches: Array(repeating: randomBatch(testConfig, batch: 4, seed: 4), count: 20))
-        let sum2 = try mrm.train(source: &s2) { _ in }
+        var lines = [String]()
+        let sum2 = try mrm.train(source: &s2) { lines.append($0.line) }
+        // The log shows the objectives the run weighs: masked image (m) and report (r) modelling, not g/l/e.
+        #expect(lines.count == 20 && lines.allSatisfy { $0.contains(" (m ") && $0.contains(" r ") && !$0.contains(" l 0") && !$0.contains("(g ") })
         #expect(sum2.losses.last!.mlm < 0.9 * sum2.losses.first!.mlm)
         #expect(throws: TrainError.self) { try Trainer(config: Self.config, options: options(nil, steps: 1, weights: LossWeights.parse("mlm=1"))) }
     }
