@@ -8,6 +8,8 @@ public struct AugmentationPlan: Sendable {
     let vertical: ResampleTaps
     let contrast: Float
     let brightness: Float
+    /// The crop box in source pixels (the whole image without a random crop).
+    let crop: (x: Float, y: Float, w: Float, h: Float)
     /// The source rows the output reads: `rowLow ..< rowHigh` (a decoder may stop after row `rowHigh - 1`).
     public let rowLow: Int
     public let rowHigh: Int
@@ -15,7 +17,9 @@ public struct AugmentationPlan: Sendable {
     let columnLow: Int
     let columnHigh: Int
 
-    init(width: Int, height: Int, horizontal: ResampleTaps, vertical: ResampleTaps, contrast: Float, brightness: Float) {
+    init(width: Int, height: Int, horizontal: ResampleTaps, vertical: ResampleTaps, contrast: Float, brightness: Float,
+         crop: (x: Float, y: Float, w: Float, h: Float)) {
+        self.crop = crop
         self.width = width
         self.height = height
         self.horizontal = horizontal

@@ -58,7 +58,20 @@ public struct ImageAugmentation: Sendable {
         let contrast = 1 + contrastJitter * (2 * rng.nextUnit() - 1)
         let brightness = brightnessJitter * (2 * rng.nextUnit() - 1)
         return AugmentationPlan(width: width, height: height, horizontal: horizontal, vertical: vertical,
-                                contrast: contrast, brightness: brightness)
+                                contrast: contrast, brightness: brightness, crop: crop)
+    }
+
+    /// The same crop and intensity jitter as `plan`, rendered at `scale ×` the output size (MRM's higher-resolution
+    /// reconstruction target): the augmentation to render it with and its plan. Draws nothing.
+    public func scaled(_ plan: AugmentationPlan, by scale: Int) -> (augmentation: ImageAugmentation, plan: AugmentationPlan) {
+        precondition(scale >= 1, "the scale must be at least 1")
+        var big = self
+        big.size = size * scale
+        let c = plan.crop
+        let horizontal = ResampleTaps(inStart: c.x, inLength: c.w, inSize: plan.width, outSize: big.size)
+        let vertical = ResampleTaps(inStart: c.y, inLength: c.h, inSize: plan.height, outSize: big.size)
+        return (big, AugmentationPlan(width: plan.width, height: plan.height, horizontal: horizontal, vertical: vertical,
+                                      contrast: plan.contrast, brightness: plan.brightness, crop: c))
     }
 
     /// Resamples, jitters and normalises the image of `plan` into `output` (`size × size`, row-major).

@@ -39,6 +39,9 @@ public struct LoaderOptions: Sendable {
     public var maxRelations = 64
     /// How uncertain CheXpert labels become targets (`.labels`).
     public var uncertainLabels: UncertainLabelPolicy = .ones
+    /// Above 1, each batch also carries `targetImages`: the image at this many times the augmentation's size (the
+    /// same crop and jitter), MRM's higher-resolution reconstruction target.
+    public var targetScale = 1
 
     public init() {
         let env = ProcessInfo.processInfo.environment
@@ -238,25 +241,32 @@ public final class StreamingLoader: @unchecked Sendable {
         let s = options.augmentation.size
         let t = options.textLength
         let k = options.conceptCount
+        let r = max(1, options.targetScale), ts = s * r
         let prepared = IndexedResults<Result<PreparedSample?, any Error>>(count: b)
+        var targets = [Float](repeating: 0, count: r > 1 ? b * ts * ts : 0)
         let workers = max(1, min(options.workers, b))
         // Workers render each image straight into its slot of the batch tensor; skipped samples are closed up after.
-        var images = unsafe [Float](unsafeUninitializedCapacity: b * s * s) { buffer, initialised in
-            let slots = unsafe ImageSlots(buffer: buffer, size: s * s)
-            // Each worker takes the next sample not yet taken, so a worker the OS holds back delays nothing but its
-            // own sample; results go to their sample's slot, whichever worker made them.
-            let cursor = SharedCount()
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                while true {
-                    let i = cursor.fetchAdd(1)
-                    guard i < b else { return }
-                    let slot = unsafe slots.slot(i)
-                    let result = Result { try prepare(index: indices[i], epoch: epoch, into: slot) }
-                    if case .success(.some) = result {} else { unsafe slot.update(repeating: 0) }
-                    prepared.set(i, result)
+        var images = [Float]()
+        unsafe targets.withUnsafeMutableBufferPointer { targetBuffer in
+            images = unsafe [Float](unsafeUninitializedCapacity: b * s * s) { buffer, initialised in
+                let slots = unsafe ImageSlots(buffer: buffer, size: s * s)
+                let targetSlots = unsafe ImageSlots(buffer: targetBuffer, size: ts * ts)
+                // Each worker takes the next sample not yet taken, so a worker the OS holds back delays nothing but
+                // its own sample; results go to their sample's slot, whichever worker made them.
+                let cursor = SharedCount()
+                DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                    while true {
+                        let i = cursor.fetchAdd(1)
+                        guard i < b else { return }
+                        let slot = unsafe slots.slot(i)
+                        let target = unsafe r > 1 ? targetSlots.slot(i) : nil
+                        let result = Result { try prepare(index: indices[i], epoch: epoch, into: slot, target: target) }
+                        if case .success(.some) = result {} else { unsafe slot.update(repeating: 0) }
+                        prepared.set(i, result)
+                    }
                 }
+                initialised = buffer.count
             }
-            initialised = buffer.count
         }
         var kept: [PreparedSample] = []
         kept.reserveCapacity(b)
@@ -267,11 +277,23 @@ public final class StreamingLoader: @unchecked Sendable {
                     let from = unsafe all.baseAddress! + i * s * s, to = unsafe all.baseAddress! + kept.count * s * s
                     unsafe to.update(from: from, count: s * s)
                 }
+                if r > 1 {
+                    targets.withUnsafeMutableBufferPointer { all in
+                        let from = unsafe all.baseAddress! + i * ts * ts
+                        unsafe (all.baseAddress! + kept.count * ts * ts).update(from: from, count: ts * ts)
+                    }
+                }
             }
             kept.append(sample)
         }
         images.removeLast((b - kept.count) * s * s)
-        return assemble(kept, images: images)
+        var batch = assemble(kept, images: images)
+        if r > 1 {
+            targets.removeLast((b - kept.count) * ts * ts)
+            batch.targetScale = r
+            batch.targetImages = targets
+        }
+        return batch
     }
 
     /// The batch of prepared samples (their images already in place).
@@ -378,9 +400,11 @@ public final class StreamingLoader: @unchecked Sendable {
         return names
     }
 
-    /// Prepares one sample, its image rendered into `image` (`size × size`), or returns nil for a corrupt sample
-    /// skipped under `failOnCorruptSample == false`. Only the columns the batch needs are decoded.
-    func prepare(index: Int, epoch: Int, into image: UnsafeMutableBufferPointer<Float>) throws -> PreparedSample? {
+    /// Prepares one sample, its image rendered into `image` (`size × size`) and, with a `target`, at
+    /// `targetScale ×` that size into it, or returns nil for a corrupt sample skipped under
+    /// `failOnCorruptSample == false`. Only the columns the batch needs are decoded.
+    func prepare(index: Int, epoch: Int, into image: UnsafeMutableBufferPointer<Float>,
+                 target: UnsafeMutableBufferPointer<Float>? = nil) throws -> PreparedSample? {
         let read = Result { () throws(ShardError) -> MDSRawSample in try dataset.rawSample(at: index) }
         if case .failure(let error) = read, error.code == .checksumMismatch, !options.failOnCorruptSample {
             skippedCounter.add(1)
@@ -409,7 +433,9 @@ public final class StreamingLoader: @unchecked Sendable {
             // The crop is drawn from the header alone, so the decoder unfilters only the rows the crop reads.
             let header = try PNGInflateDecoder.header(bytes)
             plan = augmentation.plan(width: header.width, height: header.height, rng: &rng)
-            decoded = try PNGInflateDecoder.decode(bytes, rows: plan.rowHigh) ?? PNGCodec.decodeWithLibpng(bytes)
+            let rows = target == nil ? plan.rowHigh
+                : max(plan.rowHigh, augmentation.scaled(plan, by: options.targetScale).plan.rowHigh)
+            decoded = try PNGInflateDecoder.decode(bytes, rows: rows) ?? PNGCodec.decodeWithLibpng(bytes)
         case .jpeg8:
             decoded = try JPEGCodec.decode(bytes)
             plan = augmentation.plan(width: decoded.width, height: decoded.height, rng: &rng)
@@ -428,6 +454,11 @@ public final class StreamingLoader: @unchecked Sendable {
         unsafe decoded.pixels.withUnsafeBufferPointer { pixels in
             unsafe augmentation.render(plan, pixels: pixels, maxValue: record.whiteLevel(bitDepth: decoded.bitDepth),
                                        into: image)
+            if let target = unsafe target {
+                let big = augmentation.scaled(plan, by: options.targetScale)
+                unsafe big.augmentation.render(big.plan, pixels: pixels,
+                                               maxValue: record.whiteLevel(bitDepth: decoded.bitDepth), into: target)
+            }
         }
         var concepts = record.value(.concepts)?.floatArrayValue ?? []
         if concepts.count != options.conceptCount {

@@ -21,6 +21,8 @@
 /// - `labels`, `labelMask` (`.labels`): `(B, L)` CheXpert labels under the loader's ``UncertainLabelPolicy``; a
 ///   mask of 0 means the label is ignored (blank, or uncertain under `ignore`).
 /// - `concepts`: `(B, K)` multi-hot entity concepts present in the report's graph.
+/// - `targetImages` (``LoaderOptions/targetScale`` above 1): `(B, 1, R·S, R·S)`, R = `targetScale`, the same crop and
+///   intensity jitter as `images` rendered at R× the resolution from the record (MRM's reconstruction target).
 /// Fields not asked for are empty (and N, E are 0).
 public struct TrainingBatch: Sendable {
     public var batchSize: Int
@@ -61,6 +63,9 @@ public struct TrainingBatch: Sendable {
     public static let labelCount = 14
     public var labels: [Float] = []
     public var labelMask: [Float] = []
+    /// Side of the target images over `imageSize` (1: no target images).
+    public var targetScale = 1
+    public var targetImages: [Float] = []
 
     public init(
         batchSize: Int, imageSize: Int, textLength: Int, conceptCount: Int,

@@ -120,6 +120,45 @@ import CarinaTestSupport
         }
     }
 
+    /// MRM's higher-resolution target: the same crop and jitter rendered at 2× the size; the input images stay as
+    /// they are without it (no extra draws), the target averaged 2×2 comes close to the input, and an evaluation
+    /// target of a source exactly 2× the size is its pixels normalised.
+    @Test func targetImagesAreTheSameCropAtTwiceTheResolution() throws {
+        let dir = try TemporaryDirectory()
+        try Self.makeShards(dir.path, count: 8)
+        var options = Self.options(workers: 3)
+        options.targetScale = 2
+        let plain = try StreamingLoader(directory: dir.path, vocabulary: Self.vocabulary, options: Self.options())
+        let loader = try StreamingLoader(directory: dir.path, vocabulary: Self.vocabulary, options: options)
+        var checked = 0
+        while let batch = try loader.nextBatch() {
+            let base = try #require(try plain.nextBatch())
+            #expect(batch.images == base.images && batch.keys == base.keys && base.targetImages.isEmpty)
+            #expect(batch.targetScale == 2 && batch.targetImages.count == batch.batchSize * 64 * 64)
+            for i in 0..<batch.batchSize {
+                var worst: Float = 0
+                for y in 0..<32 {
+                    for x in 0..<32 {
+                        let top = (i * 64 + 2 * y) * 64 + 2 * x, t = batch.targetImages
+                        let mean: Float = (t[top] + t[top + 1] + t[top + 64] + t[top + 65]) / 4
+                        worst = max(worst, abs(mean - batch.images[(i * 32 + y) * 32 + x]))
+                    }
+                }
+                #expect(worst < 1.5, "sample \(i): a 2×2 mean of the target differs from the input by \(worst)")
+                checked += 1
+            }
+        }
+        #expect(checked == 8)
+        // An evaluation render of the 48-wide source at 2 × 24 columns reads each source column once.
+        var eval = Self.options(batch: 2)
+        eval.augmentation = .evaluation(size: 24)
+        eval.targetScale = 2
+        let e = try #require(try StreamingLoader(directory: dir.path, vocabulary: Self.vocabulary, options: eval).nextBatch())
+        let row = Array(e.targetImages[(10 * 48)..<(11 * 48)])
+        let bright = row[0], dark = row[47]
+        #expect(row[0..<24].allSatisfy { $0 == bright } && row[24..<48].allSatisfy { $0 == dark } && bright > dark)
+    }
+
     @Test func theEpochChangesTheOrderAndTheSeedFixesIt() throws {
         let dir = try TemporaryDirectory()
         try Self.makeShards(dir.path, count: 16)
