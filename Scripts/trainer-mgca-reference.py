@@ -352,7 +352,8 @@ class MIMDecoder(nn.Module):
         self.embed = nn.Linear(cfg["width"], d["width"])
         self.blocks = nn.ModuleList(tb.Block(d["width"], d["heads"], d["mlp"]) for _ in range(d["depth"]))
         self.ln = nn.LayerNorm(d["width"])
-        self.pred = nn.Linear(d["width"], cfg["patchSize"] ** 2)
+        r = cfg.get("maskedImageTargetScale") or 1  # MRM's higher-resolution target: (r p)^2 pixels per patch
+        self.pred = nn.Linear(d["width"], (r * cfg["patchSize"]) ** 2)
 
 
 class MLMHead(nn.Module):
@@ -375,9 +376,11 @@ def mlm_loss(model, enc_out, ids, valid, masked_ids, mask_id):
     return F.cross_entropy(logits, ids[sel])
 
 
-def mim_loss(model, img, visible, patch):
+def mim_loss(model, img, visible, patch, target_img=None):
     """Masked image modelling: the image encoder on CLS + the visible patches, the decoder on the full sequence,
-    per-patch normalised pixel targets, mean squared error over the masked patches."""
+    per-patch normalised pixel targets, mean squared error over the masked patches. With `target_img` (B, 1, rS, rS)
+    the target of each patch is its (r p)^2 pixels there (MRM's higher-resolution target: model_mrm.py patchifies
+    the 448-pixel image with 2 p while the encoder sees it at 224)."""
     enc, dec = model.image, model.mim
     b = img.shape[0]
     x = enc.patch(img).flatten(2).transpose(1, 2)
@@ -393,9 +396,11 @@ def mim_loss(model, img, visible, patch):
     for blk in dec.blocks:
         d = blk(d)
     pred = dec.pred(dec.ln(d))[:, 1:]
-    s = img.shape[-1]
-    g = s // patch
-    target = img.reshape(b, 1, g, patch, g, patch).permute(0, 2, 4, 3, 5, 1).reshape(b, g * g, patch * patch)
+    src = img if target_img is None else target_img
+    s = src.shape[-1]
+    g = s // (patch * s // img.shape[-1])
+    patch = s // g
+    target = src.reshape(b, 1, g, patch, g, patch).permute(0, 2, 4, 3, 5, 1).reshape(b, g * g, patch * patch)
     target = (target - target.mean(-1, keepdim=True)) / (target.var(-1, keepdim=True) + 1e-6) ** 0.5
     per_patch = ((pred - target) ** 2).mean(-1)
     masked = torch.ones(b, p_count).scatter(1, visible, 0.0)
@@ -505,6 +510,8 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--prototypes", type=int, default=24)
     ap.add_argument("--mim", action="store_true", help="masked image modelling cases (writes reference-mim.*)")
+    ap.add_argument("--target-scale", type=int, default=1,
+                    help="with --mim: MRM's higher-resolution target at this scale (writes reference-mim-hr.*)")
     ap.add_argument("--hidden", type=int, default=0, help="2-layer heads of this hidden width (writes reference-mgca-hidden.*)")
     ap.add_argument("--norm", default="none", choices=["none", "batch"],
                     help="with --hidden: MGCA's BatchNorms in the heads (writes reference-mgca-bn.*)")
@@ -535,6 +542,9 @@ def main() -> None:
         cfg["maskedImageDecoder"] = {"width": 24, "depth": 1, "heads": 2, "mlp": 48}
         cfg["maskedReportHead"] = True
         stem = "reference-mim"
+        if a.target_scale > 1:
+            cfg["maskedImageTargetScale"] = a.target_scale
+            stem = "reference-mim-hr"
         cases_run = [
             {"name": "mim", "weights": {"global": 0, "local": 0, "graph": 0, "token": 0, "prototype": 0, "mim": 1},
              "instanceText": "impression", "instanceTemperature": None},
@@ -559,6 +569,11 @@ def main() -> None:
         return ids, valid
 
     img = torch.randn(b, 1, s, s, generator=g)
+    target_img = None
+    if cfg.get("maskedImageTargetScale"):  # the input is the target seen at the lower resolution (2x2 means)
+        r = cfg["maskedImageTargetScale"]
+        target_img = torch.randn(b, 1, r * s, r * s, generator=g)
+        img = F.avg_pool2d(target_img, r)
     imp, imp_valid = text(3, t // 2)
     fin, fin_valid = text(t // 2, t)
     ent = (torch.rand(b, cfg["concepts"], generator=g) < 0.25).float()
@@ -594,12 +609,14 @@ def main() -> None:
     params0 = flat(list(model.parameters()) + [b_ for _, b_ in buffers])
     state0 = {k: v.clone() for k, v in model.state_dict().items()}
     slabs, cases, stats = [img.numpy().astype("<f4").reshape(-1), params0], [], []
+    if target_img is not None:
+        slabs.insert(1, target_img.numpy().astype("<f4").reshape(-1))
     for case in cases_run:
         model.load_state_dict(state0)
         model.zero_grad(set_to_none=True)
         loss, parts = objectives(model, tb, batch, case, words, cfg["localTemperature"])
         if a.mim:
-            mim, enc_out = mim_loss(model, img, visible, cfg["patchSize"])
+            mim, enc_out = mim_loss(model, img, visible, cfg["patchSize"], target_img)
             loss = loss + case["weights"]["mim"] * mim if torch.is_tensor(loss) else case["weights"]["mim"] * mim
             parts["mim"] = mim.item()
             if case["weights"].get("mlm", 0):
@@ -645,8 +662,9 @@ def main() -> None:
         "findingsWordIndex": words.reshape(-1).tolist(), "concepts": ent.reshape(-1).tolist(),
         "visiblePatches": visible.reshape(-1).tolist(),
         "maskedReportIDs": masked_ids.reshape(-1).tolist(), "maskTokenID": mask_id,
+        "targetScale": cfg.get("maskedImageTargetScale") or 1,
         "bufferCount": sum(b_.numel() for _, b_ in buffers),
-        "cases": cases, "binLayout": ["images", "parameters"] + [f"gradients:{c['name']}" for c in cases_run]
+        "cases": cases, "binLayout": ["images"] + (["targetImages"] if target_img is not None else []) + ["parameters"] + [f"gradients:{c['name']}" for c in cases_run]
         + [f"runningStatistics:{c['name']}" for c in cases_run if buffers],
     }
     with open(os.path.join(a.out, stem + ".json"), "w") as f:

@@ -1,3 +1,4 @@
+import CarinaLoader
 import CarinaTensor
 
 /// Masked image modelling on the dual encoder (see `MaskedImageModelling`).
@@ -9,8 +10,9 @@ extension DualEncoder {
         var s: [(String, [Int])] = [("mim.mask_token", [1, 1, d.width]), ("mim.pos", [1, c.imageTokens, d.width]),
                                     ("mim.embed.weight", [d.width, c.width]), ("mim.embed.bias", [d.width])]
         for i in 0..<d.depth { s += BlockParameters.specs("mim.blocks.\(i)", width: d.width, mlp: d.mlp) }
+        let out = c.targetScale * c.targetScale * c.patchSize * c.patchSize
         s += [("mim.ln.weight", [d.width]), ("mim.ln.bias", [d.width]),
-              ("mim.pred.weight", [c.patchSize * c.patchSize, d.width]), ("mim.pred.bias", [c.patchSize * c.patchSize])]
+              ("mim.pred.weight", [out, d.width]), ("mim.pred.bias", [out])]
         return s
     }
 
@@ -19,12 +21,15 @@ extension DualEncoder {
     }
 
     /// Forward of the masked image modelling loss (the full image's patch embeddings `a.patchOut` and pixel
-    /// columns `a.cols` are already computed); keeps what `mimBackward` needs.
+    /// columns `a.cols` are already computed); keeps what `mimBackward` needs. The target is the input image's
+    /// patches, or with a target scale `R` the `(R·p)²` patches of the batch's `targetImages` (MRM's
+    /// higher-resolution target).
     @unsafe
-    func mimForward(_ a: ModelActivations, batch b: Int) -> Double {
+    func mimForward(_ a: ModelActivations, batch: TrainingBatch) -> Double {
         guard let dc = config.decoderConfig, let dec = decoder, let mim = a.mim else { return 0 }
-        let c = config, w = unsafe arena.params, o = offsets, q = decoderOffsets
-        let cw = c.width, dw = dc.width, ni = c.imageTokens, np = c.patchCount, pp = c.patchSize * c.patchSize
+        let c = config, w = unsafe arena.params, o = offsets, q = decoderOffsets, b = batch.batchSize
+        let cw = c.width, dw = dc.width, ni = c.imageTokens, np = c.patchCount, r = c.targetScale
+        let pp = r * r * c.patchSize * c.patchSize
         let keep = MaskedImageModelling.keepCount(patches: np, ratio: objectives.maskRatio)
         let visible = visiblePatchOverride ?? MaskedImageModelling.visiblePatches(seed: maskSeed, batch: b, patches: np, keep: keep)
         precondition(visible.count == b * keep, "visible patches must be (B, \(keep))")
@@ -66,8 +71,16 @@ extension DualEncoder {
         unsafe Linear.forward(out: mim.prediction, inp: mim.decoder.out, weight: w + q.predW, bias: w + q.predB,
                               rows: b * ni, inDim: dw, outDim: pp)
         for bi in 0..<b { unsafe (mim.dprediction + bi * ni * pp).update(repeating: 0, count: pp) }
+        var target = unsafe UnsafePointer(a.cols)
+        if r > 1 {
+            unsafe batch.targetImages.withUnsafeBufferPointer { img in
+                unsafe PatchEmbedding.im2col(cols: mim.targetCols, image: img.baseAddress!, batch: b, size: r * c.imageSize,
+                                             patch: r * c.patchSize)
+            }
+            unsafe target = UnsafePointer(mim.targetCols)
+        }
         return unsafe masked.withUnsafeBufferPointer { mp in
-            unsafe Losses.maskedPatchMSE(prediction: mim.prediction + pp, predictionStride: ni * pp, target: a.cols,
+            unsafe Losses.maskedPatchMSE(prediction: mim.prediction + pp, predictionStride: ni * pp, target: target,
                                          masked: mp.baseAddress!, batch: b, patches: np, dim: pp,
                                          dprediction: mim.dprediction + pp, weight: a.weights.mim)
         }
@@ -79,9 +92,10 @@ extension DualEncoder {
         guard let dc = config.decoderConfig, let dec = decoder, let mim = a.mim else { return }
         let c = config, w = unsafe arena.params, g = unsafe arena.grads, o = offsets, q = decoderOffsets
         let cw = c.width, dw = dc.width, ni = c.imageTokens, np = c.patchCount, pp = c.patchSize * c.patchSize
+        let ppTarget = c.targetScale * c.targetScale * pp
         let keep = mim.keep, n = 1 + keep
         unsafe Linear.backward(dinp: mim.ddecoder, dweight: g + q.predW, dbias: g + q.predB, dout: mim.dprediction,
-                               inp: mim.decoder.out, weight: w + q.predW, rows: b * ni, inDim: dw, outDim: pp)
+                               inp: mim.decoder.out, weight: w + q.predW, rows: b * ni, inDim: dw, outDim: ppTarget)
         unsafe dec.backward(mim.decoder, dout: mim.ddecoder, params: w, grads: g, scratch: mim.scratch)
         let dd = unsafe mim.scratch.dresid
         for bi in 0..<b {
@@ -133,10 +147,13 @@ extension DualEncoder {
 @safe final class MIMActivations {
     let encoder: StackActivations, decoder: StackActivations, scratch: StackScratch
     let embedded, prediction, dprediction, ddecoder, dembedded, dvisible, dpatchOut: UnsafeMutablePointer<Float>
+    /// The higher-resolution target's patches `(B, P, R²·p²)` (target scale above 1).
+    let targetCols: UnsafeMutablePointer<Float>
     var visible: [Int] = [], masked: [Float] = [], keep = 0
 
     init(_ buffer: ActivationBuffer, batch b: Int, config c: ModelConfig, decoder dc: ModelConfig) {
-        let ni = c.imageTokens, np = c.patchCount, pp = c.patchSize * c.patchSize, dw = dc.width, cw = c.width
+        let ni = c.imageTokens, np = c.patchCount, dw = dc.width, cw = c.width, r = c.targetScale
+        let pp = r * r * c.patchSize * c.patchSize
         encoder = StackActivations(buffer, batch: b, tokens: ni, config: c)
         decoder = StackActivations(buffer, batch: b, tokens: ni, config: dc)
         scratch = StackScratch(buffer, rows: b * ni, config: dc)
@@ -144,5 +161,6 @@ extension DualEncoder {
         unsafe prediction = unsafe buffer.take(b * ni * pp); unsafe dprediction = unsafe buffer.take(b * ni * pp)
         unsafe ddecoder = unsafe buffer.take(b * ni * dw); unsafe dembedded = unsafe buffer.take(b * ni * dw)
         unsafe dvisible = unsafe buffer.take(b * ni * cw); unsafe dpatchOut = unsafe buffer.take(b * np * cw)
+        unsafe targetCols = unsafe buffer.take(r > 1 ? b * np * pp : 0)
     }
 }

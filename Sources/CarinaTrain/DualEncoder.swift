@@ -193,6 +193,16 @@ public final class DualEncoder {
         if weights.mim != 0 && config.maskedImageDecoder == nil {
             throw TrainError.invalidConfig("masked image modelling needs a model with a maskedImageDecoder (model \(config.name) has none)")
         }
+        if weights.mim != 0 && config.targetScale > 1 {
+            let side = config.targetScale * config.imageSize
+            guard batch.targetScale == config.targetScale, batch.targetImages.count == batch.batchSize * side * side else {
+                throw TrainError.invalidBatch("model \(config.name) reconstructs \(side)×\(side) targets "
+                    + "(maskedImageTargetScale \(config.targetScale)) but the batch has target scale \(batch.targetScale) "
+                    + "and \(batch.targetImages.count) target values; load it with LoaderOptions.targetScale "
+                    + "\(config.targetScale)")
+            }
+            guard batch.targetImages.allSatisfy({ $0.isFinite }) else { throw TrainError.invalidBatch("target images hold non-finite values") }
+        }
         try checkGraphAlignment(batch, weights: weights)
         let a = activations(batch: batch.batchSize)
         a.weights = weights
@@ -230,7 +240,7 @@ public final class DualEncoder {
         var result = LossBreakdown(total: 0, global: 0, local: 0, graph: 0)
         guard plan.image else {
             // Only MRM's objectives: the encoder sees the masked image alone.
-            if weights.mim != 0 { result.mim = unsafe mimForward(a, batch: b) }
+            if weights.mim != 0 { result.mim = unsafe mimForward(a, batch: batch) }
             if weights.mlm != 0 { result.mlm = unsafe mlmForward(a, batch: batch) }
             result.total = Double(weights.mim) * result.mim + Double(weights.mlm) * result.mlm
             a.batchForBackward = batch
@@ -340,7 +350,7 @@ public final class DualEncoder {
             unsafe graphForward(a, batch: batch, result: &result)
         }
         if weights.mim != 0 {
-            result.mim = unsafe mimForward(a, batch: b)
+            result.mim = unsafe mimForward(a, batch: batch)
         }
         if weights.mlm != 0 {
             result.mlm = unsafe mlmForward(a, batch: batch)

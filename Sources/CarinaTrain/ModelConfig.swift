@@ -39,6 +39,13 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     /// The light decoder of masked image modelling (MRM/MAE): its own width, depth, heads and MLP size; nil (absent
     /// from the JSON): no decoder. Its parameters (`mim.*`) follow every other parameter.
     public var maskedImageDecoder: DecoderShape?
+    /// MRM's higher-resolution reconstruction target: the decoder predicts, for each masked patch, the `(R·p)²`
+    /// pixels of the same patch of the image at `R×` the input resolution (the batch's `targetImages`), so
+    /// `mim.pred` has `R²·p²` outputs; nil (absent from the JSON) or 1: the input image's own patches.
+    public var maskedImageTargetScale: Int?
+
+    /// The target scale `R` of masked image modelling (1 without a higher-resolution target).
+    public var targetScale: Int { maskedImageTargetScale ?? 1 }
 
     /// Masked report modelling's head (`mlm.bias (V)`, `mlm.cond (C, C)`, after the decoder); nil or false (absent
     /// from the JSON): none.
@@ -134,6 +141,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         try need(projectionHidden.map { $0 > 0 } ?? true, "projectionHidden must be positive when given")
         try need(projectionNorm != .batch || projectionHidden != nil,
                  "projectionNorm \"batch\" needs 2-layer heads (projectionHidden)")
+        try need(maskedImageTargetScale.map { $0 >= 1 && $0 <= 8 } ?? true, "maskedImageTargetScale must be 1 to 8")
+        try need(targetScale == 1 || maskedImageDecoder != nil, "maskedImageTargetScale needs a maskedImageDecoder")
         if let d = maskedImageDecoder {
             try need(d.width > 0 && d.heads > 0 && d.width % d.heads == 0 && d.depth > 0 && d.mlp > 0,
                      "maskedImageDecoder: width must be a positive multiple of heads, depth and mlp positive")

@@ -4,7 +4,9 @@ import Foundation
 /// MRM's reconstructions, to look at: for each of the first samples of a batch, its image, the image with the masked
 /// patches blacked out, and the reconstruction (visible patches as they are, masked ones predicted; a prediction is
 /// in its patch's normalised units, so it is mapped back with the original patch's mean and standard deviation, as
-/// MAE's figures do). Needs a model with a masked image decoder.
+/// MAE's figures do). Needs a model with a masked image decoder. With a higher-resolution target (target scale `R`)
+/// the three columns are at the target's resolution, `R·S` pixels a side: the batch's `targetImages`, the same
+/// masked, and the predicted `(R·p)²` patches.
 public enum Reconstruction {
     /// An 8-bit grid, one row per sample (`count` at most), three columns, 2-pixel white gaps; each sample scaled by
     /// its own intensity range. `seed` draws the masks.
@@ -13,7 +15,8 @@ public enum Reconstruction {
         guard model.config.maskedImageDecoder != nil else {
             throw TrainError.invalidConfig("model \(model.config.name) has no masked image decoder to reconstruct with")
         }
-        let c = model.config, s = c.imageSize, p = c.patchSize, g = s / p, pp = p * p, np = c.patchCount
+        let c = model.config, r = c.targetScale, s = r * c.imageSize, p = r * c.patchSize, g = s / p, pp = p * p
+        let np = c.patchCount
         model.maskSeed = seed
         try model.forward(batch, weights: LossWeights(global: 0, local: 0, graph: 0, mim: 1))
         let a = model.activations(batch: batch.batchSize)
@@ -22,7 +25,7 @@ public enum Reconstruction {
         let width = 3 * s + 2 * gap, height = rows * s + (rows - 1) * gap
         var out = [UInt8](repeating: 255, count: width * height)
         for bi in 0..<rows {
-            let img = Array(batch.images[(bi * s * s)..<((bi + 1) * s * s)])
+            let img = Array((r > 1 ? batch.targetImages : batch.images)[(bi * s * s)..<((bi + 1) * s * s)])
             var recon = img, masked = img
             let lo = img.min() ?? 0, hi = max(img.max() ?? 1, lo + 1e-6)
             for patch in 0..<np where mim.masked[bi * np + patch] != 0 {

@@ -30,17 +30,24 @@ import Testing
         let bin = try Data(contentsOf: dir.appendingPathComponent(stem + ".bin"))
         let floats: [Float] = bin.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
         let b = try #require(meta["batch"] as? Int), n = try #require(meta["parameterCount"] as? Int)
+        let s0 = config.imageSize
         let cases = try #require(meta["cases"] as? [[String: Any]])
-        let s = config.imageSize, imageCount = b * s * s
+        // MRM's higher-resolution target: its images follow the input images.
+        let r = meta["targetScale"] as? Int ?? 1, targetCount = r > 1 ? b * (r * s0) * (r * s0) : 0
+        let s = s0, imageCount = b * s * s + targetCount
         let nb = meta["bufferCount"] as? Int ?? 0
         #expect(floats.count == imageCount + n * (1 + cases.count) + nb * cases.count)
         func ints(_ k: String) throws -> [Int32] { try #require(meta[k] as? [Int]).map { Int32($0) } }
         func fl(_ k: String) throws -> [Float] { try #require(meta[k] as? [Double]).map { Float($0) } }
-        let batch = TrainingBatch(
+        var batch = TrainingBatch(
             batchSize: b, imageSize: s, textLength: config.textLength, conceptCount: config.concepts,
-            images: Array(floats[0..<imageCount]), impressionIDs: try ints("impressionIDs"),
+            images: Array(floats[0..<(b * s * s)]), impressionIDs: try ints("impressionIDs"),
             impressionMask: try fl("impressionMask"), findingsIDs: try ints("findingsIDs"),
             findingsMask: try fl("findingsMask"), concepts: try fl("concepts"), keys: (0..<b).map { "ref-\($0)" })
+        if r > 1 {
+            batch.targetScale = r
+            batch.targetImages = Array(floats[(b * s * s)..<imageCount])
+        }
         let grads = (0..<cases.count).map { c in
             Array(floats[(imageCount + n * (1 + c))..<(imageCount + n * (2 + c))])
         }
@@ -85,6 +92,23 @@ import Testing
     /// (and with masked report modelling conditioned on it, on the reference's masked words).
     @Test(arguments: [0, 1, 2]) func maskedImageModellingMatchesPyTorch(caseIndex: Int) throws {
         try check("reference-mim", caseIndex)
+    }
+
+    /// The same with MRM's higher-resolution target (`reference-mim-hr`, scale 2): each masked patch's 16×16 pixels
+    /// of a 64×64 target, the decoder predicting 256 values per patch.
+    @Test(arguments: [0, 1, 2]) func higherResolutionTargetMatchesPyTorch(caseIndex: Int) throws {
+        try check("reference-mim-hr", caseIndex)
+    }
+
+    @Test func aHigherResolutionTargetNeedsTheBatchsTargetImages() throws {
+        let f = try Self.load("reference-mim-hr")
+        #expect(f.config.targetScale == 2 && f.batch.targetImages.count == 4 * 64 * 64)
+        let model = try DualEncoder(config: f.config, seed: 0)
+        #expect(model.arena.tensor("mim.pred.weight").shape == [256, 24])
+        var batch = f.batch
+        batch.targetImages = []
+        batch.targetScale = 1
+        #expect(throws: TrainError.self) { try model.forward(batch, weights: LossWeights(global: 0, local: 0, graph: 0, mim: 1)) }
     }
 
     func check(_ stem: String, _ caseIndex: Int) throws {

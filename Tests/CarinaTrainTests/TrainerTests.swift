@@ -168,6 +168,48 @@ import Testing
         #expect(Array(arena.allParameters[arena.trainableCount...]) == stats)
     }
 
+    /// MRM's higher-resolution target: resume stays bit-exact, and the reconstruction picture is drawn at the
+    /// target's resolution.
+    @Test func resumeIsBitExactWithAHigherResolutionTarget() throws {
+        var config = Self.config
+        config.maskedImageTargetScale = 2
+        func withTarget(_ batch: TrainingBatch, seed: UInt64) -> TrainingBatch {
+            var b = batch, rng = SeededGenerator(seed: seed)
+            b.targetScale = 2
+            b.targetImages = (0..<(b.batchSize * 64 * 64)).map { _ in Float(rng.normal()) }
+            return b
+        }
+        let dir = try TemporaryDirectory("carina-hr-resume")
+        let batches = (0..<6).map { withTarget(randomBatch(testConfig, batch: 4, seed: 400 + UInt64($0)), seed: UInt64($0)) }
+        let full = try Trainer(config: config, options: options(nil, steps: 6, weights: .mrm))
+        var s1 = ArraySource(batches: batches)
+        let fullSummary = try full.train(source: &s1) { _ in }
+        #expect(fullSummary.losses.allSatisfy { $0.mim > 0 && $0.mlm > 0 })
+        let first = try Trainer(config: config, options: options(dir.path, steps: 6, every: 3, weights: .mrm))
+        var s2 = ArraySource(batches: Array(batches[0..<3]))
+        let part1 = try first.train(source: &s2) { _ in }
+        let second = try Trainer(config: config, options: options(dir.path, steps: 6, every: 3, resume: true, weights: .mrm))
+        var s3 = ArraySource(batches: batches)
+        let part2 = try second.train(source: &s3) { _ in }
+        #expect(part2.startStep == 3 && part1.losses + part2.losses == fullSummary.losses)
+        #expect(second.model.arena.allParameters == full.model.arena.allParameters)
+        #expect(full.model.arena.tensor("mim.pred.bias").count == 4 * 8 * 8)
+        // The picture: 3 columns of 64 pixels; visible patches equal in all three, masked ones black in the middle.
+        let grid = try Reconstruction.grid(model: full.model, batch: batches[0], count: 1, seed: 5)
+        #expect(grid.width == 3 * 64 + 4 && grid.height == 64)
+        var same = 0, dark = 0
+        for y in 0..<64 {
+            for x in 0..<64 {
+                let o = grid.pixels[y * grid.width + x], m = grid.pixels[y * grid.width + 66 + x]
+                let r = grid.pixels[y * grid.width + 132 + x]
+                if m == o && o == r { same += 1 } else if m == 0 { dark += 1 }
+            }
+        }
+        #expect(same + dark == 64 * 64 && same >= 64 * 64 / 8 && dark >= 64 * 64 / 2)
+        // Without the batch's target images the objective refuses the batch.
+        #expect(throws: TrainError.self) { try full.model.forward(randomBatch(testConfig, batch: 4, seed: 1), weights: .mrm) }
+    }
+
     @Test func prototypesStayFrozenForTheirStepsThenLearn() throws {
         let trainer = try Trainer(config: Self.config, options: options(nil, steps: 5, freeze: 3))
         let proto = trainer.model.arena.tensor("prototype.weight")

@@ -28,7 +28,7 @@ struct EvalCommand: AsyncParsableCommand {
     @OptionGroup var selection: RecordSelection
     @Flag(help: "Evaluate even on records the checkpoint was trained on (the scores then say nothing about held-out data).")
     var allowTrainingRecords = false
-    @Option(help: "Also write MRM's reconstructions of the first held-out images (original, masked, reconstructed) to this PNG (models trained with mim).")
+    @Option(help: "Also write MRM's reconstructions of the first held-out images (original, masked, reconstructed) to this PNG (models trained with mim; at the target's resolution with --mim-target-scale).")
     var reconstruction: String?
     @Option(help: "Report text to embed: impression, findings or both (as the model was trained with --instance-text).")
     var instanceText: String = InstanceText.impression.rawValue
@@ -50,6 +50,8 @@ struct EvalCommand: AsyncParsableCommand {
         options.conceptCount = config.concepts
         options.augmentation = .evaluation(size: config.imageSize)
         options.splits = try selection.splits(default: "test")
+        // MRM's higher-resolution target: the reconstruction is drawn at the target's resolution.
+        if reconstruction != nil { options.targetScale = config.targetScale }
         if let trained = TrainingData.read(besideCheckpoint: checkpoint), !allowTrainingRecords,
            try trained.overlaps(dataset: dir, splits: options.splits) {
             let what = options.splits.map { "split " + $0.sorted().joined(separator: ",") } ?? "every split"

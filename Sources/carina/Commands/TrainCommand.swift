@@ -28,7 +28,10 @@ struct TrainCommand: AsyncParsableCommand {
               mim        MRM masked image modelling (Zhou et al. ICLR 2023, 3.2): --mask-ratio (0.75) of each image's \
             patches masked (seeded by the run's seed and the step), the image encoder on the visible ones, a light \
             decoder (--decoder 128,2,4,512 unless the model configuration has one) predicts the masked patches' \
-            normalised pixels; MSE over the masked patches.
+            normalised pixels; MSE over the masked patches. --mim-target-scale R (default 1; MRM: 2) makes the target \
+            MRM's higher-resolution one: each masked patch's (R·p)×(R·p) pixels of the image rendered at R× the \
+            input size from the record (same crop and jitter), normalised per patch; the decoder predicts R²·p² \
+            values per patch.
               mlm        MRM masked report modelling (3.2): --word-mask-ratio (0.5) of the joined report's whole words \
             set to [MASK], the text encoder conditioned on a projection of the masked image's visible tokens (needs mim \
             on), prediction tied to the token embedding, cross-entropy over the masked positions. Preset: \
@@ -75,6 +78,8 @@ struct TrainCommand: AsyncParsableCommand {
     var projectionNorm: String = ModelConfig.ProjectionNorm.none.rawValue
     @Option(help: "Masked image modelling's decoder WIDTH,DEPTH,HEADS,MLP, for a model configuration without one.")
     var decoder: String = "128,2,4,512"
+    @Option(help: "Masked image modelling's target at this many times the input resolution (MRM: 2; 1: the input's own patches), for a model configuration without maskedImageTargetScale.")
+    var mimTargetScale: Int = 1
     @Option(help: "Fraction of patches masked image modelling masks (MRM: 0.75).")
     var maskRatio: Float = 0.75
     @Option(help: "Fraction of the report's whole words masked report modelling masks (MRM: 0.5).")
@@ -136,6 +141,13 @@ struct TrainCommand: AsyncParsableCommand {
             config.maskedImageDecoder = .init(width: d[0], depth: d[1], heads: d[2], mlp: d[3])
         }
         guard maskRatio > 0 && maskRatio < 1 else { throw CLIError("--mask-ratio must be in (0, 1)") }
+        guard (1...8).contains(mimTargetScale) else { throw CLIError("--mim-target-scale must be 1 to 8 (MRM: 2)") }
+        if mimTargetScale > 1 {
+            guard lossWeights.mim != 0 else {
+                throw CLIError("--mim-target-scale is masked image modelling's target: switch it on (--objectives mim=1 or mrm)")
+            }
+            if config.maskedImageTargetScale == nil { config.maskedImageTargetScale = mimTargetScale }
+        }
         guard wordMaskRatio > 0 && wordMaskRatio <= 1 else { throw CLIError("--word-mask-ratio must be in (0, 1]") }
         if lossWeights.mlm != 0 {
             guard lossWeights.mim != 0 else {
@@ -160,6 +172,7 @@ struct TrainCommand: AsyncParsableCommand {
         loaderOptions.textLength = config.textLength
         loaderOptions.conceptCount = config.concepts
         if lossWeights.graphAlignment { loaderOptions.fields.insert(.graph) }
+        if lossWeights.mim != 0 { loaderOptions.targetScale = config.targetScale }
         var augmentation = ImageAugmentation(size: config.imageSize, randomCrop: cropScale < 1)
         augmentation.cropScale = cropScale...1
         loaderOptions.augmentation = augmentation
