@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import CarinaTensor
 
 /// BatchNorm over rows (MGCA's projection heads) against a naive loop in Double, its running statistics against
@@ -27,9 +28,10 @@ import Testing
         let mean0 = runMean.array, var0 = runVar.array
         let out = Buf(m * c), mean = Buf(c), rstd = Buf(c)
         let used = valid.withUnsafeBufferPointerOrNil { v in
-            BatchNorm.forward(out: out.p, inp: x.p, rows: m, dim: c, valid: v, weight: affine ? gamma.p : nil,
-                              bias: affine ? beta.p : nil, runningMean: runMean.p, runningVar: runVar.p, mean: mean.p,
-                              rstd: rstd.p, training: true)
+            BatchNorm.forward(
+                out: out.p, inp: x.p, rows: m, dim: c, valid: v, weight: affine ? gamma.p : nil,
+                bias: affine ? beta.p : nil, runningMean: runMean.p, runningVar: runVar.p, mean: mean.p,
+                rstd: rstd.p, training: true)
         }
         #expect(used)
         let stats = naiveStatistics(x, rows: m, dim: c, valid: valid)
@@ -46,9 +48,10 @@ import Testing
         // Evaluation normalises by the running statistics and leaves them alone.
         let after = (runMean.array, runVar.array)
         let evalUsed = valid.withUnsafeBufferPointerOrNil { v in
-            BatchNorm.forward(out: out.p, inp: x.p, rows: m, dim: c, valid: v, weight: affine ? gamma.p : nil,
-                              bias: affine ? beta.p : nil, runningMean: runMean.p, runningVar: runVar.p, mean: mean.p,
-                              rstd: rstd.p, training: false)
+            BatchNorm.forward(
+                out: out.p, inp: x.p, rows: m, dim: c, valid: v, weight: affine ? gamma.p : nil,
+                bias: affine ? beta.p : nil, runningMean: runMean.p, runningVar: runVar.p, mean: mean.p,
+                rstd: rstd.p, training: false)
         }
         #expect(!evalUsed && runMean.array == after.0 && runVar.array == after.1)
         for r in 0..<m {
@@ -69,26 +72,29 @@ import Testing
         let runMean = Buf(c), runVar = Buf(c, 1), out = Buf(m * c), mean = Buf(c), rstd = Buf(c)
         func loss() -> Double {
             _ = valid.withUnsafeBufferPointerOrNil { v in
-                BatchNorm.forward(out: out.p, inp: x.p, rows: m, dim: c, valid: v, weight: affine ? gamma.p : nil,
-                                  bias: affine ? beta.p : nil, runningMean: runMean.p, runningVar: runVar.p,
-                                  mean: mean.p, rstd: rstd.p, training: true)
+                BatchNorm.forward(
+                    out: out.p, inp: x.p, rows: m, dim: c, valid: v, weight: affine ? gamma.p : nil,
+                    bias: affine ? beta.p : nil, runningMean: runMean.p, runningVar: runVar.p,
+                    mean: mean.p, rstd: rstd.p, training: true)
             }
             return dotD(out, r)
         }
         _ = loss()
         let dx = Buf(m * c, 7), dgamma = Buf(c), dbeta = Buf(c)
         valid.withUnsafeBufferPointerOrNil { v in
-            BatchNorm.backward(dinp: dx.p, dweight: affine ? dgamma.p : nil, dbias: affine ? dbeta.p : nil, dout: r.p,
-                               inp: x.p, weight: affine ? gamma.p : nil, mean: mean.p, rstd: rstd.p, rows: m, dim: c,
-                               valid: v, batchStatistics: true)
+            BatchNorm.backward(
+                dinp: dx.p, dweight: affine ? dgamma.p : nil, dbias: affine ? dbeta.p : nil, dout: r.p,
+                inp: x.p, weight: affine ? gamma.p : nil, mean: mean.p, rstd: rstd.p, rows: m, dim: c,
+                valid: v, batchStatistics: true)
         }
         // In place (dinp aliasing dout) gives the same gradient.
         let inPlace = Buf(m * c)
         inPlace.fill(from: r)
         valid.withUnsafeBufferPointerOrNil { v in
-            BatchNorm.backward(dinp: inPlace.p, dweight: nil, dbias: nil, dout: inPlace.p, inp: x.p,
-                               weight: affine ? gamma.p : nil, mean: mean.p, rstd: rstd.p, rows: m, dim: c, valid: v,
-                               batchStatistics: true)
+            BatchNorm.backward(
+                dinp: inPlace.p, dweight: nil, dbias: nil, dout: inPlace.p, inp: x.p,
+                weight: affine ? gamma.p : nil, mean: mean.p, rstd: rstd.p, rows: m, dim: c, valid: v,
+                batchStatistics: true)
         }
         #expect(maxAbsDiff(inPlace, dx) == 0)
         #expect(gradientCheck(x, analytic: dx, samples: m * c, h: 1e-2, loss) <= 1)
@@ -104,16 +110,18 @@ import Testing
         let x = rng.buf(m * c), runMean = Buf([0.5, -1]), runVar = Buf([2, 0.25])
         let out = Buf(m * c), mean = Buf(c), rstd = Buf(c), valid: [Float] = [0, 1, 0]
         let used = valid.withUnsafeBufferPointer { v in
-            BatchNorm.forward(out: out.p, inp: x.p, rows: m, dim: c, valid: v.baseAddress!, weight: nil, bias: nil,
-                              runningMean: runMean.p, runningVar: runVar.p, mean: mean.p, rstd: rstd.p, training: true)
+            BatchNorm.forward(
+                out: out.p, inp: x.p, rows: m, dim: c, valid: v.baseAddress!, weight: nil, bias: nil,
+                runningMean: runMean.p, runningVar: runVar.p, mean: mean.p, rstd: rstd.p, training: true)
         }
         #expect(!used && runMean.array == [0.5, -1] && runVar.array == [2, 0.25])
         #expect(abs(out.p[1] - (x.p[1] + 1) / (0.25 + 1e-5).squareRoot()) < 1e-5)
         // Its gradient is the scale alone.
         let dout = rng.buf(m * c), dx = Buf(m * c)
         valid.withUnsafeBufferPointer { v in
-            BatchNorm.backward(dinp: dx.p, dweight: nil, dbias: nil, dout: dout.p, inp: x.p, weight: nil, mean: mean.p,
-                               rstd: rstd.p, rows: m, dim: c, valid: v.baseAddress!, batchStatistics: false)
+            BatchNorm.backward(
+                dinp: dx.p, dweight: nil, dbias: nil, dout: dout.p, inp: x.p, weight: nil, mean: mean.p,
+                rstd: rstd.p, rows: m, dim: c, valid: v.baseAddress!, batchStatistics: false)
         }
         #expect(abs(dx.p[0] - dout.p[0] / (2 + 1e-5).squareRoot()) < 1e-6)
     }

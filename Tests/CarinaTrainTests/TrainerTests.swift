@@ -314,9 +314,10 @@ import Testing
         let tiny = try ModelConfig.load(path: dir.appendingPathComponent("carina-tiny.json").path)
         #expect(tiny == .carinaTiny)
         #expect(tiny.prototypes == nil && tiny.projectionHidden == nil && tiny.maskedImageDecoder == nil
-                && tiny.maskedReportHead == nil)
+                && tiny.maskedReportHead == nil && tiny.projectionNorm == nil && tiny.targetScale == 1)
         let json = String(decoding: try JSONEncoder().encode(tiny), as: UTF8.self)
-        for key in ["prototypes", "projectionHidden", "projectionNorm", "maskedImageDecoder", "maskedReportHead"] {
+        for key in ["prototypes", "projectionHidden", "projectionNorm", "maskedImageDecoder", "maskedImageTargetScale",
+                    "maskedReportHead"] {
             #expect(!json.contains(key))
         }
         // Its parameter layout is today's: the same names in the same order, nothing appended.

@@ -218,7 +218,9 @@ struct TrainCommand: AsyncParsableCommand {
         }
         var source = LoaderBatchSource(loader: loader)
         let splitText = splits.map { $0.sorted().joined(separator: ",") } ?? "all"
-        print("train: \(config.name), \(trainer.model.arena.count) parameters, \(loader.samplesPerEpoch) samples per epoch "
+        let arena = trainer.model.arena
+        let buffers = arena.count > arena.trainableCount ? " (and \(arena.count - arena.trainableCount) BatchNorm statistics)" : ""
+        print("train: \(config.name), \(arena.trainableCount) parameters\(buffers), \(loader.samplesPerEpoch) samples per epoch "
             + "(split \(splitText)), "
             + "batch \(loaderOptions.batchSize), \(steps) steps")
         let named = zip(LossWeights.names, [lossWeights.global, lossWeights.local, lossWeights.graph, lossWeights.token,
