@@ -5,15 +5,17 @@
 # present), then prints one table row per run: held-out grouped recall@1 (identical impressions counted as one,
 # mean of both directions) and the mean probe AUROC of the drawn findings. Runs without a global objective (token,
 # mim, mrm) leave the global heads untrained, so their recall is at chance; their probe AUROC reads the image
-# encoder. The mrm run also writes its reconstructions of held-out images to WORK/mrm-reconstruction.png.
+# encoder. mgca-bn is MGCA's recipe with its 2-layer BatchNorm heads (--projection-hidden 2048 --projection-norm
+# batch), mrm-hr MRM's with its higher-resolution target (--mim-target-scale 2). The mrm and mrm-hr runs also write
+# their reconstructions of held-out images to WORK/mrm-reconstruction.png and WORK/mrm-hr-reconstruction.png.
 #
-#   bash Scripts/mgca-ablation.sh [STEPS=1200] [WORK=/tmp/carina-learning-check] [RUNS="today global token prototype mgca mim mrm"]
+#   bash Scripts/mgca-ablation.sh [STEPS=1200] [WORK=/tmp/carina-learning-check] [RUNS="today global token prototype mgca mgca-bn mim mrm mrm-hr"]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source Scripts/env.sh
 steps="${1:-1200}"
 work="${2:-${TMPDIR:-/tmp}/carina-learning-check}"
-runs="${3:-today global token prototype mgca mim mrm}"
+runs="${3:-today global token prototype mgca mgca-bn mim mrm mrm-hr}"
 model=carina-small
 carina=$(build_release_carina)
 mkdir -p "$work"
@@ -35,8 +37,10 @@ for run in $runs; do
         token) spec=token=1 ;;
         prototype) spec=prototype=1 ;;
         mgca) spec=mgca text=both extra=(--instance-temperature 0.07) ;;
+        mgca-bn) spec=mgca text=both extra=(--instance-temperature 0.07 --projection-hidden 2048 --projection-norm batch) ;;
         mim) spec=mim=1 ;;
         mrm) spec=mrm ;;
+        mrm-hr) spec=mrm extra=(--mim-target-scale 2) ;;
         *) echo "unknown run $run" >&2; exit 2 ;;
     esac
     dir="$work/ablation-$run"
@@ -46,7 +50,7 @@ for run in $runs; do
         --prototype-freeze-epochs 1 "${extra[@]}" 2>&1)
     ms=$(echo "$log" | sed -n 's/.* \([0-9]*\) ms\/step.*/\1/p' | tail -n 1)
     recon=()
-    [ "$run" = mrm ] && recon=(--reconstruction "$work/mrm-reconstruction.png")
+    case "$run" in mrm|mrm-hr) recon=(--reconstruction "$work/$run-reconstruction.png") ;; esac
     ev=$($carina eval "$dir" "$work/heldout-shards" --batch 50 --instance-text "$text" "${recon[@]}")
     r1=$(echo "$ev" | sed -n '/counting identical/,$p' | sed -n 's/.*R@1 \([0-9.]*\) .*/\1/p' | head -n 2 | paste -sd/ -)
     auroc=$(echo "$ev" | sed -n 's/probe mean AUROC //p')
