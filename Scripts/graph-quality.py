@@ -5,7 +5,7 @@
    mapped to Carina concepts by schemas/lexicon/mesh.tsv: precision, recall and F1 per concept, per CheXpert class,
    and for finding + location pairs (schemas/lexicon/mesh-locations.tsv).
 2. The CheXpert labels themselves (`carina labels --source impression|report`) against the same annotations, for the
-   nine classes the MeSH terms cover (gold class per MeSH concept: GOLD_CLASS below), on two fixed halves of the reports: `dev` (the half rules are written against)
+   nine classes the MeSH terms cover (gold class per MeSH concept: GOLD_CLASS below; --gold picks the mapping), on two fixed halves of the reports: `dev` (the half rules are written against)
    and `held-out` (the half kept apart: the first byte of SHA-256 of "iu-openi:" + report id is odd). A class counts
    as predicted when its label is 1 (with --uncertain-positive, 1 or -1).
 3. The golden CheXpert-labeller and NegBio outputs in ../shared/data/reports: agreement per class.
@@ -14,7 +14,7 @@ The reports are read from the archive at run time and written, unmodified apart 
 field, to a temporary folder that is removed afterwards (the IU licence forbids keeping modified copies).
 
     python3 Scripts/graph-quality.py [--carina .build/release/carina] [--uncertain-positive] [--labels-only]
-                                     [--json OUT.json]
+                                     [--gold chexpert|mesh-normal] [--show-errors CLASS,...] [--json OUT.json]
 
 Prints Markdown tables and, last, one JSON line with the summary figures.
 """
@@ -206,8 +206,38 @@ GOLD_CLASS = {
     "pneumonia": "Pneumonia", "pneumothorax": "Pneumothorax", "consolidation": "Consolidation", "edema": "Edema",
     "heart_failure": "Edema", "opacity": "Lung Opacity", "airspace_disease": "Lung Opacity",
     "infiltrate": "Lung Opacity", "interstitial_marking": "Lung Opacity", "scarring": "Lung Opacity",
-    "bronchial_thickening": "Lung Opacity", "hemorrhage": "Lung Opacity", "normal": "No Finding",
+    "bronchial_thickening": "Lung Opacity", "normal": "No Finding",
 }
+
+# `--gold mesh-normal`: the first mapping, kept to compare with earlier figures. No Finding is the MeSH term "normal"
+# alone, so a report indexed only with a device or "Technical Quality of Image Unsatisfactory" is not No Finding, and
+# Hemothorax (concept hemorrhage) is a Lung Opacity.
+GOLD_CLASS_MESH_NORMAL = dict(GOLD_CLASS, hemorrhage="Lung Opacity")
+
+# `--gold chexpert` (the default) follows the CheXpert labeller's own definitions: No Finding ignores Support Devices
+# (and every other device or surgical material: clips, sutures, sternotomy wires) and the quality of the image, so a
+# report whose only MeSH terms are devices, surgical changes or "Technical Quality of Image Unsatisfactory" is No
+# Finding; a hemothorax is blood in the pleural space, not a Lung Opacity.
+NO_FINDING_NEUTRAL_HEADINGS = {"technical quality of image unsatisfactory"}
+
+
+def gold_classes(majors, mesh, concepts, gold):
+    """The gold CheXpert classes of one report's MeSH <major> terms under the named mapping."""
+    mapping = GOLD_CLASS if gold == "chexpert" else GOLD_CLASS_MESH_NORMAL
+    out = set()
+    neutral = True
+    for term in majors:
+        c = map_major(term, mesh)
+        if c in mapping:
+            out.add(mapping[c])
+        if gold == "chexpert" and c != "normal":
+            heading = term.split("/")[0].strip().lower()
+            kind = concepts.get(c, {}).get("kind")
+            if not (heading in NO_FINDING_NEUTRAL_HEADINGS or kind == "device" or c == "surgical_change"):
+                neutral = False
+    if gold == "chexpert" and neutral and majors:
+        out.add("No Finding")
+    return out
 
 
 def half(report_id):
@@ -244,14 +274,7 @@ def label_quality(args, concepts, mesh):
                     text = f"\n FINDINGS: {r['findings']}\n\n{r['impression']}\n"
                 (folder / f"{r['id']}.txt").write_text(text, encoding="utf-8")
             labels[source] = run_labels(args.carina, str(folder), source, has_source)
-    gold = []
-    for r in reports:
-        g = set()
-        for term in r["majors"]:
-            c = map_major(term, mesh)
-            if c in GOLD_CLASS:
-                g.add(GOLD_CLASS[c])
-        gold.append(g)
+    gold = [gold_classes(r["majors"], mesh, concepts, args.gold) for r in reports]
     summary = {}
     halves = [half(r["id"]) for r in reports]
     for source in ("report", "impression"):
@@ -332,6 +355,10 @@ def main():
     ap.add_argument("--carina", default=str(ROOT / ".build" / "release" / "carina"))
     ap.add_argument("--uncertain-positive", action="store_true",
                     help="count uncertain findings as predicted (default: present only)")
+    ap.add_argument("--gold", choices=["chexpert", "mesh-normal"], default="chexpert",
+                    help="gold class mapping of the MeSH terms: chexpert (No Finding ignores devices, surgical changes "
+                         "and image quality; hemothorax is not Lung Opacity) or mesh-normal (No Finding is the MeSH "
+                         "term normal; the first mapping)")
     ap.add_argument("--json", help="also write the summary to this file")
     ap.add_argument("--show-errors", metavar="CLASS,CLASS",
                     help="print the dev half's false positives and negatives of these classes (never the held-out half)")
@@ -343,10 +370,10 @@ def main():
     concepts, mesh, locations = load_lexicon()
     if args.labels_only:
         summary = {"labels": label_quality(args, concepts, mesh), "golden": golden_quality(args),
-                   "uncertain_positive": args.uncertain_positive}
+                   "uncertain_positive": args.uncertain_positive, "gold": args.gold}
     else:
         summary = {"iu_mesh": iu_quality(args, concepts, mesh, locations), "labels": label_quality(args, concepts, mesh),
-                   "golden": golden_quality(args), "uncertain_positive": args.uncertain_positive}
+                   "golden": golden_quality(args), "uncertain_positive": args.uncertain_positive, "gold": args.gold}
     line = json.dumps(summary, sort_keys=True)
     if args.json:
         pathlib.Path(args.json).write_text(line + "\n")
