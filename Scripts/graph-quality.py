@@ -298,6 +298,57 @@ def label_quality(args, concepts, mesh):
     return summary
 
 
+def relation_quality(args, concepts):
+    """Relation precision and recall on the 100 hand-annotated IU reports (relations-iu-annotated.tsv: every relation
+    the extractor made, judged; relations-iu-missed.tsv: the relations it did not make). Gold: the judged-correct
+    relations and the missed ones; a relation matches by report, kind, source start and target start."""
+    judged, missed = {}, set()
+    for r in rows(LEX / "relations-iu-annotated.tsv"):
+        judged[(r[0], r[1], int(r[2]), int(r[5]))] = r[8] == "correct"
+    for r in rows(LEX / "relations-iu-missed.tsv"):
+        missed.add((r[0], r[1], int(r[2]), int(r[4])))
+    gold = {k for k, ok in judged.items() if ok} | missed
+    ids = sorted({k[0] for k in judged}, key=int)
+    byid = {r["id"]: r for r in read_iu()}
+    with tempfile.TemporaryDirectory(prefix="carina-iu-relations-") as tmp:
+        for i in ids:
+            r = byid[i]
+            pathlib.Path(tmp, f"{i}.txt").write_text(f"\n FINDINGS: {r['findings']}\n IMPRESSION: {r['impression']}\n",
+                                                     encoding="utf-8")
+        graphs = run_carina(args.carina, tmp)
+    made, kind_of, kind_at = set(), {}, {}
+    for i in ids:
+        ents = graphs[i]["entities"]
+        for e in ents.values():
+            kind_at[(i, e["start_ix"])] = concepts.get(e.get("concept"), {}).get("kind")
+            for rel in e["relations"]:
+                if rel[0] in ("located_at", "suggestive_of") and rel[1] in ents:
+                    key = (i, rel[0], e["start_ix"], ents[rel[1]]["start_ix"])
+                    made.add(key)
+                    kind_of[key] = concepts.get(e.get("concept"), {}).get("kind")
+    print(f"\n## Relations on {len(ids)} hand-annotated IU reports\n")
+    print("| relation | gold | made | judged wrong | not judged | found | precision | recall |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    out = {}
+    for name, pick in (("located_at", lambda k: k[1] == "located_at"),
+                       ("located_at from a finding", lambda k: k[1] == "located_at" and kind_of.get(k) == "finding"),
+                       ("suggestive_of", lambda k: k[1] == "suggestive_of"), ("all", lambda k: True)):
+        if name == "located_at from a finding":
+            # Anatomy attachment: the located_at relations whose source entity is a finding.
+            g = {k for k in gold if k[1] == "located_at" and kind_at.get((k[0], k[2])) == "finding"}
+        else:
+            g = {k for k in gold if pick(k)}
+        m = {k for k in made if pick(k)}
+        found = len(g & m)
+        wrong = sum(1 for k in m if judged.get(k) is False)
+        unjudged = sum(1 for k in m if k not in judged and k not in missed)
+        precision = (found / (found + wrong)) if found + wrong else 0.0
+        recall = found / len(g) if g else 0.0
+        print(f"| {name} | {len(g)} | {len(m)} | {wrong} | {unjudged} | {found} | {precision:.3f} | {recall:.3f} |")
+        out[name] = {"gold": len(g), "found": found, "precision": round(precision, 4), "recall": round(recall, 4)}
+    return out
+
+
 def golden_quality(args):
     print("\n## Golden CheXpert labeller and NegBio outputs\n")
     labeled = DATA / "reports" / "chexpert-labeler" / "labeled_reports.csv"
@@ -364,16 +415,22 @@ def main():
                     help="print the dev half's false positives and negatives of these classes (never the held-out half)")
     ap.add_argument("--labels-only", action="store_true",
                     help="only the per-class label tables and the golden examples (skip the concept and location tables)")
+    ap.add_argument("--relations-only", action="store_true",
+                    help="only the relation precision and recall on the hand-annotated IU reports")
     args = ap.parse_args()
     if not os.path.exists(args.carina):
         sys.exit(f"{args.carina} not found: run swift build -c release first (or pass --carina)")
     concepts, mesh, locations = load_lexicon()
+    if args.relations_only:
+        print(json.dumps({"relations": relation_quality(args, concepts)}, sort_keys=True))
+        return
     if args.labels_only:
         summary = {"labels": label_quality(args, concepts, mesh), "golden": golden_quality(args),
                    "uncertain_positive": args.uncertain_positive, "gold": args.gold}
     else:
         summary = {"iu_mesh": iu_quality(args, concepts, mesh, locations), "labels": label_quality(args, concepts, mesh),
-                   "golden": golden_quality(args), "uncertain_positive": args.uncertain_positive, "gold": args.gold}
+                   "golden": golden_quality(args), "relations": relation_quality(args, concepts),
+                   "uncertain_positive": args.uncertain_positive, "gold": args.gold}
     line = json.dumps(summary, sort_keys=True)
     if args.json:
         pathlib.Path(args.json).write_text(line + "\n")
