@@ -132,6 +132,19 @@ enum RelationRules {
             return
         }
         let np = nounPhraseAnatomy(a, before: a.spans[m].start, s)
+        // Coordinated states before one anatomy: `well-expanded and clear lungs`, `clear, hyperaerated lungs`.
+        if np.isEmpty, let next = coordinatedState(a, after: a.spans[m].end, s) {
+            let shared = prepositionalAnatomy(a, after: a.spans[next].end, s, direct: true)
+            if !shared.isEmpty {
+                for t in shared { a.mentions[m].relate(.locatedAt, t) }
+                return
+            }
+        }
+        if let head = np.first, a.spans[head].kind == .anatomy {
+            // A verbless predicate of coordinated anatomy: `heart and mediastinum normal`.
+            for t in np + coordinatedAnatomy(a, before: a.spans[head].start, s) { a.mentions[m].relate(.locatedAt, t) }
+            return
+        }
         if !np.isEmpty {
             for t in np { a.mentions[m].relate(.locatedAt, t) }
             return
@@ -263,6 +276,69 @@ enum RelationRules {
         return found
     }
 
+    /// The normal or state word joined to the one ending at `end` by `and` or a comma (`well-expanded and clear`).
+    static func coordinatedState(_ a: ReportAnalysis, after end: Int, _ s: Range<Int>) -> Int? {
+        var j = end + 1
+        var joined = false
+        while j < min(s.upperBound, end + 4) {
+            if let n = a.mention(at: j) {
+                let kind = a.spans[n].kind
+                return joined && (kind == .normal || kind == .state) ? n : nil
+            }
+            if !a.cueAt[j].isEmpty { return nil }
+            switch a.wordClass[j] {
+            case .conjunction: joined = true
+            case .adverb: break
+            default: return nil
+            }
+            j += 1
+        }
+        return nil
+    }
+
+    /// The anatomy coordinated before the anatomy phrase starting at `start` (`heart size and mediastinal contour`
+    /// → size), heads only: a list of anatomy joined by `and`, `or` or commas, masked words (`XXXX`) skipped.
+    static func coordinatedAnatomy(_ a: ReportAnalysis, before start: Int, _ s: Range<Int>) -> [Int] {
+        var j = start - 1
+        var found: [Int] = []
+        var joined = false
+        var previousStart = start
+        while j >= max(s.lowerBound, start - window) {
+            if let n = a.mention(at: j) {
+                let mention = a.spans[n]
+                if mention.kind == .anatomy && mention.end + 1 == previousStart && !joined {
+                    // `heart` of `heart size`: part of the phrase already taken.
+                } else if mention.kind == .anatomy && joined {
+                    found.append(n)
+                    joined = false
+                } else if mention.kind != .laterality && mention.kind != .modifier {
+                    break
+                }
+                previousStart = mention.start
+                j = mention.start - 1
+                continue
+            }
+            if !a.cueAt[j].isEmpty { break }
+            if isMasked(a.tokens[j]) {
+                j -= 1
+                continue
+            }
+            switch a.wordClass[j] {
+            case .conjunction: joined = true
+            case .determiner, .adverb: break
+            default: return found
+            }
+            previousStart = j
+            j -= 1
+        }
+        return found
+    }
+
+    /// A de-identification mask (`XXXX`, `___`): a word of unknown class that a list may run through.
+    static func isMasked(_ token: Token) -> Bool {
+        token.norm == "xxxx" || token.norm == "___"
+    }
+
     /// The subject of a predicate that starts at token `start`, scanning back over copulas, adverbs, cues and
     /// coordinated anatomy: `the cardiac and mediastinal contours are` → [heart, mediastinum]. When `wantFinding`,
     /// a finding met first is returned instead (`the effusion is small`). A copula must be crossed.
@@ -296,7 +372,18 @@ enum RelationRules {
                 continue
             }
             if !a.cueAt[j].isEmpty {
+                // `the lungs are otherwise clear`, `lungs otherwise clear`: the adverb stands for the copula.
+                if a.tokens[j].norm == "otherwise" && anatomy.isEmpty {
+                    crossedCopula = true
+                    j -= 1
+                    continue
+                }
                 if a.cueAt[j].contains(.terminator) { break }
+                j -= 1
+                continue
+            }
+            if !anatomy.isEmpty && isMasked(a.tokens[j]) {
+                // `the heart, pulmonary XXXX and mediastinum are`: a masked word inside the subject list.
                 j -= 1
                 continue
             }
