@@ -105,11 +105,12 @@ enum RelationRules {
 
     static func locationRule(_ a: inout ReportAnalysis, _ m: Int, _ s: Range<Int>) {
         let targets = nounPhraseAnatomy(a, before: a.spans[m].start, s)
+        let pp = prepositionalAnatomy(a, after: a.spans[m].end, s, direct: false)
         if !targets.isEmpty {
-            for t in targets { a.mentions[m].relate(.locatedAt, t) }
+            // `airspace opacity in the right middle lobe`: the phrase's own anatomy and the region after it.
+            for t in targets + pp { a.mentions[m].relate(.locatedAt, t) }
             return
         }
-        let pp = prepositionalAnatomy(a, after: a.spans[m].end, s, direct: false)
         if !pp.isEmpty {
             for t in pp { a.mentions[m].relate(.locatedAt, t) }
             return
