@@ -383,8 +383,10 @@ enum RelationRules {
                 j -= 1
                 continue
             }
-            if !anatomy.isEmpty && isMasked(a.tokens[j]) {
-                // `the heart, pulmonary XXXX and mediastinum are`: a masked word inside the subject list.
+            if isMasked(a.tokens[j]) {
+                // `the heart, pulmonary XXXX and mediastinum are`: a masked word inside the subject list; before
+                // the subject it hides the verb (`heart size XXXX mildly enlarged`).
+                if anatomy.isEmpty { crossedCopula = true }
                 j -= 1
                 continue
             }
