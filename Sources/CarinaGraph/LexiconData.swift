@@ -5,7 +5,7 @@ enum LexiconData {
     /// `schemas/lexicon/concepts.tsv`.
     static let concepts = #"""
 # Carina chest X-ray lexicon: concepts and their terms.
-# version	1
+# version	2
 # Columns (tab-separated): id, kind, family, chexpert, blocks_no_finding, terms
 #   kind: finding | device | state | normal | modifier | anatomy | laterality
 #   family: RadGraph label family, OBS or ANAT (certainty adds -DP, -U, -DA to OBS; anatomy is always ANAT-DP)
@@ -403,13 +403,14 @@ indicate	uncertain-pre,suggestive
     /// `schemas/lexicon/compositions.tsv`.
     static let compositions = #"""
 # Carina lexicon: what a state observation means about the anatomy it is located at.
-# version	1
+# version	2
 # Columns: state, anatomy, result, certainty
 #   state: a concept of kind state or normal (concepts.tsv); anatomy: a concept of kind anatomy
 #   result: the finding concept the pair stands for
 #   certainty: keep (the state's own certainty), absent (the pair says the finding is absent), uncertain
 # "The heart is enlarged" = cardiomegaly; "heart size normal" = no cardiomegaly; "heart size is stable" = uncertain
-# (the CheXpert convention for a stable but unqualified heart size).
+# (the CheXpert convention for a stable but unqualified heart size); "borderline heart size" = cardiomegaly, as the
+# IU indexers write it (Cardiomegaly/borderline); "upper limits of normal" is a normal term (concepts.tsv).
 enlarged	heart	cardiomegaly	keep
 enlarged	mediastinum	enlarged_cardiomediastinum	keep
 enlarged	hilum	lymphadenopathy	keep

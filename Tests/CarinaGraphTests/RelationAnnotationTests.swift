@@ -3,8 +3,9 @@ import Foundation
 import Testing
 @testable import CarinaGraph
 
-/// Relation precision against the hand annotation of `schemas/lexicon/relations-iu-annotated.tsv` (100 real IU
-/// reports, 540 judged relations; the report text is read from the archive at test time, never stored).
+/// Relation precision and recall against the hand annotation of `schemas/lexicon/relations-iu-annotated.tsv` (100
+/// real IU reports, 548 judged relations) and `relations-iu-missed.tsv` (the relations the extractor did not make);
+/// the report text is read from the archive at test time, never stored.
 @Suite struct RelationAnnotationTests {
     struct Judged: Hashable {
         let report: String
@@ -104,10 +105,11 @@ import Testing
         let located = gold.filter { $0.relation == "located_at" }
         let locatedRecall = Double(located.intersection(made).count) / Double(located.count)
         let attachment = Double(findingSources.intersection(made).count) / Double(max(1, findingSources.count))
-        // Measured: 0.92 of 587 (located_at 0.92, a finding's anatomy 0.91); the bars sit a little below.
-        #expect(recall >= 0.9, "relation recall \(recall) of \(gold.count)")
-        #expect(locatedRecall >= 0.9, "located_at recall \(locatedRecall) of \(located.count)")
-        #expect(attachment >= 0.88, "anatomy attachment of findings \(attachment) of \(findingSources.count)")
+        // Measured: 0.930 of 600 (located_at 0.932 of 574, a finding's anatomy 0.921 of 317; the extractor before
+        // these rules: 0.875); the bars sit a little below.
+        #expect(recall >= 0.91, "relation recall \(recall) of \(gold.count)")
+        #expect(locatedRecall >= 0.91, "located_at recall \(locatedRecall) of \(located.count)")
+        #expect(attachment >= 0.9, "anatomy attachment of findings \(attachment) of \(findingSources.count)")
     }
 
     @Test func anatomyAttachment() throws {
