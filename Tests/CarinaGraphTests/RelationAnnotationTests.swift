@@ -64,7 +64,8 @@ import Testing
     static func missed() throws -> Set<Judged> {
         let path = SharedData.repositoryRoot.appendingPathComponent("schemas/lexicon/relations-iu-missed.tsv").path
         var out: Set<Judged> = []
-        for line in try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n") where !line.hasPrefix("#") {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             let c = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             guard c.count >= 6, let s = Int(c[2]), let t = Int(c[4]) else {
                 Issue.record("malformed annotation line: \(line)")
