@@ -92,7 +92,7 @@ def table(title, counts, min_support=1):
     lines = [f"\n### {title}\n", "| name | support | predicted | precision | recall | F1 |", "| --- | --- | --- | --- | --- | --- |"]
     tp_all = fp_all = fn_all = 0
     macro = []
-    for name in sorted(counts, key=lambda k: -(counts[k][0] + counts[k][2])):
+    for name in sorted(counts, key=lambda k: (-(counts[k][0] + counts[k][2]), str(k))):
         tp, fp, fn = counts[name]
         if tp + fn < min_support:
             continue

@@ -187,6 +187,10 @@ enum RelationRules {
                 }
                 k -= 1
             }
+            if source == nil, (s.lowerBound..<i).allSatisfy({ a.wordClass[$0] == .determiner }) {
+                // `… nodular opacities. These may represent granulomas.`: the finding of the sentence before.
+                source = lastFinding(a, before: s.lowerBound)
+            }
             if let source {
                 var j = after
                 while j < min(s.upperBound, after + window) {
@@ -204,6 +208,23 @@ enum RelationRules {
     }
 
     // MARK: scans
+
+    /// The last finding of the sentence that ends just before token `end`.
+    static func lastFinding(_ a: ReportAnalysis, before end: Int) -> Int? {
+        guard let previous = a.sentences.last(where: { $0.upperBound <= end }), previous.upperBound == end else {
+            return nil
+        }
+        var k = previous.upperBound - 1
+        while k >= previous.lowerBound {
+            if let n = a.mention(at: k) {
+                if a.spans[n].kind == .finding { return n }
+                k = a.spans[n].start - 1
+                continue
+            }
+            k -= 1
+        }
+        return nil
+    }
 
     /// The anatomy heading the noun phrase that ends just before token `start` (`left lower lobe` → lower lobe),
     /// or the side word when there is no anatomy (`right` in `right effusion`).
