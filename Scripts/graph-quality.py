@@ -5,7 +5,7 @@
    mapped to Carina concepts by schemas/lexicon/mesh.tsv: precision, recall and F1 per concept, per CheXpert class,
    and for finding + location pairs (schemas/lexicon/mesh-locations.tsv).
 2. The CheXpert labels themselves (`carina labels --source impression|report`) against the same annotations, for the
-   nine classes the MeSH terms cover (gold class per MeSH concept: GOLD_CLASS below), on two fixed halves of the reports: `dev` (the half rules are written against)
+   nine classes the MeSH terms cover (gold class per MeSH concept: GOLD_CLASS below; --gold picks the mapping), on two fixed halves of the reports: `dev` (the half rules are written against)
    and `held-out` (the half kept apart: the first byte of SHA-256 of "iu-openi:" + report id is odd). A class counts
    as predicted when its label is 1 (with --uncertain-positive, 1 or -1).
 3. The golden CheXpert-labeller and NegBio outputs in ../shared/data/reports: agreement per class.
@@ -14,7 +14,7 @@ The reports are read from the archive at run time and written, unmodified apart 
 field, to a temporary folder that is removed afterwards (the IU licence forbids keeping modified copies).
 
     python3 Scripts/graph-quality.py [--carina .build/release/carina] [--uncertain-positive] [--labels-only]
-                                     [--json OUT.json]
+                                     [--gold chexpert|mesh-normal] [--show-errors CLASS,...] [--json OUT.json]
 
 Prints Markdown tables and, last, one JSON line with the summary figures.
 """
@@ -92,7 +92,7 @@ def table(title, counts, min_support=1):
     lines = [f"\n### {title}\n", "| name | support | predicted | precision | recall | F1 |", "| --- | --- | --- | --- | --- | --- |"]
     tp_all = fp_all = fn_all = 0
     macro = []
-    for name in sorted(counts, key=lambda k: -(counts[k][0] + counts[k][2])):
+    for name in sorted(counts, key=lambda k: (-(counts[k][0] + counts[k][2]), str(k))):
         tp, fp, fn = counts[name]
         if tp + fn < min_support:
             continue
@@ -206,8 +206,38 @@ GOLD_CLASS = {
     "pneumonia": "Pneumonia", "pneumothorax": "Pneumothorax", "consolidation": "Consolidation", "edema": "Edema",
     "heart_failure": "Edema", "opacity": "Lung Opacity", "airspace_disease": "Lung Opacity",
     "infiltrate": "Lung Opacity", "interstitial_marking": "Lung Opacity", "scarring": "Lung Opacity",
-    "bronchial_thickening": "Lung Opacity", "hemorrhage": "Lung Opacity", "normal": "No Finding",
+    "bronchial_thickening": "Lung Opacity", "normal": "No Finding",
 }
+
+# `--gold mesh-normal`: the first mapping, kept to compare with earlier figures. No Finding is the MeSH term "normal"
+# alone, so a report indexed only with a device or "Technical Quality of Image Unsatisfactory" is not No Finding, and
+# Hemothorax (concept hemorrhage) is a Lung Opacity.
+GOLD_CLASS_MESH_NORMAL = dict(GOLD_CLASS, hemorrhage="Lung Opacity")
+
+# `--gold chexpert` (the default) follows the CheXpert labeller's own definitions: No Finding ignores Support Devices
+# (and every other device or surgical material: clips, sutures, sternotomy wires) and the quality of the image, so a
+# report whose only MeSH terms are devices, surgical changes or "Technical Quality of Image Unsatisfactory" is No
+# Finding; a hemothorax is blood in the pleural space, not a Lung Opacity.
+NO_FINDING_NEUTRAL_HEADINGS = {"technical quality of image unsatisfactory"}
+
+
+def gold_classes(majors, mesh, concepts, gold):
+    """The gold CheXpert classes of one report's MeSH <major> terms under the named mapping."""
+    mapping = GOLD_CLASS if gold == "chexpert" else GOLD_CLASS_MESH_NORMAL
+    out = set()
+    neutral = True
+    for term in majors:
+        c = map_major(term, mesh)
+        if c in mapping:
+            out.add(mapping[c])
+        if gold == "chexpert" and c != "normal":
+            heading = term.split("/")[0].strip().lower()
+            kind = concepts.get(c, {}).get("kind")
+            if not (heading in NO_FINDING_NEUTRAL_HEADINGS or kind == "device" or c == "surgical_change"):
+                neutral = False
+    if gold == "chexpert" and neutral and majors:
+        out.add("No Finding")
+    return out
 
 
 def half(report_id):
@@ -244,14 +274,7 @@ def label_quality(args, concepts, mesh):
                     text = f"\n FINDINGS: {r['findings']}\n\n{r['impression']}\n"
                 (folder / f"{r['id']}.txt").write_text(text, encoding="utf-8")
             labels[source] = run_labels(args.carina, str(folder), source, has_source)
-    gold = []
-    for r in reports:
-        g = set()
-        for term in r["majors"]:
-            c = map_major(term, mesh)
-            if c in GOLD_CLASS:
-                g.add(GOLD_CLASS[c])
-        gold.append(g)
+    gold = [gold_classes(r["majors"], mesh, concepts, args.gold) for r in reports]
     summary = {}
     halves = [half(r["id"]) for r in reports]
     for source in ("report", "impression"):
@@ -273,6 +296,57 @@ def label_quality(args, concepts, mesh):
             worst = min(LABEL_CLASSES, key=lambda c: prf(*counts[c])[2])
             summary[f"{source}/{part}"]["worst_class"] = [worst, round(prf(*counts[worst])[2], 4)]
     return summary
+
+
+def relation_quality(args, concepts):
+    """Relation precision and recall on the 100 hand-annotated IU reports (relations-iu-annotated.tsv: every relation
+    the extractor made, judged; relations-iu-missed.tsv: the relations it did not make). Gold: the judged-correct
+    relations and the missed ones; a relation matches by report, kind, source start and target start."""
+    judged, missed = {}, set()
+    for r in rows(LEX / "relations-iu-annotated.tsv"):
+        judged[(r[0], r[1], int(r[2]), int(r[5]))] = r[8] == "correct"
+    for r in rows(LEX / "relations-iu-missed.tsv"):
+        missed.add((r[0], r[1], int(r[2]), int(r[4])))
+    gold = {k for k, ok in judged.items() if ok} | missed
+    ids = sorted({k[0] for k in judged}, key=int)
+    byid = {r["id"]: r for r in read_iu()}
+    with tempfile.TemporaryDirectory(prefix="carina-iu-relations-") as tmp:
+        for i in ids:
+            r = byid[i]
+            pathlib.Path(tmp, f"{i}.txt").write_text(f"\n FINDINGS: {r['findings']}\n IMPRESSION: {r['impression']}\n",
+                                                     encoding="utf-8")
+        graphs = run_carina(args.carina, tmp)
+    made, kind_of, kind_at = set(), {}, {}
+    for i in ids:
+        ents = graphs[i]["entities"]
+        for e in ents.values():
+            kind_at[(i, e["start_ix"])] = concepts.get(e.get("concept"), {}).get("kind")
+            for rel in e["relations"]:
+                if rel[0] in ("located_at", "suggestive_of") and rel[1] in ents:
+                    key = (i, rel[0], e["start_ix"], ents[rel[1]]["start_ix"])
+                    made.add(key)
+                    kind_of[key] = concepts.get(e.get("concept"), {}).get("kind")
+    print(f"\n## Relations on {len(ids)} hand-annotated IU reports\n")
+    print("| relation | gold | made | judged wrong | not judged | found | precision | recall |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    out = {}
+    for name, pick in (("located_at", lambda k: k[1] == "located_at"),
+                       ("located_at from a finding", lambda k: k[1] == "located_at" and kind_of.get(k) == "finding"),
+                       ("suggestive_of", lambda k: k[1] == "suggestive_of"), ("all", lambda k: True)):
+        if name == "located_at from a finding":
+            # Anatomy attachment: the located_at relations whose source entity is a finding.
+            g = {k for k in gold if k[1] == "located_at" and kind_at.get((k[0], k[2])) == "finding"}
+        else:
+            g = {k for k in gold if pick(k)}
+        m = {k for k in made if pick(k)}
+        found = len(g & m)
+        wrong = sum(1 for k in m if judged.get(k) is False)
+        unjudged = sum(1 for k in m if k not in judged and k not in missed)
+        precision = (found / (found + wrong)) if found + wrong else 0.0
+        recall = found / len(g) if g else 0.0
+        print(f"| {name} | {len(g)} | {len(m)} | {wrong} | {unjudged} | {found} | {precision:.3f} | {recall:.3f} |")
+        out[name] = {"gold": len(g), "found": found, "precision": round(precision, 4), "recall": round(recall, 4)}
+    return out
 
 
 def golden_quality(args):
@@ -332,21 +406,31 @@ def main():
     ap.add_argument("--carina", default=str(ROOT / ".build" / "release" / "carina"))
     ap.add_argument("--uncertain-positive", action="store_true",
                     help="count uncertain findings as predicted (default: present only)")
+    ap.add_argument("--gold", choices=["chexpert", "mesh-normal"], default="chexpert",
+                    help="gold class mapping of the MeSH terms: chexpert (No Finding ignores devices, surgical changes "
+                         "and image quality; hemothorax is not Lung Opacity) or mesh-normal (No Finding is the MeSH "
+                         "term normal; the first mapping)")
     ap.add_argument("--json", help="also write the summary to this file")
     ap.add_argument("--show-errors", metavar="CLASS,CLASS",
                     help="print the dev half's false positives and negatives of these classes (never the held-out half)")
     ap.add_argument("--labels-only", action="store_true",
                     help="only the per-class label tables and the golden examples (skip the concept and location tables)")
+    ap.add_argument("--relations-only", action="store_true",
+                    help="only the relation precision and recall on the hand-annotated IU reports")
     args = ap.parse_args()
     if not os.path.exists(args.carina):
         sys.exit(f"{args.carina} not found: run swift build -c release first (or pass --carina)")
     concepts, mesh, locations = load_lexicon()
+    if args.relations_only:
+        print(json.dumps({"relations": relation_quality(args, concepts)}, sort_keys=True))
+        return
     if args.labels_only:
         summary = {"labels": label_quality(args, concepts, mesh), "golden": golden_quality(args),
-                   "uncertain_positive": args.uncertain_positive}
+                   "uncertain_positive": args.uncertain_positive, "gold": args.gold}
     else:
         summary = {"iu_mesh": iu_quality(args, concepts, mesh, locations), "labels": label_quality(args, concepts, mesh),
-                   "golden": golden_quality(args), "uncertain_positive": args.uncertain_positive}
+                   "golden": golden_quality(args), "relations": relation_quality(args, concepts),
+                   "uncertain_positive": args.uncertain_positive, "gold": args.gold}
     line = json.dumps(summary, sort_keys=True)
     if args.json:
         pathlib.Path(args.json).write_text(line + "\n")

@@ -79,6 +79,11 @@ enum CertaintyScope {
                     lastCoveredEnd = a.spans[m].end
                     lastCoveredWasModifier = a.spans[m].kind == .modifier
                 }
+                if kind == .normal && clearBeforeFinding(a, m) {
+                    // `lungs are expanded and clear airspace disease` (a missing `of`): the findings are absent.
+                    scope = .absent
+                    scopeCovered = false
+                }
                 i = a.spans[m].end + 1
                 continue
             }
@@ -88,6 +93,22 @@ enum CertaintyScope {
             }
             i += 1
         }
+    }
+
+    /// Whether mention `m` is the word `clear` directly followed by a finding (over modifier, side and anatomy words of
+    /// its noun phrase only: `clear airspace disease`).
+    static func clearBeforeFinding(_ a: ReportAnalysis, _ m: Int) -> Bool {
+        let span = a.spans[m]
+        guard span.start == span.end, a.tokens[span.start].norm == "clear" else { return false }
+        var j = span.end + 1
+        while j < a.tokens.count, let n = a.mention(at: j) {
+            switch a.spans[n].kind {
+            case .finding: return true
+            case .modifier, .anatomy, .laterality: j = a.spans[n].end + 1
+            default: return false
+            }
+        }
+        return false
     }
 
     /// A differential is uncertain on both sides, as in the CheXpert labeller: two present findings joined by

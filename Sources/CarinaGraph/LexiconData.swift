@@ -5,7 +5,7 @@ enum LexiconData {
     /// `schemas/lexicon/concepts.tsv`.
     static let concepts = #"""
 # Carina chest X-ray lexicon: concepts and their terms.
-# version	1
+# version	2
 # Columns (tab-separated): id, kind, family, chexpert, blocks_no_finding, terms
 #   kind: finding | device | state | normal | modifier | anatomy | laterality
 #   family: RadGraph label family, OBS or ANAT (certainty adds -DP, -U, -DA to OBS; anatomy is always ANAT-DP)
@@ -18,7 +18,7 @@ enum LexiconData {
 #   terms: lower-case synonyms separated by '|'; tokens separated by one space; plurals are matched automatically
 #          (-s, -es, -ies -> -y) and hyphens inside a word are optional (air-space = airspace)
 # --- findings ---
-atelectasis	finding	OBS	Atelectasis	yes	atelectasis|atelectases|atelectatic|atelectatic change|subsegmental atelectasis|discoid atelectasis|plate-like atelectasis|platelike atelectasis|linear atelectasis|collapse|collapsed|lobar collapse|volume loss
+atelectasis	finding	OBS	Atelectasis	yes	atelectasis|atelectases|atelectatic|atelectatic change|subsegmental atelectasis|discoid atelectasis|plate-like atelectasis|platelike atelectasis|linear atelectasis|collapse|collapsed|lobar collapse|volume loss|loss of volume|loss of lung volume|lung volume loss
 cardiomegaly	finding	OBS	Cardiomegaly	yes	cardiomegaly|cardiac enlargement|enlarged heart|enlargement of the heart|enlargement of the cardiac silhouette|enlarged cardiac silhouette|cardiomegally|cardiomyopathy|large heart|heart is large|heart is slightly large|heart is mildly large|heart size is large|heart size large|large cardiac silhouette|cardiac silhouette is large|increase in heart size|increased heart size|increase in the heart size|increase in size of the heart
 consolidation	finding	OBS	Consolidation	yes	consolidation|consolidations|consolidative|consolidated|consolidative opacity|consolidative opacities
 edema	finding	OBS	Edema	yes	edema|oedema|pulmonary edema|interstitial edema|alveolar edema|kerley b lines|kerley lines|kerley b-lines|septal lines|kerley b line
@@ -40,7 +40,7 @@ pleural_thickening	finding	OBS	Pleural Other	yes	pleural thickening|pleural thic
 fibrosis	finding	OBS	Pleural Other	yes	fibrosis|pulmonary fibrosis|fibrotic|interstitial fibrosis
 pneumonia	finding	OBS	Pneumonia	yes	pneumonia|pneumonias|pneumonitis|bronchopneumonia|aspiration pneumonia|lobar pneumonia|multifocal pneumonia
 infection	finding	OBS	Pneumonia~	yes	infection|infectious process|infectious|infective process|infectious etiology|infectious or inflammatory process|inflammatory or infectious process
-tuberculosis	finding	OBS	-	yes	tuberculosis|tb|active tuberculosis|active tb|mycobacterial infection
+tuberculosis	finding	OBS	-	yes	tuberculosis|tb|active tuberculosis|active tb|mycobacterial infection|tuberculosis pneumonia|tuberculous pneumonia
 pneumothorax	finding	OBS	Pneumothorax	yes	pneumothorax|pneumothoraces|ptx|hydropneumothorax|pneumothoraxes|hemopneumothorax|pleural air|pleural air collection|apical air collection
 emphysema	finding	OBS	-	yes	emphysema|emphysematous|emphysematous change|emphysematous changes|bullous emphysema|bulla|bullae|bullous|blebs|bleb
 copd	finding	OBS	-	yes	copd|chronic obstructive pulmonary disease|obstructive lung disease|chronic obstructive lung disease|chronic lung disease|obstructive pulmonary disease
@@ -70,7 +70,7 @@ osteopenia	finding	OBS	-	yes	osteopenia|osteopenic|osteoporosis|osteoporotic|dem
 lucency	finding	OBS	-	yes	lucency|lucencies|lucent|radiolucency|irregular lucency
 cyst	finding	OBS	-	yes	cyst|cysts|cystic|cystic change|cystic changes|cystic fibrosis
 sarcoidosis	finding	OBS	-	yes	sarcoidosis|sarcoid
-surgical_change	finding	OBS	-	yes	postoperative change|postoperative changes|post-operative changes|postsurgical change|postsurgical changes|post surgical changes|surgical changes|status post|s/p|post cabg|cabg|sternotomy|median sternotomy|thoracotomy|lobectomy|pneumonectomy|mastectomy|cholecystectomy|resection|postsurgical|postoperative
+surgical_change	finding	OBS	-	no	postoperative change|postoperative changes|post-operative changes|postsurgical change|postsurgical changes|post surgical changes|surgical changes|status post|s/p|post cabg|cabg|sternotomy|median sternotomy|thoracotomy|lobectomy|pneumonectomy|mastectomy|cholecystectomy|resection|postsurgical|postoperative
 hemorrhage	finding	OBS	Lung Opacity	yes	hemorrhage|haemorrhage|hematoma|contusion|pulmonary hemorrhage|hemothorax
 abnormality	finding	OBS	-	yes	abnormality|abnormalities|disease|process|pathology
 aspiration	finding	OBS	-	yes	aspiration|aspirated|aspiration event
@@ -87,9 +87,9 @@ device	device	OBS	Support Devices	no	device|devices|medical device|hardware|orth
 # --- states (observations whose meaning comes from the anatomy they describe; see compositions.tsv) ---
 enlarged	state	OBS	-	yes	enlarged|enlargement|larger|prominent|prominence|widened|widening|wide|increased in size|enlarging
 stable_state	state	OBS	-	no	stable|unchanged|similar|grossly stable|grossly unchanged|stable in appearance|unchanged in appearance
-borderline	state	OBS	-	yes	top-normal|top normal|upper limits of normal|upper limit of normal|upper normal|borderline|borderline enlarged|at the upper limits of normal|high normal|upper range of normal|upper-normal|mildly prominent
+borderline	state	OBS	-	yes	borderline|borderline enlarged|mildly prominent
 # --- normal (never negated: "heart size normal" says cardiomegaly is absent) ---
-normal	normal	OBS	-	no	normal|normal size|normal in size|normal limits|within normal limits|within the normal limits|within normal range|unremarkable|clear|well expanded|well-expanded|well aerated|well-aerated|well inflated|intact|midline|maintained|preserved|appropriate|satisfactory|negative|negative chest|grossly normal|normally|normal in caliber|normal contour|normal contours|within limits of normal|within the limits of normal|within normal size limits|limits of normal|normal size and contour|within normal limits for size|within normal limits for size and contour
+normal	normal	OBS	-	no	normal|normal size|normal in size|normal limits|within normal limits|within the normal limits|within normal range|unremarkable|clear|well expanded|well-expanded|well aerated|well-aerated|well inflated|intact|midline|maintained|preserved|appropriate|satisfactory|negative|negative chest|grossly normal|normally|normal in caliber|normal contour|normal contours|within limits of normal|within the limits of normal|within normal size limits|limits of normal|normal size and contour|within normal limits for size|within normal limits for size and contour|top-normal|top normal|upper limits of normal|upper limit of normal|upper normal|at the upper limits of normal|high normal|upper range of normal|upper-normal|upper limits normal|upper limit normal|upper limits of normal size|upper limits of normal in size
 # --- modifiers (size, severity, extent, change over time) ---
 severity	modifier	OBS	-	no	mild|mildly|minimal|minimally|slight|slightly|subtle|trace|tiny|small|smaller|moderate|moderately|severe|severely|marked|markedly|significant|substantial|extensive|large|massive|huge|little|minor|somewhat|faint|faintly
 character	modifier	OBS	-	no	large volume|large-volume|small volume|small-volume|moderate volume|patchy|focal|diffuse|diffusely|streaky|linear|bandlike|band-like|nodular|hazy|ill-defined|poorly defined|well-defined|confluent|scattered|multifocal|multiple|numerous|several|few|noncalcified|chronic|acute|acute-appearing|subacute|old|remote|healed|healing|residual|round|rounded|coarse|fine|dense|focal area|region|area|areas|loculated|layering|moderate-sized|small-to-moderate|moderate-to-large|partial|complete|reticular|reticulonodular|ground glass|ground-glass|subsegmental|abnormal
@@ -403,20 +403,21 @@ indicate	uncertain-pre,suggestive
     /// `schemas/lexicon/compositions.tsv`.
     static let compositions = #"""
 # Carina lexicon: what a state observation means about the anatomy it is located at.
-# version	1
+# version	2
 # Columns: state, anatomy, result, certainty
 #   state: a concept of kind state or normal (concepts.tsv); anatomy: a concept of kind anatomy
 #   result: the finding concept the pair stands for
 #   certainty: keep (the state's own certainty), absent (the pair says the finding is absent), uncertain
 # "The heart is enlarged" = cardiomegaly; "heart size normal" = no cardiomegaly; "heart size is stable" = uncertain
-# (the CheXpert convention for a stable but unqualified heart size).
+# (the CheXpert convention for a stable but unqualified heart size); "borderline heart size" = cardiomegaly, as the
+# IU indexers write it (Cardiomegaly/borderline); "upper limits of normal" is a normal term (concepts.tsv).
 enlarged	heart	cardiomegaly	keep
 enlarged	mediastinum	enlarged_cardiomediastinum	keep
 enlarged	hilum	lymphadenopathy	keep
 enlarged	lymph_nodes	lymphadenopathy	keep
 enlarged	pulmonary_artery	pulmonary_hypertension	keep
 enlarged	aorta	tortuous_aorta	keep
-borderline	heart	cardiomegaly	uncertain
+borderline	heart	cardiomegaly	keep
 borderline	mediastinum	enlarged_cardiomediastinum	uncertain
 stable_state	heart	cardiomegaly	uncertain
 stable_state	mediastinum	enlarged_cardiomediastinum	uncertain

@@ -105,11 +105,12 @@ enum RelationRules {
 
     static func locationRule(_ a: inout ReportAnalysis, _ m: Int, _ s: Range<Int>) {
         let targets = nounPhraseAnatomy(a, before: a.spans[m].start, s)
+        let pp = prepositionalAnatomy(a, after: a.spans[m].end, s, direct: false)
         if !targets.isEmpty {
-            for t in targets { a.mentions[m].relate(.locatedAt, t) }
+            // `airspace opacity in the right middle lobe`: the phrase's own anatomy and the region after it.
+            for t in targets + pp { a.mentions[m].relate(.locatedAt, t) }
             return
         }
-        let pp = prepositionalAnatomy(a, after: a.spans[m].end, s, direct: false)
         if !pp.isEmpty {
             for t in pp { a.mentions[m].relate(.locatedAt, t) }
             return
@@ -132,6 +133,19 @@ enum RelationRules {
             return
         }
         let np = nounPhraseAnatomy(a, before: a.spans[m].start, s)
+        // Coordinated states before one anatomy: `well-expanded and clear lungs`, `clear, hyperaerated lungs`.
+        if np.isEmpty, let next = coordinatedState(a, after: a.spans[m].end, s) {
+            let shared = prepositionalAnatomy(a, after: a.spans[next].end, s, direct: true)
+            if !shared.isEmpty {
+                for t in shared { a.mentions[m].relate(.locatedAt, t) }
+                return
+            }
+        }
+        if let head = np.first, a.spans[head].kind == .anatomy {
+            // A verbless predicate of coordinated anatomy: `heart and mediastinum normal`.
+            for t in np + coordinatedAnatomy(a, before: a.spans[head].start, s) { a.mentions[m].relate(.locatedAt, t) }
+            return
+        }
         if !np.isEmpty {
             for t in np { a.mentions[m].relate(.locatedAt, t) }
             return
@@ -173,6 +187,10 @@ enum RelationRules {
                 }
                 k -= 1
             }
+            if source == nil, (s.lowerBound..<i).allSatisfy({ a.wordClass[$0] == .determiner }) {
+                // `… nodular opacities. These may represent granulomas.`: the finding of the sentence before.
+                source = lastFinding(a, before: s.lowerBound)
+            }
             if let source {
                 var j = after
                 while j < min(s.upperBound, after + window) {
@@ -190,6 +208,23 @@ enum RelationRules {
     }
 
     // MARK: scans
+
+    /// The last finding of the sentence that ends just before token `end`.
+    static func lastFinding(_ a: ReportAnalysis, before end: Int) -> Int? {
+        guard let previous = a.sentences.last(where: { $0.upperBound <= end }), previous.upperBound == end else {
+            return nil
+        }
+        var k = previous.upperBound - 1
+        while k >= previous.lowerBound {
+            if let n = a.mention(at: k) {
+                if a.spans[n].kind == .finding { return n }
+                k = a.spans[n].start - 1
+                continue
+            }
+            k -= 1
+        }
+        return nil
+    }
 
     /// The anatomy heading the noun phrase that ends just before token `start` (`left lower lobe` → lower lobe),
     /// or the side word when there is no anatomy (`right` in `right effusion`).
@@ -263,6 +298,69 @@ enum RelationRules {
         return found
     }
 
+    /// The normal or state word joined to the one ending at `end` by `and` or a comma (`well-expanded and clear`).
+    static func coordinatedState(_ a: ReportAnalysis, after end: Int, _ s: Range<Int>) -> Int? {
+        var j = end + 1
+        var joined = false
+        while j < min(s.upperBound, end + 4) {
+            if let n = a.mention(at: j) {
+                let kind = a.spans[n].kind
+                return joined && (kind == .normal || kind == .state) ? n : nil
+            }
+            if !a.cueAt[j].isEmpty { return nil }
+            switch a.wordClass[j] {
+            case .conjunction: joined = true
+            case .adverb: break
+            default: return nil
+            }
+            j += 1
+        }
+        return nil
+    }
+
+    /// The anatomy coordinated before the anatomy phrase starting at `start` (`heart size and mediastinal contour`
+    /// → size), heads only: a list of anatomy joined by `and`, `or` or commas, masked words (`XXXX`) skipped.
+    static func coordinatedAnatomy(_ a: ReportAnalysis, before start: Int, _ s: Range<Int>) -> [Int] {
+        var j = start - 1
+        var found: [Int] = []
+        var joined = false
+        var previousStart = start
+        while j >= max(s.lowerBound, start - window) {
+            if let n = a.mention(at: j) {
+                let mention = a.spans[n]
+                if mention.kind == .anatomy && mention.end + 1 == previousStart && !joined {
+                    // `heart` of `heart size`: part of the phrase already taken.
+                } else if mention.kind == .anatomy && joined {
+                    found.append(n)
+                    joined = false
+                } else if mention.kind != .laterality && mention.kind != .modifier {
+                    break
+                }
+                previousStart = mention.start
+                j = mention.start - 1
+                continue
+            }
+            if !a.cueAt[j].isEmpty { break }
+            if isMasked(a.tokens[j]) {
+                j -= 1
+                continue
+            }
+            switch a.wordClass[j] {
+            case .conjunction: joined = true
+            case .determiner, .adverb: break
+            default: return found
+            }
+            previousStart = j
+            j -= 1
+        }
+        return found
+    }
+
+    /// A de-identification mask (`XXXX`, `___`): a word of unknown class that a list may run through.
+    static func isMasked(_ token: Token) -> Bool {
+        token.norm == "xxxx" || token.norm == "___"
+    }
+
     /// The subject of a predicate that starts at token `start`, scanning back over copulas, adverbs, cues and
     /// coordinated anatomy: `the cardiac and mediastinal contours are` → [heart, mediastinum]. When `wantFinding`,
     /// a finding met first is returned instead (`the effusion is small`). A copula must be crossed.
@@ -296,7 +394,20 @@ enum RelationRules {
                 continue
             }
             if !a.cueAt[j].isEmpty {
+                // `the lungs are otherwise clear`, `lungs otherwise clear`: the adverb stands for the copula.
+                if a.tokens[j].norm == "otherwise" && anatomy.isEmpty {
+                    crossedCopula = true
+                    j -= 1
+                    continue
+                }
                 if a.cueAt[j].contains(.terminator) { break }
+                j -= 1
+                continue
+            }
+            if isMasked(a.tokens[j]) {
+                // `the heart, pulmonary XXXX and mediastinum are`: a masked word inside the subject list; before
+                // the subject it hides the verb (`heart size XXXX mildly enlarged`).
+                if anatomy.isEmpty { crossedCopula = true }
                 j -= 1
                 continue
             }

@@ -66,6 +66,18 @@ import Testing
         #expect(Self.label(subject, "No Finding") == 1)
         // A comma ends the subject: the cardiomegaly before it stands.
         #expect(Self.label("Mild cardiomegaly, lungs are clear.", "Cardiomegaly") == 1)
+        // `clear` right before a finding is `clear of` it; `clear lungs` and a finding after a comma stand.
+        #expect(Self.label("Lungs are expanded and clear airspace disease.", "Lung Opacity") == 0)
+        #expect(Self.label("Lungs are expanded and clear airspace disease.", "No Finding") == 1)
+        #expect(Self.label("Clear lungs, patchy right basilar opacity.", "Lung Opacity") == 1)
+        // Heart size at the upper limit of normal is normal; a borderline heart is cardiomegaly.
+        #expect(Self.label("Heart size is at the upper limits of normal.", "Cardiomegaly") == 0)
+        #expect(Self.label("Heart size is at the upper limits of normal.", "No Finding") == 1)
+        #expect(Self.label("Borderline enlarged heart.", "Cardiomegaly") == 1)
+        #expect(Self.label("Borderline heart size.", "Cardiomegaly") == 1)
+        // Surgical changes and clips are no CheXpert class: No Finding stands.
+        let surgical = "Cholecystectomy clips. Postsurgical changes of sternotomy. Lungs are clear."
+        #expect(Self.label(surgical, "No Finding") == 1)
     }
 
     @Test func compoundFindingsAreNotTheirNeighbours() {
