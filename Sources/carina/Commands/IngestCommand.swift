@@ -15,7 +15,8 @@ struct IngestCommand: AsyncParsableCommand {
             DUMP is laid out as MIMIC-CXR: files/pXX/pSUBJECT/sSTUDY/DICOM_ID.dcm (or DICOM_ID.jpg, the MIMIC-CXR-JPG \
             release), the report sSTUDY.txt beside each study folder (or --reports FOLDER, or the archive \
             mimic-cxr-reports.zip, at the root or given with --reports, read without unpacking), and optionally \
-            mimic-cxr-2.0.0-{metadata,split,chexpert}.csv.gz at the root. One record per image; its `source` column \
+            mimic-cxr-2.0.0-{metadata,split,chexpert}.csv.gz at the root (--label-table negbio takes the labels from \
+            the JPG release's mimic-cxr-2.0.0-negbio.csv.gz instead). One record per image; its `source` column \
             names the release. A JPG dump is stored as its JPEGs by default (--image jpeg8, no second lossy encode, \
             --size does not apply); --reencode-jpeg or another --image decodes and re-encodes them. A DUMP holding \
             Data_Entry_2017*.csv is NIH ChestX-ray14 (images/ or images_NNN/images/, train_val_list.txt, test_list.txt): \
@@ -36,6 +37,8 @@ struct IngestCommand: AsyncParsableCommand {
     var reports: String?
     @Flag(help: "Decode and re-encode the JPEGs of a JPG dump (resized to --size) instead of storing them as they are.")
     var reencodeJpeg = false
+    @Option(help: "MIMIC-CXR: the label table that fills the records' labels, chexpert or negbio.")
+    var labelTable: MimicLabelTable = .chexpert
     @Flag(help: "Exit with status 1 when any image failed (for batch jobs).") var strict = false
     @Flag(help: "With --views: keep images that have no recorded view (default: drop them).") var keepViewless = false
     @Option(help: "Long side of the stored image in pixels (0 keeps the full matrix).") var size: Int = 512
@@ -79,7 +82,10 @@ struct IngestCommand: AsyncParsableCommand {
             && ["train.csv", "valid.csv"].contains { FileManager.default.fileExists(atPath: self.dump + "/" + $0) }
         let dump = isNIH ? try MimicDump(nih: self.dump, partition: part)
             : isCheXpert ? try MimicDump(chexpert: self.dump, partition: part)
-            : try MimicDump(root: self.dump, partition: part, reports: reports)
+            : try MimicDump(root: self.dump, partition: part, reports: reports, labels: labelTable)
+        if (isNIH || isCheXpert) && labelTable != .chexpert {
+            throw ValidationError("--label-table applies to MIMIC-CXR dumps; \(self.dump) is \(isNIH ? "NIH ChestX-ray14" : "CheXpert"), whose labels are its own")
+        }
         var options = IngestOptions(output: out)
         let jpgDump = dump.studies.contains { $0.images.contains(where: \.isJPEG) }
         options.encoding = image ?? (jpgDump ? .jpeg8 : isNIH ? .png8 : .png16)
@@ -174,3 +180,5 @@ struct IngestCommand: AsyncParsableCommand {
 }
 
 extension ImageEncoding: ExpressibleByArgument {}
+
+extension MimicLabelTable: ExpressibleByArgument {}
