@@ -19,6 +19,8 @@ public struct DumpImage: Sendable, Equatable {
     var release: String? = nil
     /// The file name without extension, when it is not the id (CheXpert's `view1_frontal`).
     var fileStem: String? = nil
+    /// JSON members the source adds to the record's `meta` object (RSNA's `"rsna_boxes":[…]`).
+    var metaExtra: String? = nil
 
     /// `files/pXX/pSUBJECT/sSTUDY/DICOM_ID.dcm` (or `.jpg`).
     public var path: String { folder + "/" + (fileStem ?? dicomID) + fileExtension }
@@ -27,6 +29,12 @@ public struct DumpImage: Sendable, Equatable {
     public var isDICOM: Bool { fileExtension.lowercased() == ".dcm" }
     /// Whether the image is a JPEG (MIMIC-CXR-JPG, CheXpert).
     public var isJPEG: Bool { [".jpg", ".jpeg"].contains(fileExtension.lowercased()) }
+
+    /// `meta`, a JSON object, with ``metaExtra``'s members added at its end.
+    func meta(_ meta: String) -> String {
+        guard let extra = metaExtra, meta.hasSuffix("}") else { return meta }
+        return String(meta.dropLast()) + (meta == "{}" ? "" : ",") + extra + "}"
+    }
 
     /// The release the image comes from: the record's `source` column.
     public var source: String { release ?? (isDICOM ? "mimic-cxr-dicom" : "mimic-cxr-jpg") }

@@ -22,7 +22,10 @@ struct IngestCommand: AsyncParsableCommand {
             Data_Entry_2017*.csv is NIH ChestX-ray14 (images/ or images_NNN/images/, train_val_list.txt, test_list.txt): \
             one record per image, no report, the 14 findings as labels, --image png8 by default. A DUMP holding \
             train.csv / valid.csv (no files/) is CheXpert (the CheXpert-v1.0 or -small folder): the Path column's \
-            JPEGs, stored as they are, the 14 labels with uncertain -1, train.csv as train and valid.csv as validate. Unreadable images are reported in OUT/ingest-report.tsv and skipped; the rest are written. Run the \
+            JPEGs, stored as they are, the 14 labels with uncertain -1, train.csv as train and valid.csv as validate. A DUMP \
+            holding stage_2_train_labels.csv is RSNA Pneumonia (stage_2_detailed_class_info.csv, \
+            stage_2_train_images/*.dcm): one record per patient, no report, Target and the class as labels, the boxes \
+            in meta (rsna_boxes, DICOM pixel coordinates), an 80/20 train/test split by a salted hash of the patient. Unreadable images are reported in OUT/ingest-report.tsv and skipped; the rest are written. Run the \
             same command again after an interruption to resume.
             """
     )
@@ -78,13 +81,15 @@ struct IngestCommand: AsyncParsableCommand {
         let part = try Partition(parsing: partition)
         let isNIH = ((try? FileManager.default.contentsOfDirectory(atPath: self.dump)) ?? [])
             .contains { $0.hasPrefix("Data_Entry_2017") }
-        let isCheXpert = !isNIH && !FileManager.default.fileExists(atPath: self.dump + "/files")
+        let isRSNA = !isNIH && FileManager.default.fileExists(atPath: self.dump + "/stage_2_train_labels.csv")
+        let isCheXpert = !isNIH && !isRSNA && !FileManager.default.fileExists(atPath: self.dump + "/files")
             && ["train.csv", "valid.csv"].contains { FileManager.default.fileExists(atPath: self.dump + "/" + $0) }
         let dump = isNIH ? try MimicDump(nih: self.dump, partition: part)
             : isCheXpert ? try MimicDump(chexpert: self.dump, partition: part)
+            : isRSNA ? try MimicDump(rsna: self.dump, partition: part)
             : try MimicDump(root: self.dump, partition: part, reports: reports, labels: labelTable)
-        if (isNIH || isCheXpert) && labelTable != .chexpert {
-            throw ValidationError("--label-table applies to MIMIC-CXR dumps; \(self.dump) is \(isNIH ? "NIH ChestX-ray14" : "CheXpert"), whose labels are its own")
+        if (isNIH || isCheXpert || isRSNA) && labelTable != .chexpert {
+            throw ValidationError("--label-table applies to MIMIC-CXR dumps; \(self.dump) is \(isNIH ? "NIH ChestX-ray14" : isRSNA ? "RSNA Pneumonia" : "CheXpert"), whose labels are its own")
         }
         var options = IngestOptions(output: out)
         let jpgDump = dump.studies.contains { $0.images.contains(where: \.isJPEG) }

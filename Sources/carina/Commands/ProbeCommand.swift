@@ -14,8 +14,8 @@ struct ProbeCommand: AsyncParsableCommand {
             As the seed papers (MGCA, MRM) report transfer: the image encoder of CHECKPOINT is frozen, a logistic \
             regression per label is trained on its image embeddings of seeded subsets (1%, 10%, 100% by default, \
             nested) of DIR's --train-split, and scored by AUROC on --test-split. DIR is any Carina record folder with \
-            labels: MIMIC-CXR (the 14 CheXpert labels) or NIH ChestX-ray14 (its 14 findings), as the records' source \
-            column says. CHECKPOINT is a checkpoint file or folder, or untrained:MODEL (e.g. untrained:carina-tiny) \
+            labels: MIMIC-CXR or CheXpert (the 14 CheXpert labels), NIH ChestX-ray14 (its 14 findings) or RSNA \
+            Pneumonia (Target and the two other classes), as the records' source column says. CHECKPOINT is a checkpoint file or folder, or untrained:MODEL (e.g. untrained:carina-tiny) \
             for the baseline of a randomly initialised encoder. A label is scored at a fraction only when its subset \
             and the test split hold both a positive and a negative (else `-`).
 
@@ -76,7 +76,8 @@ struct ProbeCommand: AsyncParsableCommand {
         let dataset = try MDSDataset(directory: dir)
         guard dataset.count > 0 else { throw CLIError("\(dir) holds no record") }
         let source = try CarinaRecord(columns: dataset.sample(at: 0)).source
-        let names = source == "nih-cxr14" ? MimicDump.nihLabelNames : RecordSchema.labelNames
+        let names = source == "nih-cxr14" ? MimicDump.nihLabelNames
+            : source == "rsna-pneumonia" ? MimicDump.rsnaLabelNames : RecordSchema.labelNames
 
         func batches(_ split: String) throws -> [TrainingBatch] {
             var options = LoaderOptions()
@@ -98,7 +99,7 @@ struct ProbeCommand: AsyncParsableCommand {
             }
             return batches
         }
-        let report: FractionProbe.Report
+        var report: FractionProbe.Report
         let trainCount: Int, testCount: Int
         if fineTune {
             let train = FineTune.Samples(batches: try batches(trainSplit))
@@ -117,6 +118,8 @@ struct ProbeCommand: AsyncParsableCommand {
             testCount = test.count
             report = FractionProbe.run(train: train, test: test, labelNames: names, fractions: percents, seed: seed)
         }
+        // A source with fewer labels than the column (RSNA) leaves the rest blank: never scored, so not listed.
+        if names.count < report.rows.count { report.rows = Array(report.rows.prefix(names.count)) }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
