@@ -102,6 +102,65 @@ import Testing
         #expect(worst <= 1, "worst: \(worstName)")
     }
 
+    /// The objective against PyTorch (`Scripts/trainer-finetune-reference.py`): the same parameters and batch give
+    /// the same loss, the same gradient for every image-encoder and head tensor, and the same losses after AdamW
+    /// updates of the image encoder and the head alone.
+    @Test func lossGradientsAndUpdatesMatchThePyTorchReference() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+        let meta = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: dir.appendingPathComponent("reference-finetune.json"))) as? [String: Any])
+        let config = try JSONDecoder().decode(ModelConfig.self,
+                                              from: JSONSerialization.data(withJSONObject: try #require(meta["config"])))
+        let floats: [Float] = try Data(contentsOf: dir.appendingPathComponent("reference-finetune.bin"))
+            .withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        let b = try #require(meta["batch"] as? Int), l = try #require(meta["labels"] as? Int)
+        let n = try #require(meta["parameterCount"] as? Int), h = l * config.width + l
+        let images = b * config.imageSize * config.imageSize
+        #expect(floats.count == images + 2 * (n + h))
+        var at = 0
+        func take(_ count: Int) -> [Float] { defer { at += count }; return Array(floats[at..<(at + count)]) }
+        let pixels = take(images), parameters = take(n), headParameters = take(h)
+        let gradients = take(n), headGradients = take(h)
+        let targets = try #require(meta["targets"] as? [Double]).map(Float.init)
+        let mask = try #require(meta["mask"] as? [Double]).map(Float.init)
+        let losses = try #require(meta["lossesPerUpdate"] as? [Double])
+
+        let encoder = try DualEncoder(config: config, seed: 0)
+        #expect(encoder.arena.tensors.map(\.name) == (meta["names"] as? [String]))
+        encoder.arena.setAll(parameters)
+        let classifier = ImageClassifier(encoder: encoder, labels: l, seed: 0)
+        classifier.head.setAll(headParameters)
+        classifier.zeroGradients()
+        let loss = try classifier.loss(images: pixels, targets: targets, mask: mask, batch: b)
+        #expect(abs(loss - losses[0]) < 1e-5 * abs(losses[0]), "loss \(loss) vs PyTorch \(losses[0])")
+        classifier.backward()
+        for (arena, reference) in [(encoder.arena, gradients), (classifier.head, headGradients)] {
+            let mine = arena.allGradients
+            for t in arena.tensors {
+                let range = t.offset..<(t.offset + t.count)
+                let refNorm = range.reduce(0.0) { $0 + Double(reference[$1]) * Double(reference[$1]) }.squareRoot()
+                let diff = range.reduce(0.0) { $0 + pow(Double(mine[$1] - reference[$1]), 2) }.squareRoot()
+                #expect(diff <= 1e-4 * refNorm + 1e-7, "\(t.name): |Δ| \(diff) vs |g| \(refNorm)")
+            }
+        }
+        // AdamW on the image encoder and the head only (lr 1e-3, decay 0.05, constant rate, as the reference).
+        let adamW = AdamW(weightDecay: 0.05)
+        for step in 1..<losses.count {
+            if step > 1 {
+                classifier.zeroGradients()
+                _ = try classifier.loss(images: pixels, targets: targets, mask: mask, batch: b)
+                classifier.backward()
+            }
+            adamW.update(encoder.arena, range: classifier.encoderRange, step: step, learningRate: 1e-3)
+            adamW.update(classifier.head, range: 0..<classifier.head.count, step: step, learningRate: 1e-3)
+            let after = try classifier.loss(images: pixels, targets: targets, mask: mask, batch: b)
+            #expect(abs(after - losses[step]) < 2e-5 * abs(losses[step]), "after \(step) updates \(after) vs \(losses[step])")
+        }
+        // The text tower was not touched.
+        let text = encoder.arena.tensor("text.pos")
+        #expect(Array(encoder.arena.allParameters[text.offset..<(text.offset + text.count)]) == Array(parameters[text.offset..<(text.offset + text.count)]))
+    }
+
     @Test func fineTuningLearnsASeparableSetAndIsDeterministic() throws {
         let train = Self.samples(count: 96, seed: 11), test = Self.samples(count: 64, seed: 12)
         let start = try DualEncoder(config: testConfig, seed: 1).arena.allParameters
