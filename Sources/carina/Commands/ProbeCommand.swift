@@ -3,6 +3,7 @@ import CarinaIngest
 import CarinaLoader
 import CarinaRecord
 import CarinaShards
+import CarinaTensor
 import CarinaTrain
 import Foundation
 
@@ -40,10 +41,12 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(help: "Fine-tuning: passes over each subset.") var epochs: Int = 10
     @Option(help: "Fine-tuning: peak learning rate of AdamW.") var lr: Float = 1e-4
     @Option(help: "Fine-tuning: AdamW's decoupled weight decay.") var weightDecay: Float = 0.05
+    @Option(help: "Threads (each runs single-threaded BLAS).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Print the report as JSON.") var json = false
 
     func validate() throws {
         guard batch > 0 else { throw ValidationError("--batch must be positive") }
+        guard threads > 0 else { throw ValidationError("--threads must be positive") }
         guard epochs > 0 else { throw ValidationError("--epochs must be positive") }
         guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive") }
         guard weightDecay >= 0, weightDecay.isFinite else { throw ValidationError("--weight-decay must not be negative") }
@@ -56,6 +59,10 @@ struct ProbeCommand: AsyncParsableCommand {
             }
             return p / 100
         }
+        // As the trainer: rows split over --threads, each part one single-threaded sgemm (OpenBLAS's own threads
+        // inside them would oversubscribe the cores).
+        BLAS.setThreads(1)
+        unsafe Parallel.threads = threads
         guard let policy = UncertainLabelPolicy(rawValue: uncertain) else {
             throw ValidationError("--uncertain must be ones, zeros or ignore; got '\(uncertain)'")
         }
