@@ -49,29 +49,8 @@ final class ShardSpool {
         count += bytes.count
     }
 
-    /// Copies the spooled bytes in `range` to `handle` at its current offset: inside the kernel with `sendfile(2)`
-    /// on Linux (no trip through user memory), else (or where the files do not allow it) a bounded buffer at a time.
+    /// Copies the spooled bytes in `range` to `handle`, a bounded buffer at a time.
     func copy(_ range: Range<Int>, to handle: FileHandle) throws(ShardError) {
-        guard !range.isEmpty else { return }
-        var offset = range.lowerBound
-        #if os(Linux)
-            let out = handle.fileDescriptor
-            while offset < range.upperBound {
-                var from = off_t(offset)
-                let n = unsafe sendfile(out, descriptor, &from, range.upperBound - offset)
-                if n < 0, errno == EINTR { continue }
-                // Unsupported here (an old kernel, a file system or a pair of them that cannot): the buffered copy.
-                if n < 0, [ENOSYS, EXDEV, EINVAL, EOPNOTSUPP, EBADF].contains(errno) { break }
-                guard n > 0 else { throw failure(n == 0 ? "unexpected end of" : "cannot copy from") }
-                offset += n
-            }
-            if offset == range.upperBound { return }
-        #endif
-        try copyBuffered(offset..<range.upperBound, to: handle)
-    }
-
-    /// ``copy(_:to:)`` through a buffer of at most 1 MiB.
-    func copyBuffered(_ range: Range<Int>, to handle: FileHandle) throws(ShardError) {
         guard !range.isEmpty else { return }
         var buffer = [UInt8](repeating: 0, count: min(1 << 20, range.count))
         var offset = range.lowerBound
