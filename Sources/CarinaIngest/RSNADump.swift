@@ -26,21 +26,28 @@ extension MimicDump {
         let fm = FileManager.default
         let labelsPath = (root as NSString).appendingPathComponent("stage_2_train_labels.csv")
         guard fm.fileExists(atPath: labelsPath) else {
-            throw IngestError(.notADump, "\(root) is not an RSNA Pneumonia dump: it has no stage_2_train_labels.csv "
-                + "(expected stage_2_train_labels.csv, stage_2_detailed_class_info.csv and stage_2_train_images/)")
+            throw IngestError(
+                .notADump,
+                "\(root) is not an RSNA Pneumonia dump: it has no stage_2_train_labels.csv "
+                    + "(expected stage_2_train_labels.csv, stage_2_detailed_class_info.csv and stage_2_train_images/)")
         }
         let imageFolder = (root as NSString).appendingPathComponent("stage_2_train_images")
-        let files = Set(((try? fm.contentsOfDirectory(atPath: imageFolder)) ?? []).filter { $0.lowercased().hasSuffix(".dcm") })
+        let files = Set(
+            ((try? fm.contentsOfDirectory(atPath: imageFolder)) ?? []).filter { $0.lowercased().hasSuffix(".dcm") })
         guard !files.isEmpty else { throw IngestError(.notADump, "\(imageFolder): no .dcm files") }
 
         struct Patient { var target: Int, boxes: [[Double]], line: Int, cls: String? }
         var patients: [String: Patient] = [:]
         var order: [String] = []
-        try CSVTable.forEachRow(path: labelsPath, columns: ["patientId", "x", "y", "width", "height", "Target"], optional: []) {
+        try CSVTable.forEachRow(
+            path: labelsPath, columns: ["patientId", "x", "y", "width", "height", "Target"], optional: []
+        ) {
             (row: [String], _: [String?], line: Int) throws(IngestError) in
             let id = row[0].trimmingCharacters(in: .whitespaces)
-            guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
-                throw IngestError(.badValue, "\(labelsPath):\(line): patientId \"\(row[0])\" is not an id; fix the table")
+            guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." })
+            else {
+                throw IngestError(
+                    .badValue, "\(labelsPath):\(line): patientId \"\(row[0])\" is not an id; fix the table")
             }
             guard let target = Int(row[5].trimmingCharacters(in: .whitespaces)), target == 0 || target == 1 else {
                 throw IngestError(.badValue, "\(labelsPath):\(line): Target \"\(row[5])\" is not 0 or 1; fix the table")
@@ -49,15 +56,19 @@ extension MimicDump {
             if target == 1 {
                 let values = row[1...4].map { Double($0.trimmingCharacters(in: .whitespaces)) }
                 guard values.allSatisfy({ $0 != nil && $0!.isFinite }) else {
-                    throw IngestError(.badValue, "\(labelsPath):\(line): a Target 1 row needs numbers in x, y, width and "
-                        + "height (got \(row[1...4].joined(separator: ","))); fix the table")
+                    throw IngestError(
+                        .badValue,
+                        "\(labelsPath):\(line): a Target 1 row needs numbers in x, y, width and "
+                            + "height (got \(row[1...4].joined(separator: ","))); fix the table")
                 }
                 box = values.map { $0! }
             }
             if var known = patients[id] {
                 guard known.target == target else {
-                    throw IngestError(.badValue, "\(labelsPath):\(line): patient \(id) has Target \(target) here and "
-                        + "\(known.target) on line \(known.line); keep one target per patient")
+                    throw IngestError(
+                        .badValue,
+                        "\(labelsPath):\(line): patient \(id) has Target \(target) here and "
+                            + "\(known.target) on line \(known.line); keep one target per patient")
                 }
                 if let box { known.boxes.append(box) }
                 patients[id] = known
@@ -75,20 +86,28 @@ extension MimicDump {
                 (row: [String], _: [String?], line: Int) throws(IngestError) in
                 let id = row[0].trimmingCharacters(in: .whitespaces), cls = row[1].trimmingCharacters(in: .whitespaces)
                 guard Self.rsnaLabelNames.contains(cls) else {
-                    throw IngestError(.badValue, "\(classPath):\(line): class \"\(row[1])\" is not one of "
-                        + Self.rsnaLabelNames.map { "\"\($0)\"" }.joined(separator: ", ") + "; fix the table")
+                    throw IngestError(
+                        .badValue,
+                        "\(classPath):\(line): class \"\(row[1])\" is not one of "
+                            + Self.rsnaLabelNames.map { "\"\($0)\"" }.joined(separator: ", ") + "; fix the table")
                 }
                 guard var patient = patients[id] else {
-                    notices.add(.metadataRowWithoutImage, "\(id) (\(classPath):\(line): no stage_2_train_labels.csv row)")
+                    notices.add(
+                        .metadataRowWithoutImage, "\(id) (\(classPath):\(line): no stage_2_train_labels.csv row)")
                     return
                 }
                 if let earlier = patient.cls, earlier != cls {
-                    throw IngestError(.badValue, "\(classPath):\(line): patient \(id) is \"\(cls)\" here and \"\(earlier)\" "
-                        + "on an earlier line; keep one class per patient")
+                    throw IngestError(
+                        .badValue,
+                        "\(classPath):\(line): patient \(id) is \"\(cls)\" here and \"\(earlier)\" "
+                            + "on an earlier line; keep one class per patient")
                 }
                 guard (cls == "Lung Opacity") == (patient.target == 1) else {
-                    throw IngestError(.badValue, "\(classPath):\(line): patient \(id) is \"\(cls)\" but has Target "
-                        + "\(patient.target) (line \(patient.line) of stage_2_train_labels.csv); fix one of the tables")
+                    throw IngestError(
+                        .badValue,
+                        "\(classPath):\(line): patient \(id) is \"\(cls)\" but has Target "
+                            + "\(patient.target) (line \(patient.line) of stage_2_train_labels.csv); fix one of the tables"
+                    )
                 }
                 patient.cls = cls
                 patients[id] = patient
@@ -109,12 +128,15 @@ extension MimicDump {
                 labels[2] = cls == Self.rsnaLabelNames[2] ? 1 : 0
             }
             let boxes = patient.boxes.map { box in "[" + box.map { Self.jsonNumber($0) }.joined(separator: ",") + "]" }
-            var image = DumpImage(dicomID: id, view: nil, folder: imageFolder, fileExtension: ".dcm",
-                                  release: "rsna-pneumonia")
+            var image = DumpImage(
+                dicomID: id, view: nil, folder: imageFolder, fileExtension: ".dcm",
+                release: "rsna-pneumonia")
             image.metaExtra = "\"rsna_boxes\":[" + boxes.joined(separator: ",") + "]"
             let split = StableHash.fnv1a(id, salt: Self.rsnaSplitSalt) % 100 < 80 ? "train" : "test"
-            studies.append(DumpStudy(subjectID: id, studyID: id, images: [image], folder: imageFolder + "/" + id,
-                                     report: .none, split: split, labels: labels))
+            studies.append(
+                DumpStudy(
+                    subjectID: id, studyID: id, images: [image], folder: imageFolder + "/" + id,
+                    report: .none, split: split, labels: labels))
         }
         for name in files.sorted() where patients[String(name.dropLast(4))] == nil {
             notices.add(.imageWithoutSplitRow, name + " (no stage_2_train_labels.csv row; not ingested)")

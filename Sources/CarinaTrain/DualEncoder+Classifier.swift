@@ -30,7 +30,8 @@ public final class ImageClassifier {
         for i in 0..<head.count { unsafe p[i] = Float((rng.unit() * 2 - 1) * bound) }
         let image = encoder.arena.tensors.filter { $0.name.hasPrefix("image.") }
         let lower = image.map(\.offset).min() ?? 0, upper = image.map { $0.offset + $0.count }.max() ?? 0
-        precondition(image.reduce(0) { $0 + $1.count } == upper - lower, "the image encoder's parameters are not contiguous")
+        precondition(
+            image.reduce(0) { $0 + $1.count } == upper - lower, "the image encoder's parameters are not contiguous")
         encoderRange = lower..<upper
     }
 
@@ -47,8 +48,9 @@ public final class ImageClassifier {
         logits = [Float](repeating: 0, count: b * labelCount)
         let hw = unsafe head.params, cw = c.width
         unsafe logits.withUnsafeMutableBufferPointer { out in
-            unsafe Linear.forward(out: out.baseAddress!, inp: a.image.out, weight: hw, bias: hw + labelCount * cw, rows: b,
-                                  inDim: cw, outDim: labelCount, inStride: c.imageTokens * cw)
+            unsafe Linear.forward(
+                out: out.baseAddress!, inp: a.image.out, weight: hw, bias: hw + labelCount * cw, rows: b,
+                inDim: cw, outDim: labelCount, inStride: c.imageTokens * cw)
         }
         lastBatch = b
         return logits
@@ -58,7 +60,8 @@ public final class ImageClassifier {
     public func loss(images: [Float], targets: [Float], mask: [Float], batch b: Int) throws -> Double {
         let n = b * labelCount
         guard targets.count == n, mask.count == n else {
-            throw TrainError.invalidBatch("\(targets.count) targets and \(mask.count) mask values for \(b) samples of \(labelCount) labels")
+            throw TrainError.invalidBatch(
+                "\(targets.count) targets and \(mask.count) mask values for \(b) samples of \(labelCount) labels")
         }
         let x = try logits(images: images, batch: b)
         dlogits = [Float](repeating: 0, count: n)
@@ -85,9 +88,10 @@ public final class ImageClassifier {
         let hw = unsafe head.params, hg = unsafe head.grads
         unsafe a.dvi.update(repeating: 0, count: b * ni * cw)
         unsafe dlogits.withUnsafeBufferPointer { dp in
-            unsafe Linear.backward(dinp: a.dvi, dweight: hg, dbias: hg + labelCount * cw, dout: dp.baseAddress!,
-                                   inp: a.image.out, weight: hw, rows: b, inDim: cw, outDim: labelCount,
-                                   inStride: ni * cw)
+            unsafe Linear.backward(
+                dinp: a.dvi, dweight: hg, dbias: hg + labelCount * cw, dout: dp.baseAddress!,
+                inp: a.image.out, weight: hw, rows: b, inDim: cw, outDim: labelCount,
+                inStride: ni * cw)
         }
         unsafe encoder.backwardImage(a, batch: b)
     }

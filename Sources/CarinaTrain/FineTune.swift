@@ -61,8 +61,10 @@ public enum FineTune {
         public var batchSize: Int
         public var seed: UInt64
 
-        public init(epochs: Int = 10, learningRate: Float = 1e-4, weightDecay: Float = 0.05, batchSize: Int = 32,
-                    seed: UInt64 = 0) {
+        public init(
+            epochs: Int = 10, learningRate: Float = 1e-4, weightDecay: Float = 0.05, batchSize: Int = 32,
+            seed: UInt64 = 0
+        ) {
             self.epochs = epochs
             self.learningRate = learningRate
             self.weightDecay = weightDecay
@@ -73,13 +75,16 @@ public enum FineTune {
 
     /// Trains `classifier` on the samples `indices` of `data`; returns the mean loss of each epoch. `log` receives
     /// one line per epoch.
-    public static func train(_ classifier: ImageClassifier, on data: Samples, indices: [Int], options: Options,
-                             log: (String) -> Void = { _ in }) throws -> [Double] {
+    public static func train(
+        _ classifier: ImageClassifier, on data: Samples, indices: [Int], options: Options,
+        log: (String) -> Void = { _ in }
+    ) throws -> [Double] {
         guard !indices.isEmpty, options.epochs > 0, options.batchSize > 0 else { return [] }
         let batch = min(options.batchSize, indices.count)
         let perEpoch = indices.count / batch
-        let schedule = LearningRateSchedule(peak: options.learningRate, warmupSteps: (options.epochs * perEpoch) / 10,
-                                            totalSteps: options.epochs * perEpoch)
+        let schedule = LearningRateSchedule(
+            peak: options.learningRate, warmupSteps: (options.epochs * perEpoch) / 10,
+            totalSteps: options.epochs * perEpoch)
         let adamW = AdamW(weightDecay: options.weightDecay)
         var rng = SeededGenerator(seed: options.seed ^ 0x6669_6E65_7475_6E65)
         var order = indices, step = 0, losses: [Double] = []
@@ -91,7 +96,8 @@ public enum FineTune {
                 classifier.zeroGradients()
                 let loss = try classifier.loss(images: part.images, targets: part.labels, mask: part.mask, batch: batch)
                 guard loss.isFinite else {
-                    throw TrainError.diverged("fine-tuning loss is \(loss) at epoch \(epoch), update \(step + 1): lower --lr")
+                    throw TrainError.diverged(
+                        "fine-tuning loss is \(loss) at epoch \(epoch), update \(step + 1): lower --lr")
                 }
                 classifier.backward()
                 step += 1
@@ -101,7 +107,9 @@ public enum FineTune {
                 total += loss
             }
             losses.append(total / Double(perEpoch))
-            log("epoch \(epoch)/\(options.epochs): loss \(String(format: "%.4f", losses.last!)) (\(perEpoch) updates of \(batch))")
+            log(
+                "epoch \(epoch)/\(options.epochs): loss \(String(format: "%.4f", losses.last!)) (\(perEpoch) updates of \(batch))"
+            )
         }
         return losses
     }
@@ -125,16 +133,19 @@ public enum FineTune {
     /// Fine-tunes a copy of the encoder `config` with `parameters` on each of `fractions` of `train` (the nested
     /// subsets of `FractionProbe.subsets` with `options.seed`) and scores it on `test`. A label is scored at a
     /// fraction only when its subset and the test split hold both a positive and a negative.
-    public static func run(config: ModelConfig, parameters: [Float], train trainSet: Samples, test: Samples,
-                           labelNames: [String], fractions: [Double] = [0.01, 0.1, 1], options: Options = Options(),
-                           log: (String) -> Void = { _ in }) throws -> FractionProbe.Report {
+    public static func run(
+        config: ModelConfig, parameters: [Float], train trainSet: Samples, test: Samples,
+        labelNames: [String], fractions: [Double] = [0.01, 0.1, 1], options: Options = Options(),
+        log: (String) -> Void = { _ in }
+    ) throws -> FractionProbe.Report {
         let train = trainSet
         let l = train.labelCount
         guard l > 0, test.labelCount == l else {
             throw TrainError.invalidBatch("the training split has \(l) labels and the test split \(test.labelCount)")
         }
         guard train.imageSize == config.imageSize, test.imageSize == config.imageSize else {
-            throw TrainError.invalidBatch("images of \(train.imageSize) but model \(config.name) expects \(config.imageSize)")
+            throw TrainError.invalidBatch(
+                "images of \(train.imageSize) but model \(config.name) expects \(config.imageSize)")
         }
         let (order, sizes) = FractionProbe.subsets(count: train.count, fractions: fractions, seed: options.seed)
         var aurocs = [[Double?]](repeating: [], count: l), positives = [[Int]](repeating: [], count: l)
@@ -160,11 +171,13 @@ public enum FineTune {
             }
         }
         let rows = (0..<l).map { c in
-            FractionProbe.Row(label: c < labelNames.count ? labelNames[c] : "label-\(c)", auroc: aurocs[c],
-                              trainPositives: positives[c],
-                              testPositives: (0..<test.count).count { test.mask[$0 * l + c] > 0 && test.labels[$0 * l + c] > 0.5 })
+            FractionProbe.Row(
+                label: c < labelNames.count ? labelNames[c] : "label-\(c)", auroc: aurocs[c],
+                trainPositives: positives[c],
+                testPositives: (0..<test.count).count { test.mask[$0 * l + c] > 0 && test.labels[$0 * l + c] > 0.5 })
         }
-        return FractionProbe.report(rows: rows, fractions: fractions, trainSamples: sizes, testSamples: test.count,
-                                    seed: options.seed)
+        return FractionProbe.report(
+            rows: rows, fractions: fractions, trainSamples: sizes, testSamples: test.count,
+            seed: options.seed)
     }
 }

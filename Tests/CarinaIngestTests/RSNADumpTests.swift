@@ -1,9 +1,10 @@
 import CarinaCore
 import CarinaRecord
 import CarinaShards
+import CarinaTestSupport
 import Foundation
 import Testing
-import CarinaTestSupport
+
 @testable import CarinaIngest
 
 /// The RSNA Pneumonia Detection Challenge as the release lays it out, built from real DICOMs of `../shared/data`
@@ -11,9 +12,11 @@ import CarinaTestSupport
 /// with two boxes, one not normal without opacity, one normal, a corrupt (truncated) DICOM, a labels row naming a
 /// DICOM that is not there, and a DICOM without a labels row.
 @Suite struct RSNADumpTests {
-    static let ids = (opacity: "0004cfab-14fd-4e49-80ba-63a80b6bddd6", notNormal: "00313ee0-9eaa-42f4-b0ab-c148ed3241cd",
-                      normal: "00322d4d-1c29-4943-afc9-b6754be640eb", corrupt: "003d8fa0-6bf1-40ed-b54c-ac657f8495c5",
-                      missing: "00436515-870c-4b36-a041-de91049b9ab4", unlisted: "00569f44-917d-4c86-a842-81832af98c30")
+    static let ids = (
+        opacity: "0004cfab-14fd-4e49-80ba-63a80b6bddd6", notNormal: "00313ee0-9eaa-42f4-b0ab-c148ed3241cd",
+        normal: "00322d4d-1c29-4943-afc9-b6754be640eb", corrupt: "003d8fa0-6bf1-40ed-b54c-ac657f8495c5",
+        missing: "00436515-870c-4b36-a041-de91049b9ab4", unlisted: "00569f44-917d-4c86-a842-81832af98c30"
+    )
 
     static let labels = """
         patientId,x,y,width,height,Target
@@ -47,7 +50,8 @@ import CarinaTestSupport
         try copy("dicom/syntax-small/JPEGBaseline_1s_1f_u_08_08.dcm", ids.notNormal)
         try copy("dicom/chest/SIIM_CR_chest_jpeg_baseline.dcm", ids.normal)
         try copy("dicom/chest/SIIM_CR_chest_jpeg_baseline.dcm", ids.unlisted)
-        let whole = try Data(contentsOf: URL(fileURLWithPath: SharedData.path("dicom/chest/SIIM_CR_chest_jpeg_baseline.dcm")))
+        let whole = try Data(
+            contentsOf: URL(fileURLWithPath: SharedData.path("dicom/chest/SIIM_CR_chest_jpeg_baseline.dcm")))
         try whole.prefix(3000).write(to: URL(fileURLWithPath: dir.file("stage_2_train_images/\(ids.corrupt).dcm")))
         try labels.write(toFile: dir.file("stage_2_train_labels.csv"), atomically: true, encoding: .utf8)
         if let classes {
@@ -61,11 +65,15 @@ import CarinaTestSupport
         let dump = try MimicDump(rsna: dir.path)
         #expect(dump.release == "rsna-pneumonia" && !dump.hasReports)
         #expect(dump.tablesFound == ["rsna-labels", "rsna-classes"])
-        #expect(dump.studies.map(\.subjectID) == [Self.ids.opacity, Self.ids.notNormal, Self.ids.normal, Self.ids.corrupt])
-        #expect(dump.notices.items.contains { $0.kind == .metadataRowWithoutImage && $0.what.hasPrefix(Self.ids.missing) })
-        #expect(dump.notices.items.contains { $0.kind == .imageWithoutSplitRow && $0.what.hasPrefix(Self.ids.unlisted) })
+        #expect(
+            dump.studies.map(\.subjectID) == [Self.ids.opacity, Self.ids.notNormal, Self.ids.normal, Self.ids.corrupt])
+        #expect(
+            dump.notices.items.contains { $0.kind == .metadataRowWithoutImage && $0.what.hasPrefix(Self.ids.missing) })
+        #expect(
+            dump.notices.items.contains { $0.kind == .imageWithoutSplitRow && $0.what.hasPrefix(Self.ids.unlisted) })
         for study in dump.studies {
-            let expected = StableHash.fnv1a(study.subjectID, salt: MimicDump.rsnaSplitSalt) % 100 < 80 ? "train" : "test"
+            let expected =
+                StableHash.fnv1a(study.subjectID, salt: MimicDump.rsnaSplitSalt) % 100 < 80 ? "train" : "test"
             #expect(study.split == expected)
         }
 
@@ -117,15 +125,24 @@ import CarinaTestSupport
                 return "no error"
             } catch { return error.description }
         }
-        let target = try error(labels: Self.labels.replacingOccurrences(of: "\(Self.ids.normal),,,,,0", with: "\(Self.ids.normal),,,,,2"))
+        let target = try error(
+            labels: Self.labels.replacingOccurrences(of: "\(Self.ids.normal),,,,,0", with: "\(Self.ids.normal),,,,,2"))
         #expect(target.contains("stage_2_train_labels.csv:5") && target.contains("Target \"2\""), "\(target)")
-        let noBox = try error(labels: Self.labels.replacingOccurrences(of: "\(Self.ids.missing),316,318,170,478,1", with: "\(Self.ids.missing),316,,170,478,1"))
+        let noBox = try error(
+            labels: Self.labels.replacingOccurrences(
+                of: "\(Self.ids.missing),316,318,170,478,1", with: "\(Self.ids.missing),316,,170,478,1"))
         #expect(noBox.contains("stage_2_train_labels.csv:7") && noBox.contains("needs numbers"), "\(noBox)")
         let both = try error(labels: Self.labels + "\(Self.ids.normal),10,10,10,10,1\n")
         #expect(both.contains("one target per patient"), "\(both)")
-        let wrongClass = try error(classes: Self.classes.replacingOccurrences(of: "\(Self.ids.normal),Normal", with: "\(Self.ids.normal),Lung Opacity"))
-        #expect(wrongClass.contains("stage_2_detailed_class_info.csv:5") && wrongClass.contains("has Target 0"), "\(wrongClass)")
-        let unknown = try error(classes: Self.classes.replacingOccurrences(of: "\(Self.ids.normal),Normal", with: "\(Self.ids.normal),Pneumonia"))
+        let wrongClass = try error(
+            classes: Self.classes.replacingOccurrences(
+                of: "\(Self.ids.normal),Normal", with: "\(Self.ids.normal),Lung Opacity"))
+        #expect(
+            wrongClass.contains("stage_2_detailed_class_info.csv:5") && wrongClass.contains("has Target 0"),
+            "\(wrongClass)")
+        let unknown = try error(
+            classes: Self.classes.replacingOccurrences(
+                of: "\(Self.ids.normal),Normal", with: "\(Self.ids.normal),Pneumonia"))
         #expect(unknown.contains("class \"Pneumonia\" is not one of"), "\(unknown)")
         let empty = try TemporaryDirectory()
         let none = #expect(throws: IngestError.self) { try MimicDump(rsna: empty.path) }
@@ -142,7 +159,9 @@ import CarinaTestSupport
         let dir = try Self.build()
         let run = try CarinaExecutable.run(["ingest", dir.path, "--out", dir.file("out"), "--threads", "1"])
         #expect(run.status == 0 && run.stdout.contains("3 written, 0 skipped, 1 failed"), "\(run.stdout)\(run.stderr)")
-        let refused = try CarinaExecutable.run(["ingest", dir.path, "--out", dir.file("out2"), "--label-table", "negbio"])
+        let refused = try CarinaExecutable.run([
+            "ingest", dir.path, "--out", dir.file("out2"), "--label-table", "negbio",
+        ])
         #expect(refused.status != 0 && refused.stderr.contains("RSNA Pneumonia"))
     }
 }

@@ -1,6 +1,7 @@
 import CarinaTensor
 import Foundation
 import Testing
+
 @testable import CarinaTrain
 
 @Suite(.serialized) struct FineTuneTests {
@@ -31,8 +32,9 @@ import Testing
     @Test func maskedBinaryCrossEntropyMatchesANaiveSumAndItsDerivative() {
         let x: [Float] = [2.5, -1, 0.3, -30, 40, 0], y: [Float] = [1, 0, 1, 1, 0, 0], m: [Float] = [1, 1, 0, 1, 1, 0]
         var d = [Float](repeating: 9, count: x.count)
-        let loss = unsafe Losses.maskedBinaryCrossEntropyWithLogits(logits: x, targets: y, mask: m, count: x.count,
-                                                                     dlogits: &d)
+        let loss = unsafe Losses.maskedBinaryCrossEntropyWithLogits(
+            logits: x, targets: y, mask: m, count: x.count,
+            dlogits: &d)
         var naive = 0.0
         for i in x.indices where m[i] > 0 {
             let p = 1 / (1 + exp(-Double(x[i])))
@@ -45,13 +47,16 @@ import Testing
             var xp = x, xm = x, scratch = d
             xp[i] += 1e-2
             xm[i] -= 1e-2
-            let up = unsafe Losses.maskedBinaryCrossEntropyWithLogits(logits: xp, targets: y, mask: m, count: x.count, dlogits: &scratch)
-            let down = unsafe Losses.maskedBinaryCrossEntropyWithLogits(logits: xm, targets: y, mask: m, count: x.count, dlogits: &scratch)
+            let up = unsafe Losses.maskedBinaryCrossEntropyWithLogits(
+                logits: xp, targets: y, mask: m, count: x.count, dlogits: &scratch)
+            let down = unsafe Losses.maskedBinaryCrossEntropyWithLogits(
+                logits: xm, targets: y, mask: m, count: x.count, dlogits: &scratch)
             #expect(abs((up - down) / 2e-2 - Double(d[i])) < 1e-4)
         }
         // No labelled entry: zero loss and zero gradients, not a division by zero.
-        let none = unsafe Losses.maskedBinaryCrossEntropyWithLogits(logits: x, targets: y, mask: [Float](repeating: 0, count: 6),
-                                                                     count: 6, dlogits: &d)
+        let none = unsafe Losses.maskedBinaryCrossEntropyWithLogits(
+            logits: x, targets: y, mask: [Float](repeating: 0, count: 6),
+            count: 6, dlogits: &d)
         #expect(none == 0 && d.allSatisfy { $0 == 0 })
     }
 
@@ -95,7 +100,9 @@ import Testing
                     arena.setAll(values)
                     let numeric = (up - down) / Double(2 * h), exact = Double(analytic[i])
                     let err = abs(numeric - exact) / (2e-3 + 3e-2 * abs(exact))
-                    if err > worst { worst = err; worstName = "\(t.name)[\(i - t.offset)] numeric \(numeric) analytic \(exact)" }
+                    if err > worst {
+                        worst = err; worstName = "\(t.name)[\(i - t.offset)] numeric \(numeric) analytic \(exact)"
+                    }
                 }
             }
         }
@@ -107,10 +114,12 @@ import Testing
     /// updates of the image encoder and the head alone.
     @Test func lossGradientsAndUpdatesMatchThePyTorchReference() throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
-        let meta = try #require(try JSONSerialization.jsonObject(
-            with: Data(contentsOf: dir.appendingPathComponent("reference-finetune.json"))) as? [String: Any])
-        let config = try JSONDecoder().decode(ModelConfig.self,
-                                              from: JSONSerialization.data(withJSONObject: try #require(meta["config"])))
+        let meta = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: dir.appendingPathComponent("reference-finetune.json"))) as? [String: Any])
+        let config = try JSONDecoder().decode(
+            ModelConfig.self,
+            from: JSONSerialization.data(withJSONObject: try #require(meta["config"])))
         let floats: [Float] = try Data(contentsOf: dir.appendingPathComponent("reference-finetune.bin"))
             .withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
         let b = try #require(meta["batch"] as? Int), l = try #require(meta["labels"] as? Int)
@@ -154,11 +163,15 @@ import Testing
             adamW.update(encoder.arena, range: classifier.encoderRange, step: step, learningRate: 1e-3)
             adamW.update(classifier.head, range: 0..<classifier.head.count, step: step, learningRate: 1e-3)
             let after = try classifier.loss(images: pixels, targets: targets, mask: mask, batch: b)
-            #expect(abs(after - losses[step]) < 2e-5 * abs(losses[step]), "after \(step) updates \(after) vs \(losses[step])")
+            #expect(
+                abs(after - losses[step]) < 2e-5 * abs(losses[step]),
+                "after \(step) updates \(after) vs \(losses[step])")
         }
         // The text tower was not touched.
         let text = encoder.arena.tensor("text.pos")
-        #expect(Array(encoder.arena.allParameters[text.offset..<(text.offset + text.count)]) == Array(parameters[text.offset..<(text.offset + text.count)]))
+        #expect(
+            Array(encoder.arena.allParameters[text.offset..<(text.offset + text.count)])
+                == Array(parameters[text.offset..<(text.offset + text.count)]))
     }
 
     @Test func fineTuningLearnsASeparableSetAndIsDeterministic() throws {
@@ -173,9 +186,10 @@ import Testing
         #expect(losses.last! < 0.75 * losses.first!, "losses \(losses)")
         // The table: the quadrant labels are learnt at 100%, the coin toss is not.
         var lines: [String] = []
-        let report = try FineTune.run(config: testConfig, parameters: start, train: train, test: test,
-                                      labelNames: ["top-left", "bottom-right", "coin"], fractions: [0.1, 1],
-                                      options: options, log: { lines.append($0) })
+        let report = try FineTune.run(
+            config: testConfig, parameters: start, train: train, test: test,
+            labelNames: ["top-left", "bottom-right", "coin"], fractions: [0.1, 1],
+            options: options, log: { lines.append($0) })
         #expect(report.trainSamples == [10, 96])
         #expect(FractionProbe.subsets(count: 96, fractions: [0.1, 1], seed: 2).sizes == [10, 96])
         #expect((report.rows[0].auroc[1] ?? 0) > 0.9, "\(report.rows[0])")
@@ -184,13 +198,15 @@ import Testing
         #expect(report.rows[0].testPositives == (0..<64).count { test.labels[$0 * 3] > 0 })
         #expect(lines.count == 2 + 2 * 8 && lines[0].hasPrefix("fine-tune 10%"))
         // The same inputs and seed give the same scores, bit for bit.
-        let again = try FineTune.run(config: testConfig, parameters: start, train: train, test: test,
-                                     labelNames: ["top-left", "bottom-right", "coin"], fractions: [0.1, 1], options: options)
+        let again = try FineTune.run(
+            config: testConfig, parameters: start, train: train, test: test,
+            labelNames: ["top-left", "bottom-right", "coin"], fractions: [0.1, 1], options: options)
         #expect(again == report)
         var other = options
         other.seed = 3
-        let reseeded = try FineTune.run(config: testConfig, parameters: start, train: train, test: test,
-                                        labelNames: [], fractions: [0.1, 1], options: other)
+        let reseeded = try FineTune.run(
+            config: testConfig, parameters: start, train: train, test: test,
+            labelNames: [], fractions: [0.1, 1], options: other)
         #expect(reseeded.rows.map(\.auroc) != report.rows.map(\.auroc))
     }
 
