@@ -48,11 +48,12 @@ struct IngestFingerprint: Equatable {
         option("partition", options.partition.description)
         option("sections", options.sectionMode.rawValue)
         option("shard-size", String(options.sizeLimit))
-        option("labels", dump.tablesFound.contains("chexpert") ? "mimic-cxr-2.0.0-chexpert.csv" : "carina")
+        option("labels", dump.tablesFound.contains("chexpert") ? "mimic-cxr-2.0.0-chexpert.csv"
+            : dump.tablesFound.contains("negbio") ? "mimic-cxr-2.0.0-negbio.csv" : "carina")
         option("radgraph", options.radGraphPath.map { path in
             (path as NSString).standardizingPath + " " + Self.stamp(path)
         } ?? "none")
-        for name in ["metadata", "split", "chexpert"] {
+        for name in ["metadata", "split", "chexpert"] + (dump.tablesFound.contains("negbio") ? ["negbio"] : []) {
             let value = MimicDump.table(root: dump.root, name: "mimic-cxr-2.0.0-" + name)
                 .map { ($0 as NSString).lastPathComponent + " " + Self.stamp($0) } ?? "absent"
             entries.append(Entry(kind: "table", name: name, value: value))

@@ -260,7 +260,7 @@ public final class IngestPipeline: @unchecked Sendable {
                                        padToSquare: options.padToSquare, encoding: options.encoding,
                                        jpegQuality: options.jpegQuality)
             let (rendered, metadata) = try DicomRenderer.render(path: image.path, options: render)
-            let meta = try String(decoding: JSONEncoder.sorted.encode(metadata), as: UTF8.self)
+            let meta = image.meta(try String(decoding: JSONEncoder.sorted.encode(metadata), as: UTF8.self))
             let format = options.encoding.recordFormat
             // The raw transform keeps the modality values, whose declared range the metadata gives; every other
             // transform spans its bit depth.

@@ -19,6 +19,8 @@ public struct DumpImage: Sendable, Equatable {
     var release: String? = nil
     /// The file name without extension, when it is not the id (CheXpert's `view1_frontal`).
     var fileStem: String? = nil
+    /// JSON members the source adds to the record's `meta` object (RSNA's `"rsna_boxes":[…]`).
+    var metaExtra: String? = nil
 
     /// `files/pXX/pSUBJECT/sSTUDY/DICOM_ID.dcm` (or `.jpg`).
     public var path: String { folder + "/" + (fileStem ?? dicomID) + fileExtension }
@@ -27,6 +29,12 @@ public struct DumpImage: Sendable, Equatable {
     public var isDICOM: Bool { fileExtension.lowercased() == ".dcm" }
     /// Whether the image is a JPEG (MIMIC-CXR-JPG, CheXpert).
     public var isJPEG: Bool { [".jpg", ".jpeg"].contains(fileExtension.lowercased()) }
+
+    /// `meta`, a JSON object, with ``metaExtra``'s members added at its end.
+    func meta(_ meta: String) -> String {
+        guard let extra = metaExtra, meta.hasSuffix("}") else { return meta }
+        return String(meta.dropLast()) + (meta == "{}" ? "" : ",") + extra + "}"
+    }
 
     /// The release the image comes from: the record's `source` column.
     public var source: String { release ?? (isDICOM ? "mimic-cxr-dicom" : "mimic-cxr-jpg") }
@@ -46,6 +54,15 @@ public enum ReportLocation: Sendable, Equatable {
         default: false
         }
     }
+}
+
+/// Which of the MIMIC-CXR-JPG release's label tables fills the records' labels: both have the 14 CheXpert classes
+/// in the same columns and value convention, labelled by the CheXpert labeller or by NegBio.
+public enum MimicLabelTable: String, Sendable, CaseIterable {
+    case chexpert, negbio
+
+    /// The table's name without `.csv(.gz)`: `mimic-cxr-2.0.0-chexpert` or `mimic-cxr-2.0.0-negbio`.
+    public var tableName: String { "mimic-cxr-2.0.0-" + rawValue }
 }
 
 /// One study: its images, its report file, its split and its CheXpert labels.
@@ -119,7 +136,10 @@ public struct MimicDump: Sendable {
     ///   `reports` is a folder holding `files/pXX/pSUBJECT/sSTUDY.txt` (or `pXX/…`), or the reports archive
     ///   `mimic-cxr-reports.zip`, read without unpacking; without it, a report beside the study folder is used, else
     ///   the study's entry in `mimic-cxr-reports.zip` at the dump root when there is one.
-    public init(root: String, partition: Partition = .whole, reports: String? = nil) throws(IngestError) {
+    ///   `labels` names the release's label table that fills the studies' labels: `mimic-cxr-2.0.0-chexpert` (the
+    ///   default; without it Carina's labeller labels the reports) or `mimic-cxr-2.0.0-negbio` (which must exist).
+    public init(root: String, partition: Partition = .whole, reports: String? = nil,
+                labels labelChoice: MimicLabelTable = .chexpert) throws(IngestError) {
         self.root = root
         let fm = FileManager.default
         let files = (root as NSString).appendingPathComponent("files")
@@ -132,7 +152,12 @@ public struct MimicDump: Sendable {
         var notices = DumpNotices()
         var views = try Self.readViews(root: root, found: &found)
         var splits = try Self.readSplits(root: root, found: &found)
-        var labels = try Self.readLabels(root: root, found: &found)
+        if labelChoice == .negbio && Self.table(root: root, name: labelChoice.tableName) == nil {
+            throw IngestError(.notADump, "\(root) has no \(labelChoice.tableName).csv.gz (or .csv): --label-table negbio "
+                + "reads the MIMIC-CXR-JPG release's NegBio table; copy it into the dump or use --label-table chexpert")
+        }
+        var labels = try Self.readLabels(root: root, table: labelChoice, found: &found)
+        labelTable = labelChoice.tableName + ".csv"
         let reportSource = try ReportSource(root: root, reports: reports)
         if reportSource.archive != nil { found.append("reports-zip") }
 
@@ -392,9 +417,10 @@ public struct MimicDump: Sendable {
         return result
     }
 
-    private static func readLabels(root: String, found: inout [String]) throws(IngestError) -> [String: LabelRow] {
-        guard let path = table(root: root, name: "mimic-cxr-2.0.0-chexpert") else { return [:] }
-        found.append("chexpert")
+    private static func readLabels(root: String, table name: MimicLabelTable,
+                                   found: inout [String]) throws(IngestError) -> [String: LabelRow] {
+        guard let path = table(root: root, name: name.tableName) else { return [:] }
+        found.append(name.rawValue)
         var labels: [String: LabelRow] = [:]
         // Most studies share one of a few thousand label vectors: each distinct vector is stored once and shared.
         var distinct: [[String]: [Float?]] = [:]

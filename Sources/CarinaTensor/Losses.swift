@@ -81,6 +81,28 @@ public enum Losses {
         return loss / Double(n)
     }
 
+    /// Binary cross-entropy with logits over the entries whose `mask` is 1, averaged over those entries
+    /// (`(bce(x, y) · m).sum() / max(m.sum(), 1)` in PyTorch): a label that is blank or ignored for a sample adds
+    /// nothing. Writes `dlogits = m · (σ(x) − y) / max(Σm, 1)`, zero where the mask is 0.
+    ///
+    /// - Complexity: O(n).
+    @unsafe
+    public static func maskedBinaryCrossEntropyWithLogits(
+        logits x: UnsafePointer<Float>, targets y: UnsafePointer<Float>, mask m: UnsafePointer<Float>, count n: Int,
+        dlogits: UnsafeMutablePointer<Float>
+    ) -> Double {
+        var weight = 0.0
+        for i in 0..<n { weight += unsafe Double(m[i]) }
+        let denominator = max(weight, 1)
+        var loss = 0.0
+        for i in 0..<n {
+            let xi = unsafe Double(x[i]), yi = unsafe Double(y[i]), mi = unsafe Double(m[i])
+            loss += mi * (max(xi, 0) - xi * yi + log1p(exp(-abs(xi))))
+            unsafe dlogits[i] = Float(mi * (1 / (1 + exp(-xi)) - yi) / denominator)
+        }
+        return loss / denominator
+    }
+
     /// log Σ exp over `count` values `stride` apart, in Double.
     @unsafe @inline(__always)
     static func logSumExp(_ x: UnsafePointer<Float>, count n: Int, stride: Int) -> Double {

@@ -35,6 +35,12 @@ public struct AdamW: Sendable, Equatable {
         update(arena, from: d.range.upperBound, to: arena.trainableCount, step: step, learningRate: lr)
     }
 
+    /// Applies update number `step` to `range` of the arena only (the rest is not optimised: no decay, no moments).
+    public func update(_ arena: ParameterArena, range: Range<Int>, step: Int, learningRate lr: Float) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= arena.count, "range outside the arena")
+        update(arena, from: range.lowerBound, to: range.upperBound, step: step, learningRate: lr)
+    }
+
     private func update(_ arena: ParameterArena, from lower: Int, to upper: Int, step: Int, learningRate lr: Float) {
         guard upper > lower else { return }
         let p = unsafe arena.params + lower, g = unsafe arena.grads + lower

@@ -226,17 +226,12 @@ public final class DualEncoder {
     private func forwardValidated(_ batch: TrainingBatch, _ a: ModelActivations) -> LossBreakdown {
         let c = config, b = batch.batchSize, w = unsafe arena.params, o = offsets
         let cw = c.width, e = c.projection, ni = c.imageTokens, np = c.patchCount, t = c.textLength
-        let pp = c.patchSize * c.patchSize
         let weights = a.weights
         let plan = Plan(weights, objectives, eval: a.encodeTextForEval)
         // BatchNorm heads normalise by their batch's statistics in training, by the running ones in evaluation.
         let training = !a.encodeTextForEval
         // Image encoder: patches, CLS, positions, blocks.
-        unsafe batch.images.withUnsafeBufferPointer { img in
-            unsafe PatchEmbedding.im2col(cols: a.cols, image: img.baseAddress!, batch: b, size: c.imageSize, patch: c.patchSize)
-        }
-        unsafe Linear.forward(out: a.patchOut, inp: a.cols, weight: w + o.patchWeight, bias: w + o.patchBias,
-                              rows: b * np, inDim: pp, outDim: cw)
+        unsafe embedPatches(batch.images, a, batch: b)
         var result = LossBreakdown(total: 0, global: 0, local: 0, graph: 0)
         guard plan.image else {
             // Only MRM's objectives: the encoder sees the masked image alone.
@@ -246,16 +241,7 @@ public final class DualEncoder {
             a.batchForBackward = batch
             return result
         }
-        let x0 = unsafe a.image.resid[0]
-        for bi in 0..<b {
-            for k in 0..<cw { unsafe x0[bi * ni * cw + k] = w[o.imageCLS + k] + w[o.imagePos + k] }
-            for p in 0..<np {
-                let dst = unsafe x0 + (bi * ni + 1 + p) * cw, src = unsafe a.patchOut + (bi * np + p) * cw
-                let pos = unsafe w + o.imagePos + (1 + p) * cw
-                for k in 0..<cw { unsafe dst[k] = src[k] + pos[k] }
-            }
-        }
-        unsafe image.forward(a.image, params: w, keyMask: nil)
+        unsafe encodePatches(a, batch: b)
         let vi = unsafe a.image.out
         // Image heads: global projection of CLS (rows ni·C apart), local projection of every token.
         unsafe imgG.forward(out: a.ig, inp: vi, params: w, rows: b, inDim: cw, outDim: e, inStride: ni * cw, saved: a.igHead,
@@ -427,7 +413,7 @@ public final class DualEncoder {
     @unsafe
     private func backward(_ batch: TrainingBatch, _ a: ModelActivations) {
         let c = config, b = batch.batchSize, w = unsafe arena.params, g = unsafe arena.grads, o = offsets
-        let cw = c.width, e = c.projection, ni = c.imageTokens, np = c.patchCount
+        let cw = c.width, e = c.projection, ni = c.imageTokens
         let weights = a.weights
         let plan = Plan(weights, objectives, eval: false)
         if weights.mlm != 0 { unsafe mlmBackward(a, batch: b) }
@@ -463,22 +449,7 @@ public final class DualEncoder {
         }
         unsafe imgG.backward(dinp: a.dvi, dout: a.dig, inp: a.image.out, params: w, grads: g, rows: b, inDim: cw, outDim: e,
                              inStride: ni * cw, accumulateInput: true, saved: a.igHead, scratch: a.dhead)
-        unsafe image.backward(a.image, dout: a.dvi, params: w, grads: g, scratch: a.scratch)
-        // Patch embedding, CLS and positions.
-        let dx0 = unsafe a.scratch.dresid
-        for bi in 0..<b {
-            for k in 0..<cw {
-                let d = unsafe dx0[bi * ni * cw + k]
-                unsafe g[o.imageCLS + k] += d
-            }
-            for p in 0..<np {
-                let src = unsafe dx0 + (bi * ni + 1 + p) * cw, dst = unsafe a.dpatchOut + (bi * np + p) * cw
-                for k in 0..<cw { unsafe dst[k] = src[k] }
-            }
-        }
-        for bi in 0..<b { for k in 0..<(ni * cw) { unsafe g[o.imagePos + k] += dx0[bi * ni * cw + k] } }
-        unsafe Linear.backward(dinp: nil, dweight: g + o.patchWeight, dbias: g + o.patchBias, dout: a.dpatchOut, inp: a.cols,
-                               weight: w + o.patchWeight, rows: b * np, inDim: c.patchSize * c.patchSize, outDim: cw)
+        unsafe backwardImage(a, batch: b)
         // Findings encoder: the sum of the local, token-level and (findings) instance gradients of its output.
         guard plan.findings else { return }
         let ft = a.findingsText.length
@@ -518,6 +489,59 @@ public final class DualEncoder {
             unsafe Embedding.backward(dtable: g + offsets.tokens, dpos: g + offsets.textPos, dout: a.scratch.dresid,
                                       ids: ip.baseAddress!, batch: acts.batch, tokens: acts.tokens, dim: config.width)
         }
+    }
+
+    // MARK: The image encoder alone
+
+    /// Patch embedding of `images (B, 1, S, S)`: `a.cols` and `a.patchOut (B, P, C)`.
+    @unsafe
+    func embedPatches(_ images: [Float], _ a: ModelActivations, batch b: Int) {
+        let c = config, w = unsafe arena.params, o = offsets
+        unsafe images.withUnsafeBufferPointer { img in
+            unsafe PatchEmbedding.im2col(cols: a.cols, image: img.baseAddress!, batch: b, size: c.imageSize, patch: c.patchSize)
+        }
+        unsafe Linear.forward(out: a.patchOut, inp: a.cols, weight: w + o.patchWeight, bias: w + o.patchBias,
+                              rows: b * c.patchCount, inDim: c.patchSize * c.patchSize, outDim: c.width)
+    }
+
+    /// CLS and positions added to the embedded patches, then the image stack: `a.image.out (B, Ni, C)`.
+    @unsafe
+    func encodePatches(_ a: ModelActivations, batch b: Int) {
+        let w = unsafe arena.params, o = offsets, cw = config.width, ni = config.imageTokens, np = config.patchCount
+        let x0 = unsafe a.image.resid[0]
+        for bi in 0..<b {
+            for k in 0..<cw { unsafe x0[bi * ni * cw + k] = w[o.imageCLS + k] + w[o.imagePos + k] }
+            for p in 0..<np {
+                let dst = unsafe x0 + (bi * ni + 1 + p) * cw, src = unsafe a.patchOut + (bi * np + p) * cw
+                let pos = unsafe w + o.imagePos + (1 + p) * cw
+                for k in 0..<cw { unsafe dst[k] = src[k] + pos[k] }
+            }
+        }
+        unsafe image.forward(a.image, params: w, keyMask: nil)
+    }
+
+    /// Backward of the image stack from `a.dvi (B, Ni, C)`, the gradient of its output, through the positions, CLS
+    /// and patch embedding; accumulates into the arena's gradients.
+    @unsafe
+    func backwardImage(_ a: ModelActivations, batch b: Int) {
+        let c = config, w = unsafe arena.params, g = unsafe arena.grads, o = offsets
+        let cw = c.width, ni = c.imageTokens, np = c.patchCount
+        unsafe image.backward(a.image, dout: a.dvi, params: w, grads: g, scratch: a.scratch)
+        // Patch embedding, CLS and positions.
+        let dx0 = unsafe a.scratch.dresid
+        for bi in 0..<b {
+            for k in 0..<cw {
+                let d = unsafe dx0[bi * ni * cw + k]
+                unsafe g[o.imageCLS + k] += d
+            }
+            for p in 0..<np {
+                let src = unsafe dx0 + (bi * ni + 1 + p) * cw, dst = unsafe a.dpatchOut + (bi * np + p) * cw
+                for k in 0..<cw { unsafe dst[k] = src[k] }
+            }
+        }
+        for bi in 0..<b { for k in 0..<(ni * cw) { unsafe g[o.imagePos + k] += dx0[bi * ni * cw + k] } }
+        unsafe Linear.backward(dinp: nil, dweight: g + o.patchWeight, dbias: g + o.patchBias, dout: a.dpatchOut, inp: a.cols,
+                               weight: w + o.patchWeight, rows: b * np, inDim: c.patchSize * c.patchSize, outDim: cw)
     }
 
     // MARK: Embeddings for evaluation

@@ -61,10 +61,7 @@ public enum FractionProbe {
     public static func run(train: Features, test: Features, labelNames: [String], fractions: [Double] = [0.01, 0.1, 1],
                            seed: UInt64 = 0) -> Report {
         let n = train.count, d = train.dimension, l = train.labelCount
-        var rng = SeededGenerator(seed: seed)
-        var order = Array(0..<n)
-        for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
-        let sizes = fractions.map { max(1, min(n, Int(($0 * Double(n)).rounded()))) }
+        let (order, sizes) = subsets(count: n, fractions: fractions, seed: seed)
         var rows: [Row] = []
         for c in 0..<l {
             let testIdx = (0..<test.count).filter { test.mask[$0 * l + c] > 0 }
@@ -85,11 +82,25 @@ public enum FractionProbe {
             rows.append(Row(label: c < labelNames.count ? labelNames[c] : "label-\(c)", auroc: aurocs,
                             trainPositives: positives, testPositives: yTest.filter { $0 }.count))
         }
+        return report(rows: rows, fractions: fractions, trainSamples: sizes, testSamples: test.count, seed: seed)
+    }
+
+    /// The nested subsets of `count` training samples: one seeded order, of which fraction `f` takes the first
+    /// `round(f × count)` (at least 1, at most `count`). The linear probe and fine-tuning draw the same subsets.
+    public static func subsets(count n: Int, fractions: [Double], seed: UInt64) -> (order: [Int], sizes: [Int]) {
+        var rng = SeededGenerator(seed: seed)
+        var order = Array(0..<n)
+        for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+        return (order, fractions.map { max(1, min(n, Int(($0 * Double(n)).rounded()))) })
+    }
+
+    /// A report of `rows`, with the mean over the labels scored at each fraction.
+    static func report(rows: [Row], fractions: [Double], trainSamples: [Int], testSamples: Int, seed: UInt64) -> Report {
         let mean: [Double?] = fractions.indices.map { f in
             let defined = rows.compactMap { $0.auroc[f] }
             return defined.isEmpty ? nil : defined.reduce(0, +) / Double(defined.count)
         }
-        return Report(fractions: fractions, trainSamples: sizes, testSamples: test.count, seed: seed, rows: rows,
+        return Report(fractions: fractions, trainSamples: trainSamples, testSamples: testSamples, seed: seed, rows: rows,
                       mean: mean, scored: fractions.indices.map { f in rows.count { $0.auroc[f] != nil } })
     }
 

@@ -1,5 +1,6 @@
 import CarinaCore
 import CarinaDICOM
+import CarinaGraph
 import CarinaImage
 import CarinaRecord
 import CarinaShards
@@ -220,6 +221,47 @@ import CarinaTestSupport
         #expect(strict.status == 1 && strict.stderr.contains("--strict: 1 of 5 images failed"))
         let records = try Self.records(out.file("lax"))
         #expect(records.allSatisfy { $0.imageFormat == .jpeg8 && $0.image == built.jpegs[$0.dicomID] })
+    }
+
+    /// `--label-table`: the chexpert table fills the labels by default, the negbio one on request; each record says
+    /// which, and asking for a negbio table that is not there is an error naming it.
+    @Test func labelTableChoosesWhichReleaseTableFillsTheLabels() throws {
+        let built = try Self.build()
+        let header = "subject_id,study_id," + CheXpertLabels.columns.joined(separator: ",") + "\n"
+        func row(_ subject: String, _ study: String, _ values: [Int: String]) -> String {
+            "\(subject),\(study)," + CheXpertLabels.columns.indices.map { values[$0] ?? "" }.joined(separator: ",") + "\n"
+        }
+        // Study 50000002: the CheXpert labeller says effusion (index 9), NegBio says uncertain effusion and edema (4).
+        let chexpert = header + row("10000001", "50000001", [8: "1.0"]) + row("10000002", "50000002", [9: "1.0"])
+        let negbio = header + row("10000001", "50000001", [8: "1.0"]) + row("10000002", "50000002", [9: "-1.0", 4: "1.0"])
+        try GzipFile.write(Array(chexpert.utf8), to: built.dir.file("mimic-cxr-2.0.0-chexpert.csv.gz"))
+        #expect(throws: IngestError.self) { try MimicDump(root: built.root, labels: .negbio) }
+        let missing = try CarinaExecutable.run(["ingest", built.root, "--out", built.dir.file("none"), "--label-table", "negbio"])
+        #expect(missing.status != 0 && missing.stderr.contains("mimic-cxr-2.0.0-negbio.csv"))
+        try GzipFile.write(Array(negbio.utf8), to: built.dir.file("mimic-cxr-2.0.0-negbio.csv.gz"))
+
+        var labels: [MimicLabelTable: [CarinaRecord]] = [:]
+        for table in MimicLabelTable.allCases {
+            let dump = try MimicDump(root: built.root, labels: table)
+            #expect(dump.tablesFound.contains(table.rawValue) && dump.labelTable == table.tableName + ".csv")
+            let out = try TemporaryDirectory()
+            var options = IngestOptions(output: out.path)
+            options.threads = 1
+            _ = try IngestPipeline(dump: dump, options: options).run()
+            labels[table] = try Self.records(out.path)
+        }
+        let byChexpert = try #require(labels[.chexpert]?.first { $0.studyID == "50000002" })
+        let byNegbio = try #require(labels[.negbio]?.first { $0.studyID == "50000002" })
+        #expect(byChexpert.labelSource == "mimic-cxr-2.0.0-chexpert.csv" && byNegbio.labelSource == "mimic-cxr-2.0.0-negbio.csv")
+        #expect(byChexpert.labels[9] == 1 && byChexpert.labels[4].isNaN)
+        #expect(byNegbio.labels[9] == -1 && byNegbio.labels[4] == 1)
+        // A study neither table has is labelled from its report either way.
+        #expect(labels.values.allSatisfy { $0.first { $0.studyID == "50000003" }?.labelSource == "carina" })
+        // The CLI takes the option; NIH and CheXpert dumps have their own labels and refuse it.
+        let viaCLI = try CarinaExecutable.run(["ingest", built.root, "--out", built.dir.file("cli"), "--label-table", "negbio",
+                                               "--threads", "1"])
+        #expect(viaCLI.status == 0)
+        #expect(try Self.records(built.dir.file("cli")).first { $0.studyID == "50000002" }?.labels[4] == 1)
     }
 
     /// `carina synth --jpg --reports-zip` writes what the JPG release and its reports archive look like.

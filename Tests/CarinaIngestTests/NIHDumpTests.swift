@@ -79,4 +79,27 @@ import CarinaTestSupport
         let error = try #require(throws: IngestError.self) { try MimicDump(nih: dir.path) }
         #expect(error.description.contains("Data_Entry_2017"))
     }
+
+    /// `carina probe` on the ingested records, frozen and fine-tuned: a table with the NIH findings' names, and a
+    /// report whose samples are the split lists' (a small model so that the run stays short).
+    @Test func probeAndFineTuneRunOnTheIngestedRecords() throws {
+        let (dir, rows) = try Self.build()
+        let out = try TemporaryDirectory()
+        let ingest = try CarinaExecutable.run(["ingest", dir.path, "--out", out.path, "--size", "32", "--threads", "1"])
+        #expect(ingest.status == 0)
+        let testCount = rows.count { $0["split"] == "test" }
+        let linear = try CarinaExecutable.run(["probe", "untrained:carina-test", out.path, "--fractions", "50,100"])
+        #expect(linear.status == 0, "\(linear.stderr)")
+        #expect(linear.stdout.contains("linear probe on the frozen image encoder") && linear.stdout.contains("Infiltration"))
+        let tuned = try CarinaExecutable.run(["probe", "untrained:carina-test", out.path, "--fractions", "50,100",
+                                              "--fine-tune", "--epochs", "2", "--batch", "8", "--threads", "1", "--json"])
+        #expect(tuned.status == 0, "\(tuned.stderr)")
+        #expect(tuned.stderr.contains("probe: fine-tune 100%") && tuned.stderr.contains("epoch 2/2"))
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(tuned.stdout.utf8)) as? [String: Any])
+        #expect(report["testSamples"] as? Int == testCount)
+        #expect((report["trainSamples"] as? [Int])?.last == rows.count - testCount)
+        #expect((report["rows"] as? [[String: Any]])?.map { $0["label"] as? String ?? "" } == MimicDump.nihLabelNames)
+        let bad = try CarinaExecutable.run(["probe", "untrained:carina-test", out.path, "--fine-tune", "--epochs", "0"])
+        #expect(bad.status == 64 && bad.stderr.contains("--epochs"))
+    }
 }

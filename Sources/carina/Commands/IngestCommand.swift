@@ -15,13 +15,17 @@ struct IngestCommand: AsyncParsableCommand {
             DUMP is laid out as MIMIC-CXR: files/pXX/pSUBJECT/sSTUDY/DICOM_ID.dcm (or DICOM_ID.jpg, the MIMIC-CXR-JPG \
             release), the report sSTUDY.txt beside each study folder (or --reports FOLDER, or the archive \
             mimic-cxr-reports.zip, at the root or given with --reports, read without unpacking), and optionally \
-            mimic-cxr-2.0.0-{metadata,split,chexpert}.csv.gz at the root. One record per image; its `source` column \
+            mimic-cxr-2.0.0-{metadata,split,chexpert}.csv.gz at the root (--label-table negbio takes the labels from \
+            the JPG release's mimic-cxr-2.0.0-negbio.csv.gz instead). One record per image; its `source` column \
             names the release. A JPG dump is stored as its JPEGs by default (--image jpeg8, no second lossy encode, \
             --size does not apply); --reencode-jpeg or another --image decodes and re-encodes them. A DUMP holding \
             Data_Entry_2017*.csv is NIH ChestX-ray14 (images/ or images_NNN/images/, train_val_list.txt, test_list.txt): \
             one record per image, no report, the 14 findings as labels, --image png8 by default. A DUMP holding \
             train.csv / valid.csv (no files/) is CheXpert (the CheXpert-v1.0 or -small folder): the Path column's \
-            JPEGs, stored as they are, the 14 labels with uncertain -1, train.csv as train and valid.csv as validate. Unreadable images are reported in OUT/ingest-report.tsv and skipped; the rest are written. Run the \
+            JPEGs, stored as they are, the 14 labels with uncertain -1, train.csv as train and valid.csv as validate. A DUMP \
+            holding stage_2_train_labels.csv is RSNA Pneumonia (stage_2_detailed_class_info.csv, \
+            stage_2_train_images/*.dcm): one record per patient, no report, Target and the class as labels, the boxes \
+            in meta (rsna_boxes, DICOM pixel coordinates), an 80/20 train/test split by a salted hash of the patient. Unreadable images are reported in OUT/ingest-report.tsv and skipped; the rest are written. Run the \
             same command again after an interruption to resume.
             """
     )
@@ -36,6 +40,8 @@ struct IngestCommand: AsyncParsableCommand {
     var reports: String?
     @Flag(help: "Decode and re-encode the JPEGs of a JPG dump (resized to --size) instead of storing them as they are.")
     var reencodeJpeg = false
+    @Option(help: "MIMIC-CXR: the label table that fills the records' labels, chexpert or negbio.")
+    var labelTable: MimicLabelTable = .chexpert
     @Flag(help: "Exit with status 1 when any image failed (for batch jobs).") var strict = false
     @Flag(help: "With --views: keep images that have no recorded view (default: drop them).") var keepViewless = false
     @Option(help: "Long side of the stored image in pixels (0 keeps the full matrix).") var size: Int = 512
@@ -75,11 +81,16 @@ struct IngestCommand: AsyncParsableCommand {
         let part = try Partition(parsing: partition)
         let isNIH = ((try? FileManager.default.contentsOfDirectory(atPath: self.dump)) ?? [])
             .contains { $0.hasPrefix("Data_Entry_2017") }
-        let isCheXpert = !isNIH && !FileManager.default.fileExists(atPath: self.dump + "/files")
+        let isRSNA = !isNIH && FileManager.default.fileExists(atPath: self.dump + "/stage_2_train_labels.csv")
+        let isCheXpert = !isNIH && !isRSNA && !FileManager.default.fileExists(atPath: self.dump + "/files")
             && ["train.csv", "valid.csv"].contains { FileManager.default.fileExists(atPath: self.dump + "/" + $0) }
         let dump = isNIH ? try MimicDump(nih: self.dump, partition: part)
             : isCheXpert ? try MimicDump(chexpert: self.dump, partition: part)
-            : try MimicDump(root: self.dump, partition: part, reports: reports)
+            : isRSNA ? try MimicDump(rsna: self.dump, partition: part)
+            : try MimicDump(root: self.dump, partition: part, reports: reports, labels: labelTable)
+        if (isNIH || isCheXpert || isRSNA) && labelTable != .chexpert {
+            throw ValidationError("--label-table applies to MIMIC-CXR dumps; \(self.dump) is \(isNIH ? "NIH ChestX-ray14" : isRSNA ? "RSNA Pneumonia" : "CheXpert"), whose labels are its own")
+        }
         var options = IngestOptions(output: out)
         let jpgDump = dump.studies.contains { $0.images.contains(where: \.isJPEG) }
         options.encoding = image ?? (jpgDump ? .jpeg8 : isNIH ? .png8 : .png16)
@@ -174,3 +185,5 @@ struct IngestCommand: AsyncParsableCommand {
 }
 
 extension ImageEncoding: ExpressibleByArgument {}
+
+extension MimicLabelTable: ExpressibleByArgument {}

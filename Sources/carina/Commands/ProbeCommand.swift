@@ -3,21 +3,28 @@ import CarinaIngest
 import CarinaLoader
 import CarinaRecord
 import CarinaShards
+import CarinaTensor
 import CarinaTrain
 import Foundation
 
 struct ProbeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "probe",
-        abstract: "Label-efficient linear probe: AUROC with 1%, 10% and 100% of the training labels.",
+        abstract: "Label-efficient transfer: AUROC with 1%, 10% and 100% of the training labels (linear probe or fine-tuning).",
         discussion: """
             As the seed papers (MGCA, MRM) report transfer: the image encoder of CHECKPOINT is frozen, a logistic \
             regression per label is trained on its image embeddings of seeded subsets (1%, 10%, 100% by default, \
             nested) of DIR's --train-split, and scored by AUROC on --test-split. DIR is any Carina record folder with \
-            labels: MIMIC-CXR (the 14 CheXpert labels) or NIH ChestX-ray14 (its 14 findings), as the records' source \
-            column says. CHECKPOINT is a checkpoint file or folder, or untrained:MODEL (e.g. untrained:carina-tiny) \
+            labels: MIMIC-CXR or CheXpert (the 14 CheXpert labels), NIH ChestX-ray14 (its 14 findings) or RSNA \
+            Pneumonia (Target and the two other classes), as the records' source column says. CHECKPOINT is a checkpoint file or folder, or untrained:MODEL (e.g. untrained:carina-tiny) \
             for the baseline of a randomly initialised encoder. A label is scored at a fraction only when its subset \
             and the test split hold both a positive and a negative (else `-`).
+
+            --fine-tune trains the whole image encoder instead: a linear head on its CLS output, trained end to end \
+            with AdamW (--lr, --weight-decay, a tenth of the updates as warm-up, then cosine) on binary \
+            cross-entropy over the labelled classes for --epochs passes over each subset in batches of --batch, \
+            starting from CHECKPOINT's weights again for each fraction. The images are the loader's evaluation \
+            resize, without augmentation. Progress goes to stderr, one line per epoch.
             """
     )
 
@@ -30,7 +37,20 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(help: "Uncertain labels (-1): ones, zeros or ignore.") var uncertain: String = "ones"
     @Option(help: "Samples per batch.") var batch: Int = 32
     @Option(help: "WordPiece vocabulary (a BERT vocab.txt).") var vocab: String = Resources.defaultVocabulary
+    @Flag(help: "Fine-tune the whole image encoder with a linear head instead of the linear probe.") var fineTune = false
+    @Option(help: "Fine-tuning: passes over each subset.") var epochs: Int = 10
+    @Option(help: "Fine-tuning: peak learning rate of AdamW.") var lr: Float = 1e-4
+    @Option(help: "Fine-tuning: AdamW's decoupled weight decay.") var weightDecay: Float = 0.05
+    @Option(help: "Threads (each runs single-threaded BLAS).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Print the report as JSON.") var json = false
+
+    func validate() throws {
+        guard batch > 0 else { throw ValidationError("--batch must be positive") }
+        guard threads > 0 else { throw ValidationError("--threads must be positive") }
+        guard epochs > 0 else { throw ValidationError("--epochs must be positive") }
+        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive") }
+        guard weightDecay >= 0, weightDecay.isFinite else { throw ValidationError("--weight-decay must not be negative") }
+    }
 
     func run() async throws {
         let percents = try fractions.split(separator: ",").map { part -> Double in
@@ -39,6 +59,10 @@ struct ProbeCommand: AsyncParsableCommand {
             }
             return p / 100
         }
+        // As the trainer: rows split over --threads, each part one single-threaded sgemm (OpenBLAS's own threads
+        // inside them would oversubscribe the cores).
+        BLAS.setThreads(1)
+        unsafe Parallel.threads = threads
         guard let policy = UncertainLabelPolicy(rawValue: uncertain) else {
             throw ValidationError("--uncertain must be ones, zeros or ignore; got '\(uncertain)'")
         }
@@ -59,9 +83,10 @@ struct ProbeCommand: AsyncParsableCommand {
         let dataset = try MDSDataset(directory: dir)
         guard dataset.count > 0 else { throw CLIError("\(dir) holds no record") }
         let source = try CarinaRecord(columns: dataset.sample(at: 0)).source
-        let names = source == "nih-cxr14" ? MimicDump.nihLabelNames : RecordSchema.labelNames
+        let names = source == "nih-cxr14" ? MimicDump.nihLabelNames
+            : source == "rsna-pneumonia" ? MimicDump.rsnaLabelNames : RecordSchema.labelNames
 
-        func features(_ split: String) throws -> FractionProbe.Features {
+        func batches(_ split: String) throws -> [TrainingBatch] {
             var options = LoaderOptions()
             options.batchSize = batch
             options.rank = 0
@@ -76,20 +101,43 @@ struct ProbeCommand: AsyncParsableCommand {
             let loader = try StreamingLoader(directory: dir, vocabulary: vocab, options: options)
             var batches: [TrainingBatch] = []
             while let next = try loader.nextBatch() { batches.append(next) }
-            let result = try FractionProbe.features(model: model, batches: batches)
-            guard result.count > 0 else { throw CLIError("\(dir) has no record of split \(split); choose another --\(split == trainSplit ? "train" : "test")-split") }
-            return result
+            guard batches.contains(where: { $0.batchSize > 0 }) else {
+                throw CLIError("\(dir) has no record of split \(split); choose another --\(split == trainSplit ? "train" : "test")-split")
+            }
+            return batches
         }
-        let train = try features(trainSplit), test = try features(testSplit)
-        let report = FractionProbe.run(train: train, test: test, labelNames: names, fractions: percents, seed: seed)
+        var report: FractionProbe.Report
+        let trainCount: Int, testCount: Int
+        if fineTune {
+            let train = FineTune.Samples(batches: try batches(trainSplit))
+            let test = FineTune.Samples(batches: try batches(testSplit))
+            trainCount = train.count
+            testCount = test.count
+            let options = FineTune.Options(epochs: epochs, learningRate: lr, weightDecay: weightDecay, batchSize: batch,
+                                           seed: seed)
+            report = try FineTune.run(config: model.config, parameters: model.arena.allParameters, train: train,
+                                      test: test, labelNames: names, fractions: percents, options: options,
+                                      log: { FileHandle.standardError.write(Data(("probe: " + $0 + "\n").utf8)) })
+        } else {
+            let train = try FractionProbe.features(model: model, batches: try batches(trainSplit))
+            let test = try FractionProbe.features(model: model, batches: try batches(testSplit))
+            trainCount = train.count
+            testCount = test.count
+            report = FractionProbe.run(train: train, test: test, labelNames: names, fractions: percents, seed: seed)
+        }
+        // A source with fewer labels than the column (RSNA) leaves the rest blank: never scored, so not listed.
+        if names.count < report.rows.count { report.rows = Array(report.rows.prefix(names.count)) }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
             return
         }
-        print("probe: \(path) on \(dir) (\(source.isEmpty ? "records" : source)): linear probe on the frozen image "
-            + "encoder, train \(trainSplit) \(train.count), test \(testSplit) \(test.count), seed \(seed), AUROC")
+        let method = fineTune
+            ? "fine-tuned image encoder (\(epochs) epochs, lr \(lr), weight decay \(weightDecay), batch \(batch))"
+            : "linear probe on the frozen image encoder"
+        print("probe: \(path) on \(dir) (\(source.isEmpty ? "records" : source)): \(method), train \(trainSplit) "
+            + "\(trainCount), test \(testSplit) \(testCount), seed \(seed), AUROC")
         print(FractionProbe.table(report), terminator: "")
     }
 }
