@@ -95,6 +95,9 @@ let package = Package(
         // Benchmarks (run by Scripts/trainer-bench.sh, built with -c release).
         .executableTarget(name: "carina-trainer-bench", dependencies: ["CarinaTrain", "CarinaTensor", "CarinaLoader"],
                           path: "Benchmarks/TrainerBench"),
+        .testTarget(name: "CarinaCLITests", dependencies: [
+            "carina", "CarinaTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .testTarget(name: "CarinaIngestTests",
                     dependencies: ["CarinaIngest", "CarinaCore", "CarinaShards", "CarinaRecord", "CarinaDICOM", "CarinaSynth",
                                    "CarinaGraph", "CarinaLoader", "CarinaTestSupport"]),

@@ -69,6 +69,7 @@ struct IngestCommand: AsyncParsableCommand {
         guard shardSize > 1024, shardSize < 1 << 32 else {
             throw ValidationError("--shard-size must be between 1 KiB and 4 GiB (MDS offsets are 32-bit)")
         }
+        do { _ = try Partition(parsing: partition) } catch { throw ValidationError("--partition: \(error.message)") }
     }
 
     func run() async throws {
