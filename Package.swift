@@ -95,6 +95,15 @@ let package = Package(
         // Benchmarks (run by Scripts/trainer-bench.sh, built with -c release).
         .executableTarget(name: "carina-trainer-bench", dependencies: ["CarinaTrain", "CarinaTensor", "CarinaLoader"],
                           path: "Benchmarks/TrainerBench"),
+        // Benchmarks of the reports and DICOM paths (run by Scripts/bench-sections.sh, graph-bench.sh,
+        // sections-oracle.sh and bench-dicom.sh).
+        .executableTarget(name: "carina-report-bench", dependencies: [
+            "CarinaCore", "CarinaReports", "CarinaOpenI", "CarinaGraph",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Benchmarks/ReportBench"),
+        .executableTarget(name: "carina-dicom-bench", dependencies: [
+            "CarinaCore", "CarinaDICOM", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Benchmarks/DicomBench"),
         .testTarget(name: "CarinaCLITests", dependencies: [
             "carina", "CarinaTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
