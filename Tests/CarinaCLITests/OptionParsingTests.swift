@@ -10,17 +10,19 @@ import Testing
         let c = try parse([
             "ingest", "DUMP", "--out", "OUT", "--format", "wds", "--image", "png8", "--reports", "R.zip",
             "--reencode-jpeg", "--strict", "--keep-viewless", "--size", "0", "--pad", "--transform", "window",
-            "--quality", "80", "--views", "PA,AP", "--threads", "2", "--partition", "1/4", "--sections", "mimic",
+            "--quality", "80", "--views", "PA,AP", "--threads", "2", "--partition", "1/4", "--mode", "mimic",
             "--shard-size", "2048", "--radgraph", "G.json", "--drop-cache", "--split-folders",
         ], as: IngestCommand.self)
         #expect(c.dump == "DUMP" && c.out == "OUT" && c.format == .wds && c.image?.rawValue == "png8")
         #expect(c.reports == "R.zip" && c.reencodeJpeg && c.strict && c.keepViewless && c.size == 0 && c.pad)
         #expect(c.transform.rawValue == "window" && c.quality == 80 && c.views == "PA,AP" && c.threads == 2)
-        #expect(c.partition == "1/4" && c.sections.rawValue == "mimic" && c.shardSize == 2048)
+        #expect(c.partition == "1/4" && c.mode.rawValue == "mimic" && c.shardSize == 2048)
         #expect(c.radgraph == "G.json" && c.dropCache && c.splitFolders)
         let d = try parse(["ingest", "DUMP", "--out", "OUT"], as: IngestCommand.self)
         #expect(d.format == .mds && d.image == nil && d.size == 512 && !d.pad && d.partition == "0/1")
-        #expect(d.sections.rawValue == "clean" && d.shardSize == 1 << 26 && d.quality == 95)
+        #expect(d.mode.rawValue == "clean" && d.shardSize == 1 << 26 && d.quality == 95)
+        // --sections, the option's earlier name, stays an alias.
+        #expect(try parse(["ingest", "D", "--out", "O", "--sections", "mimic"], as: IngestCommand.self).mode.rawValue == "mimic")
     }
 
     @Test func dicom() throws {
@@ -28,11 +30,14 @@ import Testing
         #expect(info.file == "F.dcm" && info.json)
         let r = try parse([
             "dicom", "render", "F.dcm", "-o", "O.png", "--transform", "mimic-jpg", "--bits", "8", "--size", "256",
-            "--pad-square", "--quality", "90", "--frame", "1", "--threads", "2",
+            "--pad", "--quality", "90", "--frame", "1", "--threads", "2",
         ], as: DicomRenderCommand.self)
         #expect(r.file == "F.dcm" && r.output == "O.png" && r.transform.rawValue == "mimic-jpg" && r.bits == 8)
-        #expect(r.size == 256 && r.padSquare && r.quality == 90 && r.frame == 1 && r.threads == 2)
+        #expect(r.size == 256 && r.pad && r.quality == 90 && r.frame == 1 && r.threads == 2)
         #expect(r.encoding.rawValue == "png8")
+        // --pad-square, the option's earlier name, stays an alias.
+        #expect(try parse(["dicom", "render", "F.dcm", "-o", "O.png", "--pad-square"], as: DicomRenderCommand.self).pad)
+        #expect(try !parse(["dicom", "render", "F.dcm", "-o", "O.png"], as: DicomRenderCommand.self).pad)
         #expect(try parse(["dicom", "render", "F.dcm", "--output", "O.jpg"], as: DicomRenderCommand.self).encoding.rawValue == "jpeg8")
         #expect(try parse(["dicom", "render", "F.dcm", "-o", "O.raw"], as: DicomRenderCommand.self).encoding.rawValue == "raw16")
         #expect(try parse(["dicom", "render", "F.dcm", "-o", "O.png"], as: DicomRenderCommand.self).encoding.rawValue == "png16")
@@ -61,8 +66,11 @@ import Testing
     @Test func shards() throws {
         let stats = try parse(["shards", "stats", "D", "--no-verify", "--json"], as: ShardsStats.self)
         #expect(stats.options.dir == "D" && stats.options.noVerify && stats.json)
-        let verify = try parse(["shards", "verify", "D", "--allow-missing-sidecars"], as: ShardsVerify.self)
-        #expect(verify.dir == "D" && verify.allowMissingSidecars)
+        let verify = try parse(["shards", "verify", "D", "--no-verify"], as: ShardsVerify.self)
+        #expect(verify.dir == "D" && verify.noVerify)
+        // --allow-missing-sidecars, the option's earlier name, stays an alias.
+        #expect(try parse(["shards", "verify", "D", "--allow-missing-sidecars"], as: ShardsVerify.self).noVerify)
+        #expect(try !parse(["shards", "verify", "D"], as: ShardsVerify.self).noVerify)
         let ls = try parse(["shards", "ls", "D", "--no-verify", "--shards-only"], as: ShardsList.self)
         #expect(ls.options.dir == "D" && ls.options.noVerify && ls.shardsOnly)
         let cat = try parse(["shards", "cat", "D", "--index", "3", "--json"], as: ShardsCat.self)

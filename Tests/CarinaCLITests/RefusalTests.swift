@@ -13,7 +13,7 @@ import Testing
         await expectRefused(["ingest", "DUMP", "--out", "O", "--format", "zip"], "zip")
         await expectRefused(["ingest", "DUMP", "--out", "O", "--image", "gif"], "gif")
         await expectRefused(["ingest", "DUMP", "--out", "O", "--transform", "log"], "log")
-        await expectRefused(["ingest", "DUMP", "--out", "O", "--sections", "fancy"], "fancy")
+        await expectRefused(["ingest", "DUMP", "--out", "O", "--mode", "fancy"], "fancy")
         await expectRefused(["ingest", "DUMP", "--out", "O", "--size", "big"], "big")
         await expectRefused(["dicom", "render", "F.dcm"], "--output")
         await expectRefused(["sections", "P", "--mode", "fancy"], "fancy")

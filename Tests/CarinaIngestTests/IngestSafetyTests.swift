@@ -53,7 +53,8 @@ import CarinaTestSupport
                       (["--size", "256"], "--size was 48, now 256"),
                       (["--transform", "window"], "--transform was raw, now window"),
                       (["--views", "PA"], "--views was all, now PA"),
-                      (["--sections", "mimic"], "--sections was clean, now mimic"),
+                      (["--mode", "mimic"], "--mode was clean, now mimic"),
+                      (["--sections", "mimic"], "--mode was clean, now mimic"),
                       (["--pad"], "--pad was no, now yes")])
     func resumeWithOtherRecordOptionsIsRefused(extra: [String], named: String) throws {
         let dump = try Self.synth(3)

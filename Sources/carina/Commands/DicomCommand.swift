@@ -74,7 +74,8 @@ struct DicomRenderCommand: AsyncParsableCommand {
     @Option(help: "raw, window or mimic-jpg.") var transform: PixelTransform = .raw
     @Option(help: "8 or 16 (PNG only; JPEG is always 8).") var bits: Int?
     @Option(help: "Resize so the long side is N pixels (area averaging).") var size: Int?
-    @Flag(help: "Pad to a square with black after resizing.") var padSquare = false
+    @Flag(name: [.customLong("pad"), .customLong("pad-square")], help: "Pad to a square with black after resizing.")
+    var pad = false
     @Option(help: "JPEG quality 1...100.") var quality = 95
     @Option(help: "Frame of a multi-frame image (0-based).") var frame = 0
     @Option(help: "Threads for JPEG 2000 decoding (default: all cores).") var threads: Int?
@@ -97,7 +98,7 @@ struct DicomRenderCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let options = RenderOptions(transform: transform, size: size, padToSquare: padSquare, encoding: encoding,
+        let options = RenderOptions(transform: transform, size: size, padToSquare: pad, encoding: encoding,
                                     jpegQuality: quality, frame: frame,
                                     threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let (image, _) = try DicomRenderer.render(path: file, options: options)

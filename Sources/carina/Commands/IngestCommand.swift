@@ -45,7 +45,9 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: "Keep only these view positions, comma-separated (e.g. PA,AP).") var views: String?
     @Option(help: "Worker threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Ingest only part i of N (by patient), e.g. 0/4.") var partition: String = "0/1"
-    @Option(help: "Section mode: clean or mimic.") var sections: SectionMode = .clean
+    @Option(name: [.customLong("mode"), .customLong("sections")],
+            help: "Section mode of the reports: clean (Carina's splitter) or mimic (the MIT-LCP parser exactly).")
+    var mode: SectionMode = .clean
     @Option(help: "Shard size limit in bytes.") var shardSize: Int = 1 << 26
     @Option(help: "Precomputed RadGraph JSON to use instead of Carina's extractor.") var radgraph: String?
     @Flag(help: "Drop each DICOM from the page cache once rendered (for dumps far larger than memory).")
@@ -94,7 +96,7 @@ struct IngestCommand: AsyncParsableCommand {
         options.threads = threads
         options.partition = part
         options.sizeLimit = shardSize
-        options.sectionMode = sections
+        options.sectionMode = mode
         options.radGraphPath = radgraph
         options.dropFromPageCache = dropCache
         if let wanted = options.views {
