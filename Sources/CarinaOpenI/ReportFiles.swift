@@ -81,7 +81,7 @@ extension ZipArchive: ReportArchiveReader {
     public var entryNames: [String] { Array(entries.keys) }
 
     public func bytes(ofEntry name: String) throws -> [UInt8] {
-        guard let bytes = try data(named: name) else { throw ZipError(description: "\(path) has no entry \(name)") }
+        guard let bytes = try data(named: name) else { throw ZipError(.malformed, "\(path) has no entry \(name)", path: path) }
         return bytes
     }
 }

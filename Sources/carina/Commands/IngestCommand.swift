@@ -112,11 +112,11 @@ struct IngestCommand: AsyncParsableCommand {
         // --split-folders each split's run also locks its own folder.
         let lock = try OutputLock(directory: out)
         let progress = ProgressLine(logWhenNotTerminal: true)
-        let problem: (DumpImage, String, String) -> Void = { image, status, reason in
+        let problem: (DumpImage, IngestImageStatus, ImageProblem) -> Void = { image, status, problem in
             // failures are errors a user must see; skips by a filter are only counted (and listed in the report)
-            guard status == "failed" else { return }
+            guard status == .failed else { return }
             progress.finish()
-            FileHandle.standardError.write(Data("carina: \(image.dicomID) failed: \(reason)\n".utf8))
+            FileHandle.standardError.write(Data("carina: \(image.dicomID) failed: \(problem.reason)\n".utf8))
         }
         let tally: IngestTally
         var folders = [out]
