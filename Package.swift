@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "CarinaCore", dependencies: ["CZlib"], swiftSettings: strictSafety),
         .target(name: "CarinaImage", dependencies: ["CarinaCore", "CPNG", "CJPEG", "CPNGInflate"], swiftSettings: strictSafety),
         .target(name: "CarinaDICOM", dependencies: ["CDCMTKShim", "CarinaCore", "CarinaImage"], swiftSettings: strictSafety),
-        .target(name: "CarinaReports", dependencies: ["CarinaCore"]),
+        .target(name: "CarinaReports", dependencies: ["CarinaCore"], swiftSettings: strictSafety),
         .target(name: "CarinaOpenI", dependencies: ["CarinaCore", "CarinaReports", "CXML2"], swiftSettings: strictSafety),
         .target(name: "CarinaGraph", dependencies: ["CarinaCore", "CarinaReports"]),
         .target(name: "CarinaShards", dependencies: ["CCRC32C", "CCrypto", "CXXHash", "CarinaCore"],

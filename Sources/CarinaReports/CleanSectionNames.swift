@@ -69,16 +69,16 @@ public enum CleanSectionNames {
     static func collapsedLowercase(_ s: String) -> String {
         var s = s
         return s.withUTF8 { b in
-            String(unsafeUninitializedCapacity: b.count) { out in
+            unsafe String(unsafeUninitializedCapacity: b.count) { out in
                 var n = 0
                 var space = false
-                for c in b {
+                for unsafe c in unsafe b {
                     if c == 0x20 || c == 0x09 {
                         space = n > 0
                         continue
                     }
-                    if space { out[n] = 0x20; n += 1; space = false }
-                    out[n] = (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c
+                    if space { unsafe out[n] = 0x20; n += 1; space = false }
+                    unsafe out[n] = (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c
                     n += 1
                 }
                 return n

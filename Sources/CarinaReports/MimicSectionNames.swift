@@ -139,11 +139,11 @@ public enum MimicSectionNames {
         @inline(__always)
         func lookup(_ b: UnsafeBufferPointer<UInt8>) -> Int32? {
             guard b.count < byLength.count else { return nil }
-            return keys.withUnsafeBufferPointer { k in
+            return unsafe keys.withUnsafeBufferPointer { k in
                 for e in byLength[b.count] {
                     let (off, code) = entries[e]
                     var i = 0
-                    while i < b.count && k[Int(off) + i] == b[i] { i += 1 }
+                    while unsafe i < b.count && k[Int(off) + i] == b[i] { i += 1 }
                     if i == b.count { return code }
                 }
                 return nil
