@@ -46,8 +46,8 @@ public enum CleanSectionNames {
         ("notification", "notification"),
     ]
 
-    /// Normalises a header (any case, any spacing) to a clean-mode name and the rule that chose it.
-    public static func normalise(_ header: String) -> (name: String, rule: String) {
+    /// Normalizes a header (any case, any spacing) to a clean-mode name and the rule that chose it.
+    public static func normalize(_ header: String) -> (name: String, rule: String) {
         let h = collapsedLowercase(header)
         if h.containsBytes("addendum") { return ("addendum", "clean:header+addendum") }
         if let hit = table[h] { return (hit, "clean:header+exact-table") }

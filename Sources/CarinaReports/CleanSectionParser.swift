@@ -7,7 +7,7 @@
 ///   space, a tab or the end of the line;
 /// - `FINAL REPORT` title lines and `____` rules end the section before them, so a `WET READ` at the top of a MIMIC
 ///   report stays its own `wet_read` section; `ADDENDUM` headers give `addendum` sections;
-/// - names normalised by `CleanSectionNames` (`NDICATION` is an indication);
+/// - names normalized by `CleanSectionNames` (`NDICATION` is an indication);
 /// - every section with text; blank sections are dropped; sections with the same name are joined in the fields;
 /// - section text with wrapped lines joined and de-identification marks as `___` (`CleanText`), the range of the
 ///   stripped text in the raw report, and its sentences (`SentenceSplitter`).
@@ -56,7 +56,7 @@ enum CleanSectionParser {
         if lower {
             // Mixed case: only a known section name counts ("Findings:", "Impression:").
             let text = unsafe String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
-            let (_, rule) = CleanSectionNames.normalise(text)
+            let (_, rule) = CleanSectionNames.normalize(text)
             guard rule.hasSuffix("exact-table") || rule.containsBytes("substring") else { return nil }
         }
         return Header(lineStart: ls, name: start..<end, bodyStart: min(after, b.count))
@@ -101,7 +101,7 @@ enum CleanSectionParser {
                 current.body = current.body.lowerBound..<ls
                 pieces.append(current)
                 let text = unsafe String(decoding: UnsafeBufferPointer(rebasing: b[h.name]), as: UTF8.self)
-                let (name, rule) = CleanSectionNames.normalise(text)
+                let (name, rule) = CleanSectionNames.normalize(text)
                 current = Piece(name: name, header: h.name, body: h.bodyStart..<h.bodyStart, rule: rule)
                 sawHeader = true
             } else if unsafe isTitle(b, ls, le) {
@@ -134,7 +134,7 @@ enum CleanSectionParser {
         for p in pieces {
             let body = unsafe PythonText.strip(p.body, in: b)
             let rawHeader = p.header.map { unsafe String(decoding: UnsafeBufferPointer(rebasing: b[$0]), as: UTF8.self) }
-            unsafe sections.append(ReportSection(name: p.name, rawHeader: rawHeader, text: CleanText.normalise(b, body),
+            unsafe sections.append(ReportSection(name: p.name, rawHeader: rawHeader, text: CleanText.normalize(b, body),
                                           range: map(body), rule: p.rule,
                                           sentences: SentenceSplitter.sentences(b, body, map: map)))
         }

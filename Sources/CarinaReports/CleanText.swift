@@ -1,4 +1,4 @@
-/// Carina's text normalisation for clean mode.
+/// Carina's text normalization for clean mode.
 ///
 /// - Whitespace: a run holding a blank line becomes one `\n` (a paragraph break); any other run (the 79-column
 ///   wrap of MIMIC reports, the one leading space of each line) becomes one space; the ends are trimmed.
@@ -8,18 +8,18 @@ public enum CleanText {
     /// The canonical de-identification mark.
     public static let deidMark = "___"
 
-    /// Normalises a piece of report text.
-    public static func normalise(_ s: String) -> String {
+    /// Normalizes a piece of report text.
+    public static func normalize(_ s: String) -> String {
         var s = s
         s.makeContiguousUTF8()
-        return unsafe s.utf8.withContiguousStorageIfAvailable { unsafe normalise($0, 0..<$0.count) }!
+        return unsafe s.utf8.withContiguousStorageIfAvailable { unsafe normalize($0, 0..<$0.count) }!
     }
 
     @inline(__always)
     static func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
 
-    /// Normalises `b[range]` (the result is never longer than the input, so it is written in place).
-    static func normalise(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+    /// Normalizes `b[range]` (the result is never longer than the input, so it is written in place).
+    static func normalize(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
         if range.isEmpty { return "" }
         return unsafe String(unsafeUninitializedCapacity: range.count) { out in
             var n = 0

@@ -13,7 +13,7 @@ import Foundation
 public enum MimicSectionParser {
     /// One section as byte ranges of the (newline-translated) text, with its name and rule as strings.
     public struct RawSection: Sendable, Equatable {
-        /// The normalised name.
+        /// The normalized name.
         public var name: String
         /// The header's capture group (`FINDINGS`, `  PA AND LATERAL`), when the section came from a header.
         public var header: Range<Int>?
@@ -43,7 +43,7 @@ public enum MimicSectionParser {
         /// Names outside the vocabulary (unmapped headers), in order of first appearance.
         var extraNames: [String]
 
-        /// The normalised name of a piece.
+        /// The normalized name of a piece.
         public func name(_ p: Piece) -> String {
             let v = MimicSectionNames.vocabulary
             return p.nameCode < v.count ? v[Int(p.nameCode)] : extraNames[Int(p.nameCode) - v.count]
@@ -178,7 +178,7 @@ public enum MimicSectionParser {
             }
             if done { return }
         }
-        let (name, stage) = unsafe MimicSectionNames.normalise(headerName(lo..<hi, b))
+        let (name, stage) = unsafe MimicSectionNames.normalize(headerName(lo..<hi, b))
         switch stage {
         case .exactTable: piece.ruleKind = .exact
         case .substring(let m):

@@ -73,7 +73,7 @@ public enum SentenceSplitter {
             var e = end
             while unsafe e > s && isSpace(b[e - 1]) { e -= 1 }
             if e > s {
-                unsafe out.append(Sentence(text: CleanText.normalise(b, s..<e), range: map(s..<e), rule: rule))
+                unsafe out.append(Sentence(text: CleanText.normalize(b, s..<e), range: map(s..<e), rule: rule))
             }
             start = nil
         }

@@ -5,7 +5,7 @@ import CarinaRecord
 /// A record's image made viewable: decoded from its stored format, windowed to 8 bits and shrunk.
 ///
 /// The window runs from the 0.5th to the 99.5th percentile of the stored values, so a 12-bit film kept with
-/// modality values and a full-range 16-bit PNG both fill the grey scale. Polarity is kept as stored: an inverted
+/// modality values and a full-range 16-bit PNG both fill the gray scale. Polarity is kept as stored: an inverted
 /// (MONOCHROME1) film that ingest failed to flip shows white lungs, which is what a person checking the data must see.
 enum DisplayImage {
     /// The stored pixels of a record's image.
