@@ -26,13 +26,14 @@ struct GraphCommand: AsyncParsableCommand {
         case radgraph, json, text
     }
 
-    @Argument(help: "A report (.txt), a folder of them, or a dump root.") var path: String
+    @OptionGroup var input: ReportInput
     @Option(help: "Output format: radgraph, json or text.") var format: Format = .radgraph
-    @Option(help: "Label text: impression (the impression, else the findings, as MIMIC-CXR) or report (findings + impression).")
-    var source: LabelSource = .impression
+
+    var path: String { input.path }
+    var source: LabelSource { input.source }
 
     func run() async throws {
-        if path.hasSuffix(".json") {
+        if input.isRadGraphJSON {
             try convertRadGraph()
             return
         }

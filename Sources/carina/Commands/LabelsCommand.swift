@@ -28,13 +28,14 @@ struct LabelsCommand: AsyncParsableCommand {
         case csv
     }
 
-    @Argument(help: "A report (.txt), a folder of them, or a dump root.") var path: String
+    @OptionGroup var input: ReportInput
     @Option(help: "Output format: csv.") var format: Format = .csv
-    @Option(help: "Label text: impression (the impression, else the findings, as MIMIC-CXR) or report (findings + impression).")
-    var source: LabelSource = .impression
+
+    var path: String { input.path }
+    var source: LabelSource { input.source }
 
     func run() async throws {
-        if path.hasSuffix(".json") {
+        if input.isRadGraphJSON {
             let out = StandardOutputBuffer()
             out.write(CheXpertLabels.csvHeader + "\n")
             for (id, graph) in try RadGraphFile.documents(path: path) {
@@ -56,5 +57,3 @@ struct LabelsCommand: AsyncParsableCommand {
         out.flush()
     }
 }
-
-extension LabelSource: ExpressibleByArgument {}
