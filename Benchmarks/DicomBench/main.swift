@@ -42,7 +42,8 @@ struct DicomBench: ParsableCommand {
         let files = Self.dicomFiles(in: folder)
         guard !files.isEmpty else { throw ValidationError("no .dcm files under \(folder)") }
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let options = pipeline == .png16
+        let options =
+            pipeline == .png16
             ? RenderOptions(transform: .raw, size: size ?? 512, encoding: .png16, pngCompressionLevel: pngLevel)
             : RenderOptions(transform: .mimicJPG, size: size, encoding: .jpeg8, jpegQuality: 95)
         let workers = max(1, threads)
@@ -57,9 +58,11 @@ struct DicomBench: ParsableCommand {
                     do {
                         let (image, _) = try DicomRenderer.render(path: files[i], options: options)
                         let name = ((files[i] as NSString).lastPathComponent as NSString).deletingPathExtension
-                        let target = (out as NSString).appendingPathComponent(name + (pipeline == .png16 ? ".png" : ".jpg"))
+                        let target = (out as NSString).appendingPathComponent(
+                            name + (pipeline == .png16 ? ".png" : ".jpg"))
                         try Data(image.bytes).write(to: URL(fileURLWithPath: target))
-                        results.set(i, .success((Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6, image.bytes.count)))
+                        results.set(
+                            i, .success((Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6, image.bytes.count)))
                     } catch {
                         results.set(i, .failure(DicomBenchFailure(description: "\(error)")))
                     }

@@ -36,7 +36,8 @@ struct Sections: ParsableCommand {
         var texts: [(String, String)] = []
         for e in corpus.entries where !e.isXML {
             guard let bytes = try? corpus.bytes(e),
-                  let text = try? ReportText.decode(bytes, mode: mode, path: e.path) else { continue }
+                let text = try? ReportText.decode(bytes, mode: mode, path: e.path)
+            else { continue }
             texts.append((text, e.studyID))
         }
         guard !texts.isEmpty else { throw ValidationError("no text reports to time under \(path)") }
@@ -60,9 +61,11 @@ struct Sections: ParsableCommand {
         let wall = ContinuousClock.now - wallStart
         let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
         let n = passes * texts.count
-        print("{\"tool\": \"carina\", \"mode\": \"\(parserOnly ? "mimic parser alone" : mode.rawValue)\", "
-            + "\"reports\": \(texts.count), \"passes\": \(passes), \"cpu_seconds\": \(elapsed), "
-            + "\"wall_seconds\": \(wallSeconds), \"reports_per_cpu_s\": \(Double(n) / elapsed), \"sections\": \(sink)}")
+        print(
+            "{\"tool\": \"carina\", \"mode\": \"\(parserOnly ? "mimic parser alone" : mode.rawValue)\", "
+                + "\"reports\": \(texts.count), \"passes\": \(passes), \"cpu_seconds\": \(elapsed), "
+                + "\"wall_seconds\": \(wallSeconds), \"reports_per_cpu_s\": \(Double(n) / elapsed), \"sections\": \(sink)}"
+        )
     }
 }
 
@@ -84,7 +87,9 @@ struct Labels: ParsableCommand {
         let start = clock.now
         for _ in 0..<passes {
             for text in texts {
-                let sections = SectionSplitter.split(text, studyID: nil, mode: .clean).sections.map { ($0.name, $0.text) }
+                let sections = SectionSplitter.split(text, studyID: nil, mode: .clean).sections.map {
+                    ($0.name, $0.text)
+                }
                 let (graph, labels) = GraphExtractor.extractWithLabels(sections: sections, source: source)
                 checksum &+= graph.entities.count &+ labels.values.count
             }
@@ -94,12 +99,13 @@ struct Labels: ParsableCommand {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         let count = texts.count * passes
         let bytes = texts.reduce(0) { $0 + $1.utf8.count } * passes
-        print("{\"reports\": \(count), \"seconds\": \(String(format: "%.3f", seconds)), "
-            + "\"reports_per_second\": \(Int(Double(count) / seconds)), "
-            + "\"cpu_seconds\": \(String(format: "%.3f", cpu)), "
-            + "\"reports_per_cpu_second\": \(Int(Double(count) / cpu)), "
-            + "\"mb_per_second\": \(String(format: "%.2f", Double(bytes) / seconds / 1e6)), "
-            + "\"checksum\": \(checksum)}")
+        print(
+            "{\"reports\": \(count), \"seconds\": \(String(format: "%.3f", seconds)), "
+                + "\"reports_per_second\": \(Int(Double(count) / seconds)), "
+                + "\"cpu_seconds\": \(String(format: "%.3f", cpu)), "
+                + "\"reports_per_cpu_second\": \(Int(Double(count) / cpu)), "
+                + "\"mb_per_second\": \(String(format: "%.2f", Double(bytes) / seconds / 1e6)), "
+                + "\"checksum\": \(checksum)}")
     }
 }
 
@@ -116,8 +122,9 @@ struct EmitMimicCorpus: ParsableCommand {
 
     func run() throws {
         let reports = try MimicStyleCorpus.loadIU(path)
-        let rendered = MimicStyleCorpus.render(reports, titles: try MimicStyleCorpus.loadTitles(titles),
-                                               seed: seed, copies: copies)
+        let rendered = MimicStyleCorpus.render(
+            reports, titles: try MimicStyleCorpus.loadTitles(titles),
+            seed: seed, copies: copies)
         try MimicStyleCorpus.write(rendered, to: out)
         FileHandle.standardError.write(Data("wrote \(rendered.count) reports under \(out)/files\n".utf8))
     }

@@ -29,7 +29,8 @@ public struct ModuleError<Kind: ErrorCode>: Error, CustomStringConvertible, Send
     /// The error this one was raised for, when another layer raised it first.
     public let underlying: (any Error)?
 
-    public init(_ code: Code, _ message: String, path: String? = nil, index: Int? = nil, underlying: (any Error)? = nil) {
+    public init(_ code: Code, _ message: String, path: String? = nil, index: Int? = nil, underlying: (any Error)? = nil)
+    {
         self.code = code
         self.message = message
         self.path = path

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// CPU time of the calling thread (`clock_gettime(CLOCK_THREAD_CPUTIME_ID)`): the figure per core that a busy, shared

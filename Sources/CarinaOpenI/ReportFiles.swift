@@ -67,7 +67,8 @@ public enum ReportFiles {
         let parent = url.deletingLastPathComponent().lastPathComponent
         func digits(after prefix: Character, _ s: String) -> String? {
             guard s.first == prefix, s.count > 1, s.dropFirst().allSatisfy(\.isASCII),
-                  s.dropFirst().allSatisfy(\.isNumber) else { return nil }
+                s.dropFirst().allSatisfy(\.isNumber)
+            else { return nil }
             return String(s.dropFirst())
         }
         if let study = digits(after: "s", stem), let subject = digits(after: "p", parent) {
@@ -81,7 +82,9 @@ extension ZipArchive: ReportArchiveReader {
     public var entryNames: [String] { Array(entries.keys) }
 
     public func bytes(ofEntry name: String) throws -> [UInt8] {
-        guard let bytes = try data(named: name) else { throw ZipError(.malformed, "\(path) has no entry \(name)", path: path) }
+        guard let bytes = try data(named: name) else {
+            throw ZipError(.malformed, "\(path) has no entry \(name)", path: path)
+        }
         return bytes
     }
 }

@@ -22,13 +22,16 @@ func refusal(_ arguments: [String]) async -> (status: Int32, line: String)? {
 }
 
 /// Expects `arguments` to be refused with `status`, the error line containing `fragment`.
-func expectRefused(_ arguments: [String], status: Int32 = 64, _ fragment: String,
-                   sourceLocation: SourceLocation = #_sourceLocation) async {
+func expectRefused(
+    _ arguments: [String], status: Int32 = 64, _ fragment: String,
+    sourceLocation: SourceLocation = #_sourceLocation
+) async {
     guard let result = await refusal(arguments) else {
         Issue.record("\(arguments) was accepted", sourceLocation: sourceLocation)
         return
     }
-    #expect(result.status == status, "\(arguments): exit \(result.status), \(result.line)", sourceLocation: sourceLocation)
+    #expect(
+        result.status == status, "\(arguments): exit \(result.status), \(result.line)", sourceLocation: sourceLocation)
     #expect(result.line.contains(fragment), "\(arguments): \(result.line)", sourceLocation: sourceLocation)
     #expect(!result.line.contains("\n"), sourceLocation: sourceLocation)
 }

@@ -44,12 +44,14 @@ import Testing
         let dump = try CarinaExecutable.run(["--experimental-dump-help"])
         #expect(dump.status == 0)
         let root = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
-        let readme = try String(contentsOf: SharedData.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let readme = try String(
+            contentsOf: SharedData.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
         let start = try #require(readme.range(of: "```\ncarina ingest DUMP"))
         let end = try #require(readme.range(of: "```", range: start.upperBound..<readme.endIndex))
         // Each synopsis entry runs from `carina NAME` to the next `carina ` at a line start or after ` ;  `.
         var entries: [String: String] = [:]
-        let synopsis = readme[readme.index(start.lowerBound, offsetBy: 4)..<end.lowerBound].replacingOccurrences(of: " ;  carina ", with: "\ncarina ")
+        let synopsis = readme[readme.index(start.lowerBound, offsetBy: 4)..<end.lowerBound].replacingOccurrences(
+            of: " ;  carina ", with: "\ncarina ")
         var current = ""
         for line in synopsis.split(separator: "\n") {
             if line.hasPrefix("carina ") {
@@ -63,14 +65,18 @@ import Testing
             let name = command["commandName"] as? String ?? ""
             let here = path + [name]
             for case let argument as [String: Any] in command["arguments"] as? [Any] ?? [] {
-                guard argument["shouldDisplay"] as? Bool ?? true, ["option", "flag"].contains(argument["kind"] as? String),
-                      let long = (argument["names"] as? [[String: Any]])?.first(where: { $0["kind"] as? String == "long" })?["name"] as? String,
-                      !["help", "version"].contains(long) else { continue }
+                guard argument["shouldDisplay"] as? Bool ?? true,
+                    ["option", "flag"].contains(argument["kind"] as? String),
+                    let long = (argument["names"] as? [[String: Any]])?.first(where: { $0["kind"] as? String == "long" }
+                    )?["name"] as? String,
+                    !["help", "version"].contains(long)
+                else { continue }
                 let key = here.dropFirst().joined(separator: " ")
                 #expect(entries[key]?.contains("--\(long)") == true, "README synopsis of carina \(key) lacks --\(long)")
                 checked += 1
             }
-            for case let sub as [String: Any] in command["subcommands"] as? [Any] ?? [] where sub["commandName"] as? String != "help" {
+            for case let sub as [String: Any] in command["subcommands"] as? [Any] ?? []
+            where sub["commandName"] as? String != "help" {
                 visit(sub, path: here)
             }
         }

@@ -60,10 +60,12 @@ import Testing
 
     @Test func synth() async {
         await expectRefused(["synth", "O", "--studies", "0"], "--studies must be at least 1")
-        await expectRefused(["synth", "O", "--studies", "1", "--rows", "8"], "--rows and --cols must be between 16 and 8192")
+        await expectRefused(
+            ["synth", "O", "--studies", "1", "--rows", "8"], "--rows and --cols must be between 16 and 8192")
         await expectRefused(["synth", "O", "--studies", "1", "--cols", "9000"], "--rows and --cols")
         await expectRefused(["synth", "O", "--studies", "1", "--monochrome1", "2"], "--monochrome1 must be in 0...1")
-        await expectRefused(["synth", "O", "--studies", "1", "--syntax", "jpeg-xl"], "unknown transfer syntax \"jpeg-xl\"")
+        await expectRefused(
+            ["synth", "O", "--studies", "1", "--syntax", "jpeg-xl"], "unknown transfer syntax \"jpeg-xl\"")
         await expectRefused(["synth", "O", "--studies", "1", "--syntax", ","], "--syntax names no transfer syntax")
     }
 
@@ -108,7 +110,8 @@ import Testing
         // Checked once the model configuration is known, still before any data is read.
         await expectRefused(base + ["--objectives", "bogus=1"], "--objectives:")
         await expectRefused(base + ["--objectives", "mlm=1"], "--objectives: mlm needs mim on too")
-        await expectRefused(base + ["--objectives", "mim=1", "--decoder", "1,2"], "--decoder must be WIDTH,DEPTH,HEADS,MLP")
+        await expectRefused(
+            base + ["--objectives", "mim=1", "--decoder", "1,2"], "--decoder must be WIDTH,DEPTH,HEADS,MLP")
         await expectRefused(base + ["--mask-ratio", "1"], "--mask-ratio must be in (0, 1)")
         await expectRefused(base + ["--word-mask-ratio", "0"], "--word-mask-ratio must be in (0, 1]")
         await expectRefused(base + ["--projection-hidden", "0"], "--projection-hidden must be at least 1")
@@ -128,6 +131,7 @@ import Testing
         await expectRefused(["sections", "/nonexistent-carina-reports"], status: 1, "/nonexistent-carina-reports")
         await expectRefused(["labels", "/nonexistent-carina.json"], status: 1, "/nonexistent-carina.json")
         await expectRefused(["shards", "stats", "/nonexistent-carina-shards"], status: 1, "/nonexistent-carina-shards")
-        await expectRefused(["eval", "/nonexistent-carina-checkpoint", "D"], status: 1, "/nonexistent-carina-checkpoint")
+        await expectRefused(
+            ["eval", "/nonexistent-carina-checkpoint", "D"], status: 1, "/nonexistent-carina-checkpoint")
     }
 }
