@@ -69,11 +69,11 @@ import Testing
 
     @Test func graphAndLabels() throws {
         let g = try parse(["graph", "P", "--format", "json", "--source", "report"], as: GraphCommand.self)
-        #expect(g.path == "P" && g.format == .json && g.source.rawValue == "report")
+        #expect(g.input.path == "P" && g.format == .json && g.input.source.rawValue == "report")
         let dg = try parse(["graph", "P"], as: GraphCommand.self)
-        #expect(dg.format == .radgraph && dg.source.rawValue == "impression")
+        #expect(dg.format == .radgraph && dg.input.source.rawValue == "impression")
         let l = try parse(["labels", "P", "--format", "csv", "--source", "report"], as: LabelsCommand.self)
-        #expect(l.path == "P" && l.format == .csv && l.source.rawValue == "report")
+        #expect(l.input.path == "P" && l.format == .csv && l.input.source.rawValue == "report")
     }
 
     @Test func shards() throws {

@@ -29,22 +29,19 @@ struct GraphCommand: AsyncParsableCommand {
     @OptionGroup var input: ReportInput
     @Option(help: "Output format: radgraph, json or text.") var format: Format = .radgraph
 
-    var path: String { input.path }
-    var source: LabelSource { input.source }
-
     func run() async throws {
         if input.isRadGraphJSON {
             try convertRadGraph()
             return
         }
-        let reports = try ReportFiles.find(path)
+        let reports = try ReportFiles.find(input.path)
         let out = StandardOutputBuffer()
         if format != .text { out.write("{\n") }
         let progress = ProgressLine()
         for (n, report) in reports.enumerated() {
             progress.update(done: n + 1, total: reports.count, unit: "reports")
             let sections = try report.sections()
-            let (graph, labels) = GraphExtractor.extractWithLabels(sections: sections, source: source)
+            let (graph, labels) = GraphExtractor.extractWithLabels(sections: sections, source: input.source)
             switch format {
             case .radgraph:
                 out.write(JSONText.quote(report.studyID) + ": " + graph.radGraphJSON()
@@ -78,7 +75,7 @@ struct GraphCommand: AsyncParsableCommand {
 extension GraphCommand {
     /// Reads precomputed RadGraph JSON and writes it in the chosen format (labels from the graphs themselves).
     func convertRadGraph() throws {
-        let documents = try RadGraphFile.documents(path: path)
+        let documents = try RadGraphFile.documents(path: input.path)
         let out = StandardOutputBuffer()
         if format != .text { out.write("{\n") }
         for (n, (id, graph)) in documents.enumerated() {

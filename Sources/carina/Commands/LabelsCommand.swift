@@ -31,27 +31,24 @@ struct LabelsCommand: AsyncParsableCommand {
     @OptionGroup var input: ReportInput
     @Option(help: "Output format: csv.") var format: Format = .csv
 
-    var path: String { input.path }
-    var source: LabelSource { input.source }
-
     func run() async throws {
         if input.isRadGraphJSON {
             let out = StandardOutputBuffer()
             out.write(CheXpertLabels.csvHeader + "\n")
-            for (id, graph) in try RadGraphFile.documents(path: path) {
+            for (id, graph) in try RadGraphFile.documents(path: input.path) {
                 let ids = ReportFiles.file(id)
                 out.write(CheXpertLabels(graph: graph).csvRow(subjectID: ids.subjectID, studyID: ids.studyID) + "\n")
             }
             out.flush()
             return
         }
-        let reports = try ReportFiles.find(path)
+        let reports = try ReportFiles.find(input.path)
         let out = StandardOutputBuffer()
         out.write(CheXpertLabels.csvHeader + "\n")
         let progress = ProgressLine()
         for (n, report) in reports.enumerated() {
             progress.update(done: n + 1, total: reports.count, unit: "reports")
-            let labels = GraphExtractor.labels(sections: try report.sections(), source: source)
+            let labels = GraphExtractor.labels(sections: try report.sections(), source: input.source)
             out.write(labels.csvRow(subjectID: report.subjectID, studyID: report.studyID) + "\n")
         }
         out.flush()
