@@ -45,14 +45,14 @@ let package = Package(
 
         // MARK: Carina modules, one per concern
         .target(name: "CarinaCore", dependencies: ["CZlib"], swiftSettings: strictSafety),
-        .target(name: "CarinaImage", dependencies: ["CPNG", "CJPEG", "CPNGInflate"], swiftSettings: strictSafety),
-        .target(name: "CarinaDICOM", dependencies: ["CDCMTKShim", "CarinaImage"], swiftSettings: strictSafety),
-        .target(name: "CarinaReports"),
+        .target(name: "CarinaImage", dependencies: ["CarinaCore", "CPNG", "CJPEG", "CPNGInflate"], swiftSettings: strictSafety),
+        .target(name: "CarinaDICOM", dependencies: ["CDCMTKShim", "CarinaCore", "CarinaImage"], swiftSettings: strictSafety),
+        .target(name: "CarinaReports", dependencies: ["CarinaCore"], swiftSettings: strictSafety),
         .target(name: "CarinaOpenI", dependencies: ["CarinaCore", "CarinaReports", "CXML2"], swiftSettings: strictSafety),
-        .target(name: "CarinaGraph", dependencies: ["CarinaReports"]),
+        .target(name: "CarinaGraph", dependencies: ["CarinaCore", "CarinaReports"]),
         .target(name: "CarinaShards", dependencies: ["CCRC32C", "CCrypto", "CXXHash", "CarinaCore"],
                 swiftSettings: strictSafety),
-        .target(name: "CarinaRecord", dependencies: ["CarinaShards"]),
+        .target(name: "CarinaRecord", dependencies: ["CarinaCore", "CarinaShards"]),
         .target(name: "CarinaLoader", dependencies: ["CarinaCore", "CarinaShards", "CarinaRecord", "CarinaImage"],
                 swiftSettings: strictSafety),
         .target(name: "CarinaExport", dependencies: ["CarinaCore", "CarinaShards", "CarinaRecord", "CarinaImage"]),
@@ -95,6 +95,18 @@ let package = Package(
         // Benchmarks (run by Scripts/trainer-bench.sh, built with -c release).
         .executableTarget(name: "carina-trainer-bench", dependencies: ["CarinaTrain", "CarinaTensor", "CarinaLoader"],
                           path: "Benchmarks/TrainerBench"),
+        // Benchmarks of the reports and DICOM paths (run by Scripts/bench-sections.sh, graph-bench.sh,
+        // sections-oracle.sh and bench-dicom.sh).
+        .executableTarget(name: "carina-report-bench", dependencies: [
+            "CarinaCore", "CarinaReports", "CarinaOpenI", "CarinaGraph",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Benchmarks/ReportBench"),
+        .executableTarget(name: "carina-dicom-bench", dependencies: [
+            "CarinaCore", "CarinaDICOM", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Benchmarks/DicomBench"),
+        .testTarget(name: "CarinaCLITests", dependencies: [
+            "carina", "CarinaTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .testTarget(name: "CarinaIngestTests",
                     dependencies: ["CarinaIngest", "CarinaCore", "CarinaShards", "CarinaRecord", "CarinaDICOM", "CarinaSynth",
                                    "CarinaGraph", "CarinaLoader", "CarinaTestSupport"]),

@@ -20,8 +20,8 @@ RESULTS=$W/results.jsonl
 mkdir -p "$W"
 : > "$RESULTS"
 
-swift build -c release --product carina >&2
-CARINA=$ROOT/.build/release/carina
+swift build -c release --product carina-dicom-bench >&2
+CARINA=$ROOT/.build/release/carina-dicom-bench
 
 if [ ! -f "$W/dicom/.done-$COUNT" ]; then
   rm -rf "$W/dicom"
@@ -49,14 +49,14 @@ for input in dicom jpegll jpegls j2k; do
   for n in 1 2; do
     run "$input png16 baseline w$n" "$PY" "$BENCH/ingest_baseline.py" --in "$W/$input" --out "$W/out-base" \
         --transform png16 --workers "$n" --runs "$RUNS"
-    run "$input png16 carina t$n" "$CARINA" dicom bench "$W/$input" --out "$W/out-carina" --pipeline png16 \
+    run "$input png16 carina t$n" "$CARINA" "$W/$input" --out "$W/out-carina" --pipeline png16 \
         --threads "$n" --runs "$RUNS"
   done
 done
 for n in 1 2; do
   run "dicom mimic-jpg baseline w$n" "$PY" "$BENCH/ingest_baseline.py" --in "$W/dicom" --out "$W/out-base" \
       --transform mimic-jpg --workers "$n" --runs "$RUNS"
-  run "dicom mimic-jpg carina t$n" "$CARINA" dicom bench "$W/dicom" --out "$W/out-carina" --pipeline mimic-jpg \
+  run "dicom mimic-jpg carina t$n" "$CARINA" "$W/dicom" --out "$W/out-carina" --pipeline mimic-jpg \
       --threads "$n" --runs "$RUNS"
 done
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Loader benchmark, side by side in one run on the same MDS shards and the same two cores:
 #   - ../shared/bench/loader_baseline.py (StreamingDataset + torch DataLoader: PNG16 decode, RandomResizedCrop 224,
-#     normalise, 128 WordPiece ids of the report), 1 and 2 workers, and its raw read bandwidth of the shard files;
-#   - `carina stream --bench` on the same shards (same decode, crop, normalisation and tokenisation of the report),
+#     normalize, 128 WordPiece ids of the report), 1 and 2 workers, and its raw read bandwidth of the shard files;
+#   - `carina stream --bench` on the same shards (same decode, crop, normalization and tokenisation of the report),
 #     1 and 2 workers, and its no-decode path against the raw read of the same files (see below).
 # Machine load moves every figure: compare the two sides of one run, and repeat.
 #

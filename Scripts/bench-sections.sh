@@ -17,17 +17,19 @@ trap 'rm -rf "$work"' EXIT
 one() { taskset -c "$core" "$@"; }
 
 (cd "$root" && swift build -c release --product carina >/dev/null)
+(cd "$root" && swift build -c release --product carina-report-bench >/dev/null)
 carina=$root/.build/release/carina
-"$carina" sections "$data/reports/iu-openi/NLMCXR_reports.tgz" --emit-mimic-corpus "$work/dump" \
+bench=$root/.build/release/carina-report-bench
+"$bench" emit-mimic-corpus "$data/reports/iu-openi/NLMCXR_reports.tgz" --out "$work/dump" \
     --titles "$data/reports/mimic-style/negbio_section_titles.txt" --copies "$copies"
 n=$(find "$work/dump/files" -name 's*.txt' | wc -l)
 echo "corpus: $n report files, $(du -sh "$work/dump/files" | cut -f1)"
 
 echo "== in memory, one core (CPU time): upstream section_text; carina mimic scan alone, full mimic split, clean split =="
 one "$python" "$root/Scripts/sections-bench-python.py" --upstream "$upstream" --reports "$work/dump/files" --seconds 5
-one "$carina" sections "$work/dump" --mode mimic --bench 5 --parser-only
-one "$carina" sections "$work/dump" --mode mimic --bench 5
-one "$carina" sections "$work/dump" --mode clean --bench 5
+one "$bench" sections "$work/dump" --mode mimic --seconds 5 --parser-only
+one "$bench" sections "$work/dump" --mode mimic --seconds 5
+one "$bench" sections "$work/dump" --mode clean --seconds 5
 
 echo "== end to end over the dump (read, split, write both CSVs), one core, best of 3 =="
 best() { sort -n | head -1; }

@@ -121,7 +121,7 @@ refused "resume: DICOM removed (finished out)" "refused, names the removed file"
 d=$(fresh options); o="$work/out-options"
 run ingest "$d" --out "$o" --size 96
 refused "resume: --image png8 --size 256" "refused, names --image" "--image was png16, now png8" 1 -- ingest "$d" --out "$o" --image png8 --size 256
-for change in "--transform window:--transform was raw" "--views PA:--views was all" "--sections mimic:--sections was clean" "--pad:--pad was no"; do
+for change in "--transform window:--transform was raw" "--views PA:--views was all" "--mode mimic:--mode was clean" "--sections mimic:--mode was clean" "--pad:--pad was no"; do
     refused "resume: ${change%%:*}" "refused, names the option" "${change#*:}" 1 -- ingest "$d" --out "$o" --size 96 ${change%%:*}
 done
 gzip -dc "$d/mimic-cxr-2.0.0-split.csv.gz" | gzip -n >"$d/split.tmp" && touch -d "2001-01-01" "$d/split.tmp" && mv "$d/split.tmp" "$d/mimic-cxr-2.0.0-split.csv.gz"

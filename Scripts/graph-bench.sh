@@ -2,8 +2,8 @@
 # Speed of sections + entity graph + CheXpert labels on one core, in release mode.
 #
 #   Scripts/graph-bench.sh [PASSES]      (default 20 passes over the 3,955 IU reports)
-#   CARINA_BIN=/path/to/carina Scripts/graph-bench.sh   (time that binary instead of building this checkout,
-#                                                        e.g. one built from another commit, for a side-by-side)
+#   CARINA_BIN=/path/to/carina-report-bench Scripts/graph-bench.sh   (time that binary instead of building this
+#                                               checkout, e.g. one built from another commit, for a side-by-side)
 #
 # Inputs: the 3,955 real Indiana University reports (FINDINGS and IMPRESSION of NLMCXR_reports.tgz, written under
 # MIMIC-style headers to a temporary folder that is removed afterwards), and the published MIMIC-CXR example report
@@ -17,8 +17,8 @@ DATA="${CARINA_SHARED_DATA:-$(cd .. && pwd)/shared/data}"
 if [[ -n "${CARINA_BIN:-}" ]]; then
   BIN="$CARINA_BIN"
 else
-  swift build -c release --product carina >&2
-  BIN=.build/release/carina
+  swift build -c release --product carina-report-bench >&2
+  BIN=.build/release/carina-report-bench
 fi
 echo "binary: $BIN; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 TMP="$(mktemp -d -t carina-graph-bench-XXXXXX)"
@@ -37,6 +37,6 @@ PY
 mkdir "$TMP/mimic"
 cp "$DATA/reports/mimic-style/mimic_cxr_website_example_report.txt" "$TMP/mimic/s1.txt"
 echo "iu-openi (3955 reports, findings+impression):"
-taskset -c 0 "$BIN" labels "$TMP/iu" --bench "$PASSES" 2>&1 >/dev/null
+taskset -c 0 "$BIN" labels "$TMP/iu" --passes "$PASSES"
 echo "mimic example report (all sections):"
-taskset -c 0 "$BIN" labels "$TMP/mimic" --bench $((PASSES * 4000)) 2>&1 >/dev/null
+taskset -c 0 "$BIN" labels "$TMP/mimic" --passes $((PASSES * 4000))

@@ -4,20 +4,20 @@
 #   Tests/CarinaReportsTests/Fixtures/mimic-edge/expected/  full MIT-LCP output on the hand-written edge cases
 # Usage: Scripts/sections-oracle.sh UPSTREAM_TXT_DIR
 #   UPSTREAM_TXT_DIR holds section_parser.py and create_section_files.py from github.com/MIT-LCP/mimic-cxr (txt/).
-# Needs: a built carina (swift build), python3 (tqdm optional), tar, ../shared/data.
+# Needs: a built carina-report-bench (swift build), python3 (tqdm optional), tar, ../shared/data.
 set -euo pipefail
 upstream=${1:?usage: $0 UPSTREAM_TXT_DIR}
 root=$(cd "$(dirname "$0")/.." && pwd)
 data=${CARINA_SHARED_DATA:-$root/../shared/data}
 seed=${SEED:-20240601}
-carina=${CARINA:-$root/.build/debug/carina}
+bench=${CARINA_REPORT_BENCH:-$root/.build/debug/carina-report-bench}
 python=${PYTHON:-python3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fixtures=$root/Tests/CarinaReportsTests/Fixtures
 
 # 1. The IU-derived corpus, made by Carina's generator (the IU licence forbids committing it).
-"$carina" sections "$data/reports/iu-openi/NLMCXR_reports.tgz" --emit-mimic-corpus "$work/iu" \
+"$bench" emit-mimic-corpus "$data/reports/iu-openi/NLMCXR_reports.tgz" --out "$work/iu" \
     --titles "$data/reports/mimic-style/negbio_section_titles.txt" --seed "$seed"
 mkdir -p "$work/iu-out"
 "$python" "$root/Scripts/sections-oracle.py" --upstream "$upstream" --reports "$work/iu/files" \

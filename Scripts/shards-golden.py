@@ -199,7 +199,7 @@ if __name__ == '__main__':
 
 
 def png16_fixtures():
-    """16-bit greyscale PNGs (Pillow, zlib levels 0, 6 and 9) of a real NIH image and their pixels, for the
+    """16-bit grayscale PNGs (Pillow, zlib levels 0, 6 and 9) of a real NIH image and their pixels, for the
     WebDataset export's PNG reader (Tests/CarinaShardsTests/Fixtures/png16/)."""
     out = os.path.join(os.path.dirname(OUT), 'png16')
     os.makedirs(out, exist_ok=True)

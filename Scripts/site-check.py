@@ -10,7 +10,7 @@ equal the entity's text at its stored offsets (`sections[section].text[start:end
 relations whose two ends are highlighted, and the 14 labels must read as stored. The index must list every record
 across its pages, with split counts adding up and the ingest's failures on ingest.html. Screenshots of the index, a
 record page and the ingest page are written and checked for content (not blank; the record page's image region dark
-and grey). Stdlib only. Prints 'site-check: N passed, M failed' last.
+and gray). Stdlib only. Prints 'site-check: N passed, M failed' last.
 """
 
 import argparse
@@ -223,11 +223,11 @@ def main():
         colours = {px for row in rows[::8] for px in row[::8]}
         c.check(len(colours) > 50, f"index screenshot has {len(colours)} colours (blank page?)")
         w, h, rows = screenshot(record_pages[0], f"{args.screenshots}/record.png")
-        # The image sits at the top left (below the title): mostly grey, with dark and light parts.
+        # The image sits at the top left (below the title): mostly gray, with dark and light parts.
         region = [px for row in rows[90:560:4] for px in row[30:500:4]]
-        grey = sum(1 for r, g, b in region if abs(r - g) < 8 and abs(g - b) < 8) / len(region)
+        gray = sum(1 for r, g, b in region if abs(r - g) < 8 and abs(g - b) < 8) / len(region)
         dark = sum(1 for r, g, b in region if r < 100) / len(region)
-        c.check(grey > 0.95 and dark > 0.05, f"record screenshot image region: grey {grey:.2f}, dark {dark:.2f}")
+        c.check(gray > 0.95 and dark > 0.05, f"record screenshot image region: gray {gray:.2f}, dark {dark:.2f}")
         screenshot(f"{args.site}/ingest.html", f"{args.screenshots}/ingest.png", "1280,800")
     print(f"site-check: {len(record_pages)} record pages, {marked_total} highlighted entities, {arcs_total} arcs, "
           f"{len(pages)} index pages")

@@ -60,7 +60,7 @@ var batch = TrainingBatch(
     batchSize: batchSize, imageSize: s, textLength: t, conceptCount: config.concepts,
     images: (0..<(batchSize * s * s)).map { _ in Float(rng.normal()) }, impressionIDs: imp, impressionMask: impMask,
     findingsIDs: fin, findingsMask: finMask,
-    concepts: (0..<(batchSize * config.concepts)).map { _ in rng.unit() < 0.1 ? 1 : 0 }, keys: [])
+    concepts: (0..<(batchSize * config.concepts)).map { _ in rng.nextUnitDouble() < 0.1 ? 1 : 0 }, keys: [])
 if cga {  // the reference's graph: 8 findings entities a sample (spans of 1–2 tokens in its first 45 positions,
     // anatomy and pathology alternating, all present) and 4 edges joining consecutive pairs, of random type
     let n = 8, e = 4

@@ -1,9 +1,7 @@
 import CZlib
 
 /// An error reading or writing a gzip file: the path and what went wrong.
-public struct GzipError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-}
+public typealias GzipError = CoreError
 
 /// Whole-file gzip reads and writes through zlib. Reads pass plain (uncompressed) files through unchanged.
 public enum GzipFile {
@@ -11,7 +9,7 @@ public enum GzipFile {
     ///
     /// - Throws: `GzipError` when the file cannot be opened or is corrupt.
     public static func read(path: String) throws(GzipError) -> [UInt8] {
-        guard let handle = unsafe gzopen(path, "rb") else { throw GzipError(description: "cannot open \(path)") }
+        guard let handle = unsafe gzopen(path, "rb") else { throw GzipError(.unreadable, "cannot open \(path)") }
         defer { unsafe _ = gzclose(handle) }
         var output: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
@@ -19,7 +17,7 @@ public enum GzipFile {
             let count = unsafe chunk.withUnsafeMutableBytes { buffer in
                 unsafe gzread(handle, buffer.baseAddress, UInt32(buffer.count))
             }
-            if count < 0 { throw GzipError(description: "\(path): corrupt gzip data") }
+            if count < 0 { throw GzipError(.malformed, "\(path): corrupt gzip data") }
             if count == 0 { break }
             output.append(contentsOf: chunk[0..<Int(count)])
         }
@@ -27,7 +25,7 @@ public enum GzipFile {
         var status: Int32 = Z_OK
         _ = unsafe gzerror(handle, &status)
         if status == Z_BUF_ERROR {
-            throw GzipError(description: "\(path): the gzip data is cut short (unexpected end of file, as `gzip -t` "
+            throw GzipError(.malformed, "\(path): the gzip data is cut short (unexpected end of file, as `gzip -t` "
                 + "says): the file is truncated; copy or download it again")
         }
         return output
@@ -36,13 +34,13 @@ public enum GzipFile {
     /// Writes `bytes` gzip-compressed to `path`. The gzip header carries no name and no time stamp (`gzopen`
     /// writes neither), so the same bytes give the same file.
     public static func write(_ bytes: [UInt8], to path: String) throws(GzipError) {
-        guard let handle = unsafe gzopen(path, "wb9") else { throw GzipError(description: "cannot create \(path)") }
+        guard let handle = unsafe gzopen(path, "wb9") else { throw GzipError(.writeFailed, "cannot create \(path)") }
         let written = unsafe bytes.withUnsafeBytes { buffer in
             unsafe gzwrite(handle, buffer.baseAddress, UInt32(buffer.count))
         }
         let closed = unsafe gzclose(handle)
         guard Int(written) == bytes.count || bytes.isEmpty, closed == Z_OK else {
-            throw GzipError(description: "cannot write \(path): gzip write failed")
+            throw GzipError(.writeFailed, "cannot write \(path): gzip write failed")
         }
     }
 }

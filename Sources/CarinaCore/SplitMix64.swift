@@ -25,9 +25,6 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     /// A uniform Double in [0, 1).
     public mutating func nextUnitDouble() -> Double { Double(next() >> 11) * (1.0 / Double(UInt64(1) << 53)) }
 
-    /// A uniform Double in [0, 1) (the same as ``nextUnitDouble()``).
-    public mutating func unit() -> Double { nextUnitDouble() }
-
     /// A value in `0..<n` by modulo reduction: a tiny bias, but the same on every platform, unlike the standard
     /// library's algorithm, which may change.
     public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
@@ -37,7 +34,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 
     /// A standard normal value (Box–Muller).
     public mutating func normal() -> Double {
-        let u = max(unit(), 0x1.0p-53), v = unit()
+        let u = max(nextUnitDouble(), 0x1.0p-53), v = nextUnitDouble()
         return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
     }
 }

@@ -2,11 +2,7 @@ import CZlib
 import Foundation
 
 /// An error reading or writing a zip archive: the archive, the entry and what went wrong.
-public struct ZipError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-
-    public init(description: String) { self.description = description }
-}
+public typealias ZipError = CoreError
 
 /// Read access to the entries of a zip archive (such as MIMIC-CXR's `mimic-cxr-reports.zip`) without unpacking it.
 ///
@@ -35,10 +31,10 @@ public final class ZipArchive: Sendable {
     public init(path: String) throws(ZipError) {
         self.path = path
         let fd = unsafe open(path, O_RDONLY)
-        guard fd >= 0 else { throw ZipError(description: "\(path): cannot open the archive (\(unsafe String(cString: strerror(errno))))") }
+        guard fd >= 0 else { throw ZipError(.unreadable, "\(path): cannot open the archive (\(unsafe String(cString: strerror(errno))))") }
         descriptor = fd
         var info = stat()
-        guard unsafe fstat(fd, &info) == 0 else { throw ZipError(description: "\(path): cannot read the archive's size") }
+        guard unsafe fstat(fd, &info) == 0 else { throw ZipError(.unreadable, "\(path): cannot read the archive's size") }
         let fileSize = Int(info.st_size)
         // The end-of-central-directory record is within the last 64 KiB + 22 bytes (its comment is at most 64 KiB).
         let tailLength = min(fileSize, 65_557)
@@ -51,7 +47,7 @@ public final class ZipArchive: Sendable {
         }
         guard eocd >= 0 else {
             close(fd)
-            throw ZipError(description: "\(path) is not a zip archive (no end of central directory); download it again")
+            throw ZipError(.malformed, "\(path) is not a zip archive (no end of central directory); download it again")
         }
         var count = Int(Self.u16(tail, eocd + 10))
         var directorySize = Int(Self.u32(tail, eocd + 12))
@@ -69,7 +65,7 @@ public final class ZipArchive: Sendable {
         let directory = Self.read(fd, offset: directoryOffset, count: directorySize)
         guard directory.count == directorySize else {
             close(fd)
-            throw ZipError(description: "\(path): the central directory is cut short; the archive is truncated, download it again")
+            throw ZipError(.malformed, "\(path): the central directory is cut short; the archive is truncated, download it again")
         }
         var entries: [String: Entry] = [:]
         entries.reserveCapacity(count)
@@ -77,7 +73,7 @@ public final class ZipArchive: Sendable {
         for _ in 0..<count {
             guard at + 46 <= directory.count, Self.u32(directory, at) == 0x0201_4B50 else {
                 close(fd)
-                throw ZipError(description: "\(path): malformed central directory at entry \(entries.count + 1); download it again")
+                throw ZipError(.malformed, "\(path): malformed central directory at entry \(entries.count + 1); download it again")
             }
             let method = Self.u16(directory, at + 10)
             let crc = Self.u32(directory, at + 16)
@@ -120,23 +116,23 @@ public final class ZipArchive: Sendable {
     public func data(_ entry: Entry) throws(ZipError) -> [UInt8] {
         let header = Self.read(descriptor, offset: entry.headerOffset, count: 30)
         guard header.count == 30, Self.u32(header, 0) == 0x0403_4B50 else {
-            throw ZipError(description: "\(path): entry \(entry.name) has no local header; the archive is damaged")
+            throw ZipError(.malformed, "\(path): entry \(entry.name) has no local header; the archive is damaged")
         }
         let start = entry.headerOffset + 30 + Int(Self.u16(header, 26)) + Int(Self.u16(header, 28))
         let stored = Self.read(descriptor, offset: start, count: entry.compressedSize)
         guard stored.count == entry.compressedSize else {
-            throw ZipError(description: "\(path): entry \(entry.name) is cut short; the archive is truncated")
+            throw ZipError(.malformed, "\(path): entry \(entry.name) is cut short; the archive is truncated")
         }
         let bytes: [UInt8]
         switch entry.method {
         case 0: bytes = stored
         case 8: bytes = try Self.inflateRaw(stored, size: entry.size, name: entry.name, path: path)
         default:
-            throw ZipError(description: "\(path): entry \(entry.name) uses compression method \(entry.method); "
+            throw ZipError(.unsupported, "\(path): entry \(entry.name) uses compression method \(entry.method); "
                 + "only stored and deflate are read (repack the archive with `zip`)")
         }
         guard Self.crc32(bytes) == entry.crc else {
-            throw ZipError(description: "\(path): entry \(entry.name) fails its CRC-32 check; the archive is damaged")
+            throw ZipError(.malformed, "\(path): entry \(entry.name) fails its CRC-32 check; the archive is damaged")
         }
         return bytes
     }
@@ -152,7 +148,7 @@ public final class ZipArchive: Sendable {
         if size == 0 { return output }
         var stream = z_stream()
         guard unsafe inflateInit2_(&stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw ZipError(description: "zlib could not start inflating \(name)")
+            throw ZipError(.malformed, "zlib could not start inflating \(name)")
         }
         defer { unsafe _ = inflateEnd(&stream) }
         var input = input
@@ -166,7 +162,7 @@ public final class ZipArchive: Sendable {
             }
         }
         guard status == Z_STREAM_END, Int(stream.total_out) == size else {
-            throw ZipError(description: "\(path): entry \(name) does not inflate (zlib status \(status)); the archive is damaged")
+            throw ZipError(.malformed, "\(path): entry \(name) does not inflate (zlib status \(status)); the archive is damaged")
         }
         return output
     }
@@ -227,7 +223,7 @@ public enum ZipWriter {
         put16(&out, UInt16(entries.count)); put16(&out, UInt16(entries.count))
         put32(&out, UInt32(directory.count)); put32(&out, UInt32(directoryOffset)); put16(&out, 0)
         guard FileManager.default.createFile(atPath: path, contents: Data(out)) else {
-            throw ZipError(description: "cannot write \(path)")
+            throw ZipError(.writeFailed, "cannot write \(path)")
         }
     }
 

@@ -1,64 +1,55 @@
 import CDCMTKShim
+import CarinaCore
 
-/// Why a DICOM file could not be read, rendered or written: one code, one line that says what and where.
-public struct DicomError: Error, CustomStringConvertible, Sendable, Equatable {
-    /// The closed set of failures; `rawValue` is stable for scripts and logs.
-    public enum Code: String, Sendable, CaseIterable {
-        /// The file cannot be opened or read (missing, a directory, permissions).
-        case io
-        /// The file is not DICOM (empty, no DICM marker and no dataset).
-        case notDICOM
-        /// Truncated, an absurd length, a broken element structure.
-        case malformed
-        /// No Pixel Data (7FE0,0010).
-        case noPixelData
-        /// A transfer syntax Carina cannot decode; the message names it.
-        case unsupportedTransferSyntax
-        /// A pixel layout Carina does not read (colour, more than 16 bits).
-        case unsupportedPixels
-        /// The compressed stream is broken.
-        case decodeFailed
-        /// The requested frame does not exist.
-        case frameOutOfRange
-        /// The output could not be encoded or written.
-        case writeFailed
-        /// A caller-side mistake (bad option, bad keyword).
-        case invalidArgument
-        /// A library failure that fits no other code.
-        case internalFailure
+/// The closed set of DICOM failures; `rawValue` is stable for scripts and logs.
+public enum DicomErrorCode: String, ErrorCode, CaseIterable {
+    /// The file cannot be opened or read (missing, a directory, permissions).
+    case io
+    /// The file is not DICOM (empty, no DICM marker and no dataset).
+    case notDICOM
+    /// Truncated, an absurd length, a broken element structure.
+    case malformed
+    /// No Pixel Data (7FE0,0010).
+    case noPixelData
+    /// A transfer syntax Carina cannot decode; the message names it.
+    case unsupportedTransferSyntax
+    /// A pixel layout Carina does not read (colour, more than 16 bits).
+    case unsupportedPixels
+    /// The compressed stream is broken.
+    case decodeFailed
+    /// The requested frame does not exist.
+    case frameOutOfRange
+    /// The output could not be encoded or written.
+    case writeFailed
+    /// A caller-side mistake (bad option, bad keyword).
+    case invalidArgument
+    /// A library failure that fits no other code.
+    case internalFailure
 
-        init(shimCode: Int32) {
-            switch Int(shimCode) {
-            case CARINA_DCM_IO: self = .io
-            case CARINA_DCM_NOT_DICOM: self = .notDICOM
-            case CARINA_DCM_MALFORMED: self = .malformed
-            case CARINA_DCM_NO_PIXEL_DATA: self = .noPixelData
-            case CARINA_DCM_UNSUPPORTED_SYNTAX: self = .unsupportedTransferSyntax
-            case CARINA_DCM_UNSUPPORTED_PIXELS: self = .unsupportedPixels
-            case CARINA_DCM_DECODE_FAILED: self = .decodeFailed
-            case CARINA_DCM_FRAME_OUT_OF_RANGE: self = .frameOutOfRange
-            case CARINA_DCM_WRITE_FAILED: self = .writeFailed
-            case CARINA_DCM_INVALID_ARGUMENT: self = .invalidArgument
-            default: self = .internalFailure
-            }
+    init(shimCode: Int32) {
+        switch Int(shimCode) {
+        case CARINA_DCM_IO: self = .io
+        case CARINA_DCM_NOT_DICOM: self = .notDICOM
+        case CARINA_DCM_MALFORMED: self = .malformed
+        case CARINA_DCM_NO_PIXEL_DATA: self = .noPixelData
+        case CARINA_DCM_UNSUPPORTED_SYNTAX: self = .unsupportedTransferSyntax
+        case CARINA_DCM_UNSUPPORTED_PIXELS: self = .unsupportedPixels
+        case CARINA_DCM_DECODE_FAILED: self = .decodeFailed
+        case CARINA_DCM_FRAME_OUT_OF_RANGE: self = .frameOutOfRange
+        case CARINA_DCM_WRITE_FAILED: self = .writeFailed
+        case CARINA_DCM_INVALID_ARGUMENT: self = .invalidArgument
+        default: self = .internalFailure
         }
     }
 
-    /// What kind of failure.
-    public let code: Code
-    /// One line: what went wrong and where (the file path is part of it), in the library's own words.
-    public let message: String
-    /// The file concerned.
-    public let path: String
+    public static let domain = "dicom"
+}
 
-    public init(_ code: Code, _ message: String, path: String) {
-        self.code = code
-        self.message = message
-        self.path = path
-    }
+/// Why a DICOM file could not be read, rendered or written: one code, one line that says what and where (the file
+/// path is part of it), in the library's own words; `path` is the file concerned.
+public typealias DicomError = ModuleError<DicomErrorCode>
 
-    public var description: String { message }
-
+extension ModuleError where Kind == DicomErrorCode {
     /// The shim's error struct as a `DicomError`.
     init(_ error: carina_dcm_error, path: String) {
         var copy = error

@@ -1,7 +1,7 @@
 /// Minimal, deterministic JSON text writing for the graph formats (keys in the order given).
-enum JSONText {
+public enum JSONText {
     /// `s` as a JSON string literal.
-    static func quote(_ s: String) -> String {
+    public static func quote(_ s: String) -> String {
         var out = "\""
         out.reserveCapacity(s.utf8.count + 2)
         for scalar in s.unicodeScalars {

@@ -35,7 +35,7 @@ public struct Lexicon: Sendable {
     /// Cue phrases and their roles, in file order.
     public let cues: [(phrase: String, roles: CueRoles)]
     let matcher: PhraseMatcher
-    /// The concept of every one-token term, by normalised token.
+    /// The concept of every one-token term, by normalized token.
     let singleToken: [String: Int]
 
     /// The lexicon compiled from `schemas/lexicon`.
@@ -155,7 +155,7 @@ public struct Lexicon: Sendable {
         return nil
     }
 
-    /// The concept whose term is exactly `text` (tokenised and normalised; a plural matches its singular).
+    /// The concept whose term is exactly `text` (tokenised and normalized; a plural matches its singular).
     ///
     /// Used for entities read from RadGraph JSON, which carry tokens but no concept.
     public func conceptID(forTerm text: String) -> String? {

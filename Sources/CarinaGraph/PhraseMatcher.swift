@@ -1,6 +1,6 @@
 /// Finds the longest lexicon phrase (concept term or cue) that starts at a token.
 ///
-/// Phrases are indexed by their first normalised token; at a position the longest phrase whose every token
+/// Phrases are indexed by their first normalized token; at a position the longest phrase whose every token
 /// matches (exactly or through a singular form) wins, and on equal length a cue wins over a concept term.
 ///
 /// - Complexity: one hash lookup per token form, then a comparison per candidate phrase.
@@ -18,7 +18,7 @@ struct PhraseMatcher: Sendable {
 
     private var byFirst: [String: [Phrase]] = [:]
 
-    /// Adds a phrase given as text; it is tokenised and normalised like report text.
+    /// Adds a phrase given as text; it is tokenised and normalized like report text.
     mutating func add(_ text: String, _ payload: Payload) {
         let tokens = Tokenizer.tokenize(text).map(\.norm)
         guard !tokens.isEmpty else { return }
@@ -36,7 +36,7 @@ struct PhraseMatcher: Sendable {
         }
     }
 
-    /// The phrases whose text is exactly `tokens` (normalised forms).
+    /// The phrases whose text is exactly `tokens` (normalized forms).
     func phrases(exactly tokens: [String]) -> [Phrase] {
         guard let first = tokens.first else { return [] }
         return (byFirst[first] ?? []).filter { $0.tokens == tokens }

@@ -15,7 +15,7 @@ struct Token: Sendable {
     var utf8Start: Int32 = 0
     var utf8End: Int32 = 0
 
-    /// Whether `form` (a normalised lexicon token) names this token.
+    /// Whether `form` (a normalized lexicon token) names this token.
     @inline(__always) func matches(_ form: String) -> Bool {
         norm == form || (!singular1.isEmpty && singular1 == form) || (!singular2.isEmpty && singular2 == form)
     }

@@ -61,7 +61,7 @@ enum Tokenizer {
         (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || isDigit(b) || b == 0x5F || b >= 0x80
     }
 
-    /// The normalised form of a word: ASCII lower-case, hyphens removed.
+    /// The normalized form of a word: ASCII lower-case, hyphens removed.
     static func normalize(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
@@ -84,7 +84,7 @@ enum Tokenizer {
                      isPunctuation: false, afterBlankLine: afterBlankLine)
     }
 
-    /// Singular candidates of a normalised word: `-ies` → `-y`; `-es` → `-e` and `-`; `-s` → `-`. Words of
+    /// Singular candidates of a normalized word: `-ies` → `-y`; `-es` → `-e` and `-`; `-s` → `-`. Words of
     /// three letters or fewer and words ending in `ss`, `us` or `is` have none.
     static func singulars(_ w: [UInt8]) -> (String, String) {
         let c = w.count

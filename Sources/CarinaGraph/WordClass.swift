@@ -41,6 +41,6 @@ enum WordClass: UInt8, Sendable {
         return t
     }()
 
-    /// The class of a token's normalised form.
+    /// The class of a token's normalized form.
     static func of(_ token: Token) -> WordClass { table[token.norm] ?? .other }
 }

@@ -136,7 +136,7 @@ extension GrayImage {
     }
 }
 
-/// For each output index along one axis: the first input index and the normalised overlap weights of the input
+/// For each output index along one axis: the first input index and the normalized overlap weights of the input
 /// pixels `[j, j+1)` with the output footprint `[i·s, (i+1)·s)`, where `s = input / output`.
 struct AreaWeights {
     var start: [Int] = []

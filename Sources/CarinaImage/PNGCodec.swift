@@ -84,7 +84,7 @@ public enum PNGCodec {
         defer { unsafe free(pixels) }
         guard status == 0, let data = unsafe pixels else {
             let text = cText(message)
-            let code: ImageCodecError.Code = text.contains("not plain grayscale") ? .unsupported : .malformedInput
+            let code: ImageCodecError.Code = status == 2 ? .unsupported : .malformedInput
             throw ImageCodecError(code, "PNG decoding failed: \(text)")
         }
         guard width > 0, height > 0 else { throw ImageCodecError(.malformedInput, "PNG has an empty image") }

@@ -165,6 +165,9 @@ struct IngestFingerprint: Equatable {
                 return "the record \(entry.name) was \(before), this Carina writes \(entry.value)"
             case "option" where entry.name == "labels":
                 return "the labels came from \(before), now from \(entry.value)"
+            case "option" where entry.name == "sections":
+                // Recorded under the option's first name; `--mode` since, `--sections` its alias.
+                return "--mode was \(before), now \(entry.value)"
             case "option":
                 return "--\(entry.name) was \(before), now \(entry.value)"
             default:

@@ -86,8 +86,8 @@ public final class IngestPipeline: @unchecked Sendable {
     /// One image's way through the pipeline.
     enum Outcome: Sendable {
         case record(CarinaRecord)
-        case skipped(String)
-        case failed(String)
+        case skipped(ImageProblem)
+        case failed(ImageProblem)
     }
 
     /// Per-study text work, done once per study and shared by its images.
@@ -107,11 +107,12 @@ public final class IngestPipeline: @unchecked Sendable {
     /// - Parameters:
     ///   - lock: the output folder's lock when the caller already holds it (to keep it past the run); else the run
     ///     takes it and a second ingest into the same folder is refused.
-    ///   - problem: called for every image that is skipped or failed, with the image and the reason, in dump order.
+    ///   - problem: called for every image that is skipped or failed, with the image, its status and the problem, in
+    ///     dump order.
     /// - Throws: ``IngestError`` `outputLocked` when another ingest writes the folder, `inputsChanged` when the
     ///   folder was ingested from another dump listing, other CSVs or other options (see ``IngestFingerprint``).
     public func run(lock: OutputLock? = nil, progress: (IngestTally) -> Void = { _ in },
-                    problem: (DumpImage, String, String) -> Void = { _, _, _ in }) throws -> IngestTally {
+                    problem: (DumpImage, IngestImageStatus, ImageProblem) -> Void = { _, _, _ in }) throws -> IngestTally {
         let held = try lock ?? OutputLock(directory: options.output)
         defer { withExtendedLifetime(held) {} }
         try IngestFingerprint(dump: dump, options: options).check(directory: options.output)
@@ -174,7 +175,8 @@ public final class IngestPipeline: @unchecked Sendable {
                     if let text = texts[chunk[i].study.studyID] {
                         slots.set(i, process(study: chunk[i].study, image: chunk[i].image, text: text))
                     } else {
-                        slots.set(i, .failed(refused[chunk[i].study.studyID] ?? "report could not be read"))
+                        slots.set(i, .failed(ImageProblem(.reportRefused,
+                                                          refused[chunk[i].study.studyID] ?? "report could not be read")))
                     }
                     if options.dropFromPageCache { FileCacheHint.done(chunk[i].image.path) }
                     i += threads
@@ -185,23 +187,23 @@ public final class IngestPipeline: @unchecked Sendable {
                 switch outcome! {
                 case .record(let record):
                     if options.views != nil, record.view.isEmpty { tally.keptWithoutView += 1 }
-                    if let reason = try Self.write(record.columnValues(), to: writer) {
-                        problem(item.image, "failed", reason)
+                    if let failure = try Self.write(record.columnValues(), to: writer) {
+                        problem(item.image, .failed, failure)
                         tally.failed += 1
-                        try report.append(item.image, status: "failed", reason: reason)
+                        try report.append(item.image, status: .failed, failure)
                         continue
                     }
                     tally.written += 1
-                    try report.append(item.image, status: "written", reason: "")
-                case .skipped(let reason):
-                    if reason.hasPrefix(Self.noViewReason) { tally.droppedWithoutView += 1 }
-                    problem(item.image, "skipped", reason)
+                    try report.append(item.image, status: .written, nil)
+                case .skipped(let skip):
+                    if skip.code == IngestErrorCode.noView.qualified { tally.droppedWithoutView += 1 }
+                    problem(item.image, .skipped, skip)
                     tally.skipped += 1
-                    try report.append(item.image, status: "skipped", reason: reason)
-                case .failed(let reason):
-                    problem(item.image, "failed", reason)
+                    try report.append(item.image, status: .skipped, skip)
+                case .failed(let failure):
+                    problem(item.image, .failed, failure)
                     tally.failed += 1
-                    try report.append(item.image, status: "failed", reason: reason)
+                    try report.append(item.image, status: .failed, failure)
                 }
             }
             position += chunk.count
@@ -211,9 +213,6 @@ public final class IngestPipeline: @unchecked Sendable {
         try report.finish(tally: tally)
         return tally
     }
-
-    /// How a skip for having no recorded view starts.
-    static let noViewReason = "view (none)"
 
     func studyText(_ study: DumpStudy) -> StudyText {
         var raw = ""
@@ -252,7 +251,9 @@ public final class IngestPipeline: @unchecked Sendable {
                 let v = (view ?? "").uppercased()
                 let viewless = v.isEmpty && options.keepImagesWithoutView
                 guard views.contains(v) || viewless else {
-                    return .skipped("\(v.isEmpty ? Self.noViewReason : "view " + v) is not in --views \(views.sorted().joined(separator: ","))")
+                    let listed = views.sorted().joined(separator: ",")
+                    return .skipped(v.isEmpty ? ImageProblem(.noView, "view (none) is not in --views \(listed)")
+                                        : ImageProblem(.viewNotSelected, "view \(v) is not in --views \(listed)"))
                 }
             }
             if !image.isDICOM { return try processImageFile(study: study, image: image, view: view, text: text) }
@@ -276,7 +277,7 @@ public final class IngestPipeline: @unchecked Sendable {
                 entities: text.recordGraph.entities, relations: text.recordGraph.relations, labels: text.labels,
                 labelSource: text.labelSource, concepts: text.concepts, metaJSON: meta, source: image.source))
         } catch {
-            return .failed("\(error)")
+            return .failed(ImageProblem(error))
         }
     }
 
@@ -285,7 +286,7 @@ public final class IngestPipeline: @unchecked Sendable {
     /// of 1/1, 1/2, 1/4, 1/8 of its size that still covers `size`, then area-resized.
     func processImageFile(study: DumpStudy, image: DumpImage, view: String?, text: StudyText) throws -> Outcome {
         guard let data = FileManager.default.contents(atPath: image.path) else {
-            return .failed("\(image.path): cannot read the file")
+            return .failed(ImageProblem(.unreadableImage, "\(image.path): cannot read the file"))
         }
         let bytes = [UInt8](data)
         let format = options.encoding.recordFormat
@@ -293,7 +294,7 @@ public final class IngestPipeline: @unchecked Sendable {
         var meta: String
         if options.keepJPEG, options.encoding == .jpeg8, image.isJPEG {
             let header: JPEGHeader
-            do { header = try JPEGHeader(bytes) } catch { return .failed("\(image.path): \(error)") }
+            do { header = try JPEGHeader(bytes) } catch { return .failed(ImageProblem(error, path: image.path)) }
             stored = bytes
             (width, height) = (header.width, header.height)
             meta = #"{"source_jpeg":{"bytes":\#(bytes.count),"columns":\#(width),"components":\#(header.components),"#
@@ -303,7 +304,7 @@ public final class IngestPipeline: @unchecked Sendable {
             do {
                 decoded = try image.isJPEG ? JPEGCodec.decode(bytes, atLeast: options.size ?? 0)
                     : PNGCodec.decodeLuminance(bytes)
-            } catch { return .failed("\(image.path): \(error)") }
+            } catch { return .failed(ImageProblem(error, path: image.path)) }
             // The output size follows the file's own size, whatever scale the JPEG was decoded at.
             let header = image.isJPEG ? try? JPEGHeader(bytes) : nil
             let source = (width: header?.width ?? decoded.width, height: header?.height ?? decoded.height)

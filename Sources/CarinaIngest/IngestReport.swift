@@ -1,14 +1,49 @@
+import CarinaCore
 import Foundation
 
+/// What happened to one image of the dump: the `status` column of `ingest-report.tsv`.
+public enum IngestImageStatus: String, Sendable {
+    case written, skipped, failed
+}
+
+/// Why an image was skipped or failed: the qualified code of the error (`dicom.decodeFailed`, `ingest.noView`; the
+/// `code` column of `ingest-report.tsv`), the one-line reason, and the error itself when one was raised.
+public struct ImageProblem: Sendable {
+    public let code: String
+    public let reason: String
+    public let underlying: (any Error)?
+
+    init(_ code: IngestErrorCode, _ reason: String, underlying: (any Error)? = nil) {
+        self.code = code.qualified
+        self.reason = reason
+        self.underlying = underlying
+    }
+
+    /// A problem raised as an error: its module's code (`other` for an error of no Carina module); with `path`,
+    /// the reason names the file first.
+    init(_ error: any Error, path: String? = nil) {
+        code = (error as? any CodedError)?.qualifiedCode ?? "other"
+        reason = path.map { "\($0): \(error)" } ?? "\(error)"
+        underlying = error
+    }
+}
+
+extension ErrorCode {
+    /// `domain.code`.
+    var qualified: String { Self.domain + "." + rawValue }
+}
+
 /// `ingest-report.tsv` in the output folder: one line per image found, in dump order, with what happened to it
-/// (`written`, `skipped` or `failed`) and why; and `ingest-summary.json` with the final tally.
+/// (`written`, `skipped` or `failed`), why, where, and the error's code (`code`, last: empty for a written image;
+/// `DOMAIN.CODE` otherwise, e.g. `dicom.decodeFailed`, `ingest.noView`); and `ingest-summary.json` with the final
+/// tally.
 ///
 /// Each line is written with one `write(2)` as soon as its image is decided, before the shard holding the image is
 /// renamed into place, so after a kill the report always covers every durable record and resumption can find where
 /// to continue.
 final class IngestReport {
     static let fileName = "ingest-report.tsv"
-    static let header = "dicom_id\tstatus\treason\tpath\n"
+    static let header = "dicom_id\tstatus\treason\tpath\tcode\n"
     let path: String
     let directory: String
     private var handle: FileHandle
@@ -39,7 +74,8 @@ final class IngestReport {
         for line in lines {
             if written == records { break }
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard fields.count == 4 else { break }
+            // Four fields: a line of a report written before the code column.
+            guard fields.count == 4 || fields.count == 5 else { break }
             switch fields[1] {
             case "written": written += 1
             case "skipped": skipped += 1
@@ -53,16 +89,17 @@ final class IngestReport {
             throw IngestError(.outputConflict, "\(directory) holds \(records) records but its \(Self.fileName) accounts "
                 + "for \(written): it was not written by this ingest; choose an empty --out folder")
         }
-        lines = Array(lines.prefix(kept))
+        lines = lines.prefix(kept).map { $0.split(separator: "\t", omittingEmptySubsequences: false).count == 4 ? $0 + "\t" : $0 }
         let rewritten = Self.header + lines.map { $0 + "\n" }.joined()
         try handle.truncate(atOffset: 0)
         try handle.write(contentsOf: Data(rewritten.utf8))
         return (kept, skipped, failed)
     }
 
-    func append(_ image: DumpImage, status: String, reason: String) throws {
-        let clean = reason.replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "\n", with: " ")
-        try handle.write(contentsOf: Data("\(image.dicomID)\t\(status)\t\(clean)\t\(image.path)\n".utf8))
+    func append(_ image: DumpImage, status: IngestImageStatus, _ problem: ImageProblem?) throws {
+        let clean = (problem?.reason ?? "").replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "\n", with: " ")
+        let line = "\(image.dicomID)\t\(status.rawValue)\t\(clean)\t\(image.path)\t\(problem?.code ?? "")\n"
+        try handle.write(contentsOf: Data(line.utf8))
     }
 
     /// Syncs the report and writes `ingest-summary.json` (the tally and a count per kind of notice) and

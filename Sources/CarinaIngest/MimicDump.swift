@@ -80,8 +80,6 @@ public struct DumpStudy: Sendable, Equatable {
     /// The 14 CheXpert values in CSV order (nil = blank), when the chexpert CSV has the study.
     public let labels: [Float?]?
 
-    var hasReport: Bool { report != .none }
-
     /// The report file, or nil when the report is missing or in an archive.
     public var reportPath: String? {
         if case .file(let path) = report { return path }

@@ -59,7 +59,7 @@ public enum SplitFolders {
 
     /// Runs one ingest per split into `options.output/<split>`.
     public static func run(dump: MimicDump, options: IngestOptions, progress: (String, IngestTally) -> Void = { _, _ in },
-                           problem: (DumpImage, String, String) -> Void = { _, _, _ in }) throws -> Result {
+                           problem: (DumpImage, IngestImageStatus, ImageProblem) -> Void = { _, _, _ in }) throws -> Result {
         var result = Result()
         for split in splits {
             var splitOptions = options

@@ -1,5 +1,5 @@
 import CarinaCore
-/// Per-sample image work of the loader: crop, resize to the model's size, intensity jitter and normalisation.
+/// Per-sample image work of the loader: crop, resize to the model's size, intensity jitter and normalization.
 ///
 /// Never a horizontal flip: laterality matters in a chest film (a flipped heart is a different diagnosis).
 public struct ImageAugmentation: Sendable {
@@ -12,7 +12,7 @@ public struct ImageAugmentation: Sendable {
     /// Multiplicative contrast and additive brightness jitter (0 = off), drawn per sample.
     public var contrastJitter: Float
     public var brightnessJitter: Float
-    /// Normalisation applied after scaling pixels to [0, 1]: `(x - mean) / std`.
+    /// Normalization applied after scaling pixels to [0, 1]: `(x - mean) / std`.
     public var mean: Float = 0.4978
     public var std: Float = 0.2449
 
@@ -23,16 +23,16 @@ public struct ImageAugmentation: Sendable {
         self.brightnessJitter = brightnessJitter
     }
 
-    /// No randomness: the whole image resized to `size × size` and normalised (evaluation).
+    /// No randomness: the whole image resized to `size × size` and normalized (evaluation).
     public static func evaluation(size: Int = 224) -> ImageAugmentation {
         ImageAugmentation(size: size, randomCrop: false, contrastJitter: 0, brightnessJitter: 0)
     }
 
-    /// Writes the `size × size` normalised image into `output` (row-major): ``plan(width:height:rng:)`` then
+    /// Writes the `size × size` normalized image into `output` (row-major): ``plan(width:height:rng:)`` then
     /// ``render(_:pixels:maxValue:into:)``.
     ///
     /// - Parameters:
-    ///   - pixels: stored grey values, row-major, `width × height`.
+    ///   - pixels: stored gray values, row-major, `width × height`.
     ///   - maxValue: the value that maps to 1 (255 for 8-bit images; for 16-bit ones the top of the declared raw
     ///     range, see `WhiteLevel`).
     public func apply(pixels: [UInt16], width: Int, height: Int, maxValue: Float,
@@ -74,7 +74,7 @@ public struct ImageAugmentation: Sendable {
                                       contrast: plan.contrast, brightness: plan.brightness, crop: c))
     }
 
-    /// Resamples, jitters and normalises the image of `plan` into `output` (`size × size`, row-major).
+    /// Resamples, jitters and normalizes the image of `plan` into `output` (`size × size`, row-major).
     ///
     /// - Parameters:
     ///   - pixels: the image's rows `0 ..< plan.rowHigh` at least (`width` values each, row-major); rows below are

@@ -1,16 +1,11 @@
-/// An error of the streaming loader: what went wrong and where.
-public struct LoaderError: Error, CustomStringConvertible, Sendable {
-    public enum Code: String, Sendable {
-        case unreadable, badVocabulary, badState, corruptSample, badImage, badOptions
-    }
+import CarinaCore
 
-    public let code: Code
-    public let message: String
+/// What kind of failure the streaming loader met.
+public enum LoaderErrorCode: String, ErrorCode {
+    case unreadable, badVocabulary, badState, corruptSample, badImage, badOptions
 
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { message }
+    public static let domain = "loader"
 }
+
+/// An error of the streaming loader: what went wrong and where.
+public typealias LoaderError = ModuleError<LoaderErrorCode>

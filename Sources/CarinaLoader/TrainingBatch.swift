@@ -3,7 +3,7 @@
 ///
 /// Layouts (row-major; B = `batchSize`, S = `imageSize`, T = `textLength`, K = `conceptCount`, N = `maxEntities`,
 /// E = `maxRelations`, L = 14):
-/// - `images`: `(B, 1, S, S)`, normalised intensities.
+/// - `images`: `(B, 1, S, S)`, normalized intensities.
 /// - `impressionIDs`, `findingsIDs`: `(B, T)` WordPiece ids, `[CLS] … [SEP]` then `[PAD]`. A record without that
 ///   section has `[PAD]` everywhere (no `[CLS] [SEP]` pretending to be text) and `…Present` 0.
 /// - `impressionMask`, `findingsMask`: `(B, T)`, 1 for real tokens and 0 for padding.

@@ -62,7 +62,7 @@ extension WordPieceTokenizer {
         return out
     }
 
-    /// The BERT-normalised scalars of `text`, each with the offset of the original scalar it came from.
+    /// The BERT-normalized scalars of `text`, each with the offset of the original scalar it came from.
     func normalizedScalars(_ text: String) -> [(Unicode.Scalar, Int32)] {
         var out: [(Unicode.Scalar, Int32)] = []
         out.reserveCapacity(text.utf8.count)

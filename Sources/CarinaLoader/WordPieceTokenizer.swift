@@ -2,7 +2,7 @@ import Foundation
 
 /// A BERT WordPiece tokenizer over a standard `vocab.txt` (one token per line, the line number is the id).
 ///
-/// It reproduces Hugging Face `tokenizers`' `BertWordPieceTokenizer` (lowercasing): the BERT normaliser (control
+/// It reproduces Hugging Face `tokenizers`' `BertWordPieceTokenizer` (lowercasing): the BERT normalizer (control
 /// characters dropped, whitespace unified, CJK characters isolated, accents stripped, lowercase), the BERT
 /// pre-tokeniser (split on whitespace and punctuation), then greedy longest-match-first WordPiece with `##`
 /// continuations, `[UNK]` for a word that cannot be pieced or is longer than 100 characters, and `[CLS] … [SEP]`.
@@ -82,7 +82,7 @@ public struct WordPieceTokenizer: Sendable {
         return (ids, mask)
     }
 
-    // MARK: - BERT normaliser
+    // MARK: - BERT normalizer
 
     func normalize(_ text: String) -> String {
         if let ascii = Self.normalizeASCII(text, lowercase: lowercase) { return ascii }
@@ -112,7 +112,7 @@ public struct WordPieceTokenizer: Sendable {
         return result
     }
 
-    /// The normaliser for pure-ASCII text (the common case of radiology reports), without Unicode tables; nil when
+    /// The normalizer for pure-ASCII text (the common case of radiology reports), without Unicode tables; nil when
     /// the text has a non-ASCII byte.
     static func normalizeASCII(_ text: String, lowercase: Bool) -> String? {
         var bytes = [UInt8]()

@@ -3,8 +3,8 @@ import Foundation
 
 /// A corpus in the MIMIC-CXR dump layout made from the IU X-ray reports, for differential tests and benchmarks.
 ///
-/// `carina sections --emit-mimic-corpus OUT --iu NLMCXR_reports.tgz` writes it; the tests build the same bytes in
-/// memory. It is derived at run time only (the IU licence forbids distributing modified reports).
+/// `carina-report-bench emit-mimic-corpus NLMCXR_reports.tgz --out OUT --titles …` (Benchmarks/ReportBench) writes it;
+/// the tests build the same bytes in memory. It is derived at run time only (the IU licence forbids distributing modified reports).
 public enum MimicStyleCorpus {
     /// The default seed of the committed oracle digests.
     public static let defaultSeed: UInt64 = 20_240_601

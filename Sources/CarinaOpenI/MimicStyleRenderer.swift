@@ -50,8 +50,8 @@ public struct MimicStyleRenderer: Sendable {
             guard t.hasSuffix(":") else { continue }
             t.removeLast()
             guard !t.isEmpty, t.utf8.allSatisfy(MimicStyleRenderer.isHeaderByte), t.first != " " else { continue }
-            let mimic = MimicSectionNames.normalise(t.lowercased()).name
-            let clean = CleanSectionNames.normalise(t).name
+            let mimic = MimicSectionNames.normalize(t.lowercased()).name
+            let clean = CleanSectionNames.normalize(t).name
             guard mimic == clean else { continue }
             switch mimic {
             case "findings": f.append(t)

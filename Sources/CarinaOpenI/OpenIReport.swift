@@ -34,7 +34,7 @@ public struct OpenIReport: Sendable, Equatable {
     ///
     /// Section names are the lower-cased labels; `range` is `nil` (the text is an XML field, not raw text) and
     /// sentence ranges are UTF-8 offsets into the field's own text. Both modes give the same sections; clean mode
-    /// also splits sentences and normalises de-identification marks in `text`.
+    /// also splits sentences and normalizes de-identification marks in `text`.
     public func sectioned(mode: SectionMode) -> SectionedReport {
         var sections: [ReportSection] = []
         for (name, value) in [("comparison", comparison), ("indication", indication), ("findings", findings),
@@ -42,7 +42,7 @@ public struct OpenIReport: Sendable, Equatable {
             guard let value, !value.isEmpty else { continue }
             let label = name.uppercased()
             if mode == .clean {
-                sections.append(ReportSection(name: name, rawHeader: label, text: CleanText.normalise(value),
+                sections.append(ReportSection(name: name, rawHeader: label, text: CleanText.normalize(value),
                                               range: nil, rule: "xml:AbstractText@Label",
                                               sentences: SentenceSplitter.sentences(in: value)))
             } else {

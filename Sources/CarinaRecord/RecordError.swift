@@ -1,19 +1,14 @@
-/// An error reading or building a Carina record: what is wrong, where, and what to do.
-public struct RecordError: Error, CustomStringConvertible, Sendable {
-    public enum Code: String, Sendable {
-        /// A column is missing or holds a value of the wrong kind.
-        case badColumn
-        /// The shards hold another record schema than this reader knows, or lack what was asked of them.
-        case unsupportedSchema
-    }
+import CarinaCore
 
-    public let code: Code
-    public let message: String
+/// What is wrong with a record.
+public enum RecordErrorCode: String, ErrorCode {
+    /// A column is missing or holds a value of the wrong kind.
+    case badColumn
+    /// The shards hold another record schema than this reader knows, or lack what was asked of them.
+    case unsupportedSchema
 
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { message }
+    public static let domain = "record"
 }
+
+/// An error reading or building a Carina record: what is wrong, where, and what to do.
+public typealias RecordError = ModuleError<RecordErrorCode>

@@ -2,11 +2,11 @@ import CarinaShards
 
 /// How a record's image is encoded: the `image_format` column, and the MDS encoding of the `image` column.
 public enum RecordImageFormat: String, Sendable, CaseIterable {
-    /// A 16-bit greyscale PNG.
+    /// A 16-bit grayscale PNG.
     case png16
-    /// An 8-bit greyscale PNG.
+    /// An 8-bit grayscale PNG.
     case png8
-    /// An 8-bit greyscale JPEG.
+    /// An 8-bit grayscale JPEG.
     case jpeg8
     /// Little-endian uint16 samples, row-major, `width × height`.
     case raw16

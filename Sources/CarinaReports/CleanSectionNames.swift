@@ -46,8 +46,8 @@ public enum CleanSectionNames {
         ("notification", "notification"),
     ]
 
-    /// Normalises a header (any case, any spacing) to a clean-mode name and the rule that chose it.
-    public static func normalise(_ header: String) -> (name: String, rule: String) {
+    /// Normalizes a header (any case, any spacing) to a clean-mode name and the rule that chose it.
+    public static func normalize(_ header: String) -> (name: String, rule: String) {
         let h = collapsedLowercase(header)
         if h.containsBytes("addendum") { return ("addendum", "clean:header+addendum") }
         if let hit = table[h] { return (hit, "clean:header+exact-table") }
@@ -69,16 +69,16 @@ public enum CleanSectionNames {
     static func collapsedLowercase(_ s: String) -> String {
         var s = s
         return s.withUTF8 { b in
-            String(unsafeUninitializedCapacity: b.count) { out in
+            unsafe String(unsafeUninitializedCapacity: b.count) { out in
                 var n = 0
                 var space = false
-                for c in b {
+                for unsafe c in unsafe b {
                     if c == 0x20 || c == 0x09 {
                         space = n > 0
                         continue
                     }
-                    if space { out[n] = 0x20; n += 1; space = false }
-                    out[n] = (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c
+                    if space { unsafe out[n] = 0x20; n += 1; space = false }
+                    unsafe out[n] = (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c
                     n += 1
                 }
                 return n

@@ -7,7 +7,7 @@
 ///   space, a tab or the end of the line;
 /// - `FINAL REPORT` title lines and `____` rules end the section before them, so a `WET READ` at the top of a MIMIC
 ///   report stays its own `wet_read` section; `ADDENDUM` headers give `addendum` sections;
-/// - names normalised by `CleanSectionNames` (`NDICATION` is an indication);
+/// - names normalized by `CleanSectionNames` (`NDICATION` is an indication);
 /// - every section with text; blank sections are dropped; sections with the same name are joined in the fields;
 /// - section text with wrapped lines joined and de-identification marks as `___` (`CleanText`), the range of the
 ///   stripped text in the raw report, and its sentences (`SentenceSplitter`).
@@ -37,26 +37,26 @@ enum CleanSectionParser {
     /// The header at the start of the line `[ls, le)`, if there is one.
     static func header(_ b: UnsafeBufferPointer<UInt8>, _ ls: Int, _ le: Int) -> Header? {
         var i = ls
-        while i < le && (b[i] == 0x20 || b[i] == 0x09) { i += 1 }
+        while unsafe i < le && (b[i] == 0x20 || b[i] == 0x09) { i += 1 }
         let start = i
-        guard i < le, (b[i] | 0x20) >= 0x61 && (b[i] | 0x20) <= 0x7A else { return nil }
+        guard i < le, unsafe (b[i] | 0x20) >= 0x61 && (b[i] | 0x20) <= 0x7A else { return nil }
         var lower = false
-        while i < le && isHeaderByte(b[i]) {
-            if b[i] >= 0x61 && b[i] <= 0x7A { lower = true }
+        while unsafe i < le && isHeaderByte(b[i]) {
+            if unsafe b[i] >= 0x61 && b[i] <= 0x7A { lower = true }
             i += 1
         }
-        guard i < le, b[i] == 0x3A, i - start <= 80 else { return nil }
+        guard i < le, unsafe b[i] == 0x3A, i - start <= 80 else { return nil }
         let after = i + 1
-        guard after >= le || b[after] == 0x20 || b[after] == 0x09 || b[after] == 0x0A else { return nil }
+        guard unsafe after >= le || b[after] == 0x20 || b[after] == 0x09 || b[after] == 0x0A else { return nil }
         var end = i
-        while end > start && (b[end - 1] == 0x20 || b[end - 1] == 0x09) { end -= 1 }
+        while unsafe end > start && (b[end - 1] == 0x20 || b[end - 1] == 0x09) { end -= 1 }
         var letters = 0
-        for k in start..<end where (b[k] | 0x20) >= 0x61 && (b[k] | 0x20) <= 0x7A { letters += 1 }
+        for k in start..<end where unsafe (b[k] | 0x20) >= 0x61 && (b[k] | 0x20) <= 0x7A { letters += 1 }
         guard letters >= 2 else { return nil }
         if lower {
             // Mixed case: only a known section name counts ("Findings:", "Impression:").
-            let text = String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
-            let (_, rule) = CleanSectionNames.normalise(text)
+            let text = unsafe String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
+            let (_, rule) = CleanSectionNames.normalize(text)
             guard rule.hasSuffix("exact-table") || rule.containsBytes("substring") else { return nil }
         }
         return Header(lineStart: ls, name: start..<end, bodyStart: min(after, b.count))
@@ -67,26 +67,26 @@ enum CleanSectionParser {
     /// Whether the line `[ls, le)` is a title (`FINAL REPORT`) or a rule of underscores or dashes.
     static func isTitle(_ b: UnsafeBufferPointer<UInt8>, _ ls: Int, _ le: Int) -> Bool {
         var i = ls
-        while i < le && (b[i] == 0x20 || b[i] == 0x09) { i += 1 }
+        while unsafe i < le && (b[i] == 0x20 || b[i] == 0x09) { i += 1 }
         var e = le
-        while e > i && (b[e - 1] == 0x20 || b[e - 1] == 0x09) { e -= 1 }
+        while unsafe e > i && (b[e - 1] == 0x20 || b[e - 1] == 0x09) { e -= 1 }
         guard e > i else { return false }
-        if e - i >= 10 && (i..<e).allSatisfy({ b[$0] == 0x5F || b[$0] == 0x2D }) { return true }
+        if e - i >= 10 && (i..<e).allSatisfy({ unsafe b[$0] == 0x5F || b[$0] == 0x2D }) { return true }
         let n = e - i
         guard n == 8 || n == 12 || n == 18 else { return false }
         for title in titles where title.count == n {
             var k = 0
-            while k < n && (b[i + k] >= 0x61 && b[i + k] <= 0x7A ? b[i + k] - 0x20 : b[i + k]) == title[k] { k += 1 }
+            while unsafe k < n && (b[i + k] >= 0x61 && b[i + k] <= 0x7A ? b[i + k] - 0x20 : b[i + k]) == title[k] { k += 1 }
             if k == n { return true }
         }
         return false
     }
 
     static func split(_ raw: UnsafeBufferPointer<UInt8>, studyID: String?) -> SectionedReport {
-        if let t = NewlineTranslation.translate(raw) {
-            return t.bytes.withUnsafeBufferPointer { split($0, studyID: studyID, map: t.raw) }
+        if let t = unsafe NewlineTranslation.translate(raw) {
+            return unsafe t.bytes.withUnsafeBufferPointer { unsafe split($0, studyID: studyID, map: t.raw) }
         }
-        return split(raw, studyID: studyID, map: { $0 })
+        return unsafe split(raw, studyID: studyID, map: { $0 })
     }
 
     static func split(_ b: UnsafeBufferPointer<UInt8>, studyID: String?,
@@ -96,19 +96,19 @@ enum CleanSectionParser {
         var sawHeader = false
         var ls = 0
         while ls < b.count || (ls == 0 && b.isEmpty) {
-            let le = PythonText.newline(in: b, from: ls) ?? b.count
-            if let h = header(b, ls, le) {
+            let le = unsafe PythonText.newline(in: b, from: ls) ?? b.count
+            if let h = unsafe header(b, ls, le) {
                 current.body = current.body.lowerBound..<ls
                 pieces.append(current)
-                let text = String(decoding: UnsafeBufferPointer(rebasing: b[h.name]), as: UTF8.self)
-                let (name, rule) = CleanSectionNames.normalise(text)
+                let text = unsafe String(decoding: UnsafeBufferPointer(rebasing: b[h.name]), as: UTF8.self)
+                let (name, rule) = CleanSectionNames.normalize(text)
                 current = Piece(name: name, header: h.name, body: h.bodyStart..<h.bodyStart, rule: rule)
                 sawHeader = true
-            } else if isTitle(b, ls, le) {
+            } else if unsafe isTitle(b, ls, le) {
                 current.body = current.body.lowerBound..<ls
                 pieces.append(current)
                 let next = min(le + 1, b.count)
-                let addendum = String(decoding: UnsafeBufferPointer(rebasing: b[ls..<le]), as: UTF8.self)
+                let addendum = unsafe String(decoding: UnsafeBufferPointer(rebasing: b[ls..<le]), as: UTF8.self)
                     .trimmingSpaces().uppercased() == "ADDENDUM"
                 current = addendum
                     ? Piece(name: "addendum", header: nil, body: next..<next, rule: "clean:title:addendum")
@@ -120,21 +120,21 @@ enum CleanSectionParser {
         current.body = current.body.lowerBound..<b.count
         pieces.append(current)
         if !sawHeader {
-            pieces = pieces.filter { !PythonText.isBlank($0.body, in: b) }
+            pieces = pieces.filter { unsafe !PythonText.isBlank($0.body, in: b) }
             pieces = [Piece(name: "full_report", header: nil, body: 0..<b.count, rule: "clean:no-header")]
         }
-        pieces = pieces.filter { !PythonText.isBlank($0.body, in: b) }
+        pieces = pieces.filter { unsafe !PythonText.isBlank($0.body, in: b) }
         if !pieces.contains(where: { $0.name == "impression" || $0.name == "findings" }), let last = pieces.last,
-           let cut = paragraphBreak(b, last.body) {
+           let cut = unsafe paragraphBreak(b, last.body) {
             pieces[pieces.count - 1].body = last.body.lowerBound..<cut.lowerBound
             pieces.append(Piece(name: "last_paragraph", header: nil, body: cut.upperBound..<last.body.upperBound,
                                 rule: "clean:last-paragraph"))
         }
         var sections: [ReportSection] = []
         for p in pieces {
-            let body = PythonText.strip(p.body, in: b)
-            let rawHeader = p.header.map { String(decoding: UnsafeBufferPointer(rebasing: b[$0]), as: UTF8.self) }
-            sections.append(ReportSection(name: p.name, rawHeader: rawHeader, text: CleanText.normalise(b, body),
+            let body = unsafe PythonText.strip(p.body, in: b)
+            let rawHeader = p.header.map { unsafe String(decoding: UnsafeBufferPointer(rebasing: b[$0]), as: UTF8.self) }
+            unsafe sections.append(ReportSection(name: p.name, rawHeader: rawHeader, text: CleanText.normalize(b, body),
                                           range: map(body), rule: p.rule,
                                           sentences: SentenceSplitter.sentences(b, body, map: map)))
         }
@@ -151,13 +151,13 @@ enum CleanSectionParser {
 
     /// The first blank line inside `range` that has text after it, as the range of the break.
     static func paragraphBreak(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Range<Int>? {
-        let s = PythonText.strip(range, in: b)
+        let s = unsafe PythonText.strip(range, in: b)
         var i = s.lowerBound
         while i < s.upperBound {
-            if b[i] == 0x0A {
+            if unsafe b[i] == 0x0A {
                 var j = i + 1
-                while j < s.upperBound && (b[j] == 0x20 || b[j] == 0x09) { j += 1 }
-                if j < s.upperBound && b[j] == 0x0A { return i..<(j + 1) }
+                while unsafe j < s.upperBound && (b[j] == 0x20 || b[j] == 0x09) { j += 1 }
+                if unsafe j < s.upperBound && b[j] == 0x0A { return i..<(j + 1) }
             }
             i += 1
         }

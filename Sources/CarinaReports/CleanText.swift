@@ -1,4 +1,4 @@
-/// Carina's text normalisation for clean mode.
+/// Carina's text normalization for clean mode.
 ///
 /// - Whitespace: a run holding a blank line becomes one `\n` (a paragraph break); any other run (the 79-column
 ///   wrap of MIMIC reports, the one leading space of each line) becomes one space; the ends are trimmed.
@@ -8,37 +8,37 @@ public enum CleanText {
     /// The canonical de-identification mark.
     public static let deidMark = "___"
 
-    /// Normalises a piece of report text.
-    public static func normalise(_ s: String) -> String {
+    /// Normalizes a piece of report text.
+    public static func normalize(_ s: String) -> String {
         var s = s
         s.makeContiguousUTF8()
-        return s.utf8.withContiguousStorageIfAvailable { normalise($0, 0..<$0.count) }!
+        return unsafe s.utf8.withContiguousStorageIfAvailable { unsafe normalize($0, 0..<$0.count) }!
     }
 
     @inline(__always)
     static func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
 
-    /// Normalises `b[range]` (the result is never longer than the input, so it is written in place).
-    static func normalise(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+    /// Normalizes `b[range]` (the result is never longer than the input, so it is written in place).
+    static func normalize(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
         if range.isEmpty { return "" }
-        return String(unsafeUninitializedCapacity: range.count) { out in
+        return unsafe String(unsafeUninitializedCapacity: range.count) { out in
             var n = 0
             var i = range.lowerBound
             let hi = range.upperBound
             var pendingSpace = false
             var pendingBreak = false
-            @inline(__always) func put(_ c: UInt8) { out[n] = c; n += 1 }
+            @inline(__always) func put(_ c: UInt8) { unsafe out[n] = c; n += 1 }
             while i < hi {
-                let c = b[i]
+                let c = unsafe b[i]
                 if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0B || c == 0x0C {
                     // Whitespace run: a paragraph break when it holds two line ends.
                     var newlines = 0
                     while i < hi {
-                        let d = b[i]
+                        let d = unsafe b[i]
                         if d == 0x0A {
                             newlines += 1
                         } else if d == 0x0D {
-                            if !(i + 1 < hi && b[i + 1] == 0x0A) { newlines += 1 }
+                            if unsafe !(i + 1 < hi && b[i + 1] == 0x0A) { newlines += 1 }
                         } else if !(d == 0x20 || d == 0x09 || d == 0x0B || d == 0x0C) {
                             break
                         }
@@ -52,14 +52,14 @@ public enum CleanText {
                 }
                 pendingBreak = false
                 pendingSpace = false
-                if c == 0x5F || (c == 0x58 && (i == range.lowerBound || !isLetter(b[i - 1]))) {
+                if unsafe c == 0x5F || (c == 0x58 && (i == range.lowerBound || !isLetter(b[i - 1]))) {
                     var j = i
-                    while j < hi && b[j] == c { j += 1 }
-                    let mark = c == 0x5F ? j - i >= 3 : (j - i >= 4 && (j == hi || !isLetter(b[j])))
+                    while unsafe j < hi && b[j] == c { j += 1 }
+                    let mark = unsafe c == 0x5F ? j - i >= 3 : (j - i >= 4 && (j == hi || !isLetter(b[j])))
                     if mark {
                         put(0x5F); put(0x5F); put(0x5F)
                     } else {
-                        for k in i..<j { put(b[k]) }
+                        for k in i..<j { unsafe put(b[k]) }
                     }
                     i = j
                     continue

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The MIT-LCP section-name normalisation (`normalize_section_names` in `section_parser.py`), as data.
+/// The MIT-LCP section-name normalization (`normalize_section_names` in `section_parser.py`), as data.
 ///
 /// Three stages, first match wins: the exact table on the lower-cased, stripped header; then a substring test for
 /// the main sections in order (impression, findings, history, comparison, addendum); then a view phrase
@@ -15,7 +15,7 @@ public enum MimicSectionNames {
         case unmapped
     }
 
-    /// The exact table, in the upstream order: (lower-cased header, normalised name).
+    /// The exact table, in the upstream order: (lower-cased header, normalized name).
     public static let exactTable: [(String, String)] = [
         ("preamble", "preamble"),
         ("impression", "impression"),
@@ -139,11 +139,11 @@ public enum MimicSectionNames {
         @inline(__always)
         func lookup(_ b: UnsafeBufferPointer<UInt8>) -> Int32? {
             guard b.count < byLength.count else { return nil }
-            return keys.withUnsafeBufferPointer { k in
+            return unsafe keys.withUnsafeBufferPointer { k in
                 for e in byLength[b.count] {
                     let (off, code) = entries[e]
                     var i = 0
-                    while i < b.count && k[Int(off) + i] == b[i] { i += 1 }
+                    while unsafe i < b.count && k[Int(off) + i] == b[i] { i += 1 }
                     if i == b.count { return code }
                 }
                 return nil
@@ -157,8 +157,8 @@ public enum MimicSectionNames {
     static let mainBytes: [([UInt8], Int32)] = mainSections.map { (Array($0.utf8), code($0)) }
     static let viewBytes: [[UInt8]] = viewPhrases.map { Array($0.utf8) }
 
-    /// Normalises an already lower-cased, stripped section name.
-    public static func normalise(_ name: String) -> (name: String, stage: Stage) {
+    /// Normalizes an already lower-cased, stripped section name.
+    public static func normalize(_ name: String) -> (name: String, stage: Stage) {
         if let hit = exact[name] { return (hit, .exactTable) }
         for m in mainSections where name.containsBytes(m) { return (m, .substring(m)) }
         for p in viewPhrases where name.containsBytes(p) { return ("findings", .viewPhrase(p)) }

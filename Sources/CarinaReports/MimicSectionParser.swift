@@ -13,7 +13,7 @@ import Foundation
 public enum MimicSectionParser {
     /// One section as byte ranges of the (newline-translated) text, with its name and rule as strings.
     public struct RawSection: Sendable, Equatable {
-        /// The normalised name.
+        /// The normalized name.
         public var name: String
         /// The header's capture group (`FINDINGS`, `  PA AND LATERAL`), when the section came from a header.
         public var header: Range<Int>?
@@ -43,7 +43,7 @@ public enum MimicSectionParser {
         /// Names outside the vocabulary (unmapped headers), in order of first appearance.
         var extraNames: [String]
 
-        /// The normalised name of a piece.
+        /// The normalized name of a piece.
         public func name(_ p: Piece) -> String {
             let v = MimicSectionNames.vocabulary
             return p.nameCode < v.count ? v[Int(p.nameCode)] : extraNames[Int(p.nameCode) - v.count]
@@ -90,15 +90,15 @@ public enum MimicSectionParser {
         let n = b.count
         var i = from
         while i + 4 <= n {
-            guard let nl = PythonText.newline(in: b, from: i) else { return nil }
+            guard let nl = unsafe PythonText.newline(in: b, from: i) else { return nil }
             i = nl
             if i + 4 > n { return nil }
-            if b[i + 1] == 0x20 {
+            if unsafe b[i + 1] == 0x20 {
                 var j = i + 2
-                while j < n && isHeaderByte(b[j]) { j += 1 }
+                while unsafe j < n && isHeaderByte(b[j]) { j += 1 }
                 // The class has no colon, so the greedy run is the only candidate.
-                if j > i + 2 && j + 1 < n && b[j] == 0x3A {
-                    let w = PythonText.spaceLength(at: j + 1, in: b)
+                if unsafe j > i + 2 && j + 1 < n && b[j] == 0x3A {
+                    let w = unsafe PythonText.spaceLength(at: j + 1, in: b)
                     if w > 0 { return Match(start: i, group: (i + 2)..<j, end: j + 1 + w) }
                 }
             }
@@ -109,7 +109,7 @@ public enum MimicSectionParser {
 
     /// Splits `b` (already newline-translated) into sections as `section_text` does.
     public static func sections(_ b: UnsafeBufferPointer<UInt8>) -> [RawSection] {
-        let s = scan(b)
+        let s = unsafe scan(b)
         return s.pieces.map { RawSection(name: s.name($0), header: $0.header, text: $0.text, rule: s.rule($0)) }
     }
 
@@ -117,9 +117,9 @@ public enum MimicSectionParser {
     public static func scan(_ b: UnsafeBufferPointer<UInt8>) -> Scan {
         var out = Scan(pieces: [], extraNames: [])
         out.pieces.reserveCapacity(12)
-        guard var s = search(b, from: 0) else {
+        guard var s = unsafe search(b, from: 0) else {
             out.pieces.append(Piece(nameCode: fullReportCode, header: nil, text: 0..<b.count, ruleKind: .noHeader))
-            finish(&out.pieces, b)
+            unsafe finish(&out.pieces, b)
             return out
         }
         out.pieces.append(Piece(nameCode: preambleCode, header: nil, text: 0..<s.group.lowerBound, ruleKind: .preamble))
@@ -127,16 +127,16 @@ public enum MimicSectionParser {
         while true {
             let group = s.group
             let idxStart = s.end
-            let skip = PythonText.newline(in: b, from: idxStart) ?? idxStart
-            let next = search(b, from: skip)
+            let skip = unsafe PythonText.newline(in: b, from: idxStart) ?? idxStart
+            let next = unsafe search(b, from: skip)
             let idxEnd = next?.start ?? b.count
             var piece = Piece(nameCode: 0, header: group, text: idxStart..<idxEnd, ruleKind: .exact)
-            name(&piece, &out.extraNames, group, b, table)
+            unsafe name(&piece, &out.extraNames, group, b, table)
             out.pieces.append(piece)
             guard let n = next else { break }
             s = n
         }
-        finish(&out.pieces, b)
+        unsafe finish(&out.pieces, b)
         return out
     }
 
@@ -146,29 +146,29 @@ public enum MimicSectionParser {
                      _ b: UnsafeBufferPointer<UInt8>, _ table: MimicSectionNames.FastTable) {
         var lo = group.lowerBound
         var hi = group.upperBound
-        while lo < hi && b[lo] == 0x20 { lo += 1 }
-        while hi > lo && b[hi - 1] == 0x20 { hi -= 1 }
+        while unsafe lo < hi && b[lo] == 0x20 { lo += 1 }
+        while unsafe hi > lo && b[hi - 1] == 0x20 { hi -= 1 }
         let n = hi - lo
         if n < 64 {
             var lower: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
-            let done: Bool = withUnsafeMutableBytes(of: &lower) { raw in
+            let done: Bool = unsafe withUnsafeMutableBytes(of: &lower) { raw in
                 for k in 0..<n {
-                    let c = b[lo + k]
-                    raw[k] = (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c
+                    let c = unsafe b[lo + k]
+                    unsafe raw[k] = (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c
                 }
-                let key = UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[0..<n])
-                if let hit = table.lookup(key) {
+                let key = unsafe UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[0..<n])
+                if let hit = unsafe table.lookup(key) {
                     piece.nameCode = hit
                     return true
                 }
                 // Substring stage, then view phrases, on the bytes (memmem), in the upstream order.
-                for (k, (m, code)) in MimicSectionNames.mainBytes.enumerated() where contains(key, m) {
+                for (k, (m, code)) in MimicSectionNames.mainBytes.enumerated() where unsafe contains(key, m) {
                     piece.nameCode = code
                     piece.ruleKind = .substring
                     piece.ruleIndex = UInt8(k)
                     return true
                 }
-                for (k, p) in MimicSectionNames.viewBytes.enumerated() where contains(key, p) {
+                for (k, p) in MimicSectionNames.viewBytes.enumerated() where unsafe contains(key, p) {
                     piece.nameCode = findingsCode
                     piece.ruleKind = .viewPhrase
                     piece.ruleIndex = UInt8(k)
@@ -178,7 +178,7 @@ public enum MimicSectionParser {
             }
             if done { return }
         }
-        let (name, stage) = MimicSectionNames.normalise(headerName(lo..<hi, b))
+        let (name, stage) = unsafe MimicSectionNames.normalize(headerName(lo..<hi, b))
         switch stage {
         case .exactTable: piece.ruleKind = .exact
         case .substring(let m):
@@ -204,13 +204,13 @@ public enum MimicSectionParser {
     static func contains(_ hay: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
         let m = needle.count
         guard m <= hay.count else { return false }
-        return needle.withUnsafeBufferPointer { n in
-            let first = n[0]
+        return unsafe needle.withUnsafeBufferPointer { n in
+            let first = unsafe n[0]
             var i = 0
             while i <= hay.count - m {
-                if hay[i] == first {
+                if unsafe hay[i] == first {
                     var k = 1
-                    while k < m && hay[i + k] == n[k] { k += 1 }
+                    while unsafe k < m && hay[i + k] == n[k] { k += 1 }
                     if k == m { return true }
                 }
                 i += 1
@@ -221,11 +221,11 @@ public enum MimicSectionParser {
 
     /// The lower-cased bytes of a stripped header as a string (ASCII by construction).
     static func headerName(_ r: Range<Int>, _ b: UnsafeBufferPointer<UInt8>) -> String {
-        String(unsafeUninitializedCapacity: r.count) { dst in
+        unsafe String(unsafeUninitializedCapacity: r.count) { dst in
             var k = 0
             for i in r {
-                let c = b[i]
-                dst[k] = (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c
+                let c = unsafe b[i]
+                unsafe dst[k] = (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c
                 k += 1
             }
             return k
@@ -242,13 +242,13 @@ public enum MimicSectionParser {
         while i >= 0 {
             let c = out[i].nameCode
             if c == imp || c == fnd {
-                if PythonText.isBlank(out[i].text, in: b) { out.remove(at: i) } else { kept = true }
+                if unsafe PythonText.isBlank(out[i].text, in: b) { out.remove(at: i) } else { kept = true }
             }
             i -= 1
         }
         if !kept {
             let last = out[out.count - 1].text
-            if let cut = paragraphBreak(b, last) {
+            if let cut = unsafe paragraphBreak(b, last) {
                 out[out.count - 1].text = last.lowerBound..<cut
                 out.append(Piece(nameCode: lastParagraphCode, header: nil, text: (cut + 3)..<last.upperBound,
                                  ruleKind: .lastParagraph))
@@ -261,8 +261,8 @@ public enum MimicSectionParser {
     static func paragraphBreak(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
         var i = range.lowerBound
         while i + 3 <= range.upperBound {
-            guard let nl = PythonText.newline(in: b, from: i), nl + 3 <= range.upperBound else { return nil }
-            if b[nl + 1] == 0x20 && b[nl + 2] == 0x0A { return nl }
+            guard let nl = unsafe PythonText.newline(in: b, from: i), nl + 3 <= range.upperBound else { return nil }
+            if unsafe b[nl + 1] == 0x20 && b[nl + 2] == 0x0A { return nl }
             i = nl + 1
         }
         return nil

@@ -13,18 +13,18 @@ struct NewlineTranslation {
 
     /// Translates `raw`, or returns `nil` when it holds no `\r` (then offsets are the identity).
     static func translate(_ raw: UnsafeBufferPointer<UInt8>) -> NewlineTranslation? {
-        guard let base = raw.baseAddress, memchr(base, 0x0D, raw.count) != nil else { return nil }
+        guard let base = raw.baseAddress, unsafe memchr(base, 0x0D, raw.count) != nil else { return nil }
         var out: [UInt8] = []
         var offsets: [Int] = []
         out.reserveCapacity(raw.count)
         offsets.reserveCapacity(raw.count + 1)
         var i = 0
         while i < raw.count {
-            let c = raw[i]
+            let c = unsafe raw[i]
             if c == 0x0D {
                 out.append(0x0A)
                 offsets.append(i)
-                i += (i + 1 < raw.count && raw[i + 1] == 0x0A) ? 2 : 1
+                unsafe i += (i + 1 < raw.count && raw[i + 1] == 0x0A) ? 2 : 1
             } else {
                 out.append(c)
                 offsets.append(i)

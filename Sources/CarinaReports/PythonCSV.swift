@@ -7,22 +7,22 @@ public enum PythonCSV {
         guard var s else { return }
         s.withUTF8 { b in
             var needs = false
-            for c in b where c == 0x2C || c == 0x22 || c == 0x0A || c == 0x0D {
+            for unsafe c in unsafe b where c == 0x2C || c == 0x22 || c == 0x0A || c == 0x0D {
                 needs = true
                 break
             }
             if !needs {
-                out.append(contentsOf: b)
+                unsafe out.append(contentsOf: b)
                 return
             }
             out.append(0x22)
             var start = 0
-            for i in 0..<b.count where b[i] == 0x22 {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start...i]))
+            for i in 0..<b.count where unsafe b[i] == 0x22 {
+                unsafe out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start...i]))
                 out.append(0x22)
                 start = i + 1
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start...]))
+            unsafe out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start...]))
             out.append(0x22)
         }
     }

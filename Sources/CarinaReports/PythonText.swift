@@ -20,23 +20,23 @@ enum PythonText {
     /// Decodes the code point that starts at `i` in valid UTF-8; returns it and its length in bytes.
     @inline(__always)
     static func scalar(at i: Int, in b: UnsafeBufferPointer<UInt8>) -> (UInt32, Int) {
-        let b0 = UInt32(b[i])
+        let b0 = unsafe UInt32(b[i])
         if b0 < 0x80 { return (b0, 1) }
-        if b0 < 0xE0 { return (((b0 & 0x1F) << 6) | (UInt32(b[i + 1]) & 0x3F), 2) }
+        if b0 < 0xE0 { return unsafe (((b0 & 0x1F) << 6) | (UInt32(b[i + 1]) & 0x3F), 2) }
         if b0 < 0xF0 {
-            return (((b0 & 0x0F) << 12) | ((UInt32(b[i + 1]) & 0x3F) << 6) | (UInt32(b[i + 2]) & 0x3F), 3)
+            return unsafe (((b0 & 0x0F) << 12) | ((UInt32(b[i + 1]) & 0x3F) << 6) | (UInt32(b[i + 2]) & 0x3F), 3)
         }
-        return (((b0 & 0x07) << 18) | ((UInt32(b[i + 1]) & 0x3F) << 12) | ((UInt32(b[i + 2]) & 0x3F) << 6)
+        return unsafe (((b0 & 0x07) << 18) | ((UInt32(b[i + 1]) & 0x3F) << 12) | ((UInt32(b[i + 2]) & 0x3F) << 6)
             | (UInt32(b[i + 3]) & 0x3F), 4)
     }
 
     /// The byte length of the Python whitespace character starting at `i`, or 0 when there is none.
     @inline(__always)
     static func spaceLength(at i: Int, in b: UnsafeBufferPointer<UInt8>) -> Int {
-        let c = b[i]
+        let c = unsafe b[i]
         if c < 0x80 { return isSpace(UInt32(c)) ? 1 : 0 }
         if c != 0xC2 && c != 0xE1 && c != 0xE2 && c != 0xE3 { return 0 }
-        let (s, n) = scalar(at: i, in: b)
+        let (s, n) = unsafe scalar(at: i, in: b)
         return isSpace(s) ? n : 0
     }
 
@@ -45,14 +45,14 @@ enum PythonText {
         var lo = range.lowerBound
         var hi = range.upperBound
         while lo < hi {
-            let n = spaceLength(at: lo, in: b)
+            let n = unsafe spaceLength(at: lo, in: b)
             if n == 0 { break }
             lo += n
         }
         while hi > lo {
             var start = hi - 1
-            while start > lo && b[start] & 0xC0 == 0x80 { start -= 1 }
-            if spaceLength(at: start, in: b) == 0 { break }
+            while unsafe start > lo && b[start] & 0xC0 == 0x80 { start -= 1 }
+            if unsafe spaceLength(at: start, in: b) == 0 { break }
             hi = start
         }
         return lo..<hi
@@ -60,7 +60,7 @@ enum PythonText {
 
     /// Whether `b[range]` is empty after `str.strip()`.
     static func isBlank(_ range: Range<Int>, in b: UnsafeBufferPointer<UInt8>) -> Bool {
-        strip(range, in: b).isEmpty
+        unsafe strip(range, in: b).isEmpty
     }
 
     /// The byte offset of code point number `index` (clamped to the end), as Python slicing `text[index:]` sees it.
@@ -69,9 +69,9 @@ enum PythonText {
         var i = 0
         while i < b.count {
             if seen == index { return i }
-            if b[i] & 0xC0 != 0x80 { seen += 1 }
+            if unsafe b[i] & 0xC0 != 0x80 { seen += 1 }
             i += 1
-            while i < b.count && b[i] & 0xC0 == 0x80 { i += 1 }
+            while unsafe i < b.count && b[i] & 0xC0 == 0x80 { i += 1 }
         }
         return b.count
     }
@@ -82,10 +82,10 @@ enum PythonText {
         var i = range.lowerBound
         let last = range.upperBound - needle.count
         outer: while i <= last {
-            if b[i] == first {
+            if unsafe b[i] == first {
                 var k = 1
                 while k < needle.count {
-                    if b[i + k] != needle[k] { i += 1; continue outer }
+                    if unsafe b[i + k] != needle[k] { i += 1; continue outer }
                     k += 1
                 }
                 return i
@@ -99,8 +99,8 @@ enum PythonText {
     @inline(__always)
     static func newline(in b: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
         guard from < b.count, let base = b.baseAddress,
-              let p = memchr(base + from, 0x0A, b.count - from) else { return nil }
-        return base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+              let p = unsafe memchr(base + from, 0x0A, b.count - from) else { return nil }
+        return unsafe base.distance(to: p.assumingMemoryBound(to: UInt8.self))
     }
 }
 
@@ -115,14 +115,14 @@ extension String {
             pin.withUTF8 { n in
                 guard n.count <= h.count else { return false }
                 if n.isEmpty { return true }
-                let first = n[0]
+                let first = unsafe n[0]
                 var i = 0
                 let last = h.count - n.count
                 outer: while i <= last {
-                    if h[i] == first {
+                    if unsafe h[i] == first {
                         var k = 1
                         while k < n.count {
-                            if h[i + k] != n[k] { i += 1; continue outer }
+                            if unsafe h[i + k] != n[k] { i += 1; continue outer }
                             k += 1
                         }
                         return true

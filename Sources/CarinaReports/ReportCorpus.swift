@@ -30,7 +30,7 @@ public struct ReportCorpus: Sendable {
     public init(path: String) throws(ReportError) {
         let fm = FileManager.default
         var isDir: ObjCBool = false
-        guard fm.fileExists(atPath: path, isDirectory: &isDir) else {
+        guard unsafe fm.fileExists(atPath: path, isDirectory: &isDir) else {
             throw ReportError(.notFound, "no such file or folder", path: path)
         }
         if !isDir.boolValue {
@@ -40,7 +40,7 @@ public struct ReportCorpus: Sendable {
         }
         let files = (path as NSString).appendingPathComponent("files")
         var filesIsDir: ObjCBool = false
-        if fm.fileExists(atPath: files, isDirectory: &filesIsDir), filesIsDir.boolValue {
+        if unsafe fm.fileExists(atPath: files, isDirectory: &filesIsDir), filesIsDir.boolValue {
             entries = Self.dump(files)
             isDump = true
         } else if Self.sortedNames(path).contains(where: Self.isGroupFolder) {
@@ -70,18 +70,18 @@ public struct ReportCorpus: Sendable {
 
     /// Folder entries (`opendir`/`readdir`) with whether each is a regular file, sorted by their UTF-8 bytes.
     static func listing(_ dir: String) -> [(name: String, isFile: Bool)] {
-        guard let d = opendir(dir) else { return [] }
-        defer { closedir(d) }
+        guard let d = unsafe opendir(dir) else { return [] }
+        defer { unsafe closedir(d) }
         var out: [(String, Bool)] = []
-        while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        while let e = unsafe readdir(d) {
+            let name = unsafe withUnsafeBytes(of: e.pointee.d_name) { raw in
+                unsafe String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
             if name == "." || name == ".." { continue }
-            var isFile = e.pointee.d_type == UInt8(DT_REG)
-            if e.pointee.d_type == UInt8(DT_UNKNOWN) || e.pointee.d_type == UInt8(DT_LNK) {
+            var isFile = unsafe e.pointee.d_type == UInt8(DT_REG)
+            if unsafe e.pointee.d_type == UInt8(DT_UNKNOWN) || e.pointee.d_type == UInt8(DT_LNK) {
                 var st = stat()
-                isFile = stat(dir + "/" + name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+                isFile = unsafe stat(dir + "/" + name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
             }
             out.append((name, isFile))
         }
@@ -107,7 +107,7 @@ public struct ReportCorpus: Sendable {
         for name in sortedNames(root) where !name.hasPrefix(".") {
             let p = (root as NSString).appendingPathComponent(name)
             var d: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: p, isDirectory: &d) else { continue }
+            guard unsafe FileManager.default.fileExists(atPath: p, isDirectory: &d) else { continue }
             if d.boolValue {
                 out += walk(p)
             } else {
@@ -121,15 +121,15 @@ public struct ReportCorpus: Sendable {
     /// Reads a file's bytes.
     /// - Throws: `ReportError.unreadable` with the system's reason.
     public static func readBytes(_ path: String) throws(ReportError) -> [UInt8] {
-        let fd = open(path, O_RDONLY)
+        let fd = unsafe open(path, O_RDONLY)
         guard fd >= 0 else {
-            throw ReportError(.unreadable, "cannot open the file for reading: \(String(cString: strerror(errno)))",
+            throw ReportError(.unreadable, unsafe "cannot open the file for reading: \(String(cString: strerror(errno)))",
                               path: path)
         }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else {
-            throw ReportError(.unreadable, "cannot stat the file: \(String(cString: strerror(errno)))", path: path)
+        guard unsafe fstat(fd, &st) == 0 else {
+            throw ReportError(.unreadable, unsafe "cannot stat the file: \(String(cString: strerror(errno)))", path: path)
         }
         if (st.st_mode & S_IFMT) == S_IFDIR { throw ReportError(.unreadable, "is a folder, not a file", path: path) }
         var out: [UInt8] = []
@@ -137,12 +137,12 @@ public struct ReportCorpus: Sendable {
         var count = 0
         while true {
             if count == out.count { out.append(contentsOf: repeatElement(0, count: capacity)); capacity *= 2 }
-            let n = out.withUnsafeMutableBufferPointer { buf in
-                read(fd, buf.baseAddress! + count, buf.count - count)
+            let n = unsafe out.withUnsafeMutableBufferPointer { buf in
+                unsafe read(fd, buf.baseAddress! + count, buf.count - count)
             }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw ReportError(.unreadable, "read failed: \(String(cString: strerror(errno)))", path: path)
+                throw ReportError(.unreadable, unsafe "read failed: \(String(cString: strerror(errno)))", path: path)
             }
             if n == 0 { break }
             count += n

@@ -1,13 +1,13 @@
-/// One section of a report: its normalised name, the header as written, its text and where it lies in the raw report.
+/// One section of a report: its normalized name, the header as written, its text and where it lies in the raw report.
 public struct ReportSection: Sendable, Codable, Equatable {
-    /// The normalised name: `impression`, `findings`, `comparison`, `history`, `indication`, `technique`,
+    /// The normalized name: `impression`, `findings`, `comparison`, `history`, `indication`, `technique`,
     /// `examination`, `addendum`, `preamble`, `last_paragraph`, ... In mimic mode the MIT-LCP names exactly
     /// (`wet read`, `full report`); in clean mode `wet_read`, `full_report`.
     public var name: String
     /// The header as it appears in the report, without its colon (`nil` for preamble, full report, last paragraph).
     public var rawHeader: String?
     /// The section text. Mimic mode: exactly the MIT-LCP section string (unstripped). Clean mode: wrapped lines
-    /// joined, de-identification marks and numbering normalised.
+    /// joined, de-identification marks and numbering normalized.
     public var text: String
     /// UTF-8 byte offsets of the section text in the raw report (`nil` when the text does not come from raw text,
     /// e.g. an XML field).

@@ -16,38 +16,38 @@ public enum SectionSplitter {
     public static func split(_ text: String, studyID: String?, mode: SectionMode) -> SectionedReport {
         var text = text
         text.makeContiguousUTF8()
-        return text.utf8.withContiguousStorageIfAvailable { raw in
+        return unsafe text.utf8.withContiguousStorageIfAvailable { raw in
             switch mode {
-            case .mimic: return mimic(raw, studyID: studyID)
-            case .clean: return CleanSectionParser.split(raw, studyID: studyID)
+            case .mimic: return unsafe mimic(raw, studyID: studyID)
+            case .clean: return unsafe CleanSectionParser.split(raw, studyID: studyID)
             }
         }!
     }
 
     /// Mimic mode over raw UTF-8 bytes.
     static func mimic(_ raw: UnsafeBufferPointer<UInt8>, studyID: String?) -> SectionedReport {
-        if let t = NewlineTranslation.translate(raw) {
-            return t.bytes.withUnsafeBufferPointer { mimicTranslated($0, studyID: studyID, map: t.raw) }
+        if let t = unsafe NewlineTranslation.translate(raw) {
+            return unsafe t.bytes.withUnsafeBufferPointer { unsafe mimicTranslated($0, studyID: studyID, map: t.raw) }
         }
-        return mimicTranslated(raw, studyID: studyID, map: { $0 })
+        return unsafe mimicTranslated(raw, studyID: studyID, map: { $0 })
     }
 
     static func string(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> String {
-        String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self)
+        unsafe String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self)
     }
 
     static func mimicTranslated(_ b: UnsafeBufferPointer<UInt8>, studyID: String?,
                                 map: (Range<Int>) -> Range<Int>) -> SectionedReport {
-        let scan = MimicSectionParser.scan(b)
+        let scan = unsafe MimicSectionParser.scan(b)
         var sections: [ReportSection] = []
         sections.reserveCapacity(scan.pieces.count)
         for p in scan.pieces {
-            sections.append(ReportSection(name: scan.name(p), rawHeader: p.header.map { string(b, $0) },
-                                          text: string(b, p.text), range: map(p.text), rule: scan.rule(p)))
+            sections.append(ReportSection(name: scan.name(p), rawHeader: p.header.map { unsafe string(b, $0) },
+                                          text: unsafe string(b, p.text), range: map(p.text), rule: scan.rule(p)))
         }
         func last(_ code: Int32) -> String? {
             guard let p = scan.pieces.last(where: { $0.nameCode == code }) else { return nil }
-            return string(b, PythonText.strip(p.text, in: b))
+            return unsafe string(b, PythonText.strip(p.text, in: b))
         }
         var report = SectionedReport(studyID: studyID, sections: sections,
                                      impression: last(MimicSectionParser.impressionCode),
@@ -62,12 +62,12 @@ public enum SectionSplitter {
             report.inSectionedCSV = false
             switch o {
             case .slice(let a, let e):
-                let lo = PythonText.byteOffset(ofCodePoint: a, in: b)
-                let hi = max(lo, PythonText.byteOffset(ofCodePoint: e, in: b))
-                report.conclusion = string(b, lo..<hi)
+                let lo = unsafe PythonText.byteOffset(ofCodePoint: a, in: b)
+                let hi = unsafe max(lo, PythonText.byteOffset(ofCodePoint: e, in: b))
+                report.conclusion = unsafe string(b, lo..<hi)
             case .section(let name):
                 if let r = scan.pieces.last(where: { scan.name($0) == name }) {
-                    report.conclusion = string(b, PythonText.strip(r.text, in: b))
+                    report.conclusion = unsafe string(b, PythonText.strip(r.text, in: b))
                 } else {
                     report.conclusion = nil
                     report.problem = "the MIT-LCP override for \(id) takes its last '\(name)' section, which this "

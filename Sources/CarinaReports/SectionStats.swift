@@ -5,7 +5,7 @@ public struct SectionStats: Sendable, Codable, Equatable {
     public struct Header: Sendable, Codable, Equatable {
         public var header: String
         public var count: Int
-        /// Normalised name → how many times the header was mapped to it.
+        /// Normalized name → how many times the header was mapped to it.
         public var mappedTo: [String: Int]
     }
 

@@ -2,7 +2,7 @@
 ///
 /// Mimic mode: `impression`, `findings`, `lastParagraph` and `comparison` are the *last* section of that name,
 /// stripped, as `create_section_files.py` takes them (`nil` when absent). Clean mode: every section of that name,
-/// normalised and joined by `\n`.
+/// normalized and joined by `\n`.
 public struct SectionedReport: Sendable, Codable {
     /// The study id (`s50414267`), when known.
     public var studyID: String?

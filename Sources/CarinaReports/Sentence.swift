@@ -1,7 +1,7 @@
 /// One sentence of a section.
 ///
 /// `text` is the sentence as Carina reads it (wrapped lines joined by single spaces, de-identification marks
-/// normalised in clean mode); `range` is the sentence's span in the raw report, in UTF-8 byte offsets.
+/// normalized in clean mode); `range` is the sentence's span in the raw report, in UTF-8 byte offsets.
 public struct Sentence: Sendable, Codable, Equatable {
     /// The sentence text.
     public var text: String

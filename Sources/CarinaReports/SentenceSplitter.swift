@@ -20,7 +20,7 @@ public enum SentenceSplitter {
     public static func sentences(in text: String) -> [Sentence] {
         var text = text
         text.makeContiguousUTF8()
-        return text.utf8.withContiguousStorageIfAvailable { sentences($0, 0..<$0.count, map: { $0 }) }!
+        return unsafe text.utf8.withContiguousStorageIfAvailable { unsafe sentences($0, 0..<$0.count, map: { $0 }) }!
     }
 
     @inline(__always)
@@ -32,31 +32,31 @@ public enum SentenceSplitter {
     /// The length of a list marker and the space after it at `i` (`1. `, `12) `, `- `, `* `, `• `), or 0.
     static func listMarker(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ hi: Int) -> Int {
         var j = i
-        if j < hi && (b[j] == 0x2D || b[j] == 0x2A) {
+        if unsafe j < hi && (b[j] == 0x2D || b[j] == 0x2A) {
             j += 1
-        } else if j + 2 < hi && b[j] == 0xE2 && b[j + 1] == 0x80 && b[j + 2] == 0xA2 {
+        } else if unsafe j + 2 < hi && b[j] == 0xE2 && b[j + 1] == 0x80 && b[j + 2] == 0xA2 {
             j += 3
         } else {
-            while j < hi && isDigit(b[j]) && j - i < 2 { j += 1 }
-            guard j > i, j < hi, b[j] == 0x2E || b[j] == 0x29 else { return 0 }
+            while unsafe j < hi && isDigit(b[j]) && j - i < 2 { j += 1 }
+            guard j > i, j < hi, unsafe b[j] == 0x2E || b[j] == 0x29 else { return 0 }
             j += 1
         }
-        guard j < hi, isSpace(b[j]) else { return 0 }
-        while j < hi && (b[j] == 0x20 || b[j] == 0x09) { j += 1 }
+        guard j < hi, unsafe isSpace(b[j]) else { return 0 }
+        while unsafe j < hi && (b[j] == 0x20 || b[j] == 0x09) { j += 1 }
         return j - i
     }
 
     /// Whether the word ending just before the point at `dot` is an abbreviation.
     static func isAbbreviation(_ b: UnsafeBufferPointer<UInt8>, dot: Int, from lo: Int) -> Bool {
         var s = dot
-        while s > lo && !isSpace(b[s - 1]) && b[s - 1] != 0x28 { s -= 1 }
+        while unsafe s > lo && !isSpace(b[s - 1]) && b[s - 1] != 0x28 { s -= 1 }
         let len = dot - s
         guard len > 0, len <= 8 else { return false }
         var w = ""
-        for k in s..<dot { w.unicodeScalars.append(Unicode.Scalar((b[k] >= 0x41 && b[k] <= 0x5A) ? b[k] | 0x20 : b[k])) }
+        for k in s..<dot { unsafe w.unicodeScalars.append(Unicode.Scalar((b[k] >= 0x41 && b[k] <= 0x5A) ? b[k] | 0x20 : b[k])) }
         if abbreviations.contains(w) { return true }
         // Single capital initials ("A. Smith") are not sentence ends.
-        return len == 1 && b[s] >= 0x41 && b[s] <= 0x5A && dot - lo > 1
+        return unsafe len == 1 && b[s] >= 0x41 && b[s] <= 0x5A && dot - lo > 1
     }
 
     /// Sentences of `b[range]`, their ranges passed through `map` (translated → raw offsets).
@@ -71,27 +71,27 @@ public enum SentenceSplitter {
         func emit(_ end: Int, _ rule: String) {
             guard let s = start else { return }
             var e = end
-            while e > s && isSpace(b[e - 1]) { e -= 1 }
+            while unsafe e > s && isSpace(b[e - 1]) { e -= 1 }
             if e > s {
-                out.append(Sentence(text: CleanText.normalise(b, s..<e), range: map(s..<e), rule: rule))
+                unsafe out.append(Sentence(text: CleanText.normalize(b, s..<e), range: map(s..<e), rule: rule))
             }
             start = nil
         }
 
         while i < hi {
-            let c = b[i]
+            let c = unsafe b[i]
             if c == 0x0A {
                 // A blank line ends the sentence.
                 var j = i + 1
-                while j < hi && (b[j] == 0x20 || b[j] == 0x09 || b[j] == 0x0D) { j += 1 }
-                if j < hi && b[j] == 0x0A { emit(i, "paragraph") }
+                while unsafe j < hi && (b[j] == 0x20 || b[j] == 0x09 || b[j] == 0x0D) { j += 1 }
+                if unsafe j < hi && b[j] == 0x0A { emit(i, "paragraph") }
                 atLineStart = true
                 i += 1
                 continue
             }
             if isSpace(c) { i += 1; continue }
             if start == nil || atLineStart {
-                let m = listMarker(b, i, hi)
+                let m = unsafe listMarker(b, i, hi)
                 if m > 0 {
                     if start != nil { emit(i, "list-item") }
                     i += m
@@ -103,15 +103,15 @@ public enum SentenceSplitter {
             atLineStart = false
             if c == 0x2E || c == 0x3F || c == 0x21 {
                 var j = i + 1
-                while j < hi && (b[j] == 0x2E || b[j] == 0x3F || b[j] == 0x21 || b[j] == 0x29 || b[j] == 0x22) {
+                while unsafe j < hi && (b[j] == 0x2E || b[j] == 0x3F || b[j] == 0x21 || b[j] == 0x29 || b[j] == 0x22) {
                     j += 1
                 }
                 if j >= hi { i = j; break }
-                if isSpace(b[j]) {
+                if unsafe isSpace(b[j]) {
                     var k = j
-                    while k < hi && isSpace(b[k]) { k += 1 }
-                    let nextLower = k < hi && b[k] >= 0x61 && b[k] <= 0x7A
-                    if !nextLower && !(c == 0x2E && isAbbreviation(b, dot: i, from: start ?? i)) {
+                    while unsafe k < hi && isSpace(b[k]) { k += 1 }
+                    let nextLower = unsafe k < hi && b[k] >= 0x61 && b[k] <= 0x7A
+                    if unsafe !nextLower && !(c == 0x2E && isAbbreviation(b, dot: i, from: start ?? i)) {
                         emit(j, "terminal-punctuation")
                         i = j
                         continue

@@ -61,6 +61,8 @@ public final class MDSShardWriter {
     /// naming its size) instead of giving it a shard of its own beyond the limit as `MDSWriter` does. The writer is
     /// unchanged by a refused sample, so the caller can go on with the next.
     public var refusesOversizedSamples = false
+    /// What the `sampleTooLarge` error tells the caller to do (a command names its own options).
+    public var oversizedSampleAdvice = "raise the shard size or make the sample smaller"
 
     /// Called at each step of writing a file (for crash tests).
     var onStep: ((String) -> Void)?
@@ -162,7 +164,7 @@ public final class MDSShardWriter {
         let encodedSize = encoded.count
         if refusesOversizedSamples, let sizeLimit, 8 + configBytes.count + encodedSize + 4 > sizeLimit {
             throw ShardError(.sampleTooLarge, "a sample of \(encodedSize) bytes does not fit in a shard of the "
-                + "\(sizeLimit)-byte limit; raise the shard size or make the sample smaller", sample: sampleCount)
+                + "\(sizeLimit)-byte limit; \(oversizedSampleAdvice)", sample: sampleCount)
         }
         // Checked after the size, so that a finished folder's run again refuses an oversized record as the first run did.
         guard !finished else {

@@ -1,10 +1,11 @@
+import CarinaCore
 import CarinaImage
 import CarinaRecord
 
 /// A record's image made viewable: decoded from its stored format, windowed to 8 bits and shrunk.
 ///
 /// The window runs from the 0.5th to the 99.5th percentile of the stored values, so a 12-bit film kept with
-/// modality values and a full-range 16-bit PNG both fill the grey scale. Polarity is kept as stored: an inverted
+/// modality values and a full-range 16-bit PNG both fill the gray scale. Polarity is kept as stored: an inverted
 /// (MONOCHROME1) film that ingest failed to flip shows white lungs, which is what a person checking the data must see.
 enum DisplayImage {
     /// The stored pixels of a record's image.
@@ -15,7 +16,7 @@ enum DisplayImage {
         case .raw16:
             let bytes = record.image
             guard record.width > 0, record.height > 0, bytes.count == 2 * record.width * record.height else {
-                throw SiteError("raw16 image of \(bytes.count) bytes does not match \(record.width)×\(record.height)")
+                throw SiteError(.badImage, "raw16 image of \(bytes.count) bytes does not match \(record.width)×\(record.height)")
             }
             var pixels = [UInt16](repeating: 0, count: bytes.count / 2)
             for p in pixels.indices { pixels[p] = UInt16(bytes[2 * p]) | UInt16(bytes[2 * p + 1]) << 8 }
@@ -60,8 +61,17 @@ extension Double {
     func clamped(_ low: Double, _ high: Double) -> Double { Swift.min(Swift.max(self, low), high) }
 }
 
-/// A site build error: one line saying what went wrong and where.
-public struct SiteError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ message: String) { description = message }
+/// What kind of failure a site build met.
+public enum SiteErrorCode: String, ErrorCode {
+    /// The input folder holds no shards.
+    case noShards
+    /// A shard folder or a record could not be read.
+    case unreadable
+    /// A stored image does not match its record's size.
+    case badImage
+
+    public static let domain = "site"
 }
+
+/// A site build error: one line saying what went wrong and where.
+public typealias SiteError = ModuleError<SiteErrorCode>

@@ -66,7 +66,7 @@ public final class SiteBuilder: Sendable {
         let parts = ["train", "validate", "test"].filter { fm.fileExists(atPath: "\(input)/\($0)/index.json") }
             .map { Part(folder: "\(input)/\($0)", split: $0) }
         guard !parts.isEmpty else {
-            throw SiteError("\(input) holds no index.json and no train/validate/test folders with one: give a folder "
+            throw SiteError(.noShards, "\(input) holds no index.json and no train/validate/test folders with one: give a folder "
                 + "`carina ingest` wrote")
         }
         return parts
@@ -80,7 +80,7 @@ public final class SiteBuilder: Sendable {
         var entries: [IndexEntry] = []
         let datasets = try parts.map { part throws -> MDSDataset in
             do { return try MDSDataset(directory: part.folder, verify: options.verify) } catch let error as ShardError {
-                throw SiteError("\(part.folder): \(error.message)")
+                throw SiteError(.unreadable, "\(part.folder): \(error.message)", path: part.folder, underlying: error)
             }
         }
         let total = datasets.reduce(0) { $0 + $1.count }
@@ -133,7 +133,7 @@ public final class SiteBuilder: Sendable {
     func pageNames(datasets: [MDSDataset], order: [(part: Int, index: Int)]) throws -> [String] {
         try order.map { p, i in
             let raw: MDSRawSample
-            do { raw = try datasets[p].rawSample(at: i) } catch let error as ShardError { throw SiteError("\(datasets[p].directory): \(error.message)") }
+            do { raw = try datasets[p].rawSample(at: i) } catch let error as ShardError { throw SiteError(.unreadable, "\(datasets[p].directory): \(error.message)", underlying: error) }
             let id = raw[RecordSchema.Column.dicomID.rawValue].map { String(decoding: $0, as: UTF8.self) } ?? "record-\(p)-\(i)"
             return Paths.recordPage(id)
         }
@@ -151,9 +151,11 @@ public final class SiteBuilder: Sendable {
         do {
             let record: CarinaRecord
             do { record = try CarinaRecord(columns: try dataset.sample(at: index)) } catch let error as ShardError {
-                throw SiteError("\(dataset.directory) record \(index): \(error.message)")
+                throw SiteError(.unreadable, "\(dataset.directory) record \(index): \(error.message)", index: index,
+                               underlying: error)
             } catch let error as RecordError {
-                throw SiteError("\(dataset.directory) record \(index): \(error.message)")
+                throw SiteError(.unreadable, "\(dataset.directory) record \(index): \(error.message)", index: index,
+                               underlying: error)
             }
             let id = record.dicomID.isEmpty ? "record-\(index)" : record.dicomID
             var rendered = Rendered(entry: IndexEntry(record: record, id: id, part: part.split))

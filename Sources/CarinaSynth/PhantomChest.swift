@@ -135,7 +135,7 @@ struct PhantomChest {
         }
     }
 
-    /// The normalised elliptical distance of (u, v) from the ellipse centred at (cu, cv): < 1 inside.
+    /// The normalized elliptical distance of (u, v) from the ellipse centred at (cu, cv): < 1 inside.
     static func ellipse(_ u: Double, _ v: Double, _ cu: Double, _ cv: Double, _ ru: Double, _ rv: Double) -> Double {
         let a = (u - cu) / ru, b = (v - cv) / rv
         return a * a + b * b

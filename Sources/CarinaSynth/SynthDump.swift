@@ -46,15 +46,15 @@ public enum SynthDump {
     public static func write(to root: String, options: SynthOptions,
                              progress: @Sendable (Int, Int) -> Void = { _, _ in }) throws {
         guard options.studies >= 1, options.rows >= 16, options.columns >= 16 else {
-            throw SynthError("synth needs at least 1 study and a matrix of at least 16×16")
+            throw SynthError(.badOptions, "synth needs at least 1 study and a matrix of at least 16×16")
         }
         let plan = plan(options)
         let fm = FileManager.default
         for study in plan {
             try fm.createDirectory(atPath: folder(root, study), withIntermediateDirectories: true)
         }
-        let failures = Failures()
-        let counter = Counter()
+        let failures = IndexedResults<any Error>(count: plan.count)
+        let counter = SharedCount()
         let threads = max(1, min(options.threads, plan.count))
         DispatchQueue.concurrentPerform(iterations: threads) { worker in
             var i = worker
@@ -62,24 +62,27 @@ public enum SynthDump {
                 do {
                     try writeStudy(plan[i], root: root, options: options)
                 } catch {
-                    failures.add("\(error)")
+                    failures.set(i, error)
                 }
-                progress(counter.increment(), plan.count)
+                progress(counter.fetchAdd(1) + 1, plan.count)
                 i += threads
             }
         }
-        if let first = failures.first { throw SynthError(first) }
+        // The first failure in study order, whichever worker met it first.
+        if let first = failures.values.lazy.compactMap({ $0 }).first {
+            throw SynthError(.writeFailed, "\(first)", underlying: first)
+        }
         try writeTables(plan, root: root, options: options)
         if options.reportsZip {
             var entries: [(name: String, bytes: [UInt8])] = []
             for study in plan {
                 let path = folder(root, study) + ".txt"
-                guard let data = fm.contents(atPath: path) else { throw SynthError("cannot read back \(path)") }
+                guard let data = fm.contents(atPath: path) else { throw SynthError(.writeFailed, "cannot read back \(path)", path: path) }
                 entries.append((String(path.dropFirst(root.count + 1)), [UInt8](data)))
                 try fm.removeItem(atPath: path)
             }
             do { try ZipWriter.write(entries, to: root + "/mimic-cxr-reports.zip") } catch {
-                throw SynthError(error.description)
+                throw SynthError(.writeFailed, error.description, underlying: error)
             }
         }
     }
@@ -135,7 +138,7 @@ public enum SynthDump {
             let image = GrayImage(width: options.columns, height: options.rows, bitDepth: 8, pixels: values)
             let bytes = try JPEGCodec.encode(image, quality: 95)
             guard FileManager.default.createFile(atPath: folder(root, s) + "/\(s.dicomID).jpg", contents: Data(bytes)) else {
-                throw SynthError("cannot write \(folder(root, s))/\(s.dicomID).jpg")
+                throw SynthError(.writeFailed, "cannot write \(folder(root, s))/\(s.dicomID).jpg")
             }
             return
         }
@@ -186,21 +189,15 @@ public enum SynthDump {
     }
 }
 
+/// What kind of failure `carina synth` met.
+public enum SynthErrorCode: String, ErrorCode {
+    /// The options ask for no study or a matrix too small to draw on.
+    case badOptions
+    /// A file of the dump could not be written or read back.
+    case writeFailed
+
+    public static let domain = "synth"
+}
+
 /// An error of `carina synth`.
-public struct SynthError: Error, CustomStringConvertible {
-    public let description: String
-    init(_ message: String) { description = message }
-}
-
-final class Failures: @unchecked Sendable {
-    private let lock = NSLock()
-    private var messages: [String] = []
-    func add(_ m: String) { lock.lock(); messages.append(m); lock.unlock() }
-    var first: String? { lock.lock(); defer { lock.unlock() }; return messages.first }
-}
-
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
-}
+public typealias SynthError = ModuleError<SynthErrorCode>

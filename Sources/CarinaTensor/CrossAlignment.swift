@@ -5,10 +5,10 @@ extension Losses {
     /// word→patch with `queries` = words, `keys` = patches, and patch→word the other way round).
     ///
     /// Per sample, over its valid queries `q_i` and valid keys `k_j` (both rows of `E`):
-    /// `a_ij = softmax_j(q_i·k_j / τ)` (masked keys excluded), context `c_i = Σ_j a_ij k_j`, L2-normalised when
-    /// `normalizeContext` (MGCA normalises the word contexts; with a ViT it leaves the patch contexts as they are),
+    /// `a_ij = softmax_j(q_i·k_j / τ)` (masked keys excluded), context `c_i = Σ_j a_ij k_j`, L2-normalized when
+    /// `normalizeContext` (MGCA normalizes the word contexts; with a ViT it leaves the patch contexts as they are),
     /// `s_il = q_i·c_l / τ`; loss `Σ_i w_i (CE(s_i·, i) + CE(s_·i, i)) / 2` with the query weights `w_i`
-    /// (MGCA: the clipped, normalised CLS attention, summing to 1 per sample); the batch loss is the sum over
+    /// (MGCA: the clipped, normalized CLS attention, summing to 1 per sample); the batch loss is the sum over
     /// samples divided by `B`. Invalid queries take no part (rows and columns of `s` are masked, where MGCA's
     /// padded word slots still enter the column softmax).
     ///

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Layer normalisation over the last dimension, `eps = 1e-5` (PyTorch's default).
+/// Layer normalization over the last dimension, `eps = 1e-5` (PyTorch's default).
 public enum LayerNorm {
     public static let epsilon: Float = 1e-5
 

@@ -3,8 +3,8 @@ import Foundation
 extension Losses {
     /// MGCA's token-wise local alignment between report tokens and image patches.
     ///
-    /// Per sample, with L2-normalised tokens `t_i` (only the valid ones) and patches `p_j`:
-    /// `a_ij = softmax_j(t_i·p_j / τ)`, context `c_i = normalise(Σ_j a_ij p_j)`, similarity `s_ik = t_i·c_k / τ`;
+    /// Per sample, with L2-normalized tokens `t_i` (only the valid ones) and patches `p_j`:
+    /// `a_ij = softmax_j(t_i·p_j / τ)`, context `c_i = normalize(Σ_j a_ij p_j)`, similarity `s_ik = t_i·c_k / τ`;
     /// each valid token scores cross-entropy to the diagonal along its row (token→context) and its column
     /// (context→token), averaged; the loss is the mean over all valid tokens of the batch.
     ///

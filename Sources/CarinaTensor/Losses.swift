@@ -6,7 +6,7 @@ import Foundation
 public enum Losses {
     /// Global image↔text alignment: symmetric InfoNCE (CLIP) with a learnable temperature.
     ///
-    /// `logits = min(exp(s), maxScale) · image · textᵀ` for L2-normalised `image (B, E)`, `text (B, E)`;
+    /// `logits = min(exp(s), maxScale) · image · textᵀ` for L2-normalized `image (B, E)`, `text (B, E)`;
     /// loss `= (CE(logits, diag) + CE(logitsᵀ, diag)) / 2`, each a mean over the batch. Returns the loss and
     /// `∂loss/∂s` (zero while the scale is clamped).
     @unsafe

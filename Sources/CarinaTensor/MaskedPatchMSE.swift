@@ -2,7 +2,7 @@ import Foundation
 
 extension Losses {
     /// Masked image modelling's reconstruction loss (MAE, He et al. 2022; MRM, Zhou et al. ICLR 2023, §3.2):
-    /// each target patch normalised by its own mean and variance (`(x − μ) / √(σ² + 10⁻⁶)`, σ² unbiased as
+    /// each target patch normalized by its own mean and variance (`(x − μ) / √(σ² + 10⁻⁶)`, σ² unbiased as
     /// `torch.var`), the squared error averaged over the patch's `D` pixels, then over the masked patches of the
     /// batch (`masked[b, p] = 1`).
     ///

@@ -1,4 +1,4 @@
-/// Row-wise L2 normalisation `y = x / max(‖x‖, 1e-12)` (PyTorch's `F.normalize`).
+/// Row-wise L2 normalization `y = x / max(‖x‖, 1e-12)` (PyTorch's `F.normalize`).
 public enum Normalize {
     public static let epsilon: Float = 1e-12
 

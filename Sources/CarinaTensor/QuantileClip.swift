@@ -1,7 +1,7 @@
 import Foundation
 
 /// MGCA's token weights (Wang et al. 2022 §3.2): the last layer's CLS attention over a sample's words or patches,
-/// clipped to its 10th and 90th percentiles and normalised to sum 1; no gradient flows through them.
+/// clipped to its 10th and 90th percentiles and normalized to sum 1; no gradient flows through them.
 public enum QuantileClip {
     /// The `q`-quantile of `sorted` (ascending) with linear interpolation between the closest ranks
     /// (`torch.quantile`'s default).

@@ -6,7 +6,7 @@ public enum Sinkhorn {
     /// Soft assignments `codes (B, K)` of `scores (B, K)` (prototype similarities):
     /// `Q = exp(scores/ε)ᵀ / Σ`, then `iterations` times rows (prototypes) scaled to sum `1/K` and columns
     /// (samples) to `1/B`; finally each sample's column is scaled to sum 1. Computed in Double (the global maximum
-    /// is subtracted before `exp`, which the first normalisation cancels). No gradient flows through the codes.
+    /// is subtracted before `exp`, which the first normalization cancels). No gradient flows through the codes.
     @unsafe
     public static func assign(
         codes: UnsafeMutablePointer<Float>, scores: UnsafePointer<Float>, batch b: Int, prototypes k: Int,

@@ -145,7 +145,7 @@ public final class DualEncoder {
                 let weightShape = arena.tensor(name.hasSuffix(".bias") ? String(name.dropLast(4)) + "weight" : name).shape
                 let fanIn = weightShape.dropFirst().reduce(1, *)
                 let bound = 1 / Double(fanIn).squareRoot()
-                fill { (rng.unit() * 2 - 1) * bound }
+                fill { (rng.nextUnitDouble() * 2 - 1) * bound }
             }
         }
     }

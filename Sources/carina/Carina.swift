@@ -28,21 +28,30 @@ struct Carina: AsyncParsableCommand {
     /// error (a bad option or argument) and 1 for anything else. `--help` and `--version` print as usual.
     static func main() async {
         do {
-            var command = try parseAsRoot(CommandLineValues.joiningNegativeNumbers(Array(CommandLine.arguments.dropFirst())))
-            if var command = command as? AsyncParsableCommand {
-                try await command.run()
-            } else {
-                try command.run()
-            }
+            try await execute(Array(CommandLine.arguments.dropFirst()))
         } catch {
             let code = exitCode(for: error)
             // --help, --version, and an exit status a command chose after printing its own report.
             if code.isSuccess || error is ExitCode { exit(withError: error) }
-            let message = FileErrorText.isFileError(error) ? FileErrorText.describe(error)
-                : (self.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)")
-            FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+            FileHandle.standardError.write(Data("Error: \(errorLine(for: error))\n".utf8))
             Foundation.exit(code.rawValue)
         }
+    }
+
+    /// Parses `arguments` (the command line without the program name) and runs the command they name.
+    static func execute(_ arguments: [String]) async throws {
+        var command = try parseAsRoot(CommandLineValues.joiningNegativeNumbers(arguments))
+        if var command = command as? AsyncParsableCommand {
+            try await command.run()
+        } else {
+            try command.run()
+        }
+    }
+
+    /// The one line `main` prints after `Error: ` for a failed command.
+    static func errorLine(for error: Error) -> String {
+        FileErrorText.isFileError(error) ? FileErrorText.describe(error)
+            : (message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)")
     }
 }
 

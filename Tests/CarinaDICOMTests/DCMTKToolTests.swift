@@ -7,7 +7,7 @@ import Testing
 /// Carina's pixels against DCMTK's own command-line renderers (`dcm2pnm`, `dcmj2pnm`, `dcml2pnm`; Debian package
 /// `dcmtk`). Those tools render without VOI windowing to a 16-bit PNG by stretching the modality range to 0...65535
 /// (MONOCHROME1 inverted), so they agree with Carina's raw output up to one increasing linear map: that map is
-/// fitted and every pixel must lie within one grey level of it. DCMTK has no JPEG 2000 codec.
+/// fitted and every pixel must lie within one gray level of it. DCMTK has no JPEG 2000 codec.
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/dcm2pnm")))
 struct DCMTKToolTests {
     static let cases: [(String, String)] = [
@@ -56,8 +56,8 @@ struct DCMTKToolTests {
         var worst = 0.0
         for (x, y) in zip(ours.pixels, theirs.pixels) { worst = max(worst, abs(a * Double(x) + b - Double(y))) }
         // With a fractional rescale slope Carina rounds modality values to whole units (rawValueExact false) while
-        // DCMTK carries them at another precision: the two may then differ by one modality unit, `a` grey levels.
+        // DCMTK carries them at another precision: the two may then differ by one modality unit, `a` gray levels.
         let tolerance = metadata.rawValueExact ? 1.0 : a + 1
-        #expect(worst <= tolerance, "\(c.0): \(worst) grey levels off DCMTK's rendering (a = \(a), b = \(b))")
+        #expect(worst <= tolerance, "\(c.0): \(worst) gray levels off DCMTK's rendering (a = \(a), b = \(b))")
     }
 }

@@ -25,12 +25,12 @@ import Testing
             #expect(fnv1a64(image.pixels, wide: true) == hash, "raw16 differs from pydicom's modality-LUT output")
         } else {
             // Lossy JPEG: DCMTK decodes with IJG's integer IDCT, pydicom with libjpeg 9's; they differ by at most 1
-            // grey level on some pixels. JPEG 2000 lossy: both use OpenJPEG, so they agree exactly.
+            // gray level on some pixels. JPEG 2000 lossy: both use OpenJPEG, so they agree exactly.
             var worst = 0
             for (i, index) in reference.samples.enumerated() {
                 worst = max(worst, abs(Int(image.pixels[index]) - reference.rawSamples[i]))
             }
-            #expect(worst <= 1, "lossy decode differs from pydicom by \(worst) grey levels")
+            #expect(worst <= 1, "lossy decode differs from pydicom by \(worst) gray levels")
         }
         let mean = Double(image.pixels.reduce(0) { $0 + Int($1) }) / Double(image.pixels.count)
         #expect(abs(mean - reference.rawMean) < 0.5)

@@ -56,6 +56,6 @@ import Testing
         #expect(throws: ImageCodecError.self) { _ = try JPEGCodec.decode([0xFF, 0xD8, 0xFF]) }
         let bytes = try JPEGCodec.encode(ramp(width: 64, height: 64, bitDepth: 8), quality: 90)
         let error = #expect(throws: ImageCodecError.self) { _ = try JPEGCodec.decode(Array(bytes.prefix(bytes.count - 200))) }
-        #expect(error?.code == .malformedInput, "a truncated JPEG is an error, not a grey-filled image")
+        #expect(error?.code == .malformedInput, "a truncated JPEG is an error, not a gray-filled image")
     }
 }

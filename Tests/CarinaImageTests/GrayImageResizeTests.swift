@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func sixfoldReductionDoesNotAlias() {
-        // A one-pixel checkerboard must average to mid-grey, not to a moiré of black and white.
+        // A one-pixel checkerboard must average to mid-gray, not to a moiré of black and white.
         let n = 600
         let pixels = (0..<(n * n)).map { UInt16((($0 % n) + ($0 / n)) % 2 == 0 ? 65535 : 0) }
         let out = GrayImage(width: n, height: n, bitDepth: 16, pixels: pixels).resized(longSide: 100)

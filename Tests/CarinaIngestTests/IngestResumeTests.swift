@@ -28,12 +28,7 @@ import CarinaTestSupport
 
         for delay in [0.05, 0.15, 0.3, 0.5] {
             let out = try TemporaryDirectory()
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: CarinaExecutable.path)
-            process.arguments = ["ingest", dump.path, "--out", out.path] + Self.arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try CarinaExecutable.start(["ingest", dump.path, "--out", out.path] + Self.arguments)
             Thread.sleep(forTimeInterval: delay)
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()

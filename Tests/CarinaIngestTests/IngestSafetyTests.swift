@@ -21,11 +21,14 @@ import CarinaTestSupport
         try CarinaExecutable.run(["ingest", dump, "--out", out] + arguments + extra)
     }
 
-    static func dicoms(_ root: String) -> [String] {
+    /// The files under `root/files` whose names end in `suffix`, sorted.
+    static func files(_ root: String, ending suffix: String) -> [String] {
         let files = (root as NSString).appendingPathComponent("files")
         let all = FileManager.default.enumerator(atPath: files)?.compactMap { $0 as? String } ?? []
-        return all.filter { $0.hasSuffix(".dcm") }.sorted().map { files + "/" + $0 }
+        return all.filter { $0.hasSuffix(suffix) }.sorted().map { files + "/" + $0 }
     }
+
+    static func dicoms(_ root: String) -> [String] { files(root, ending: ".dcm") }
 
     @Test func resumeIntoAFolderOfAChangedDumpIsRefusedNamingTheChange() throws {
         let dump = try Self.synth(6)
@@ -53,7 +56,8 @@ import CarinaTestSupport
                       (["--size", "256"], "--size was 48, now 256"),
                       (["--transform", "window"], "--transform was raw, now window"),
                       (["--views", "PA"], "--views was all, now PA"),
-                      (["--sections", "mimic"], "--sections was clean, now mimic"),
+                      (["--mode", "mimic"], "--mode was clean, now mimic"),
+                      (["--sections", "mimic"], "--mode was clean, now mimic"),
                       (["--pad"], "--pad was no, now yes")])
     func resumeWithOtherRecordOptionsIsRefused(extra: [String], named: String) throws {
         let dump = try Self.synth(3)
@@ -125,13 +129,7 @@ import CarinaTestSupport
         let dump = try Self.synth(12)
         let out = try TemporaryDirectory()
         func start() throws -> Process {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: CarinaExecutable.path)
-            process.arguments = ["ingest", dump.path, "--out", out.path] + Self.arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            return process
+            try CarinaExecutable.start(["ingest", dump.path, "--out", out.path] + Self.arguments)
         }
         let a = try start(), b = try start()
         a.waitUntilExit()
@@ -167,11 +165,7 @@ import CarinaTestSupport
         #expect(try Data(contentsOf: URL(fileURLWithPath: out.file("ingest-report.tsv"))) == expected)
     }
 
-    static func reports(_ root: String) -> [String] {
-        let files = (root as NSString).appendingPathComponent("files")
-        let all = FileManager.default.enumerator(atPath: files)?.compactMap { $0 as? String } ?? []
-        return all.filter { $0.hasSuffix(".txt") }.sorted().map { files + "/" + $0 }
-    }
+    static func reports(_ root: String) -> [String] { files(root, ending: ".txt") }
 
     @Test func missingEmptyAndNonTextReportsAreCountedAndAnAbsurdOneIsRefusedWithItsSize() throws {
         let dump = try Self.synth(6)

@@ -128,7 +128,7 @@ import CarinaTestSupport
         for record in records {
             #expect(record.imageFormat == .png8 && max(record.width, record.height) == 128)
             let png = try PNGCodec.decode(record.image)
-            // the scaled decode (1/4 here) then the area resize; within a few grey levels of a full decode then the
+            // the scaled decode (1/4 here) then the area resize; within a few gray levels of a full decode then the
             // resize (3 of 255 on average on these images)
             let full = try JPEGCodec.decode(built.jpegs[record.dicomID]!).resized(longSide: 128)
             let expected = try JPEGCodec.decode(built.jpegs[record.dicomID]!, atLeast: 128)

@@ -1,7 +1,7 @@
 import CarinaReports
 import Testing
 
-/// Clean mode: the upstream bugs fixed, addenda and WET READ, normalisation, sentences, offsets and rules.
+/// Clean mode: the upstream bugs fixed, addenda and WET READ, normalization, sentences, offsets and rules.
 @Suite struct CleanModeTests {
     static let title = String(repeating: " ", count: 33) + "FINAL REPORT\n"
 
@@ -36,11 +36,11 @@ import Testing
         #expect(mimic.impression == "Discussed with Dr. ___.")
     }
 
-    @Test func deidentificationMarksAndWrapsAreNormalised() {
-        #expect(CleanText.normalise("Normal chest x-XXXX.  Dr. _____ at XXXX\n wrapped") ==
+    @Test func deidentificationMarksAndWrapsAreNormalized() {
+        #expect(CleanText.normalize("Normal chest x-XXXX.  Dr. _____ at XXXX\n wrapped") ==
                 "Normal chest x-___. Dr. ___ at ___ wrapped")
-        #expect(CleanText.normalise("XXXXL stays, MAXXXXX stays") == "XXXXL stays, MAXXXXX stays")
-        #expect(CleanText.normalise(" one\n \n two ") == "one\ntwo")
+        #expect(CleanText.normalize("XXXXL stays, MAXXXXX stays") == "XXXXL stays, MAXXXXX stays")
+        #expect(CleanText.normalize(" one\n \n two ") == "one\ntwo")
     }
 
     @Test func sentencesRespectAbbreviationsDecimalsAndLists() {
@@ -67,9 +67,9 @@ import Testing
                 let range = try! #require(s.range)
                 let slice = String(decoding: bytes[range], as: UTF8.self)
                 if mode == .clean {
-                    #expect(CleanText.normalise(slice) == s.text)
+                    #expect(CleanText.normalize(slice) == s.text)
                     for sentence in s.sentences {
-                        #expect(CleanText.normalise(String(decoding: bytes[sentence.range], as: UTF8.self))
+                        #expect(CleanText.normalize(String(decoding: bytes[sentence.range], as: UTF8.self))
                                 == sentence.text)
                     }
                 } else {

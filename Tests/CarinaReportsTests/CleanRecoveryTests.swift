@@ -21,7 +21,7 @@ import Testing
             func check(_ expected: String?, _ got: String?, _ mimicGot: String?, recoverable: Bool,
                        _ t: inout Tally, _ label: String) -> Bool {
                 guard let expected, !expected.isEmpty else { return false }
-                let want = CleanText.normalise(expected)
+                let want = CleanText.normalize(expected)
                 t.present += 1
                 let ok = got == want
                 if ok { t.recoveredAnyLayout += 1 }
@@ -29,7 +29,7 @@ import Testing
                     t.recoverable += 1
                     if ok { t.recovered += 1 } else { t.failures.append("\(r.studyID) \(label): \(got ?? "nil")") }
                 }
-                return mimicGot.map(CleanText.normalise) == want
+                return mimicGot.map(CleanText.normalize) == want
             }
             _ = check(r.source.findings, split.findings, mimic.findings, recoverable: r.findingsRecoverable,
                       &findings, "findings")

@@ -32,7 +32,7 @@ import Testing
             "There is no pneumothorax.", "There are mild degenerative changes in the thoracic spine",
         ])
         for s in findings.sentences {
-            #expect(CleanText.normalise(String(decoding: bytes[s.range], as: UTF8.self)) == s.text)
+            #expect(CleanText.normalize(String(decoding: bytes[s.range], as: UTF8.self)) == s.text)
         }
         #expect(r.sections.first { $0.name == "indication" }?.text
                 == "___ year old woman with ?pleural effusion // ?pleural effusion")

@@ -40,8 +40,8 @@ import Testing
             let xml = try OpenIReader.read(path: e.path)
             #expect(loaded.raw == nil)
             #expect(loaded.report.studyID == xml.id)
-            #expect(loaded.report.findings == xml.findings.map(CleanText.normalise))
-            #expect(loaded.report.impression == xml.impression.map(CleanText.normalise))
+            #expect(loaded.report.findings == xml.findings.map(CleanText.normalize))
+            #expect(loaded.report.impression == xml.impression.map(CleanText.normalize))
         }
     }
 

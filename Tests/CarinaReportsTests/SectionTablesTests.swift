@@ -16,7 +16,7 @@ import Testing
         #expect(rows.count == 58)
         #expect(rows.map { $0[0] } == MimicSectionNames.exactTable.map(\.0))
         #expect(rows.map { $0[1] } == MimicSectionNames.exactTable.map(\.1))
-        #expect(MimicSectionNames.normalise("ndication").name == "impression")
+        #expect(MimicSectionNames.normalize("ndication").name == "impression")
     }
 
     @Test func viewPhrasesMatchTheSchema() throws {
@@ -52,8 +52,8 @@ import Testing
         ("frontal semi-upright portable", "findings", "view"), ("addendum  history", "history", "substring"),
         ("medical condition", "medical condition", "unmapped"), ("wetread", "wet read", "exact"),
     ])
-    func mimicNormalisationStages(header: String, name: String, stage: String) {
-        let (n, s) = MimicSectionNames.normalise(header)
+    func mimicNormalizationStages(header: String, name: String, stage: String) {
+        let (n, s) = MimicSectionNames.normalize(header)
         #expect(n == name)
         switch s {
         case .exactTable: #expect(stage == "exact")

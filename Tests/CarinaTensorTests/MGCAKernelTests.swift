@@ -32,7 +32,7 @@ import Testing
     @Test func sinkhornMatchesTheReferenceIterationAndEquipartitions() {
         var rng = TestRNG(5)
         let b = 6, k = 10, eps: Float = 0.05, iters = 3
-        // Cosine-like scores in [-1, 1], as for normalised embeddings and prototypes.
+        // Cosine-like scores in [-1, 1], as for normalized embeddings and prototypes.
         let scores = Buf((0..<(b * k)).map { _ in max(-1, min(1, rng.normal() * 0.4)) })
         let codes = Buf(b * k)
         Sinkhorn.assign(codes: codes.p, scores: scores.p, batch: b, prototypes: k, epsilon: eps, iterations: iters)
@@ -63,7 +63,7 @@ import Testing
         }
     }
 
-    @Test func quantileClipMatchesTorchQuantileAndNormalises() {
+    @Test func quantileClipMatchesTorchQuantileAndNormalizes() {
         // torch.quantile([1, 2, 3, 4, 10], 0.9) = 7.6 (linear between ranks 3 and 4), 0.1 → 1.4.
         #expect(abs(QuantileClip.quantile(sorted: [1, 2, 3, 4, 10], 0.9) - 7.6) < 1e-12)
         #expect(abs(QuantileClip.quantile(sorted: [1, 2, 3, 4, 10], 0.1) - 1.4) < 1e-12)

@@ -57,6 +57,17 @@ public enum CarinaExecutable {
         return SharedData.repositoryRoot.appendingPathComponent(".build/debug/carina").path
     }
 
+    /// Starts `carina arguments…` with its output discarded and returns at once (for tests that kill it or race it).
+    public static func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     /// Runs `carina arguments…` to completion; returns its exit status, standard output and standard error.
     public static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         let result = try Subprocess.run(path, arguments)

@@ -23,7 +23,7 @@ func randomBatch(_ config: ModelConfig, batch b: Int, seed: UInt64) -> TrainingB
         return (ids, mask)
     }
     let (imp, impMask) = text(3, t / 2), (fin, finMask) = text(t / 2, t)
-    let concepts = (0..<(b * config.concepts)).map { _ in Float(rng.unit() < 0.25 ? 1 : 0) }
+    let concepts = (0..<(b * config.concepts)).map { _ in Float(rng.nextUnitDouble() < 0.25 ? 1 : 0) }
     return TrainingBatch(batchSize: b, imageSize: s, textLength: t, conceptCount: config.concepts, images: images,
                          impressionIDs: imp, impressionMask: impMask, findingsIDs: fin, findingsMask: finMask,
                          concepts: concepts, keys: (0..<b).map { "sample-\(seed)-\($0)" })

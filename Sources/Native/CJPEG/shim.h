@@ -20,7 +20,7 @@ static inline void carina_jpeg_error_exit(j_common_ptr cinfo) {
     longjmp(e->jump, 1);
 }
 
-/// Corrupt-data warnings (libjpeg fills the rest of the image with grey and goes on) are errors here.
+/// Corrupt-data warnings (libjpeg fills the rest of the image with gray and goes on) are errors here.
 static inline void carina_jpeg_emit_message(j_common_ptr cinfo, int level) {
     if (level < 0) carina_jpeg_error_exit(cinfo);
 }
@@ -72,7 +72,7 @@ static inline int carina_jpeg_encode(const uint16_t *pixels, uint32_t width, uin
 }
 
 /// Decodes a JPEG to 8-bit grayscale (colour is converted to luminance by libjpeg) into a malloc'ed buffer.
-/* Decodes a JPEG to 8-bit grey. With min_long_side > 0, libjpeg's scaled IDCT decodes at 1/2, 1/4 or 1/8 of the
+/* Decodes a JPEG to 8-bit gray. With min_long_side > 0, libjpeg's scaled IDCT decodes at 1/2, 1/4 or 1/8 of the
    size: the smallest whose long side is still at least min_long_side (a resize to that side follows). */
 static inline int carina_jpeg_decode_scaled(const unsigned char *data, unsigned long size, uint32_t *width,
                                             uint32_t *height, unsigned char **pixels, char *error, int min_long_side) {

@@ -83,7 +83,8 @@ static inline void carina_png_read_bytes(png_structp png, png_bytep bytes, png_s
 }
 
 /// Decodes a grayscale PNG (1...16 bits; no alpha, no colour) into a malloc'ed buffer the caller frees: one byte per
-/// pixel for depth <= 8, native-endian uint16 for 16. Returns 0, or 1 with a message in `error` (256 bytes).
+/// pixel for depth <= 8, native-endian uint16 for 16. Returns 0; 1 with a message in `error` (256 bytes) for data
+/// that is not a valid PNG; 2 with a message for a valid PNG that is not grayscale, when `luma` is 0.
 static inline int carina_png_decode_impl(const unsigned char *data, size_t size, uint32_t *width, uint32_t *height,
                                          int *bit_depth, void **pixels, char *error, int luma) {
     *pixels = NULL;
@@ -96,10 +97,11 @@ static inline int carina_png_decode_impl(const unsigned char *data, size_t size,
     carina_png_source source = {data, size, 0};
     unsigned char *volatile buffer = NULL;
     png_bytep *volatile rows = NULL;
+    volatile int failure = 1;
     if (setjmp(png_jmpbuf(png))) {
         png_destroy_read_struct(&png, &info, NULL);
         free(buffer); free(rows);
-        return 1;
+        return failure;
     }
     png_set_read_fn(png, &source, carina_png_read_bytes);
     png_set_user_limits(png, 65535, 65535);
@@ -108,7 +110,7 @@ static inline int carina_png_decode_impl(const unsigned char *data, size_t size,
     int depth = 0, color = 0;
     png_get_IHDR(png, info, &w, &h, &depth, &color, NULL, NULL, NULL);
     if (color != PNG_COLOR_TYPE_GRAY) {
-        if (!luma) png_error(png, "PNG is not plain grayscale (colour or alpha)");
+        if (!luma) { failure = 2; png_error(png, "PNG is not plain grayscale (colour or alpha)"); }
         /* colour or alpha reduced to luminance (libpng's default Rec. 709 weights), alpha dropped */
         if (color == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
         if (color & PNG_COLOR_MASK_ALPHA) png_set_strip_alpha(png);

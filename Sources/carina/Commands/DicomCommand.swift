@@ -6,7 +6,7 @@ struct DicomCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dicom",
         abstract: "Inspect and render DICOM files.",
-        subcommands: [DicomInfoCommand.self, DicomRenderCommand.self, DicomBenchCommand.self]
+        subcommands: [DicomInfoCommand.self, DicomRenderCommand.self]
     )
 }
 
@@ -74,7 +74,8 @@ struct DicomRenderCommand: AsyncParsableCommand {
     @Option(help: "raw, window or mimic-jpg.") var transform: PixelTransform = .raw
     @Option(help: "8 or 16 (PNG only; JPEG is always 8).") var bits: Int?
     @Option(help: "Resize so the long side is N pixels (area averaging).") var size: Int?
-    @Flag(help: "Pad to a square with black after resizing.") var padSquare = false
+    @Flag(name: [.customLong("pad"), .customLong("pad-square")], help: "Pad to a square with black after resizing.")
+    var pad = false
     @Option(help: "JPEG quality 1...100.") var quality = 95
     @Option(help: "Frame of a multi-frame image (0-based).") var frame = 0
     @Option(help: "Threads for JPEG 2000 decoding (default: all cores).") var threads: Int?
@@ -97,7 +98,7 @@ struct DicomRenderCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let options = RenderOptions(transform: transform, size: size, padToSquare: padSquare, encoding: encoding,
+        let options = RenderOptions(transform: transform, size: size, padToSquare: pad, encoding: encoding,
                                     jpegQuality: quality, frame: frame,
                                     threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let (image, _) = try DicomRenderer.render(path: file, options: options)
@@ -110,98 +111,3 @@ struct DicomRenderCommand: AsyncParsableCommand {
 }
 
 extension PixelTransform: ExpressibleByArgument {}
-
-struct DicomBenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "bench",
-        abstract: "Time decode → transform → resize → encode → write over a folder of DICOM files.",
-        discussion: """
-            The pipelines of ../shared/bench/ingest_baseline.py: `png16` (raw transform, long side --size, 16-bit
-            PNG) and `mimic-jpg` (mimic-jpg transform, full size unless --size, JPEG quality 95). Prints one JSON line
-            with the median pass of --runs passes.
-            """
-    )
-    @Argument(help: "A folder of .dcm files (searched recursively).") var folder: String
-    @Option(help: "Output folder.") var out: String
-    @Option(help: "png16 or mimic-jpg.") var pipeline = "png16"
-    @Option(help: "Long side (default 512 for png16, full size for mimic-jpg).") var size: Int?
-    @Option(help: "Worker threads.") var threads = 1
-    @Option(help: "Timed passes over all files.") var runs = 3
-    @Option(help: "PNG zlib level 0...9 for png16 (1: Up filter, Huffman-only coding; 2...9: adaptive filters).")
-    var pngLevel = 1
-
-    func run() async throws {
-        guard pipeline == "png16" || pipeline == "mimic-jpg" else { throw ValidationError("--pipeline png16|mimic-jpg") }
-        let files = Self.dicomFiles(in: folder)
-        guard !files.isEmpty else { throw CLIError("no .dcm files under \(folder)") }
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let options = pipeline == "png16"
-            ? RenderOptions(transform: .raw, size: size ?? 512, encoding: .png16, pngCompressionLevel: pngLevel)
-            : RenderOptions(transform: .mimicJPG, size: size, encoding: .jpeg8, jpegQuality: 95)
-        let workers = max(1, threads)
-        var passes: [(seconds: Double, milliseconds: [Double], bytes: Int)] = []
-        for _ in 0..<runs {
-            let results = ResultBox(count: files.count)
-            let start = DispatchTime.now().uptimeNanoseconds
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                for i in stride(from: worker, to: files.count, by: workers) {
-                    let t0 = DispatchTime.now().uptimeNanoseconds
-                    do {
-                        let (image, _) = try DicomRenderer.render(path: files[i], options: options)
-                        let name = ((files[i] as NSString).lastPathComponent as NSString).deletingPathExtension
-                        let target = (out as NSString).appendingPathComponent(name + (pipeline == "png16" ? ".png" : ".jpg"))
-                        try Data(image.bytes).write(to: URL(fileURLWithPath: target))
-                        results.set(i, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6, image.bytes.count, nil)
-                    } catch {
-                        results.set(i, 0, 0, "\(error)")
-                    }
-                }
-            }
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            if let failure = results.failures.first { throw CLIError(failure) }
-            passes.append((seconds, results.milliseconds, results.bytes.reduce(0, +) / files.count))
-        }
-        let median = passes.sorted { $0.seconds < $1.seconds }[passes.count / 2]
-        let perImage = median.milliseconds.sorted()[median.milliseconds.count / 2]
-        var line: [String: Any] = [
-            "script": "carina dicom bench", "pipeline": pipeline, "threads": workers, "images": files.count,
-            "runs": runs, "images_per_s": (Double(files.count) / median.seconds * 100).rounded() / 100,
-            "images_per_s_all_runs": passes.map { (Double(files.count) / $0.seconds * 100).rounded() / 100 },
-            "ms_per_image_median": (perImage * 10).rounded() / 10, "bytes_out_mean": median.bytes,
-            "long_side": options.size ?? 0,
-        ]
-        if pipeline == "png16" { line["png_level"] = pngLevel }
-        let json = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
-        print(String(decoding: json, as: UTF8.self))
-    }
-
-    static func dicomFiles(in folder: String) -> [String] {
-        let enumerator = FileManager.default.enumerator(atPath: folder)
-        var files: [String] = []
-        while let item = enumerator?.nextObject() as? String {
-            if item.lowercased().hasSuffix(".dcm") { files.append((folder as NSString).appendingPathComponent(item)) }
-        }
-        return files.sorted()
-    }
-}
-
-/// Per-file results written by several worker threads (each index by one thread only).
-final class ResultBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var milliseconds: [Double]
-    private(set) var bytes: [Int]
-    private(set) var failures: [String] = []
-
-    init(count: Int) {
-        milliseconds = Array(repeating: 0, count: count)
-        bytes = Array(repeating: 0, count: count)
-    }
-
-    func set(_ i: Int, _ ms: Double, _ size: Int, _ failure: String?) {
-        lock.lock()
-        defer { lock.unlock() }
-        milliseconds[i] = ms
-        bytes[i] = size
-        if let failure { failures.append(failure) }
-    }
-}

@@ -64,7 +64,7 @@ struct EvalCommand: AsyncParsableCommand {
         while let next = try loader.nextBatch() { batches.append(next) }
         let names = config.concepts == ConceptVocabulary.trainingConcepts.count ? ConceptVocabulary.trainingConcepts : nil
         guard let text = InstanceText(rawValue: instanceText) else {
-            throw CLIError("--instance-text must be one of \(InstanceText.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError("--instance-text must be one of \(InstanceText.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let report = try Evaluator.evaluate(checkpoint: path, batches: batches, labelNames: names, probeSeed: seed,
                                             instanceText: text)

@@ -51,7 +51,9 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: "Keep only these view positions, comma-separated (e.g. PA,AP).") var views: String?
     @Option(help: "Worker threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Ingest only part i of N (by patient), e.g. 0/4.") var partition: String = "0/1"
-    @Option(help: "Section mode: clean or mimic.") var sections: SectionMode = .clean
+    @Option(name: [.customLong("mode"), .customLong("sections")],
+            help: "Section mode of the reports: clean (Carina's splitter) or mimic (the MIT-LCP parser exactly).")
+    var mode: SectionMode = .clean
     @Option(help: "Shard size limit in bytes.") var shardSize: Int = 1 << 26
     @Option(help: "Precomputed RadGraph JSON to use instead of Carina's extractor.") var radgraph: String?
     @Flag(help: "Drop each DICOM from the page cache once rendered (for dumps far larger than memory).")
@@ -75,6 +77,7 @@ struct IngestCommand: AsyncParsableCommand {
         guard shardSize > 1024, shardSize < 1 << 32 else {
             throw ValidationError("--shard-size must be between 1 KiB and 4 GiB (MDS offsets are 32-bit)")
         }
+        do { _ = try Partition(parsing: partition) } catch { throw ValidationError("--partition: \(error.message)") }
     }
 
     func run() async throws {
@@ -104,7 +107,7 @@ struct IngestCommand: AsyncParsableCommand {
         options.threads = threads
         options.partition = part
         options.sizeLimit = shardSize
-        options.sectionMode = sections
+        options.sectionMode = mode
         options.radGraphPath = radgraph
         options.dropFromPageCache = dropCache
         if let wanted = options.views {
@@ -120,11 +123,11 @@ struct IngestCommand: AsyncParsableCommand {
         // --split-folders each split's run also locks its own folder.
         let lock = try OutputLock(directory: out)
         let progress = ProgressLine(logWhenNotTerminal: true)
-        let problem: (DumpImage, String, String) -> Void = { image, status, reason in
+        let problem: (DumpImage, IngestImageStatus, ImageProblem) -> Void = { image, status, problem in
             // failures are errors a user must see; skips by a filter are only counted (and listed in the report)
-            guard status == "failed" else { return }
+            guard status == .failed else { return }
             progress.finish()
-            FileHandle.standardError.write(Data("carina: \(image.dicomID) failed: \(reason)\n".utf8))
+            FileHandle.standardError.write(Data("carina: \(image.dicomID) failed: \(problem.reason)\n".utf8))
         }
         let tally: IngestTally
         var folders = [out]

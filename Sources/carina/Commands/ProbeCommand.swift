@@ -55,7 +55,7 @@ struct ProbeCommand: AsyncParsableCommand {
     func run() async throws {
         let percents = try fractions.split(separator: ",").map { part -> Double in
             guard let p = Double(part.trimmingCharacters(in: .whitespaces)), p > 0, p <= 100 else {
-                throw CLIError("--fractions must be percentages in (0, 100], comma-separated (got \"\(fractions)\")")
+                throw ValidationError("--fractions must be percentages in (0, 100], comma-separated (got \"\(fractions)\")")
             }
             return p / 100
         }

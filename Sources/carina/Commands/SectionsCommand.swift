@@ -1,4 +1,5 @@
 import ArgumentParser
+import CarinaCore
 import CarinaOpenI
 import CarinaReports
 import Foundation
@@ -23,21 +24,6 @@ struct SectionsCommand: AsyncParsableCommand {
     @Option(help: "text (coloured on a terminal), json, csv, or conclusions.") var format: Format = .text
     @Flag(help: "Corpus statistics: findings/impression/both/neither, every header seen and its mapping.")
     var stats = false
-    @Option(help: ArgumentHelp("Time the splitter over reports already in memory for at least this many seconds.",
-                               visibility: .hidden))
-    var bench: Double?
-    @Flag(help: ArgumentHelp("With --bench: time the mimic parser alone (sections, names and byte ranges, as "
-                             + "section_text returns them) instead of the whole split.", visibility: .hidden))
-    var parserOnly = false
-    @Option(help: ArgumentHelp("Write the MIMIC-style corpus made from the IU reports at PATH into this folder.",
-                               visibility: .hidden))
-    var emitMimicCorpus: String?
-    @Option(help: ArgumentHelp("Header spellings file for --emit-mimic-corpus.", visibility: .hidden))
-    var titles: String?
-    @Option(help: ArgumentHelp("Seed for --emit-mimic-corpus.", visibility: .hidden))
-    var seed: UInt64 = MimicStyleCorpus.defaultSeed
-    @Option(help: ArgumentHelp("Copies of the IU collection for --emit-mimic-corpus.", visibility: .hidden))
-    var copies = 1
     @Option(help: """
         Write the upstream files into this folder in one pass, as create_section_files.py does: \
         mimic_cxr_sectioned.csv and the conclusion files mimic_cxr_NN.csv (10,000 studies each), or one \
@@ -48,13 +34,10 @@ struct SectionsCommand: AsyncParsableCommand {
     var noSplit = false
 
     func run() async throws {
-        if let out = emitMimicCorpus { return try emitCorpus(out) }
-        let corpus: ReportCorpus
-        corpus = try ReportFiles.corpus(path)
-        if let seconds = bench { return try runBench(corpus, seconds: seconds) }
+        let corpus = try ReportFiles.corpus(path)
         if let dir = out { return try writeFiles(corpus, to: dir) }
 
-        let out = OutputBuffer()
+        let out = StandardOutputBuffer()
         var stats = SectionStats()
         var failures = 0
         let colour = format == .text && isatty(STDOUT_FILENO) == 1
@@ -135,78 +118,6 @@ struct SectionsCommand: AsyncParsableCommand {
             throw CLIError("\(failures) of \(corpus.entries.count) report(s) could not be read (listed above)")
         }
     }
-
-    /// Times the splitter over every report already decoded in memory, one core.
-    func runBench(_ corpus: ReportCorpus, seconds: Double) throws {
-        var texts: [(String, String)] = []
-        for e in corpus.entries where !e.isXML {
-            guard let bytes = try? corpus.bytes(e),
-                  let text = try? ReportText.decode(bytes, mode: mode, path: e.path) else { continue }
-            texts.append((text, e.studyID))
-        }
-        guard !texts.isEmpty else { throw CLIError("no text reports to time under \(path)") }
-        var passes = 0
-        var sink = 0
-        // CPU time of this thread: the figure per core, whatever else the machine runs.
-        func cpu() -> Double {
-            var ts = timespec()
-            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-            return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-        }
-        let wallStart = ContinuousClock.now
-        let start = cpu()
-        var elapsed = 0.0
-        repeat {
-            if parserOnly {
-                for (t, _) in texts {
-                    var t = t
-                    sink &+= t.withUTF8 { MimicSectionParser.scan($0).pieces.count }
-                }
-            } else {
-                for (t, id) in texts { sink &+= SectionSplitter.split(t, studyID: id, mode: mode).sections.count }
-            }
-            passes += 1
-            elapsed = cpu() - start
-        } while elapsed < seconds
-        let wall = ContinuousClock.now - wallStart
-        let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
-        let n = passes * texts.count
-        print("{\"tool\": \"carina\", \"mode\": \"\(parserOnly ? "mimic parser alone" : mode.rawValue)\", \"reports\": \(texts.count), \"passes\": \(passes), "
-            + "\"cpu_seconds\": \(elapsed), \"wall_seconds\": \(wallSeconds), \"reports_per_cpu_s\": \(Double(n) / elapsed), "
-            + "\"sections\": \(sink)}")
-    }
-
-    /// Writes the IU-derived MIMIC-style corpus (a hidden option for the oracle and benchmark scripts).
-    func emitCorpus(_ out: String) throws {
-        guard let titles else { throw CLIError("--emit-mimic-corpus needs --titles negbio_section_titles.txt") }
-        do {
-            let reports = try MimicStyleCorpus.loadIU(path)
-            let rendered = MimicStyleCorpus.render(reports, titles: try MimicStyleCorpus.loadTitles(titles),
-                                                   seed: seed, copies: copies)
-            try MimicStyleCorpus.write(rendered, to: out)
-            FileHandle.standardError.write(Data("wrote \(rendered.count) reports under \(out)/files\n".utf8))
-        } catch {
-            throw CLIError(error.description)
-        }
-    }
 }
 
 extension SectionMode: ExpressibleByArgument {}
-
-/// Buffered standard output: one write per 1 MiB instead of one per report.
-final class OutputBuffer {
-    private var buffer: [UInt8] = []
-
-    init() { buffer.reserveCapacity(1 << 20) }
-
-    func write(_ s: String) {
-        buffer.append(contentsOf: s.utf8)
-        if buffer.count >= 1 << 20 { flush() }
-    }
-
-    func flush() {
-        guard !buffer.isEmpty else { return }
-        FileHandle.standardOutput.write(Data(buffer))
-        buffer.removeAll(keepingCapacity: true)
-    }
-}

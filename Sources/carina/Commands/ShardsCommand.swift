@@ -48,13 +48,14 @@ struct ShardsVerify: AsyncParsableCommand {
         commandName: "verify", abstract: "Check every hash and per-sample CRC32C.",
         discussion: "Exits 1 and names the shard and sample of every problem found.")
     @Argument(help: "A shard folder.") var dir: String
-    @Flag(help: "Accept shards without a CRC32C sidecar (folders written by streaming.MDSWriter).")
-    var allowMissingSidecars = false
+    @Flag(name: [.customLong("no-verify"), .customLong("allow-missing-sidecars")],
+          help: "Accept shards without a CRC32C sidecar (folders written by streaming.MDSWriter), as the other shard commands' --no-verify reads them.")
+    var noVerify = false
 
     func run() async throws {
-        let report = try ShardVerifier.verify(directory: dir, requireSidecars: !allowMissingSidecars)
+        let report = try ShardVerifier.verify(directory: dir, requireSidecars: !noVerify)
         for problem in report.problems {
-            print("FAIL \(problem.message)" + (problem.code == .missingChecksums ? " (--allow-missing-sidecars accepts this)" : ""))
+            print("FAIL \(problem.message)" + (problem.code == .missingChecksums ? " (--no-verify accepts this)" : ""))
         }
         let summary = "\(report.shards) shards, \(report.samples) samples, \(report.bytes) bytes checked"
         if report.isIntact {

@@ -52,6 +52,11 @@ struct StreamCommand: AsyncParsableCommand {
         }
         try Bounds.check(batch: batch, size: size, textLength: textLength)
         guard epoch >= 0, (batches ?? 1) >= 1 else { throw ValidationError("--epoch must be 0 or more and --batches at least 1") }
+        let defaults = LoaderOptions()
+        let rank = self.rank ?? defaults.rank, world = self.world ?? defaults.world
+        guard world >= 1, rank >= 0, rank < world else {
+            throw ValidationError("rank \(rank) is not in 0..<\(world) (world size)")
+        }
     }
 
     func run() async throws {
@@ -61,9 +66,6 @@ struct StreamCommand: AsyncParsableCommand {
         options.epoch = epoch
         if let rank { options.rank = rank }
         if let world { options.world = world }
-        guard options.world >= 1, options.rank >= 0, options.rank < options.world else {
-            throw CLIError("rank \(options.rank) is not in 0..<\(options.world) (world size)")
-        }
         options.workers = workers
         options.textLength = textLength
         options.failOnCorruptSample = !skipCorrupt

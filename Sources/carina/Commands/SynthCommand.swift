@@ -34,6 +34,20 @@ struct SynthCommand: AsyncParsableCommand {
             throw ValidationError("--rows and --cols must be between 16 and 8192")
         }
         guard (0...1).contains(monochrome1) else { throw ValidationError("--monochrome1 must be in 0...1") }
+        _ = try syntaxes()
+    }
+
+    /// The transfer syntaxes `--syntax` names.
+    func syntaxes() throws -> [DicomTransferSyntax] {
+        if syntax == "mixed" { return DicomTransferSyntax.allCases }
+        guard !syntax.split(separator: ",").isEmpty else { throw ValidationError("--syntax names no transfer syntax") }
+        return try syntax.split(separator: ",").map { name in
+            guard let s = DicomTransferSyntax(rawValue: String(name)) else {
+                throw ValidationError("--syntax: unknown transfer syntax \"\(name)\"; choose from "
+                    + DicomTransferSyntax.allCases.map(\.rawValue).joined(separator: ", ") + " or mixed")
+            }
+            return s
+        }
     }
 
     func run() async throws {
@@ -45,17 +59,7 @@ struct SynthCommand: AsyncParsableCommand {
         options.threads = max(1, threads)
         options.jpg = jpg
         options.reportsZip = reportsZip
-        if syntax == "mixed" {
-            options.syntaxes = DicomTransferSyntax.allCases
-        } else {
-            options.syntaxes = try syntax.split(separator: ",").map { name in
-                guard let s = DicomTransferSyntax(rawValue: String(name)) else {
-                    throw CLIError("unknown transfer syntax \"\(name)\"; choose from "
-                        + DicomTransferSyntax.allCases.map(\.rawValue).joined(separator: ", ") + " or mixed")
-                }
-                return s
-            }
-        }
+        options.syntaxes = try syntaxes()
         let progress = ProgressLine()
         try SynthDump.write(to: out, options: options) { done, total in
             progress.update(done: done, total: total, unit: "studies")

@@ -124,11 +124,11 @@ struct TrainCommand: AsyncParsableCommand {
         var config = try Resources.modelConfig(model)
         let lossWeights: LossWeights
         if let spec = objectives {
-            do { lossWeights = try LossWeights.parse(spec) } catch { throw CLIError("--objectives: \(error)") }
+            do { lossWeights = try LossWeights.parse(spec) } catch { throw ValidationError("--objectives: \(error)") }
         } else {
             let weights = self.lossWeights.split(separator: ",").compactMap { Float($0) }
             guard weights.count == 3, weights.allSatisfy({ $0 >= 0 }) else {
-                throw CLIError("--loss-weights must be three non-negative numbers, e.g. 1,1,0.5")
+                throw ValidationError("--loss-weights must be three non-negative numbers, e.g. 1,1,0.5")
             }
             lossWeights = LossWeights(global: weights[0], local: weights[1], graph: weights[2])
         }
@@ -136,33 +136,33 @@ struct TrainCommand: AsyncParsableCommand {
         if lossWeights.mim != 0 && config.maskedImageDecoder == nil {
             let d = decoder.split(separator: ",").compactMap { Int($0) }
             guard d.count == 4, d.allSatisfy({ $0 > 0 }), d[0] % d[2] == 0 else {
-                throw CLIError("--decoder must be WIDTH,DEPTH,HEADS,MLP, positive, WIDTH a multiple of HEADS (e.g. 128,2,4,512)")
+                throw ValidationError("--decoder must be WIDTH,DEPTH,HEADS,MLP, positive, WIDTH a multiple of HEADS (e.g. 128,2,4,512)")
             }
             config.maskedImageDecoder = .init(width: d[0], depth: d[1], heads: d[2], mlp: d[3])
         }
-        guard maskRatio > 0 && maskRatio < 1 else { throw CLIError("--mask-ratio must be in (0, 1)") }
-        guard (1...8).contains(mimTargetScale) else { throw CLIError("--mim-target-scale must be 1 to 8 (MRM: 2)") }
+        guard maskRatio > 0 && maskRatio < 1 else { throw ValidationError("--mask-ratio must be in (0, 1)") }
+        guard (1...8).contains(mimTargetScale) else { throw ValidationError("--mim-target-scale must be 1 to 8 (MRM: 2)") }
         if mimTargetScale > 1 {
             guard lossWeights.mim != 0 else {
-                throw CLIError("--mim-target-scale is masked image modelling's target: switch it on (--objectives mim=1 or mrm)")
+                throw ValidationError("--mim-target-scale is masked image modelling's target: switch it on (--objectives mim=1 or mrm)")
             }
             if config.maskedImageTargetScale == nil { config.maskedImageTargetScale = mimTargetScale }
         }
-        guard wordMaskRatio > 0 && wordMaskRatio <= 1 else { throw CLIError("--word-mask-ratio must be in (0, 1]") }
+        guard wordMaskRatio > 0 && wordMaskRatio <= 1 else { throw ValidationError("--word-mask-ratio must be in (0, 1]") }
         if lossWeights.mlm != 0 {
             guard lossWeights.mim != 0 else {
-                throw CLIError("--objectives: mlm needs mim on too (its visible image tokens condition the report)")
+                throw ValidationError("--objectives: mlm needs mim on too (its visible image tokens condition the report)")
             }
             config.maskedReportHead = true
         }
         if lossWeights.edge != 0 || lossWeights.readout != 0 { config.graphAlignment = true }
         if let h = projectionHidden {
-            guard h >= 1 else { throw CLIError("--projection-hidden must be at least 1") }
+            guard h >= 1 else { throw ValidationError("--projection-hidden must be at least 1") }
             config.projectionHidden = h
         }
         if projectionNorm == ModelConfig.ProjectionNorm.batch.rawValue {
             guard config.projectionHidden != nil else {
-                throw CLIError("--projection-norm batch needs 2-layer heads: add --projection-hidden H (MGCA: 2048)")
+                throw ValidationError("--projection-norm batch needs 2-layer heads: add --projection-hidden H (MGCA: 2048)")
             }
             config.projectionNorm = .batch
         }

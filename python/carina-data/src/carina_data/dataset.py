@@ -75,7 +75,7 @@ def white_level(raw_range: Optional[Sequence[int]], image_format: str, meta: Any
 
 
 def stored_pixels(image: Any, image_format: str, width: int, height: int) -> np.ndarray:
-    """The stored grey values of a record's image as a `(height, width)` array (uint16 or uint8)."""
+    """The stored gray values of a record's image as a `(height, width)` array (uint16 or uint8)."""
     if image_format == "raw16":
         data = image if isinstance(image, (bytes, bytearray, memoryview)) else bytes(image)
         if len(data) != 2 * width * height:
