@@ -27,7 +27,7 @@ public final class ImageClassifier {
         var rng = SeededGenerator(seed: seed)
         let bound = 1 / Double(c).squareRoot()
         let p = unsafe head.params
-        for i in 0..<head.count { unsafe p[i] = Float((rng.unit() * 2 - 1) * bound) }
+        for i in 0..<head.count { unsafe p[i] = Float((rng.nextUnitDouble() * 2 - 1) * bound) }
         let image = encoder.arena.tensors.filter { $0.name.hasPrefix("image.") }
         let lower = image.map(\.offset).min() ?? 0, upper = image.map { $0.offset + $0.count }.max() ?? 0
         precondition(

@@ -17,7 +17,7 @@ import Testing
             let a = rng.next() % 2 == 1, b = rng.next() % 2 == 1, noise = rng.next() % 2 == 1
             for y in 0..<s {
                 for x in 0..<s {
-                    var v = Float(rng.unit() - 0.5) * 0.6
+                    var v = Float(rng.nextUnitDouble() - 0.5) * 0.6
                     if a && y < h && x < h { v += 1 }
                     if b && y >= h && x >= h { v += 1 }
                     images.append(v)
