@@ -170,4 +170,65 @@ import Testing
         let s = try trainer.train(source: &source) { _ in }
         #expect(s.losses.last!.caption < 0.7 * s.losses.first!.caption)
     }
+
+    /// Greedy decoding is deterministic, independent of the other images in the batch, its output with a shorter
+    /// limit is a prefix of the longer one's, and each token is the argmax of the teacher-forced decoder over the
+    /// tokens before it; beam search returns valid ids, deterministically.
+    @Test func greedyDecodingIsDeterministicAndConsistent() throws {
+        let trainer = try Trainer(config: Self.config, options: TrainOptions(
+            steps: 20, batchSize: 3, learningRate: 3e-3, warmupSteps: 2, lossWeights: .hybridmed, seed: 1, logEvery: 1))
+        let batch = randomBatch(testConfig, batch: 3, seed: 70)
+        var source = ArraySource(batches: Array(repeating: batch, count: 20))
+        _ = try trainer.train(source: &source) { _ in }
+        let model = trainer.model
+        let first = try model.generate(batch)
+        #expect(try model.generate(batch) == first)
+        let copy = try DualEncoder(config: Self.config, seed: 99)
+        copy.arena.setAll(model.arena.allParameters)
+        #expect(try copy.generate(batch) == first)
+        #expect(first.contains { !$0.isEmpty })
+        for seq in first { #expect(!seq.contains(101) && !seq.contains(102) && seq.count <= testConfig.textLength - 1) }
+        // Sample 1 alone decodes the same.
+        let t = testConfig.textLength, s = testConfig.imageSize * testConfig.imageSize
+        let alone = TrainingBatch(batchSize: 1, imageSize: batch.imageSize, textLength: t, conceptCount: batch.conceptCount,
+                                  images: Array(batch.images[s..<(2 * s)]),
+                                  impressionIDs: Array(batch.impressionIDs[t..<(2 * t)]),
+                                  impressionMask: Array(batch.impressionMask[t..<(2 * t)]),
+                                  findingsIDs: Array(batch.findingsIDs[t..<(2 * t)]),
+                                  findingsMask: Array(batch.findingsMask[t..<(2 * t)]),
+                                  concepts: Array(batch.concepts[batch.conceptCount..<(2 * batch.conceptCount)]), keys: ["one"])
+        #expect(try model.generate(alone) == [first[1]])
+        // Shorter limits give prefixes.
+        let short = try model.generate(batch, maxLength: 4)
+        for (a, b) in zip(short, first) { #expect(Array(b.prefix(a.count)) == a && a.count <= 3) }
+        // Teacher forcing on [CLS] + generated: the captioner's most likely next token at each position is the
+        // generated one (and [SEP] after the last when it stopped early).
+        var forced = batch
+        for bi in 0..<3 {
+            let seq = [Int32(101)] + first[bi] + (first[bi].count < t - 1 ? [102] : [])
+            for i in 0..<t {
+                forced.impressionIDs[bi * t + i] = i < seq.count ? seq[i] : 0
+                forced.impressionMask[bi * t + i] = i < seq.count ? 1 : 0
+            }
+        }
+        var w = LossWeights(global: 0, local: 0, graph: 0)
+        w.caption = 1
+        _ = try model.forward(forced, weights: w)
+        let g = try #require(model.activations(batch: 3).gen)
+        let v = testConfig.vocabSize
+        for (k, row) in g.targets.captionRows.enumerated() {
+            // The forward left softmax − onehot (scaled) in the logits: the argmax of the probabilities is where the
+            // gradient plus the one-hot is largest.
+            var best = 0, bestValue = -Float.infinity
+            let scale = Float(g.targets.captionRows.count)
+            for j in 0..<v {
+                let p = g.captionLogits[k * v + j] * scale + (Int32(j) == g.targets.captionLabels[k] ? 1 : 0)
+                if p > bestValue { bestValue = p; best = j }
+            }
+            #expect(Int32(best) == g.targets.captionLabels[k], "row \(row)")
+        }
+        let beamed = try model.generate(batch, beam: 3)
+        for seq in beamed { #expect(seq.allSatisfy { $0 >= 0 && Int($0) < v && $0 != 102 && $0 != 101 }) }
+        #expect(try model.generate(batch, beam: 3) == beamed)
+    }
 }
