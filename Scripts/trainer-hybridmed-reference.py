@@ -186,8 +186,8 @@ def bench(tb, mg, a):
         for i in range(b):
             ids[i, int(lens[i]) - 1] = 102
         return ids, valid
-    imp, imp_valid = text(8, t // 2)
-    fin, fin_valid = text(t // 2, t)
+    imp, imp_valid = text(min(16, t), min(64, t))  # carina-trainer-bench's lengths
+    fin, fin_valid = text(min(48, t), t)
     words = mg.word_index(fin, fin_valid, 10 ** 9, 102)
     has = words >= 0
     idx = words.clamp(min=0)
