@@ -43,7 +43,9 @@ extension DualEncoder {
         for n in 1..<limit {
             if done.allSatisfy({ $0 }) { break }
             run.tokens = n
-            let ids = seqs.flatMap { $0 }
+            // A finished image's rows stop growing: pad them to the step's length (their outputs are not read).
+            var ids = [Int32](repeating: endID, count: b * k * n)
+            for r in 0..<(b * k) { for (i, id) in seqs[r].prefix(n).enumerated() { ids[r * n + i] = id } }
             unsafe ids.withUnsafeBufferPointer { ip in
                 unsafe memory.withUnsafeBufferPointer { mp in
                     unsafe dec.forward(run, params: arena.params, ids: ip.baseAddress!, memory: mp.baseAddress!,
