@@ -43,16 +43,21 @@ import Testing
         // A later token never changes an earlier output.
         let changed = Buf(qkv.array)
         for k in 0..<(3 * c) { changed.p[(n - 1) * 3 * c + k] += 1 }
-        let out2 = Buf(b * n * c)
-        Attention.forward(out: out2.p, att: Buf(b * h * n * n).p, qkv: changed.p, keyMask: nil, batch: b, tokens: n, dim: c,
-                          heads: h, causal: true)
+        // Scratch outputs stay alive through each call (a temporary's pointer may outlive the object).
+        let out2 = Buf(b * n * c), scratch = Buf(b * h * n * n)
+        withExtendedLifetime(scratch) {
+            Attention.forward(out: out2.p, att: scratch.p, qkv: changed.p, keyMask: nil, batch: b, tokens: n, dim: c,
+                              heads: h, causal: true)
+        }
         for i in 0..<((n - 1) * c) { #expect(out.p[i] == out2.p[i]) }
         let r = rng.buf(b * n * c), dqkv = Buf(b * n * 3 * c)
         Attention.backward(dqkv: dqkv.p, dout: r.p, qkv: qkv.p, att: att.p, batch: b, tokens: n, dim: c, heads: h)
         let worst = gradientCheck(qkv, analytic: dqkv, samples: 60, h: 1e-2) {
             let o = Buf(b * n * c)
-            Attention.forward(out: o.p, att: Buf(b * h * n * n).p, qkv: qkv.p, keyMask: nil, batch: b, tokens: n, dim: c,
-                              heads: h, causal: true)
+            withExtendedLifetime(scratch) {
+                Attention.forward(out: o.p, att: scratch.p, qkv: qkv.p, keyMask: nil, batch: b, tokens: n, dim: c,
+                                  heads: h, causal: true)
+            }
             return dotD(o, r)
         }
         #expect(worst <= 1, "worst scaled error \(worst)")
@@ -78,10 +83,13 @@ import Testing
         let r = rng.buf(b * n * c), dq = Buf(b * n * c), dkv = Buf(b * m * 2 * c, 9)
         CrossAttention.backward(dq: dq.p, dkv: dkv.p, dout: r.p, q: q.p, kv: kv.p, att: att.p, batch: b, queries: n,
                                 keys: m, dim: c, heads: h)
+        let scratch = Buf(b * h * n * m)
         func loss() -> Double {
             let o = Buf(b * n * c)
-            CrossAttention.forward(out: o.p, att: Buf(b * h * n * m).p, q: q.p, kv: kv.p, keyMask: mask.p, batch: b,
-                                   queries: n, keys: m, dim: c, heads: h)
+            withExtendedLifetime(scratch) {
+                CrossAttention.forward(out: o.p, att: scratch.p, q: q.p, kv: kv.p, keyMask: mask.p, batch: b,
+                                       queries: n, keys: m, dim: c, heads: h)
+            }
             return dotD(o, r)
         }
         #expect(gradientCheck(q, analytic: dq, samples: 48, loss) <= 1)
@@ -108,9 +116,12 @@ import Testing
         }
         #expect(abs(loss - ref) < 1e-6 * max(1, ref))  // the logits are divided by T in Float
         #expect(loss > 0)
+        let scratch = Buf(rows * v)
         let worst = gradientCheck(s, analytic: ds, samples: 33, h: 1e-2) {
-            0.5 * Losses.distillationKL(student: s.p, teacher: te.p, rows: rows, classes: v, temperature: t, scale: 1,
-                                        dstudent: Buf(rows * v).p)
+            withExtendedLifetime(scratch) {
+                0.5 * Losses.distillationKL(student: s.p, teacher: te.p, rows: rows, classes: v, temperature: t, scale: 1,
+                                            dstudent: scratch.p)
+            }
         }
         #expect(worst <= 1, "worst scaled error \(worst)")
         // Identical distributions: no loss, no gradient.
