@@ -53,7 +53,7 @@ extension DualEncoder {
                                      memoryRows: ft, mask: mp.baseAddress!)
             }
         }
-        let rs = t.summaryRows.count, rc = t.captionRows.count
+        let rs = t.summaryRows.count
         g.distillGradient = []
         if wts.distill != 0 && rs > 0 {
             var student = [Float](repeating: 0, count: rs * v)
@@ -91,7 +91,6 @@ extension DualEncoder {
             }
         }
         if sumOn { result.summary = crossEntropy(&g.summaryLogits, t.summaryLabels, weight: wts.summary) }
-        _ = rc
         result.total += Double(wts.caption) * result.caption + Double(wts.summary) * result.summary
             + Double(wts.distill) * result.distill
     }
