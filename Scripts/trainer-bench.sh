@@ -12,7 +12,10 @@
 # OBJECTIVES=cga times CGA's (global plus the four cascade stages on a random graph of 8 findings entities and 4
 # edges a sample) against Scripts/trainer-cga-reference.py --bench-steps on the same shapes.
 #
-# Usage: [OBJECTIVES=default|mgca|mrm|cga] [BATCHES="32 8"] Scripts/trainer-bench.sh [REPS (default 3)] [STEPS (default 10)]
+# OBJECTIVES=hybridmed times HybridMED's preset (global, token, caption, summary, distill; impression decoder
+# 128,2,4,512) against Scripts/trainer-hybridmed-reference.py --bench-steps on the same shapes.
+#
+# Usage: [OBJECTIVES=default|mgca|mrm|cga|hybridmed] [BATCHES="32 8"] Scripts/trainer-bench.sh [REPS (default 3)] [STEPS (default 10)]
 # Env:   CARINA_BENCH_VENV (default /work/.venv-bench), OPENBLAS_CORETYPE (default Haswell, as the environment sets),
 #        CARINA_BENCH_IDLE_TRIES (2-second idle probes before each run, default 150 = 5 minutes).
 # Output: one JSON line per run on stdout, then a summary line per batch size (median ms/step of each side and the
@@ -47,6 +50,9 @@ reference() {
     if [ "$OBJECTIVES" = cga ]; then
         "$PY" "$ROOT/Scripts/trainer-cga-reference.py" --bench "$(dirname "$BENCH")" --batch "$1" --threads 2 \
             --bench-steps "$STEPS" --config "$ROOT/schemas/models/carina-tiny.json"
+    elif [ "$OBJECTIVES" = hybridmed ]; then
+        "$PY" "$ROOT/Scripts/trainer-hybridmed-reference.py" --bench "$(dirname "$BENCH")" --batch "$1" --threads 2 \
+            --bench-steps "$STEPS" --config "$ROOT/schemas/models/carina-tiny.json" --decoder 128,2,4,512
     elif [ "$OBJECTIVES" != default ]; then
         "$PY" "$ROOT/Scripts/trainer-mgca-reference.py" --bench "$(dirname "$BENCH")" --batch "$1" --threads 2 \
             --bench-steps "$STEPS" --bench-objectives "$OBJECTIVES"

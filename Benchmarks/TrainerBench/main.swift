@@ -8,10 +8,12 @@ import Foundation
 // step (forward, backward, AdamW; no clipping, as the reference) and prints one JSON line.
 // Usage: carina-trainer-bench [--batch 32] [--threads 2] [--steps 10] [--warmup 2] [--config FILE] [--seed 0]
 //                             [--trim 1]   (0: run the text encoders over all T positions, as the reference does)
-//                             [--objectives default|mgca|mrm|cga]   (mgca: MGCA's combination with 500 prototypes, the
+//                             [--objectives default|mgca|mrm|cga|hybridmed]   (mgca: MGCA's combination with 500 prototypes, the
 //                             report text joined, temperature 0.07, against Scripts/trainer-mgca-reference.py
 //                             --bench-steps; cga: global plus the four cascade stages over 8 findings entities and 4
-//                             edges per sample, against Scripts/trainer-cga-reference.py --bench-steps)
+//                             edges per sample, against Scripts/trainer-cga-reference.py --bench-steps; hybridmed:
+//                             the hybridmed preset with a 128,2,4,512 impression decoder, against
+//                             Scripts/trainer-hybridmed-reference.py --bench-steps; FLOPs counted as default's)
 //        carina-trainer-bench --nih PREFIX [--epochs 10] [--threads 2] [--seed 0]   (the NIH1000 learning check)
 
 var args = [String: String]()
@@ -31,6 +33,8 @@ let steps = Int(args["steps"] ?? "10")!, warmup = Int(args["warmup"] ?? "2")!, s
 var config = try args["config"].map { try ModelConfig.load(path: $0) } ?? .carinaTiny
 let objectiveSet = args["objectives"] ?? "default"
 let mgca = objectiveSet == "mgca", mrm = objectiveSet == "mrm", cga = objectiveSet == "cga"
+let hybridmed = objectiveSet == "hybridmed"
+if hybridmed { config.impressionDecoder = .init(width: 128, depth: 2, heads: 4, mlp: 512) }
 if mgca { config.prototypes = 500 }
 if cga { config.graphAlignment = true }
 if mrm {
@@ -53,12 +57,16 @@ let s = config.imageSize, t = config.textLength
 }
 let (imp, impMask) = text(16, 64)
 var (fin, finMask) = text(48, 128)
-if mgca || mrm {  // [SEP] last, as the loader writes it (the token level leaves it out of the words)
+var impIDs = imp
+if mgca || mrm || hybridmed {  // [SEP] last, as the loader writes it (the token level leaves it out of the words)
     for b in 0..<batchSize { fin[b * t + Int(finMask[(b * t)..<((b + 1) * t)].reduce(0, +)) - 1] = 102 }
+}
+if hybridmed {  // and at the impression's end, the decoder's last target
+    for b in 0..<batchSize { impIDs[b * t + Int(impMask[(b * t)..<((b + 1) * t)].reduce(0, +)) - 1] = 102 }
 }
 var batch = TrainingBatch(
     batchSize: batchSize, imageSize: s, textLength: t, conceptCount: config.concepts,
-    images: (0..<(batchSize * s * s)).map { _ in Float(rng.normal()) }, impressionIDs: imp, impressionMask: impMask,
+    images: (0..<(batchSize * s * s)).map { _ in Float(rng.normal()) }, impressionIDs: impIDs, impressionMask: impMask,
     findingsIDs: fin, findingsMask: finMask,
     concepts: (0..<(batchSize * config.concepts)).map { _ in rng.nextUnitDouble() < 0.1 ? 1 : 0 }, keys: [])
 if cga {  // the reference's graph: 8 findings entities a sample (spans of 1–2 tokens in its first 45 positions,
@@ -83,7 +91,7 @@ if cga {  // the reference's graph: 8 findings entities a sample (spans of 1–2
 let trainer = try Trainer(config: config, options: TrainOptions(
     steps: warmup + steps, batchSize: batchSize, learningRate: 1e-4, warmupSteps: 0, minimumLearningRateRatio: 1,
     weightDecay: 0.05, clipNorm: 0,
-    lossWeights: mgca ? .mgca : mrm ? .mrm : cga ? .cga : LossWeights(),
+    lossWeights: mgca ? .mgca : mrm ? .mrm : cga ? .cga : hybridmed ? .hybridmed : LossWeights(),
     objectives: mgca ? ObjectiveSettings(instanceText: .both, instance: InstanceAlignment(fixedTemperature: 0.07))
         : ObjectiveSettings(),
     words: WordSegmenter(separatorID: 102), seed: seed, threads: threads))

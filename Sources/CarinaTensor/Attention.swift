@@ -2,11 +2,12 @@
 public enum Attention {
     /// Forward: `qkv (B, N, 3C)` laid out `[q | k | v]`, each split into `H` heads of `C/H` → `out (B, N, C)`;
     /// saves `att (B, H, N, N)`, the attention probabilities. `keyMask (B, N)`: 1 = attend, 0 = padding.
-    /// Scale `1/√(C/H)` (PyTorch's `scaled_dot_product_attention`).
+    /// Scale `1/√(C/H)` (PyTorch's `scaled_dot_product_attention`). `causal`: query `i` attends to keys `0…i` only
+    /// (`is_causal=True`; the probabilities above the diagonal are exactly 0, so `backward` needs no flag).
     @unsafe
     public static func forward(
         out: UnsafeMutablePointer<Float>, att: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
-        keyMask: UnsafePointer<Float>?, batch b: Int, tokens n: Int, dim c: Int, heads h: Int
+        keyMask: UnsafePointer<Float>?, batch b: Int, tokens n: Int, dim c: Int, heads h: Int, causal: Bool = false
     ) {
         let hd = c / h, c3 = 3 * c
         let scale = 1 / Float(hd).squareRoot()
@@ -18,7 +19,14 @@ public enum Attention {
                 unsafe BLAS.sgemm(transA: false, transB: true, m: n, n: n, k: hd, alpha: scale,
                                   a: q, lda: c3, b: q + c, ldb: c3, beta: 0, c: a, ldc: n)
                 let mask = unsafe keyMask.map { unsafe $0 + bi * n }
-                for i in 0..<n { unsafe Softmax.forwardRow(a + i * n, count: n, mask: mask) }
+                if causal {
+                    for i in 0..<n {
+                        unsafe Softmax.forwardRow(a + i * n, count: i + 1, mask: mask)
+                        unsafe (a + i * n + i + 1).update(repeating: 0, count: n - i - 1)
+                    }
+                } else {
+                    for i in 0..<n { unsafe Softmax.forwardRow(a + i * n, count: n, mask: mask) }
+                }
                 unsafe BLAS.sgemm(transA: false, transB: false, m: n, n: hd, k: n,
                                   a: a, lda: n, b: q + 2 * c, ldb: c3, beta: 0, c: out + bi * n * c + hi * hd, ldc: c)
             }

@@ -39,6 +39,8 @@ public final class DualEncoder {
     let reportOffsets: ReportOffsets
     /// CGA's state between forward and backward (see `DualEncoder+CGA.swift`).
     let graphState = GraphAlignmentState()
+    /// HybridMED's impression decoder (when the configuration has one).
+    let impressionDecoder: ImpressionDecoder?
 
     /// Parameter names and shapes in PyTorch's `CarinaTiny.named_parameters()` order.
     public static func parameterSpecs(_ c: ModelConfig) -> [(String, [Int])] {
@@ -59,6 +61,7 @@ public final class DualEncoder {
         s += decoderSpecs(c)
         s += reportHeadSpecs(c)
         if c.graphAlignment == true { s.append(("cga.relation", [GraphAlignment.relationTypes, e])) }
+        s += ImpressionDecoder.specs(c)
         return s
     }
 
@@ -110,6 +113,7 @@ public final class DualEncoder {
         var r = ReportOffsets()
         if config.maskedReportHead == true { r.bias = off("mlm.bias"); r.condW = off("mlm.cond.weight"); r.condB = off("mlm.cond.bias") }
         reportOffsets = r
+        impressionDecoder = ImpressionDecoder(arena, config: config)
         offsets = o
         initialize(seed: seed)
     }
@@ -127,9 +131,9 @@ public final class DualEncoder {
                 fill { rng.normal() * 0.02 }
             } else if name == "image.cls" {
                 fill { 0 }
-            } else if name == "mlm.bias" {
+            } else if name == "mlm.bias" || name == "gen.head.bias" {
                 fill { 0 }
-            } else if name == "mim.mask_token" {
+            } else if name == "mim.mask_token" || name == "gen.tok.weight" {
                 fill { rng.normal() * 0.02 }
             } else if name == "text.tok.weight" {
                 fill { rng.normal() }
@@ -204,6 +208,7 @@ public final class DualEncoder {
             guard batch.targetImages.allSatisfy({ $0.isFinite }) else { throw TrainError.invalidBatch("target images hold non-finite values") }
         }
         try checkGraphAlignment(batch, weights: weights)
+        try checkGeneration(weights)
         let a = activations(batch: batch.batchSize)
         a.weights = weights
         return unsafe forwardValidated(batch, a)
@@ -217,8 +222,8 @@ public final class DualEncoder {
         init(_ w: LossWeights, _ s: ObjectiveSettings, eval: Bool) {
             instance = w.global != 0 || w.prototype != 0 || eval
             patches = w.local != 0 || w.token != 0 || w.graphAlignment
-            findings = patches || (instance && s.instanceText == .findings)
-            image = instance || patches || w.graph != 0
+            findings = patches || (instance && s.instanceText == .findings) || w.summary != 0 || w.distill != 0
+            image = instance || patches || w.graph != 0 || w.generation
         }
     }
 
@@ -348,6 +353,7 @@ public final class DualEncoder {
         if weights.mim != 0 { result.total += Double(weights.mim) * result.mim }
         if weights.mlm != 0 { result.total += Double(weights.mlm) * result.mlm }
         if weights.graphAlignment { result.total += graphState.weightedTotal(weights, result) }
+        if weights.generation { unsafe generationForward(a, batch: batch, result: &result) }
         a.batchForBackward = batch
         return result
     }
@@ -449,6 +455,7 @@ public final class DualEncoder {
         }
         unsafe imgG.backward(dinp: a.dvi, dout: a.dig, inp: a.image.out, params: w, grads: g, rows: b, inDim: cw, outDim: e,
                              inStride: ni * cw, accumulateInput: true, saved: a.igHead, scratch: a.dhead)
+        unsafe captionBackward(a)
         unsafe backwardImage(a, batch: b)
         // Findings encoder: the sum of the local, token-level and (findings) instance gradients of its output.
         guard plan.findings else { return }
@@ -477,6 +484,7 @@ public final class DualEncoder {
                                  outDim: e, inStride: ft * cw, accumulateInput: true, saved: a.tgHead, scratch: a.dhead)
             started = true
         }
+        if unsafe summaryBackward(a, accumulate: started) { started = true }
         if weights.graphAlignment { started = unsafe graphBackward(a, batch: b, accumulate: started) || started }
         if started { unsafe backwardText(a.findingsText.ids, a.findings, dout: a.dvt, a: a) }
     }

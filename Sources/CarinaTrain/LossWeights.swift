@@ -21,6 +21,12 @@ public struct LossWeights: Codable, Sendable, Equatable {
     public var anatomy: Float = 0, pathology: Float = 0, edge: Float = 0, readout: Float = 0
     /// Whether any CGA stage is on.
     public var graphAlignment: Bool { anatomy != 0 || pathology != 0 || edge != 0 || readout != 0 }
+    /// HybridMED's generation objectives (see `ImpressionGeneration`): captioning (image tokens → impression) and
+    /// summarisation (findings → impression), teacher-forced cross-entropy, and the distillation of the
+    /// summariser's next-token distribution into the captioner's.
+    public var caption: Float = 0, summary: Float = 0, distill: Float = 0
+    /// Whether any generation objective is on (they need a model with an `impressionDecoder`).
+    public var generation: Bool { caption != 0 || summary != 0 || distill != 0 }
 
     public init(global: Float = 1, local: Float = 1, graph: Float = 1, token: Float = 0, prototype: Float = 0,
                 mim: Float = 0, mlm: Float = 0) {
@@ -35,7 +41,15 @@ public struct LossWeights: Codable, Sendable, Equatable {
 
     /// The objective names `--objectives` accepts, in order.
     public static let names = ["global", "local", "graph", "token", "prototype", "mim", "mlm", "anatomy", "pathology",
-                               "edge", "readout"]
+                               "edge", "readout", "caption", "summary", "distill"]
+
+    /// HybridMED's combination: hierarchical alignment (global image ↔ impression, token-level image patches ↔
+    /// findings words) plus captioning, summarisation and distillation, equally weighted.
+    public static let hybridmed: LossWeights = {
+        var w = LossWeights(global: 1, local: 0, graph: 0, token: 1)
+        w.caption = 1; w.summary = 1; w.distill = 1
+        return w
+    }()
 
     /// CGA's combination: instance alignment and the four cascade stages, equally weighted.
     public static let cga: LossWeights = {
@@ -59,6 +73,7 @@ public struct LossWeights: Codable, Sendable, Equatable {
         case "mgca": return .mgca
         case "mrm": return .mrm
         case "cga": return .cga
+        case "hybridmed": return .hybridmed
         default: break
         }
         var w = LossWeights(global: 0, local: 0, graph: 0, token: 0, prototype: 0, mim: 0, mlm: 0)
@@ -79,17 +94,42 @@ public struct LossWeights: Codable, Sendable, Equatable {
             case "pathology": w.pathology = value
             case "edge": w.edge = value
             case "readout": w.readout = value
+            case "caption": w.caption = value
+            case "summary": w.summary = value
+            case "distill": w.distill = value
             default:
-                throw TrainError.invalidConfig("unknown objective '\(kv[0])'; known: \(names.joined(separator: ", ")) (or the presets default, mgca, mrm, cga)")
+                throw TrainError.invalidConfig("unknown objective '\(kv[0])'; known: \(names.joined(separator: ", ")) (or the presets default, mgca, mrm, cga, hybridmed)")
             }
         }
-        guard w.global + w.local + w.graph + w.token + w.prototype + w.mim + w.mlm + w.anatomy + w.pathology + w.edge + w.readout > 0 else {
+        guard w.global + w.local + w.graph + w.token + w.prototype + w.mim + w.mlm + w.anatomy + w.pathology + w.edge + w.readout
+            + w.caption + w.summary + w.distill > 0 else {
             throw TrainError.invalidConfig("no objective has a positive weight in '\(text)'")
         }
         return w
     }
 
-    private enum CodingKeys: String, CodingKey { case global, local, graph, token, prototype, mim, mlm, anatomy, pathology, edge, readout }
+    private enum CodingKeys: String, CodingKey {
+        case global, local, graph, token, prototype, mim, mlm, anatomy, pathology, edge, readout, caption, summary, distill
+    }
+
+    /// The generation weights are written only when on, so a checkpoint without them keeps its bytes.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(global, forKey: .global)
+        try c.encode(local, forKey: .local)
+        try c.encode(graph, forKey: .graph)
+        try c.encode(token, forKey: .token)
+        try c.encode(prototype, forKey: .prototype)
+        try c.encode(mim, forKey: .mim)
+        try c.encode(mlm, forKey: .mlm)
+        try c.encode(anatomy, forKey: .anatomy)
+        try c.encode(pathology, forKey: .pathology)
+        try c.encode(edge, forKey: .edge)
+        try c.encode(readout, forKey: .readout)
+        if caption != 0 { try c.encode(caption, forKey: .caption) }
+        if summary != 0 { try c.encode(summary, forKey: .summary) }
+        if distill != 0 { try c.encode(distill, forKey: .distill) }
+    }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -104,6 +144,9 @@ public struct LossWeights: Codable, Sendable, Equatable {
         pathology = try c.decodeIfPresent(Float.self, forKey: .pathology) ?? 0
         edge = try c.decodeIfPresent(Float.self, forKey: .edge) ?? 0
         readout = try c.decodeIfPresent(Float.self, forKey: .readout) ?? 0
+        caption = try c.decodeIfPresent(Float.self, forKey: .caption) ?? 0
+        summary = try c.decodeIfPresent(Float.self, forKey: .summary) ?? 0
+        distill = try c.decodeIfPresent(Float.self, forKey: .distill) ?? 0
     }
 }
 
@@ -122,6 +165,8 @@ public struct ObjectiveSettings: Sendable, Equatable {
     public var maskTokenID: Int32 = 103
     /// CGA's temperatures.
     public var graph = GraphAlignment()
+    /// Temperature `T` of HybridMED's distillation (`T²·KL` of the softened distributions; 2 by default).
+    public var distillTemperature: Float = 2
 
     public init(instanceText: InstanceText = .impression, instance: InstanceAlignment = InstanceAlignment(),
                 prototype: PrototypeAlignment = PrototypeAlignment(), prototypeFreezeSteps: Int = 0) {
@@ -144,6 +189,8 @@ public struct LossBreakdown: Sendable, Equatable {
     public var mlm: Double = 0
     /// CGA's stages (unweighted).
     public var anatomy: Double = 0, pathology: Double = 0, edge: Double = 0, readout: Double = 0
+    /// HybridMED's generation objectives (unweighted): mean next-token cross-entropy of each branch, and `T²·KL`.
+    public var caption: Double = 0, summary: Double = 0, distill: Double = 0
 
     public init(total: Double, global: Double, local: Double, graph: Double, token: Double = 0, prototype: Double = 0,
                 mim: Double = 0, mlm: Double = 0) {

@@ -22,6 +22,8 @@ import CarinaLoader
     let mim: MIMActivations?
     /// Masked report modelling's activations (models with a report head).
     let mlm: MLMActivations?
+    /// HybridMED's generation branches (models with an impression decoder).
+    let gen: GenerationActivations?
     var wordIndex: [Int32] = []
     var dLogitScale: Float = 0
     var weights = LossWeights()
@@ -65,5 +67,6 @@ import CarinaLoader
         let buffer = self.buffer
         mim = c.decoderConfig.map { MIMActivations(buffer, batch: b, config: c, decoder: $0) }
         mlm = c.maskedReportHead == true ? MLMActivations(buffer, batch: b, config: c) : nil
+        gen = c.impressionDecoder.map { GenerationActivations(buffer, batch: b, config: c, shape: $0) }
     }
 }

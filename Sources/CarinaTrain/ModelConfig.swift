@@ -62,6 +62,10 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         case batch
     }
 
+    /// HybridMED's impression decoder (see `ImpressionDecoder`): its own width, depth, heads and MLP size; nil (absent
+    /// from the JSON): none, and no generation objective. Its parameters (`gen.*`) follow every other parameter.
+    public var impressionDecoder: DecoderShape?
+
     /// A transformer stack's shape other than the encoders'.
     public struct DecoderShape: Codable, Sendable, Equatable {
         public var width: Int, depth: Int, heads: Int, mlp: Int
@@ -146,6 +150,10 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         if let d = maskedImageDecoder {
             try need(d.width > 0 && d.heads > 0 && d.width % d.heads == 0 && d.depth > 0 && d.mlp > 0,
                      "maskedImageDecoder: width must be a positive multiple of heads, depth and mlp positive")
+        }
+        if let d = impressionDecoder {
+            try need(d.width > 0 && d.heads > 0 && d.width % d.heads == 0 && d.depth > 0 && d.mlp > 0,
+                     "impressionDecoder: width must be a positive multiple of heads, depth and mlp positive")
         }
         try need(localTemperature > 0 && initialTemperature > 0 && maxLogitScale > 0, "temperatures must be positive")
     }

@@ -89,6 +89,9 @@ public struct TrainStepLog: Sendable, Equatable {
         if on(w?.mlm, loss.mlm) { parts.append("r \(f(loss.mlm, 3))") }
         let cga = w.map(\.graphAlignment) ?? (loss.anatomy != 0 || loss.pathology != 0 || loss.edge != 0 || loss.readout != 0)
         if cga { parts.append("cga \(f(loss.anatomy, 3))/\(f(loss.pathology, 3))/\(f(loss.edge, 3))/\(f(loss.readout, 3))") }
+        if on(w?.caption, loss.caption) || on(w?.summary, loss.summary) || on(w?.distill, loss.distill) {
+            parts.append("gen \(f(loss.caption, 3))/\(f(loss.summary, 3))/\(f(loss.distill, 3))")
+        }
         return "step \(step)/\(totalSteps)  loss \(f(loss.total, 4)) (\(parts.joined(separator: " ")))"
             + "  lr \(learningRate)  |g| \(f(gradientNorm, 3))  \(f(secondsPerStep * 1000, 1)) ms/step  \(f(samplesPerSecond, 1)) samples/s"
     }
@@ -134,7 +137,10 @@ extension TrainOptions {
         }
         let weights = [lossWeights.global, lossWeights.local, lossWeights.graph, lossWeights.token, lossWeights.prototype,
                        lossWeights.mim, lossWeights.mlm, lossWeights.anatomy, lossWeights.pathology, lossWeights.edge,
-                       lossWeights.readout]
+                       lossWeights.readout, lossWeights.caption, lossWeights.summary, lossWeights.distill]
+        guard objectives.distillTemperature.isFinite, objectives.distillTemperature > 0 else {
+            throw TrainError.invalidOption("--distill-temperature \(objectives.distillTemperature) must be a positive number (HybridMED: 2)")
+        }
         guard weights.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= 1000 }), weights.contains(where: { $0 > 0 }) else {
             let named = zip(LossWeights.names, weights).map { "\($0)=\($1)" }.joined(separator: ",")
             throw TrainError.invalidOption("objective weights \(named) must be finite numbers in [0, 1000], not all 0, "

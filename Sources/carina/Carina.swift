@@ -19,7 +19,7 @@ struct Carina: AsyncParsableCommand {
                 LabelsCommand.self, ShardsCommand.self, SynthCommand.self, ShowCommand.self,
             ]),
             CommandGroup(name: "Training", subcommands: [
-                StreamCommand.self, TrainCommand.self, EvalCommand.self, ProbeCommand.self,
+                StreamCommand.self, TrainCommand.self, EvalCommand.self, GenerateCommand.self, ProbeCommand.self,
             ]),
         ]
     )

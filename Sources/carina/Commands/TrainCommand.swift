@@ -42,6 +42,18 @@ struct TrainCommand: AsyncParsableCommand {
             patches; edges from both nodes plus a relation-type embedding; readout the sum of a graph's nodes and \
             edges; each stage a symmetric InfoNCE over the batch at temperature 0.1. Loads the graph fields. \
             Preset: --objectives cga = global=1,anatomy=1,pathology=1,edge=1,readout=1.
+              caption, summary, distill   HybridMED's generation branches (Jiang et al., HybridMED): an impression \
+            decoder (--impression-decoder 128,2,4,512 unless the model configuration has one: pre-LN blocks of \
+            causal self-attention, cross-attention to a memory, MLP; LM head tied to its token embedding) trained by \
+            teacher forcing, mean next-token cross-entropy over the impression. caption: memory = the image \
+            encoder's CLS and patch tokens; summary: memory = the findings run of the text encoder; distill: \
+            T^2 KL(summariser || captioner) over the softened next-token distributions (--distill-temperature, 2), \
+            the summariser teaching (text to text is the easier task, and only the captioner runs at inference) \
+            with its side stop-gradient. Records with an empty impression (or findings) add no caption (or \
+            summary, distill) target and train on the rest. Decode with carina generate.
+            Preset: --objectives hybridmed = global=1,token=1,caption=1,summary=1,distill=1: HybridMED's \
+            hierarchical alignment (global image <-> impression, token-level patches <-> findings words) plus its \
+            generation branches.
             --projection-hidden H gives all four projection heads MGCA's two layers (Linear, ReLU, Linear); \
             --projection-norm batch (default none) adds MGCA's BatchNorms as its GlobalEmbedding/LocalEmbedding have \
             them (Linear, BatchNorm1d, ReLU, Linear, BatchNorm1d without affine; Wang et al. NeurIPS 2022): batch \
@@ -64,7 +76,7 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Warm-up steps.") var warmup: Int = 0
     @Option(help: "Weights of the global, local and graph losses (0 switches one off); --objectives replaces it.")
     var lossWeights: String = "1,1,1"
-    @Option(help: "Objectives and weights, NAME=WEIGHT,... of global, local, graph, token, prototype (unnamed: 0), or a preset: default, mgca.")
+    @Option(help: "Objectives and weights, NAME=WEIGHT,... of global, local, graph, token, prototype, mim, mlm, anatomy, pathology, edge, readout, caption, summary, distill (unnamed: 0), or a preset: default, mgca, mrm, cga, hybridmed.")
     var objectives: String?
     @Option(help: "Report text of the global and prototype objectives: impression, findings or both (MGCA joins them).")
     var instanceText: String = InstanceText.impression.rawValue
@@ -72,7 +84,7 @@ struct TrainCommand: AsyncParsableCommand {
     var instanceTemperature: Float?
     @Option(help: "Prototypes of the prototype objective, for a model configuration without them (MGCA: 500).")
     var prototypes: Int = 500
-    @Option(help: "MGCA's 2-layer projection heads (Linear, ReLU, Linear; its BatchNorms left out) of this hidden width, for a model configuration without them (MGCA: 2048).")
+    @Option(help: "MGCA's 2-layer projection heads (Linear, ReLU, Linear; --projection-norm batch adds its BatchNorms) of this hidden width, for a model configuration without them (MGCA: 2048).")
     var projectionHidden: Int?
     @Option(help: "Norms inside the 2-layer heads: none, or batch (MGCA's BatchNorms; needs --projection-hidden or a configuration with projectionHidden).")
     var projectionNorm: String = ModelConfig.ProjectionNorm.none.rawValue
@@ -80,6 +92,10 @@ struct TrainCommand: AsyncParsableCommand {
     var decoder: String = "128,2,4,512"
     @Option(help: "Masked image modelling's target at this many times the input resolution (MRM: 2; 1: the input's own patches), for a model configuration without maskedImageTargetScale.")
     var mimTargetScale: Int = 1
+    @Option(help: "HybridMED's impression decoder WIDTH,DEPTH,HEADS,MLP, for a model configuration without one (caption, summary, distill).")
+    var impressionDecoder: String = "128,2,4,512"
+    @Option(help: "Temperature of HybridMED's distillation (T^2 KL of the softened distributions).")
+    var distillTemperature: Float = 2
     @Option(help: "Fraction of patches masked image modelling masks (MRM: 0.75).")
     var maskRatio: Float = 0.75
     @Option(help: "Fraction of the report's whole words masked report modelling masks (MRM: 0.5).")
@@ -156,6 +172,16 @@ struct TrainCommand: AsyncParsableCommand {
             config.maskedReportHead = true
         }
         if lossWeights.edge != 0 || lossWeights.readout != 0 { config.graphAlignment = true }
+        if lossWeights.generation && config.impressionDecoder == nil {
+            let d = impressionDecoder.split(separator: ",").compactMap { Int($0) }
+            guard d.count == 4, d.allSatisfy({ $0 > 0 }), d[0] % d[2] == 0 else {
+                throw ValidationError("--impression-decoder must be WIDTH,DEPTH,HEADS,MLP, positive, WIDTH a multiple of HEADS (e.g. 128,2,4,512)")
+            }
+            config.impressionDecoder = .init(width: d[0], depth: d[1], heads: d[2], mlp: d[3])
+        }
+        guard distillTemperature.isFinite && distillTemperature > 0 else {
+            throw ValidationError("--distill-temperature must be a positive number (HybridMED: 2)")
+        }
         if let h = projectionHidden {
             guard h >= 1 else { throw ValidationError("--projection-hidden must be at least 1") }
             config.projectionHidden = h
@@ -197,6 +223,7 @@ struct TrainCommand: AsyncParsableCommand {
             prototypeFreezeSteps: lossWeights.prototype != 0 ? prototypeFreezeEpochs * stepsPerEpoch : 0)
         settings.maskRatio = maskRatio
         settings.wordMaskRatio = wordMaskRatio
+        settings.distillTemperature = distillTemperature
         let tokenizer = try WordPieceTokenizer(vocabularyPath: vocab)
         if lossWeights.mlm != 0 {
             guard let mask = tokenizer.vocabulary["[MASK]"] else {
@@ -225,9 +252,11 @@ struct TrainCommand: AsyncParsableCommand {
             + "batch \(loaderOptions.batchSize), \(steps) steps")
         let named = zip(LossWeights.names, [lossWeights.global, lossWeights.local, lossWeights.graph, lossWeights.token,
                                             lossWeights.prototype, lossWeights.mim, lossWeights.mlm, lossWeights.anatomy,
-                                            lossWeights.pathology, lossWeights.edge, lossWeights.readout]).filter { $0.1 != 0 }
+                                            lossWeights.pathology, lossWeights.edge, lossWeights.readout,
+                                            lossWeights.caption, lossWeights.summary, lossWeights.distill]).filter { $0.1 != 0 }
         print("train: objectives " + named.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
             + (lossWeights.global != 0 || lossWeights.prototype != 0 ? ", report text \(instanceText)" : "")
+            + (lossWeights.distill != 0 ? ", distillation temperature \(distillTemperature)" : "")
             + (settings.prototypeFreezeSteps > 0 ? ", prototypes frozen for \(settings.prototypeFreezeSteps) steps" : ""))
         let summary = try trainer.train(source: &source) { print($0.line) }
         if summary.startStep > 0 { print("train: resumed at step \(summary.startStep)") }
