@@ -79,7 +79,9 @@ for b in sorted({r["batch"] for r in rows}, reverse=True):
                 and (trim is None or r.get("trim_padding") == trim)]
     t = [r for r in rows if r["batch"] == b and r["script"] != "carina-trainer-bench"]
     c, f = pick("carina-trainer-bench", True), pick("carina-trainer-bench", False)
-    med = lambda rs, k="ms_per_step": statistics.median(r[k] for r in rs)
+    def med(rs, k="ms_per_step"):  # None where a side does not report the figure (the hybridmed reference: no FLOP count)
+        values = [r[k] for r in rs if k in r]
+        return statistics.median(values) if values else None
     print(json.dumps({"summary": "trainer side by side", "objectives": c[0].get("objectives", "default"), "batch": b, "threads": 2,
                       "pytorch_ms_per_step_median": med(t), "carina_ms_per_step_median": med(c),
                       "carina_full_length_ms_per_step_median": med(f),
