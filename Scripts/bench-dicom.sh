@@ -6,7 +6,8 @@
 # and copies of the first $COMPRESSED_COUNT in JPEG lossless SV1 (dcmcjpeg), JPEG-LS lossless (dcmcjpls) and
 # JPEG 2000 lossless (pydicom + OpenJPEG). Output: JSON lines in $W/results.jsonl and a table on stdout.
 #
-# Usage: Scripts/bench-dicom.sh            (env: COUNT=48 COMPRESSED_COUNT=12 RUNS=3 CARINA_BENCH_WORK=/tmp/...)
+# Usage: Scripts/bench-dicom.sh            (env: COUNT=48 COMPRESSED_COUNT=12 RUNS=3 CARINA_BENCH_WORK=/tmp/...,
+#                                          CARINA_DICOM_BENCH=another carina-dicom-bench binary to time)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -20,8 +21,12 @@ RESULTS=$W/results.jsonl
 mkdir -p "$W"
 : > "$RESULTS"
 
-swift build -c release --product carina-dicom-bench >&2
-CARINA=$ROOT/.build/release/carina-dicom-bench
+if [ -n "${CARINA_DICOM_BENCH:-}" ]; then  # another build's carina-dicom-bench, for a side-by-side of two commits
+  CARINA=$CARINA_DICOM_BENCH
+else
+  swift build -c release --product carina-dicom-bench >&2
+  CARINA=$ROOT/.build/release/carina-dicom-bench
+fi
 
 if [ ! -f "$W/dicom/.done-$COUNT" ]; then
   rm -rf "$W/dicom"
