@@ -53,16 +53,19 @@ struct ProbeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // As the trainer: rows split over --threads, each part one single-threaded sgemm (OpenBLAS's own threads
+        // inside them would oversubscribe the cores).
+        BLAS.setThreads(1)
+        try await Parallel.withThreads(threads) { try await probe() }
+    }
+
+    private func probe() async throws {
         let percents = try fractions.split(separator: ",").map { part -> Double in
             guard let p = Double(part.trimmingCharacters(in: .whitespaces)), p > 0, p <= 100 else {
                 throw ValidationError("--fractions must be percentages in (0, 100], comma-separated (got \"\(fractions)\")")
             }
             return p / 100
         }
-        // As the trainer: rows split over --threads, each part one single-threaded sgemm (OpenBLAS's own threads
-        // inside them would oversubscribe the cores).
-        BLAS.setThreads(1)
-        unsafe Parallel.threads = threads
         guard let policy = UncertainLabelPolicy(rawValue: uncertain) else {
             throw ValidationError("--uncertain must be ones, zeros or ignore; got '\(uncertain)'")
         }
