@@ -67,7 +67,7 @@ struct TrainCommand: AsyncParsableCommand {
 
     @Argument(help: "A shard folder (holding index.json).") var dir: String
     @Option(help: "Total optimisation steps.") var steps: Int = 100
-    @Option(help: "Samples per batch.") var batch: Int = 32
+    @OptionGroup var loaderFlags: LoaderFlags
     @Option(help: "Checkpoint folder.") var checkpoint: String?
     @Option(help: "Write a checkpoint every N steps (0: only at the end).") var checkpointEvery: Int = 0
     @Flag(help: "Continue from the latest checkpoint in --checkpoint.") var resume = false
@@ -107,11 +107,10 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Seed of the initialisation and the data order.") var seed: UInt64 = 0
     @Option(help: "Log every N steps.") var logEvery: Int = 1
     @Option(help: "Threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-    @Option(help: "WordPiece vocabulary (a BERT vocab.txt).") var vocab: String = Resources.defaultVocabulary
     @OptionGroup var selection: RecordSelection
 
     func validate() throws {
-        guard steps >= 1, batch >= 1, logEvery >= 1, threads >= 1, checkpointEvery >= 0 else {
+        guard steps >= 1, loaderFlags.batch >= 1, logEvery >= 1, threads >= 1, checkpointEvery >= 0 else {
             throw ValidationError("--steps, --batch, --log-every and --threads must be at least 1")
         }
         guard cropScale > 0 && cropScale <= 1 else { throw ValidationError("--crop-scale must be in (0, 1]") }
@@ -193,7 +192,7 @@ struct TrainCommand: AsyncParsableCommand {
             config.projectionNorm = .batch
         }
         var loaderOptions = LoaderOptions()
-        loaderOptions.batchSize = batch
+        loaderOptions.batchSize = loaderFlags.batch
         loaderOptions.seed = seed
         loaderOptions.textLength = config.textLength
         loaderOptions.conceptCount = config.concepts
@@ -206,14 +205,14 @@ struct TrainCommand: AsyncParsableCommand {
         let splits = try selection.splits(default: "train")
         loaderOptions.splits = splits
         loaderOptions.uncertainLabels = try selection.uncertainPolicy()
-        var loader = try StreamingLoader(directory: dir, vocabulary: vocab, options: loaderOptions)
+        var loader = try StreamingLoader(directory: dir, vocabulary: loaderFlags.vocab, options: loaderOptions)
         guard loader.samplesPerEpoch >= 2 else {
             throw CLIError("\(dir) holds \(loader.samplesPerEpoch) sample(s) for this rank; contrastive training needs at least 2")
         }
-        if loader.samplesPerEpoch < batch {
+        if loader.samplesPerEpoch < loaderFlags.batch {
             // Full batches only (a batch of one has no contrastive negatives): shrink the batch to the epoch.
             loaderOptions.batchSize = loader.samplesPerEpoch
-            loader = try StreamingLoader(directory: dir, vocabulary: vocab, options: loaderOptions)
+            loader = try StreamingLoader(directory: dir, vocabulary: loaderFlags.vocab, options: loaderOptions)
             print("train: batch reduced to \(loaderOptions.batchSize), the number of samples per epoch")
         }
         let stepsPerEpoch = max(1, loader.samplesPerEpoch / loaderOptions.batchSize)
@@ -224,10 +223,10 @@ struct TrainCommand: AsyncParsableCommand {
         settings.maskRatio = maskRatio
         settings.wordMaskRatio = wordMaskRatio
         settings.distillTemperature = distillTemperature
-        let tokenizer = try WordPieceTokenizer(vocabularyPath: vocab)
+        let tokenizer = try WordPieceTokenizer(vocabularyPath: loaderFlags.vocab)
         if lossWeights.mlm != 0 {
             guard let mask = tokenizer.vocabulary["[MASK]"] else {
-                throw CLIError("\(vocab) has no [MASK] token, which masked report modelling needs; use a BERT vocab.txt")
+                throw CLIError("\(loaderFlags.vocab) has no [MASK] token, which masked report modelling needs; use a BERT vocab.txt")
             }
             settings.maskTokenID = mask
         }
