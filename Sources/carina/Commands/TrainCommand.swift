@@ -21,16 +21,16 @@ struct TrainCommand: AsyncParsableCommand {
               graph      multi-label BCE of the graph's entity concepts from the image embedding.
               token      MGCA token level (3.2) in full: WordPieces summed into words (## pieces continue a word), \
             word->patch and patch->word, each token weighted by the last layer's CLS attention clipped to its \
-            10th-90th percentile and normalised; temperature 0.1 (the model's localTemperature).
-              prototype  MGCA disease level (3.3): prototypes (--prototypes, 500) L2-normalised each step, \
+            10th-90th percentile and normalized; temperature 0.1 (the model's localTemperature).
+              prototype  MGCA disease level (3.3): prototypes (--prototypes, 500) L2-normalized each step, \
             Sinkhorn-Knopp codes (epsilon 0.05, 3 iterations), swapped prediction at temperature 0.2, frozen for \
             --prototype-freeze-epochs (1).
               mim        MRM masked image modelling (Zhou et al. ICLR 2023, 3.2): --mask-ratio (0.75) of each image's \
             patches masked (seeded by the run's seed and the step), the image encoder on the visible ones, a light \
             decoder (--decoder 128,2,4,512 unless the model configuration has one) predicts the masked patches' \
-            normalised pixels; MSE over the masked patches. --mim-target-scale R (default 1; MRM: 2) makes the target \
+            normalized pixels; MSE over the masked patches. --mim-target-scale R (default 1; MRM: 2) makes the target \
             MRM's higher-resolution one: each masked patch's (R·p)×(R·p) pixels of the image rendered at R× the \
-            input size from the record (same crop and jitter), normalised per patch; the decoder predicts R²·p² \
+            input size from the record (same crop and jitter), normalized per patch; the decoder predicts R²·p² \
             values per patch.
               mlm        MRM masked report modelling (3.2): --word-mask-ratio (0.5) of the joined report's whole words \
             set to [MASK], the text encoder conditioned on a projection of the masked image's visible tokens (needs mim \
