@@ -20,15 +20,7 @@ studies="${4:-600}"
 model=carina-small
 carina=$(build_release_carina)
 mkdir -p "$work"
-size=$(python3 -c "import json,sys; print(json.load(open('schemas/models/$model.json'))['imageSize'])")
-for part in train:$studies:11 heldout:$studies:22; do
-    IFS=: read -r name count seed <<< "$part"
-    if [ ! -f "$work/$name-shards/index.json" ]; then
-        rm -rf "$work/$name-dump" "$work/$name-shards"
-        $carina synth "$work/$name-dump" --studies "$count" --rows 512 --cols 512 --seed "$seed" --syntax mixed
-        $carina ingest "$work/$name-dump" --out "$work/$name-shards" --size "$size" --pad > /dev/null
-    fi
-done
+synth_train_and_heldout "$carina" "$work" "$studies" "$(model_image_size "$model")"
 printf '| run | objectives | grouped R@1 (i→r / r→i) | mean probe AUROC | BLEU-4 | ROUGE-L | s/step |\n|---|---|---|---|---|---|---|\n'
 last=""
 for run in $runs; do
@@ -46,10 +38,10 @@ for run in $runs; do
     rm -rf "$dir"
     log=$($carina train "$work/train-shards" --model "$model" --steps "$steps" --batch 32 --lr 5e-4 --warmup 20 \
         --crop-scale 1 --checkpoint "$dir" --log-every 100 --objectives "$spec" --impression-decoder 128,2,4,512 2>&1)
-    ms=$(echo "$log" | sed -n 's/.* \([0-9]*\) ms\/step.*/\1/p' | tail -n 1)
+    seconds=$(train_seconds_per_step "$log")
     ev=$($carina eval "$dir" "$work/heldout-shards" --batch 50)
-    r1=$(echo "$ev" | sed -n '/counting identical/,$p' | sed -n 's/.*R@1 \([0-9.]*\) .*/\1/p' | head -n 2 | paste -sd/ -)
-    auroc=$(echo "$ev" | sed -n 's/probe mean AUROC //p')
+    r1=$(eval_grouped_r1 "$ev")
+    auroc=$(eval_probe_auroc "$ev")
     if ! $carina generate "$dir" "$work/heldout-shards" --batch 50 --samples 5 > "$dir/generate.txt" 2>&1; then
         bleu4=-; rouge=-
     else
@@ -58,6 +50,6 @@ for run in $runs; do
         last="$dir/generate.txt"
     fi
     printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$run" "$spec" "$r1" "$auroc" "$bleu4" "$rouge" \
-        "$(python3 -c "print(round(${ms:-0}/1000, 2))")"
+        "$seconds"
 done
 if [ -n "$last" ]; then echo; cat "$last"; fi

@@ -25,15 +25,7 @@ steps="${2:-1200}"
 work="${3:-${TMPDIR:-/tmp}/carina-learning-check}"
 carina=$(build_release_carina)
 mkdir -p "$work"
-size=$(python3 -c "import json,sys; print(json.load(open('schemas/models/$model.json'))['imageSize'])")
-for part in train:600:11 heldout:600:22; do
-    IFS=: read -r name studies seed <<< "$part"
-    if [ ! -f "$work/$name-shards/index.json" ]; then
-        rm -rf "$work/$name-dump" "$work/$name-shards"
-        $carina synth "$work/$name-dump" --studies "$studies" --rows 512 --cols 512 --seed "$seed" --syntax mixed
-        $carina ingest "$work/$name-dump" --out "$work/$name-shards" --size "$size" --pad > /dev/null
-    fi
-done
+synth_train_and_heldout "$carina" "$work" 600 "$(model_image_size "$model")"
 rm -rf "$work/checkpoint"
 # The two dumps are different patients and images, so every split of each is used (--split all): the held-out
 # dump is held out as a whole.

@@ -19,15 +19,7 @@ runs="${3:-today global token prototype mgca mgca-bn mim mrm mrm-hr}"
 model=carina-small
 carina=$(build_release_carina)
 mkdir -p "$work"
-size=$(python3 -c "import json,sys; print(json.load(open('schemas/models/$model.json'))['imageSize'])")
-for part in train:600:11 heldout:600:22; do
-    IFS=: read -r name studies seed <<< "$part"
-    if [ ! -f "$work/$name-shards/index.json" ]; then
-        rm -rf "$work/$name-dump" "$work/$name-shards"
-        $carina synth "$work/$name-dump" --studies "$studies" --rows 512 --cols 512 --seed "$seed" --syntax mixed
-        $carina ingest "$work/$name-dump" --out "$work/$name-shards" --size "$size" --pad > /dev/null
-    fi
-done
+synth_train_and_heldout "$carina" "$work" 600 "$(model_image_size "$model")"
 printf '| run | objectives | grouped R@1 (i→r / r→i) | mean probe AUROC | s/step |\n|---|---|---|---|---|\n'
 for run in $runs; do
     text=impression extra=()
@@ -48,11 +40,11 @@ for run in $runs; do
     log=$($carina train "$work/train-shards" --model "$model" --steps "$steps" --batch 32 --lr 5e-4 --warmup 20 \
         --crop-scale 1 --checkpoint "$dir" --log-every 100 --objectives "$spec" --instance-text "$text" \
         --prototype-freeze-epochs 1 "${extra[@]}" 2>&1)
-    ms=$(echo "$log" | sed -n 's/.* \([0-9]*\) ms\/step.*/\1/p' | tail -n 1)
+    seconds=$(train_seconds_per_step "$log")
     recon=()
     case "$run" in mrm|mrm-hr) recon=(--reconstruction "$work/$run-reconstruction.png") ;; esac
     ev=$($carina eval "$dir" "$work/heldout-shards" --batch 50 --instance-text "$text" "${recon[@]}")
-    r1=$(echo "$ev" | sed -n '/counting identical/,$p' | sed -n 's/.*R@1 \([0-9.]*\) .*/\1/p' | head -n 2 | paste -sd/ -)
-    auroc=$(echo "$ev" | sed -n 's/probe mean AUROC //p')
-    printf '| %s | %s | %s | %s | %s |\n' "$run" "$spec" "$r1" "$auroc" "$(python3 -c "print(round(${ms:-0}/1000, 2))")"
+    r1=$(eval_grouped_r1 "$ev")
+    auroc=$(eval_probe_auroc "$ev")
+    printf '| %s | %s | %s | %s | %s |\n' "$run" "$spec" "$r1" "$auroc" "$seconds"
 done

@@ -6,11 +6,11 @@ trainer-mgca-reference.py does) plus the relation-type table `cga.relation (3, E
 random entity graph per sample (spans in the findings or the impression, kinds, certainties, relations; one sample
 with an empty graph) and computes, per case, the loss parts and every parameter's gradient of:
   global     symmetric InfoNCE image <-> impression, learnable temperature
-  anatomy    InfoNCE of anatomy nodes: text node = normalise(txt_l(mean of the findings' last hidden states over
-             the span)), image node = normalise(softmax(t . p_j / 0.1) @ p) over the normalised img_l patches
+  anatomy    InfoNCE of anatomy nodes: text node = normalize(txt_l(mean of the findings' last hidden states over
+             the span)), image node = normalize(softmax(t . p_j / 0.1) @ p) over the normalized img_l patches
   pathology  the same over observation/device nodes not stated absent (certainty 2 left out of the graph)
-  edge       InfoNCE of edges normalise(n_head + n_tail + R[type]) in each modality (both ends kept nodes)
-  readout    InfoNCE of normalise(sum of a graph's nodes and edges) over the samples with nodes
+  edge       InfoNCE of edges normalize(n_head + n_tail + R[type]) in each modality (both ends kept nodes)
+  readout    InfoNCE of normalize(sum of a graph's nodes and edges) over the samples with nodes
 each InfoNCE at temperature 0.1, (CE rows + CE columns) / 2. Written from the rules in
 Sources/CarinaTrain/Objectives/GraphAlignment.swift's documentation, independently of its code.
 

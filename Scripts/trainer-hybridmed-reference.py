@@ -145,8 +145,8 @@ def losses(model, mg, batch, words, cfg, temperature):
         for j in range(t):
             if words[i, j] >= 0:
                 word_att[i, words[i, j]] += fin_att[i, j]
-    ww = mg.clip_normalise(word_att, word_valid)
-    pw = mg.clip_normalise(img_att[:, 1:], torch.ones_like(img_att[:, 1:], dtype=torch.bool))
+    ww = mg.clip_normalize(word_att, word_valid)
+    pw = mg.clip_normalize(img_att[:, 1:], torch.ones_like(img_att[:, 1:], dtype=torch.bool))
     all_patches = torch.ones(patches.shape[:2], dtype=torch.bool)
     tau = cfg["localTemperature"]
     parts["token"] = (mg.cross_alignment(word_emb, word_valid, ww, patches, all_patches, tau, True)
@@ -207,9 +207,9 @@ def bench(tb, mg, a):
         word_emb = F.normalize(model.txt_l(pooled), dim=-1)
         word_valid = torch.arange(t)[None] < (words.max(dim=1).values + 1)[:, None]
         word_att = torch.zeros(b, t).scatter_add(1, idx, fin_att * has)
-        ww = mg.clip_normalise_batched(word_att, word_valid)
+        ww = mg.clip_normalize_batched(word_att, word_valid)
         allp = torch.ones(patches.shape[:2], dtype=torch.bool)
-        pw = mg.clip_normalise_batched(img_att[:, 1:], allp)
+        pw = mg.clip_normalize_batched(img_att[:, 1:], allp)
         tau = cfg["localTemperature"]
         loss = loss + mg.cross_alignment_batched(word_emb, word_valid, ww, patches, allp, tau, True) \
             + mg.cross_alignment_batched(patches, allp, pw, word_emb, word_valid, tau, False)

@@ -11,14 +11,14 @@ MGCA's definitions (Wang et al., NeurIPS 2022):
   local      trainer_baseline's unweighted findings-piece -> patch alignment
   token      MGCA token level, both directions: pieces summed into words, words <-> patches, each weighted by the
              last layer's CLS attention (head mean; summed per word) clipped to its 10th-90th percentile and
-             normalised; word contexts L2-normalised, patch contexts not (MGCA with a ViT); padding masked
-  prototype  prototypes L2-normalised in place, Sinkhorn-Knopp codes (eps 0.05, 3 iterations), swapped prediction
+             normalized; word contexts L2-normalized, patch contexts not (MGCA with a ViT); padding masked
+  prototype  prototypes L2-normalized in place, Sinkhorn-Knopp codes (eps 0.05, 3 iterations), swapped prediction
              with temperature 0.2
   graph      entity BCE
 With --norm batch (and --hidden H) the four heads are MGCA's GlobalEmbedding/LocalEmbedding as they are: Linear,
 BatchNorm1d(H), ReLU, Linear, BatchNorm1d(E, affine=False), in training mode; each use's batch statistics over its
 valid rows only (all rows of the global heads, where this is nn.BatchNorm1d itself; patch rows; real findings tokens
-after CLS; real words), every row normalised with them, the running statistics moved as PyTorch does (momentum 0.1,
+after CLS; real words), every row normalized with them, the running statistics moved as PyTorch does (momentum 0.1,
 unbiased variance). Only the objectives a case weighs run, so the running statistics move as Carina's do.
 The settings of `--cases` are those of Tests/CarinaTrainTests/MGCAReferenceTests.swift.
 
@@ -117,8 +117,8 @@ def joined(first, first_valid, second, second_valid):
     return ids, valid
 
 
-def clip_normalise(att, valid):
-    """MGCA's weights: values of the valid entries clipped to their 10th and 90th percentiles, normalised."""
+def clip_normalize(att, valid):
+    """MGCA's weights: values of the valid entries clipped to their 10th and 90th percentiles, normalized."""
     out = torch.zeros_like(att)
     for i in range(att.shape[0]):
         v = att[i][valid[i]]
@@ -129,7 +129,7 @@ def clip_normalise(att, valid):
     return out
 
 
-def cross_alignment(queries, q_valid, q_weight, keys, k_valid, tau, normalise_context):
+def cross_alignment(queries, q_valid, q_weight, keys, k_valid, tau, normalize_context):
     """One direction of MGCA's weighted token alignment, summed over samples and divided by B."""
     total = queries.new_zeros(())
     for i in range(queries.shape[0]):
@@ -137,7 +137,7 @@ def cross_alignment(queries, q_valid, q_weight, keys, k_valid, tau, normalise_co
         if q.shape[0] == 0 or k.shape[0] == 0:
             continue
         ctx = torch.softmax(q @ k.T / tau, dim=-1) @ k
-        if normalise_context:
+        if normalize_context:
             ctx = F.normalize(ctx, dim=-1)
         s = q @ ctx.T / tau
         target = torch.arange(s.shape[0])
@@ -164,7 +164,7 @@ def batch_norm_rows(bn, x, valid):
         return F.batch_norm(x, bn.running_mean, bn.running_var, bn.weight, bn.bias, False, 0.0, bn.eps)
     xv = x if valid is None else x[valid]
     n = xv.shape[0]
-    if n < 2:  # no batch statistic: the running ones normalise and stay
+    if n < 2:  # no batch statistic: the running ones normalize and stay
         return F.batch_norm(x, bn.running_mean, bn.running_var, bn.weight, bn.bias, False, 0.0, bn.eps)
     mean, var = xv.mean(0), xv.var(0, unbiased=False)
     with torch.no_grad():
@@ -264,8 +264,8 @@ def token_alignment(model, fin_out, fin_att, img_att, patches, words, tau_local)
         for j in range(t):
             if words[i, j] >= 0:
                 word_att[i, words[i, j]] += fin_att[i, j]
-    ww = clip_normalise(word_att, word_valid)
-    pw = clip_normalise(img_att[:, 1:], torch.ones_like(img_att[:, 1:], dtype=torch.bool))
+    ww = clip_normalize(word_att, word_valid)
+    pw = clip_normalize(img_att[:, 1:], torch.ones_like(img_att[:, 1:], dtype=torch.bool))
     all_patches = torch.ones(patches.shape[:2], dtype=torch.bool)
     l_word = cross_alignment(word_emb, word_valid, ww, patches, all_patches, tau_local, True)
     l_patch = cross_alignment(patches, all_patches, pw, word_emb, word_valid, tau_local, False)
@@ -282,8 +282,8 @@ def prototype_alignment(model, ign, tgn):
              + (qt * F.log_softmax(zi / 0.2, dim=1)).sum(1).mean()) / 2
 
 
-def clip_normalise_batched(att, valid):
-    """clip_normalise without the per-sample loop (for timing): quantiles over the valid entries via NaN masking."""
+def clip_normalize_batched(att, valid):
+    """clip_normalize without the per-sample loop (for timing): quantiles over the valid entries via NaN masking."""
     with torch.no_grad():
         nan = att.masked_fill(~valid, float("nan"))
         lo = torch.nanquantile(nan, 0.1, dim=1, keepdim=True)
@@ -292,12 +292,12 @@ def clip_normalise_batched(att, valid):
         return c / c.sum(dim=1, keepdim=True)
 
 
-def cross_alignment_batched(queries, q_valid, q_weight, keys, k_valid, tau, normalise_context):
+def cross_alignment_batched(queries, q_valid, q_weight, keys, k_valid, tau, normalize_context):
     """cross_alignment over the whole batch at once with masks (for timing; equal up to rounding)."""
     b, n, _ = queries.shape
     z = (queries @ keys.transpose(1, 2) / tau).masked_fill(~k_valid[:, None, :], float("-inf"))
     ctx = torch.softmax(z, dim=-1) @ keys
-    if normalise_context:
+    if normalize_context:
         ctx = F.normalize(ctx, dim=-1)
     s = (queries @ ctx.transpose(1, 2) / tau).masked_fill(~(q_valid[:, :, None] & q_valid[:, None, :]), -1e4)
     target = torch.arange(n).repeat(b)
@@ -325,9 +325,9 @@ def mgca_batched(model, batch, words, tau_local, instance_temperature=0.07):
     word_emb = F.normalize(model.txt_l(pooled), dim=-1)
     word_valid = torch.arange(t)[None] < (words.max(dim=1).values + 1)[:, None]
     word_att = torch.zeros(b, t).scatter_add(1, idx, fin_att * has)
-    ww = clip_normalise_batched(word_att, word_valid)
+    ww = clip_normalize_batched(word_att, word_valid)
     all_patches = torch.ones(patches.shape[:2], dtype=torch.bool)
-    pw = clip_normalise_batched(img_att[:, 1:], all_patches)
+    pw = clip_normalize_batched(img_att[:, 1:], all_patches)
     l_token = (cross_alignment_batched(word_emb, word_valid, ww, patches, all_patches, tau_local, True)
                + cross_alignment_batched(patches, all_patches, pw, word_emb, word_valid, tau_local, False))
     with torch.no_grad():
@@ -378,7 +378,7 @@ def mlm_loss(model, enc_out, ids, valid, masked_ids, mask_id):
 
 def mim_loss(model, img, visible, patch, target_img=None):
     """Masked image modelling: the image encoder on CLS + the visible patches, the decoder on the full sequence,
-    per-patch normalised pixel targets, mean squared error over the masked patches. With `target_img` (B, 1, rS, rS)
+    per-patch normalized pixel targets, mean squared error over the masked patches. With `target_img` (B, 1, rS, rS)
     the target of each patch is its (r p)^2 pixels there (MRM's higher-resolution target: model_mrm.py patchifies
     the 448-pixel image with 2 p while the encoder sees it at 224)."""
     enc, dec = model.image, model.mim

@@ -1,4 +1,4 @@
-/// Token ids back to text: the inverse of `WordPieceTokenizer` up to its normalisation (lowercase, accents and
+/// Token ids back to text: the inverse of `WordPieceTokenizer` up to its normalization (lowercase, accents and
 /// spacing): a piece spelled `##…` joins the previous one, every other piece starts a new word; `[CLS]`, `[SEP]`
 /// and `[PAD]` are left out.
 public struct WordPieceDecoder: Sendable {

@@ -128,7 +128,7 @@ public enum RecordText {
         // A PNG's IHDR: width and height (big-endian) at 16 and 20, bit depth at 24, colour type at 25.
         if b.count >= 26, b[0] == 0x89, b[1] == 0x50, b[2] == 0x4E, b[3] == 0x47 {
             func be32(_ o: Int) -> Int { Int(b[o]) << 24 | Int(b[o + 1]) << 16 | Int(b[o + 2]) << 8 | Int(b[o + 3]) }
-            let colour = b[25] == 0 ? "grey" : "colour type \(b[25])"
+            let colour = b[25] == 0 ? "gray" : "colour type \(b[25])"
             return "PNG \(be32(16))×\(be32(20)), \(b[24])-bit \(colour), \(b.count) bytes"
         }
         if b.count > 2, b[0] == 0xFF, b[1] == 0xD8 { return "JPEG, \(b.count) bytes" }

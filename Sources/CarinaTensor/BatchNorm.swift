@@ -1,14 +1,14 @@
 import Foundation
 
-/// Batch normalisation over the rows of a `(M, C)` matrix, per channel (PyTorch's `nn.BatchNorm1d` on `(N, C)`,
+/// Batch normalization over the rows of a `(M, C)` matrix, per channel (PyTorch's `nn.BatchNorm1d` on `(N, C)`,
 /// `eps = 1e-5`, momentum 0.1), with an optional row mask: only the rows with `valid[r] ≠ 0` enter the statistics
-/// (padding tokens of a text, the CLS row of an image), while every row is normalised with them.
+/// (padding tokens of a text, the CLS row of an image), while every row is normalized with them.
 ///
-/// Training: `μ = mean(x over valid rows)`, `σ² = biased variance over valid rows` normalise,
+/// Training: `μ = mean(x over valid rows)`, `σ² = biased variance over valid rows` normalize,
 /// `y = (x − μ)/√(σ² + ε)·γ + β` (`γ`, `β` absent: `affine=False`), and the running statistics move by
 /// `r ← (1 − 0.1)·r + 0.1·s` with the *unbiased* variance `σ²·n/(n − 1)`, as PyTorch does. With fewer than two
-/// valid rows there is no batch statistic (PyTorch refuses such a batch): the running statistics normalise and stay
-/// as they are. Evaluation: the running statistics normalise. Sums are accumulated in Double per channel, so the
+/// valid rows there is no batch statistic (PyTorch refuses such a batch): the running statistics normalize and stay
+/// as they are. Evaluation: the running statistics normalize. Sums are accumulated in Double per channel, so the
 /// result does not depend on the thread count.
 public enum BatchNorm {
     public static let epsilon: Float = 1e-5

@@ -5,14 +5,26 @@ import Dispatch
 /// Every split is a pure function of the sizes and `threads`, and parts never share an output element, so results are
 /// bit-identical from run to run (a requirement of bit-exact resume).
 public enum Parallel {
-    /// Threads used by the kernels (default 2, this machine's core count). Set before training starts.
-    nonisolated(unsafe) public static var threads: Int = 2
+    /// Threads used by the kernels in the current scope (default 2, this machine's core count). A task-local value,
+    /// not a global: a run binds its count around the work with `Parallel.withThreads(_:_:)`, and whatever runs outside
+    /// such a scope (a test, `carina eval`) gets the default.
+    @TaskLocal public static var threads: Int = 2
+
+    /// Runs `body` with the kernels split over `count` threads.
+    public static func withThreads<R>(_ count: Int, _ body: () throws -> R) rethrows -> R {
+        try $threads.withValue(count, operation: body)
+    }
+
+    /// Runs `body` with the kernels split over `count` threads.
+    public static func withThreads<R>(_ count: Int, _ body: () async throws -> R) async rethrows -> R {
+        try await $threads.withValue(count, operation: body)
+    }
 
     /// Runs `body(start, end)` over `0..<count` split into at most `threads` contiguous ranges.
     /// Work smaller than `minimumPerPart` per part runs on the calling thread.
     @inline(__always)
     public static func forRanges(_ count: Int, minimumPerPart: Int = 1, _ body: (Int, Int) -> Void) {
-        let parts = max(1, min(unsafe threads, count / max(1, minimumPerPart)))
+        let parts = max(1, min(threads, count / max(1, minimumPerPart)))
         if parts == 1 || count <= 1 {
             if count > 0 { body(0, count) }
             return

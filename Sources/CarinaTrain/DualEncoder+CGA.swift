@@ -40,8 +40,8 @@ extension DualEncoder {
         }
     }
 
-    /// CGA's forward on the findings run and the normalised patches: text nodes pooled over entity spans, projected
-    /// by `txt_l`, normalised; the cascade's losses into `result`; its patch gradient added into `dpn`.
+    /// CGA's forward on the findings run and the normalized patches: text nodes pooled over entity spans, projected
+    /// by `txt_l`, normalized; the cascade's losses into `result`; its patch gradient added into `dpn`.
     @unsafe
     func graphForward(_ a: ModelActivations, batch: TrainingBatch, result: inout LossBreakdown) {
         let c = config, b = batch.batchSize, cw = c.width, e = c.projection, ni = c.imageTokens, np = c.patchCount

@@ -233,7 +233,7 @@ public final class DualEncoder {
         let cw = c.width, e = c.projection, ni = c.imageTokens, np = c.patchCount, t = c.textLength
         let weights = a.weights
         let plan = Plan(weights, objectives, eval: a.encodeTextForEval)
-        // BatchNorm heads normalise by their batch's statistics in training, by the running ones in evaluation.
+        // BatchNorm heads normalize by their batch's statistics in training, by the running ones in evaluation.
         let training = !a.encodeTextForEval
         // Image encoder: patches, CLS, positions, blocks.
         unsafe embedPatches(batch.images, a, batch: b)
@@ -298,7 +298,7 @@ public final class DualEncoder {
                 unsafe a.dign.update(repeating: 0, count: b * e)
                 unsafe a.dtgn.update(repeating: 0, count: b * e)
             }
-            // MGCA re-normalises the prototypes in place before every step.
+            // MGCA re-normalizes the prototypes in place before every step.
             unsafe PrototypeAlignment.normalizeRows(w + o.prototypes, count: k, dim: e)
             unsafe a.dprototypes.update(repeating: 0, count: k * e)
             result.prototype = unsafe objectives.prototype.forward(
@@ -358,7 +358,7 @@ public final class DualEncoder {
         return result
     }
 
-    /// MGCA's token level on the findings run: pieces pooled into words, projected and normalised, weighted by the
+    /// MGCA's token level on the findings run: pieces pooled into words, projected and normalized, weighted by the
     /// last layers' CLS attention; `dwn` and `dpnTok` get the gradients (the latter is added into `dpn`).
     @unsafe
     private func tokenForward(_ a: ModelActivations, batch b: Int) -> Double {
@@ -425,7 +425,7 @@ public final class DualEncoder {
         if weights.mlm != 0 { unsafe mlmBackward(a, batch: b) }
         if weights.mim != 0 { unsafe mimBackward(a, batch: b, report: weights.mlm != 0) }
         guard plan.image else { return }
-        // Gradient of the raw image CLS projection `ig`: from the entity head and through the normalisation.
+        // Gradient of the raw image CLS projection `ig`: from the entity head and through the normalization.
         unsafe a.dig.update(repeating: 0, count: b * e)
         if weights.graph != 0 {
             unsafe Linear.backward(dinp: a.dig, dweight: g + o.entW, dbias: g + o.entB, dout: a.dlogits, inp: a.ig,
@@ -554,7 +554,7 @@ public final class DualEncoder {
 
     // MARK: Embeddings for evaluation
 
-    /// L2-normalised global embeddings `(B, E)` of the images and of the impressions of `batch`.
+    /// L2-normalized global embeddings `(B, E)` of the images and of the impressions of `batch`.
     public func embed(_ batch: TrainingBatch) throws -> (image: [Float], text: [Float]) {
         try validate(batch)
         let a = activations(batch: batch.batchSize)

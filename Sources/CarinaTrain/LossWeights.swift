@@ -12,7 +12,7 @@ public struct LossWeights: Codable, Sendable, Equatable {
     public var token: Float
     /// MGCA's disease-level prototype alignment (MGCA §3.3). See `PrototypeAlignment`.
     public var prototype: Float
-    /// MRM's masked image modelling (MRM §3.2): reconstruct the masked patches' normalised pixels from the visible
+    /// MRM's masked image modelling (MRM §3.2): reconstruct the masked patches' normalized pixels from the visible
     /// ones. See `MaskedImageModelling`.
     public var mim: Float
     /// MRM's masked report modelling conditioned on the masked image (MRM §3.2). See `MaskedReportModelling`.

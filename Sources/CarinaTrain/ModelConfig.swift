@@ -55,7 +55,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     /// JSON): none. `carina train` sets it when a CGA edge or readout stage is on.
     public var graphAlignment: Bool?
 
-    /// The normalisation inside the 2-layer projection heads.
+    /// The normalization inside the 2-layer projection heads.
     public enum ProjectionNorm: String, Codable, Sendable, Equatable, CaseIterable {
         case none
         /// MGCA's BatchNorms (Wang et al. 2022, `GlobalEmbedding`/`LocalEmbedding`).

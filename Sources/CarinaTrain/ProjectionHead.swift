@@ -9,7 +9,7 @@ import CarinaTensor
 ///
 /// The batch statistics of a use are taken over its valid rows only (the `valid` mask: an image's patch rows, not
 /// its CLS row; a text's real tokens or words, not its CLS row or padding), where MGCA's `LocalEmbedding` also counts
-/// the padding positions of its fixed-length sequences; every row is normalised with them.
+/// the padding positions of its fixed-length sequences; every row is normalized with them.
 struct ProjectionHead {
     let hidden: Int?
     let batchNorm: Bool
@@ -55,8 +55,8 @@ struct ProjectionHead {
     }
 
     /// `out (M, E)` from `inp (M, C)` (row stride `inStride`); a 2-layer head keeps its hidden rows in `saved`.
-    /// With BatchNorms, `training` normalises by the statistics of the `valid` rows (nil: all) and moves the running
-    /// statistics; otherwise the running statistics normalise.
+    /// With BatchNorms, `training` normalizes by the statistics of the `valid` rows (nil: all) and moves the running
+    /// statistics; otherwise the running statistics normalize.
     @unsafe
     func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, params w: UnsafeMutablePointer<Float>,
                  rows m: Int, inDim c: Int, outDim e: Int, inStride: Int? = nil, saved: HeadActivations,

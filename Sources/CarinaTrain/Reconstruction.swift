@@ -3,7 +3,7 @@ import Foundation
 
 /// MRM's reconstructions, to look at: for each of the first samples of a batch, its image, the image with the masked
 /// patches blacked out, and the reconstruction (visible patches as they are, masked ones predicted; a prediction is
-/// in its patch's normalised units, so it is mapped back with the original patch's mean and standard deviation, as
+/// in its patch's normalized units, so it is mapped back with the original patch's mean and standard deviation, as
 /// MAE's figures do). Needs a model with a masked image decoder. With a higher-resolution target (target scale `R`)
 /// the three columns are at the target's resolution, `R·S` pixels a side: the batch's `targetImages`, the same
 /// masked, and the predicted `(R·p)²` patches.

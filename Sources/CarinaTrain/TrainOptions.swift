@@ -120,7 +120,7 @@ extension TrainOptions {
     /// Checks the options a run depends on: a learning rate, weight decay, clip norm and loss weights that are finite
     /// and in range, and non-negative warm-up.
     ///
-    /// - Throws: ``TrainError/invalidOption(_:)`` naming the option, its value and its range.
+    /// - Throws: `TrainError.invalidOption(_:)` naming the option, its value and its range.
     public func validate() throws {
         guard learningRate.isFinite, learningRate > 0, learningRate <= 1 else {
             throw TrainError.invalidOption("--lr \(learningRate) must be a number in (0, 1] (carina-tiny trains at 1e-4 to 1e-3)")

@@ -23,7 +23,6 @@ public final class Trainer {
         }
         try options.validate()
         BLAS.setThreads(1)
-        unsafe Parallel.threads = options.threads
         if options.lossWeights.mlm != 0 && (config.maskedReportHead != true || options.lossWeights.mim == 0) {
             throw TrainError.invalidConfig("masked report modelling needs a model with maskedReportHead and the mim objective on")
         }
@@ -39,7 +38,7 @@ public final class Trainer {
         guard options.objectives.prototypeFreezeSteps >= 0 else {
             throw TrainError.invalidConfig("prototypeFreezeSteps must be non-negative")
         }
-        model = try DualEncoder(config: config, seed: options.seed)
+        model = try Parallel.withThreads(options.threads) { try DualEncoder(config: config, seed: options.seed) }
         model.objectives = options.objectives
         model.words = options.words
         self.options = options
@@ -50,6 +49,11 @@ public final class Trainer {
 
     /// One update on `batch`; returns its losses and the gradient norm before clipping.
     public func trainStep(_ batch: TrainingBatch) throws -> (loss: LossBreakdown, gradientNorm: Double, learningRate: Float) {
+        try Parallel.withThreads(options.threads) { try update(batch) }
+    }
+
+    /// `trainStep`'s work, on `options.threads` threads.
+    private func update(_ batch: TrainingBatch) throws -> (loss: LossBreakdown, gradientNorm: Double, learningRate: Float) {
         guard batch.batchSize <= options.batchSize else {
             throw TrainError.invalidBatch("batch of \(batch.batchSize) exceeds the run's batch size \(options.batchSize)")
         }

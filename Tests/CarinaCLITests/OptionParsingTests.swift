@@ -128,15 +128,15 @@ import Testing
                 "--no-verify", "--impression-column", "none", "--findings-column", "f", "--key-column", "k",
                 "--split", "train,test", "--uncertain", "zeros", "--show-batch", "--graph-fields",
             ], as: StreamCommand.self)
-        #expect(c.dir == "D" && c.batch == 4 && c.seed == 3 && c.epoch == 1 && c.rank == 1 && c.world == 2)
+        #expect(c.dir == "D" && c.loaderFlags.batch == 4 && c.seed == 3 && c.epoch == 1 && c.rank == 1 && c.world == 2)
         #expect(
             c.resume == "S.state" && c.saveState == "T.state" && c.batches == 5 && c.size == 64 && c.textLength == 32)
-        #expect(c.vocab == "V.txt" && c.workers == 2 && c.skipCorrupt && c.noAugment && c.bench && c.noDecode)
+        #expect(c.loaderFlags.vocab == "V.txt" && c.workers == 2 && c.skipCorrupt && c.noAugment && c.bench && c.noDecode)
         #expect(c.noVerify && c.impressionColumn == "none" && c.findingsColumn == "f" && c.keyColumn == "k")
         #expect(try c.selection.splits(default: "all") == ["train", "test"] && c.showBatch && c.graphFields)
         #expect(try c.selection.uncertainPolicy().rawValue == "zeros")
         let d = try parse(["stream", "D"], as: StreamCommand.self)
-        #expect(try d.selection.splits(default: "all") == nil && d.batch == 32 && d.size == 224 && d.textLength == 128)
+        #expect(try d.selection.splits(default: "all") == nil && d.loaderFlags.batch == 32 && d.size == 224 && d.textLength == 128)
     }
 
     @Test func train() throws {
@@ -154,14 +154,14 @@ import Testing
                 "--split", "validate", "--uncertain", "ignore",
             ], as: TrainCommand.self)
         #expect(
-            c.dir == "D" && c.steps == 5 && c.batch == 4 && c.checkpoint == "C" && c.checkpointEvery == 2 && c.resume)
+            c.dir == "D" && c.steps == 5 && c.loaderFlags.batch == 4 && c.checkpoint == "C" && c.checkpointEvery == 2 && c.resume)
         #expect(
             c.model == "M.json" && c.lr == 0.001 && c.warmup == 1 && c.lossWeights == "1,0,1" && c.objectives == "mgca")
         #expect(
             c.instanceText == "both" && c.instanceTemperature == 0.07 && c.prototypes == 8 && c.projectionHidden == 16)
         #expect(
             c.decoder == "64,1,2,128" && c.maskRatio == 0.5 && c.wordMaskRatio == 0.25 && c.prototypeFreezeEpochs == 0)
-        #expect(c.cropScale == 0.5 && c.seed == 9 && c.logEvery == 2 && c.threads == 2 && c.vocab == "V.txt")
+        #expect(c.cropScale == 0.5 && c.seed == 9 && c.logEvery == 2 && c.threads == 2 && c.loaderFlags.vocab == "V.txt")
         #expect(try c.selection.splits(default: "train") == ["validate"])
         #expect(try c.selection.uncertainPolicy().rawValue == "ignore")
         #expect(try parse(["train", "D"], as: TrainCommand.self).selection.splits(default: "train") == ["train"])
@@ -174,7 +174,7 @@ import Testing
                 "--uncertain", "zeros", "--allow-training-records", "--reconstruction", "R.png", "--instance-text",
                 "findings",
             ], as: EvalCommand.self)
-        #expect(c.checkpoint == "C" && c.dir == "D" && c.batch == 4 && c.vocab == "V.txt" && c.seed == 2 && c.json)
+        #expect(c.checkpoint == "C" && c.dir == "D" && c.loaderFlags.batch == 4 && c.loaderFlags.vocab == "V.txt" && c.seed == 2 && c.json)
         #expect(try c.selection.splits(default: "test") == ["validate"] && c.allowTrainingRecords)
         #expect(c.reconstruction == "R.png" && c.instanceText == "findings")
     }
@@ -188,7 +188,7 @@ import Testing
             ], as: ProbeCommand.self)
         #expect(c.checkpoint == "untrained:carina-tiny" && c.dir == "D" && c.trainSplit == "validate")
         #expect(c.testSplit == "train" && c.fractions == "5,50" && c.seed == 4 && c.uncertain == "ignore")
-        #expect(c.batch == 8 && c.vocab == "V.txt" && c.json)
+        #expect(c.loaderFlags.batch == 8 && c.loaderFlags.vocab == "V.txt" && c.json)
     }
 
     /// `--steps -5` reaches the command's own check (a usage error saying what is allowed), not the parser's

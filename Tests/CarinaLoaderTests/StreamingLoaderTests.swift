@@ -122,7 +122,7 @@ import CarinaTestSupport
 
     /// MRM's higher-resolution target: the same crop and jitter rendered at 2× the size; the input images stay as
     /// they are without it (no extra draws), the target averaged 2×2 comes close to the input, and an evaluation
-    /// target of a source exactly 2× the size is its pixels normalised.
+    /// target of a source exactly 2× the size is its pixels normalized.
     @Test func targetImagesAreTheSameCropAtTwiceTheResolution() throws {
         let dir = try TemporaryDirectory()
         try Self.makeShards(dir.path, count: 8)

@@ -4,9 +4,9 @@ import CarinaTestSupport
 @testable import CarinaLoader
 
 @Suite struct WordPieceDecoderTests {
-    /// Encoding then decoding gives the text's words back as the tokenizer normalises them (lowercase, punctuation
+    /// Encoding then decoding gives the text's words back as the tokenizer normalizes them (lowercase, punctuation
     /// split off), for real report texts: the words `carina generate` scores.
-    @Test func decodingInvertsEncodingUpToNormalisation() throws {
+    @Test func decodingInvertsEncodingUpToNormalization() throws {
         let tokenizer = try WordPieceTokenizer(vocabularyPath: WordPieceTokenizerTests.vocabulary)
         let decoder = WordPieceDecoder(tokenizer: tokenizer)
         let texts = try WordPieceTokenizerTests.corpus().filter { text in

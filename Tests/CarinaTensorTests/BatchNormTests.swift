@@ -39,13 +39,13 @@ import Testing
             let (mu, v, unbiased) = stats[k]
             #expect(abs(Double(runMean.p[k]) - (0.9 * Double(mean0[k]) + 0.1 * mu)) < 1e-5)
             #expect(abs(Double(runVar.p[k]) - (0.9 * Double(var0[k]) + 0.1 * unbiased)) < 1e-5)
-            for r in 0..<m {  // every row normalised, masked ones included
+            for r in 0..<m {  // every row normalized, masked ones included
                 var y = (Double(x.p[r * c + k]) - mu) / (v + 1e-5).squareRoot()
                 if affine { y = y * Double(gamma.p[k]) + Double(beta.p[k]) }
                 #expect(abs(Double(out.p[r * c + k]) - y) < 1e-5 * max(1, abs(y)))
             }
         }
-        // Evaluation normalises by the running statistics and leaves them alone.
+        // Evaluation normalizes by the running statistics and leaves them alone.
         let after = (runMean.array, runVar.array)
         let evalUsed = valid.withUnsafeBufferPointerOrNil { v in
             BatchNorm.forward(
@@ -104,7 +104,7 @@ import Testing
         }
     }
 
-    @Test func withFewerThanTwoValidRowsTheRunningStatisticsNormalise() {
+    @Test func withFewerThanTwoValidRowsTheRunningStatisticsNormalize() {
         var rng = TestRNG(5)
         let m = 3, c = 2
         let x = rng.buf(m * c), runMean = Buf([0.5, -1]), runVar = Buf([2, 0.25])

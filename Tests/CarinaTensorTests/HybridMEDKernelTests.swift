@@ -5,7 +5,7 @@ import Testing
 /// HybridMED's kernels (causal self-attention, cross-attention over a padded memory, temperature-scaled KL
 /// distillation) against naive loops in Double and finite differences.
 @Suite(.serialized) struct HybridMEDKernelTests {
-    init() { BLAS.setThreads(1); Parallel.threads = 2 }
+    init() { BLAS.setThreads(1) }
 
     /// Naive multi-head attention in Double: queries `(B, N, C)`, keys and values `(B, M, C)`.
     static func naiveAttention(q: [Double], k: [Double], v: [Double], mask: [Float]?, b: Int, n: Int, m: Int, c: Int,

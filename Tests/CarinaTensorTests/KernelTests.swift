@@ -3,7 +3,7 @@ import Testing
 @testable import CarinaTensor
 
 @Suite(.serialized) struct KernelTests {
-    init() { BLAS.setThreads(1); Parallel.threads = 2 }
+    init() { BLAS.setThreads(1) }
 
     @Test func linearMatchesNaiveLoopAndFiniteDifferences() {
         var rng = TestRNG(1)

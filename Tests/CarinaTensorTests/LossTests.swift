@@ -3,7 +3,7 @@ import Testing
 @testable import CarinaTensor
 
 @Suite(.serialized) struct LossTests {
-    init() { BLAS.setThreads(1); Parallel.threads = 2 }
+    init() { BLAS.setThreads(1) }
 
     func normalizedRows(_ rng: inout TestRNG, _ m: Int, _ e: Int) -> Buf {
         let x = rng.buf(m * e), out = Buf(m * e), norm = Buf(m)

@@ -5,7 +5,7 @@ import Testing
 /// MGCA's kernels (segment pooling, Sinkhorn-Knopp, quantile-clipped weights, weighted cross alignment) against
 /// naive loops in Double and finite differences.
 @Suite(.serialized) struct MGCAKernelTests {
-    init() { BLAS.setThreads(1); Parallel.threads = 2 }
+    init() { BLAS.setThreads(1) }
 
     @Test func segmentPoolingSumsPiecesAndScattersBack() {
         var rng = TestRNG(3)
@@ -178,7 +178,7 @@ import Testing
 
 /// The vocabulary cross-entropy of masked report modelling against a Double loop and finite differences.
 @Suite(.serialized) struct SoftmaxCrossEntropyTests {
-    init() { BLAS.setThreads(1); Parallel.threads = 2 }
+    init() { BLAS.setThreads(1) }
 
     @Test func matchesNaiveAndFiniteDifferences() {
         var rng = TestRNG(41)

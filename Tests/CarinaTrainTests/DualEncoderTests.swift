@@ -5,7 +5,7 @@ import Testing
 @testable import CarinaTrain
 
 @Suite(.serialized) struct DualEncoderTests {
-    init() { BLAS.setThreads(1); Parallel.threads = 2 }
+    init() { BLAS.setThreads(1) }
 
     @Test func carinaTinyHasTheReferenceParameterCount() throws {
         let count = DualEncoder.parameterSpecs(.carinaTiny).reduce(0) { $0 + $1.1.reduce(1, *) }

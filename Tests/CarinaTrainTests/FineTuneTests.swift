@@ -5,7 +5,7 @@ import Testing
 @testable import CarinaTrain
 
 @Suite(.serialized) struct FineTuneTests {
-    init() { BLAS.setThreads(1); Parallel.threads = 2 }
+    init() { BLAS.setThreads(1) }
 
     /// Images of `testConfig`'s size: label 0 is a bright top-left quadrant, label 1 a bright bottom-right one (both
     /// learnable from the pixels), label 2 a coin toss; every sample's label 2 of odd index is unlabelled (mask 0).

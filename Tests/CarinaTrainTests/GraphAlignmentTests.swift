@@ -45,7 +45,7 @@ func withRandomGraph(_ batch: TrainingBatch, seed: UInt64, entities n: Int = 6, 
 }
 
 @Suite(.serialized) struct GraphAlignmentTests {
-    init() { BLAS.setThreads(1); Parallel.threads = 2 }
+    init() { BLAS.setThreads(1) }
 
     static let config: ModelConfig = {
         var c = testConfig
@@ -265,7 +265,7 @@ func withRandomGraph(_ batch: TrainingBatch, seed: UInt64, entities n: Int = 6, 
 /// configuration: the same parameters and batch (one sample's graph empty) give the same loss parts and the same
 /// gradient for every parameter. Fixture made by `Scripts/trainer-cga-reference.py`.
 @Suite(.serialized) struct CGAReferenceTests {
-    init() { BLAS.setThreads(1); Parallel.threads = 2 }
+    init() { BLAS.setThreads(1) }
 
     @Test(arguments: [0, 1]) func lossPartsAndGradientsMatchPyTorch(caseIndex: Int) throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")

@@ -8,7 +8,7 @@ import Testing
 /// decoder: the same parameters and batch (one sample's findings and another's impression empty) give the same loss
 /// parts and the same gradient for every parameter. Fixture made by `Scripts/trainer-hybridmed-reference.py`.
 @Suite(.serialized) struct HybridMEDReferenceTests {
-    init() { BLAS.setThreads(1); Parallel.threads = 2 }
+    init() { BLAS.setThreads(1) }
 
     @Test(arguments: [0, 1]) func lossPartsAndGradientsMatchPyTorch(caseIndex: Int) throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")

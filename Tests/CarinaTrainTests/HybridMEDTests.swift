@@ -8,7 +8,7 @@ import Testing
 /// HybridMED on the small configuration with a two-block impression decoder: whole-model finite differences with
 /// every objective of the preset on, empty impressions and findings, bit-exact resume, deterministic decoding.
 @Suite(.serialized) struct HybridMEDTests {
-    init() { BLAS.setThreads(1); Parallel.threads = 2 }
+    init() { BLAS.setThreads(1) }
 
     static let config: ModelConfig = {
         var c = testConfig

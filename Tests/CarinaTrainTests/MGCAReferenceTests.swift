@@ -58,7 +58,7 @@ import Testing
                        offsets: try #require(meta["offsets"] as? [Int]), cases: cases)
     }
 
-    init() { BLAS.setThreads(1); Parallel.threads = 2 }
+    init() { BLAS.setThreads(1) }
 
     static func segmenter(_ meta: [String: Any], vocabulary: Int) throws -> WordSegmenter {
         let from = try #require(meta["continuationFrom"] as? Int)

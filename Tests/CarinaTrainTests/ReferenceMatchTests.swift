@@ -44,7 +44,7 @@ import Testing
                        counts: shapes.map { $0.reduce(1, *) })
     }
 
-    init() { BLAS.setThreads(1); Parallel.threads = 2 }
+    init() { BLAS.setThreads(1) }
 
     @Test func layoutLossGradientsAndUpdateMatchPyTorch() throws {
         let f = try Self.load()

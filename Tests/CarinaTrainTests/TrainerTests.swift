@@ -216,14 +216,14 @@ import Testing
         let range = proto.offset..<(proto.offset + proto.count)
         let batch = randomBatch(testConfig, batch: 4, seed: 9)
         _ = try trainer.trainStep(batch)
-        // Normalised in place by the first forward, then left alone: rows of unit length, no moments.
+        // Normalized in place by the first forward, then left alone: rows of unit length, no moments.
         let after1 = Array(trainer.model.arena.allParameters[range])
         for r in 0..<12 {
             let n = (0..<16).map { Double(after1[r * 16 + $0]) * Double(after1[r * 16 + $0]) }.reduce(0, +)
             #expect(abs(n - 1) < 1e-5)
         }
         for _ in 0..<2 { _ = try trainer.trainStep(batch) }
-        // Only the re-normalisation of unit rows touches them (by a rounding at most).
+        // Only the re-normalization of unit rows touches them (by a rounding at most).
         let after3 = Array(trainer.model.arena.allParameters[range])
         #expect(zip(after3, after1).allSatisfy { abs($0 - $1) <= 1e-6 })
         #expect(unsafe (range).allSatisfy { unsafe trainer.model.arena.firstMoment[$0] == 0 })

@@ -13,16 +13,16 @@ import Foundation
 ///   findings' entities make nodes (the trainer's findings run keeps every token's state; the impression run keeps
 ///   its CLS row only, and the impression mostly restates the findings).
 /// - **Text-side node** `t_i`: the mean of the findings encoder's last hidden states over the entity's token span,
-///   through the local text head (`txt_l`), L2-normalised.
-/// - **Image-side node** `v_i`: the node's text embedding as the query attending over its own image's normalised
-///   local patch embeddings (`img_l`), `a = softmax(t_i · p_j / τ_a)`, `v_i = normalise(Σ_j a_j p_j)`. The image has
+///   through the local text head (`txt_l`), L2-normalized.
+/// - **Image-side node** `v_i`: the node's text embedding as the query attending over its own image's normalized
+///   local patch embeddings (`img_l`), `a = softmax(t_i · p_j / τ_a)`, `v_i = normalize(Σ_j a_j p_j)`. The image has
 ///   no node detector, so the node set is the report's; a learned per-concept query would fix one region per
 ///   concept whatever the report says ("left" vs "right" base), while the text node carries the span's context.
 ///   Both graphs have the same nodes and edges (isomorphic). Gradients flow into the query too.
-/// - **Edge** `(h, t, r)`: `normalise(n_h + n_t + R_r)` in each modality from its own node embeddings, `R (3, E)` a
+/// - **Edge** `(h, t, r)`: `normalize(n_h + n_t + R_r)` in each modality from its own node embeddings, `R (3, E)` a
 ///   learned relation-type table (`cga.relation`: `located_at`, `modify`, `suggestive_of`) shared by both sides.
 ///   Edges whose head or tail is not a node (an absent pathology) are dropped.
-/// - **Readout**: `normalise(Σ nodes + Σ edges)` of each modality's graph; records without nodes sit out.
+/// - **Readout**: `normalize(Σ nodes + Σ edges)` of each modality's graph; records without nodes sit out.
 /// - **Stages**: symmetric InfoNCE with fixed temperature `τ` (0.1) over all the batch's nodes of the stage (edges,
 ///   graphs): text `k` against image `l`, positives on the diagonal, `(CE rows + CE columns) / 2` averaged over the
 ///   stage's items; a stage with fewer than 2 items contributes 0. The cascade is the order of construction: each
@@ -74,7 +74,7 @@ public struct GraphAlignment: Sendable, Equatable {
         public var imageNodes: [Float] = []
     }
 
-    /// Text nodes `(N, E)` (normalised), patches `(B, P, E)` (normalised), relation table `(3, E)`.
+    /// Text nodes `(N, E)` (normalized), patches `(B, P, E)` (normalized), relation table `(3, E)`.
     public func forward(text: [Float], patches: [Float], relation: [Float], graph: Graph, batch b: Int, patches p: Int,
                         dim e: Int, weights: StageWeights) -> Result {
         let n = graph.nodeSample.count
@@ -165,7 +165,7 @@ public struct GraphAlignment: Sendable, Equatable {
         r.anatomy = Self.infoNCE(t, v, rows: anatomy, dim: e, tau: tau, weight: Double(weights.anatomy), da: &dt, db: &dv)
         r.pathology = Self.infoNCE(t, v, rows: pathology, dim: e, tau: tau, weight: Double(weights.pathology),
                                    da: &dt, db: &dv)
-        // Image nodes back through the normalisation and the attention (values, scores and the query).
+        // Image nodes back through the normalization and the attention (values, scores and the query).
         var dp = [Double](repeating: 0, count: b * p * e), du = [Double](repeating: 0, count: n * e)
         for i in 0..<n {
             Self.normalizeBackward(dout: dv, out: v, norm: un[i], row: i, dim: e, into: &du)

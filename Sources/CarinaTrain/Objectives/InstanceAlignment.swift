@@ -4,7 +4,7 @@ import Foundation
 /// Instance-level image↔report alignment: symmetric InfoNCE over the batch (CLIP, Radford et al. 2021; MGCA's
 /// cross-modal instance alignment, Wang et al. 2022 §3.1).
 ///
-/// Inputs: L2-normalised global embeddings `image (B, E)` and `text (B, E)`; the report text is the impression,
+/// Inputs: L2-normalized global embeddings `image (B, E)` and `text (B, E)`; the report text is the impression,
 /// the findings, or both joined (`InstanceText`). Logits `image · textᵀ / τ`; loss `(CE(rows) + CE(columns)) / 2`,
 /// each a mean over the batch. `τ` is learnable (`1 / min(exp(s), maxScale)` from the model's `logit_scale`) or
 /// fixed (MGCA: 0.07, where `s` gets no gradient). MGCA sums its two directions; weight 2 reproduces its scale.

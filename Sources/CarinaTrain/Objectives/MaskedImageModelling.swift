@@ -7,7 +7,7 @@ import CarinaTensor
 /// encoder runs on CLS plus the visible patches only (their own position embeddings); a light decoder
 /// (`ModelConfig.maskedImageDecoder`: embed to its width, a learned mask token at every masked position, its own
 /// positions, blocks, LayerNorm, a linear prediction of the `p²` pixels) restores the full sequence; the loss is
-/// `Losses.maskedPatchMSE`: per-patch normalised pixel targets, squared error over the masked patches only.
+/// `Losses.maskedPatchMSE`: per-patch normalized pixel targets, squared error over the masked patches only.
 /// Shapes: visible tokens `(B, 1 + keep, C)`, decoder `(B, 1 + P, D)`, prediction `(B, 1 + P, p²)`.
 /// The mask depends only on the seed and the update number, so `--resume` draws the same masks.
 /// Not done: MRM's higher-resolution target.

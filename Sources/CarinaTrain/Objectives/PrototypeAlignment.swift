@@ -4,8 +4,8 @@ import Foundation
 /// MGCA's cross-modal disease-level (prototype) alignment (Wang et al., NeurIPS 2022, §3.3), SwAV's
 /// swapped prediction (Caron et al. 2020) across the two modalities.
 ///
-/// `K` prototypes `C (K, E)` are L2-normalised row-wise before each step (in place, as MGCA does). With the
-/// normalised global embeddings `image (B, E)`, `text (B, E)`: scores `z = image · Cᵀ`, `z' = text · Cᵀ (B, K)`;
+/// `K` prototypes `C (K, E)` are L2-normalized row-wise before each step (in place, as MGCA does). With the
+/// normalized global embeddings `image (B, E)`, `text (B, E)`: scores `z = image · Cᵀ`, `z' = text · Cᵀ (B, K)`;
 /// soft codes `q = Sinkhorn(z; ε, iterations)`, `q' = Sinkhorn(z')` (no gradient); predictions
 /// `P = softmax(z / T)`, `P' = softmax(z' / T)`; loss `−(mean_b Σ_k q_bk log P'_bk + mean_b Σ_k q'_bk log P_bk) / 2`.
 /// Defaults are MGCA's: `ε = 0.05`, 3 iterations, `T = 0.2`, 500 prototypes, frozen for the first epoch.
@@ -20,7 +20,7 @@ public struct PrototypeAlignment: Sendable, Equatable {
         self.iterations = iterations
     }
 
-    /// Normalises each of the `k` rows of `prototypes (K, E)` in place (`x / max(‖x‖, 1e-12)`).
+    /// Normalizes each of the `k` rows of `prototypes (K, E)` in place (`x / max(‖x‖, 1e-12)`).
     @unsafe
     public static func normalizeRows(_ prototypes: UnsafeMutablePointer<Float>, count k: Int, dim e: Int) {
         for r in 0..<k {

@@ -4,14 +4,14 @@ import Foundation
 /// MGCA's token-level cross-modal alignment, both directions (Wang et al., NeurIPS 2022, §3.2;
 /// the formulas below as its public code computes them).
 ///
-/// Word→patch: each word `w_i` (its WordPieces' last hidden states summed, projected, L2-normalised) attends over
-/// its image's normalised patch embeddings `p_j` with temperature `τ`; the L2-normalised context `c_i` is scored
+/// Word→patch: each word `w_i` (its WordPieces' last hidden states summed, projected, L2-normalized) attends over
+/// its image's normalized patch embeddings `p_j` with temperature `τ`; the L2-normalized context `c_i` is scored
 /// against all the sample's words, `s_il = w_i·c_l / τ`, with cross-entropy to the diagonal along rows and columns,
 /// each word weighted by the text encoder's last-layer CLS attention to it (the head mean, summed over its pieces),
-/// clipped to the 10th-90th percentile of the sample's words and normalised to sum 1.
+/// clipped to the 10th-90th percentile of the sample's words and normalized to sum 1.
 /// Patch→word: the same with patches attending over the sample's words (padding masked out of the keys); the
-/// context is left unnormalised, as MGCA does with a ViT; patches are weighted by the image encoder's last-layer
-/// CLS attention, clipped and normalised likewise. Each direction is `Σ_b Σ_i w_bi CE_bi / B` (rows and columns
+/// context is left unnormalized, as MGCA does with a ViT; patches are weighted by the image encoder's last-layer
+/// CLS attention, clipped and normalized likewise. Each direction is `Σ_b Σ_i w_bi CE_bi / B` (rows and columns
 /// averaged); the objective is their sum (MGCA's `loss_word + loss_patch`; MGCA weighs it 0.7).
 ///
 /// Shapes: `words (B, W, E)`, `wordValid (B, W)`, `wordAttention (B, W)` (raw, summed per word); `patches (B, P, E)`

@@ -21,8 +21,7 @@ struct EvalCommand: AsyncParsableCommand {
 
     @Argument(help: "A checkpoint file, or a checkpoint folder (its latest checkpoint).") var checkpoint: String
     @Argument(help: "A shard folder of held-out data.") var dir: String
-    @Option(help: "Samples per batch.") var batch: Int = 32
-    @Option(help: "WordPiece vocabulary (a BERT vocab.txt).") var vocab: String = Resources.defaultVocabulary
+    @OptionGroup var loaderFlags: LoaderFlags
     @Option(help: "Seed of the probe's train/test split.") var seed: UInt64 = 0
     @Flag(help: "Print the report as JSON.") var json = false
     @OptionGroup var selection: RecordSelection
@@ -42,7 +41,7 @@ struct EvalCommand: AsyncParsableCommand {
         }
         let config = try Checkpoint.read(from: path).config
         var options = LoaderOptions()
-        options.batchSize = batch
+        options.batchSize = loaderFlags.batch
         options.rank = 0
         options.world = 1
         options.dropLast = false
@@ -59,7 +58,7 @@ struct EvalCommand: AsyncParsableCommand {
                 + "shards, and --split asks for \(what): choose a held-out split (--split test or validate), other shards, "
                 + "or --allow-training-records")
         }
-        let loader = try StreamingLoader(directory: dir, vocabulary: vocab, options: options)
+        let loader = try StreamingLoader(directory: dir, vocabulary: loaderFlags.vocab, options: options)
         var batches: [TrainingBatch] = []
         while let next = try loader.nextBatch() { batches.append(next) }
         let names = config.concepts == ConceptVocabulary.trainingConcepts.count ? ConceptVocabulary.trainingConcepts : nil

@@ -31,15 +31,14 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "Most tokens of a generated impression, [CLS] and [SEP] included (default and at most: the model's text length).")
     var maxLength: Int?
     @Option(help: "Generated impressions to print beside their truth.") var samples: Int = 5
-    @Option(help: "Samples per batch.") var batch: Int = 32
-    @Option(help: "WordPiece vocabulary (a BERT vocab.txt).") var vocab: String = Resources.defaultVocabulary
+    @OptionGroup var loaderFlags: LoaderFlags
     @Flag(help: "Print the scores and the samples as JSON.") var json = false
     @OptionGroup var selection: RecordSelection
     @Flag(help: "Generate even for records the checkpoint was trained on (the scores then say nothing about held-out data).")
     var allowTrainingRecords = false
 
     func validate() throws {
-        guard beam >= 1, batch >= 1, samples >= 0 else { throw ValidationError("--beam and --batch must be at least 1, --samples 0 or more") }
+        guard beam >= 1, loaderFlags.batch >= 1, samples >= 0 else { throw ValidationError("--beam and --batch must be at least 1, --samples 0 or more") }
         if let m = maxLength, m < 2 { throw ValidationError("--max-length must be at least 2 ([CLS] and one token)") }
     }
 
@@ -63,7 +62,7 @@ struct GenerateCommand: AsyncParsableCommand {
             throw CLIError("\(path) has no impression decoder: train with a generation objective (--objectives hybridmed, or caption=1)")
         }
         var options = LoaderOptions()
-        options.batchSize = batch
+        options.batchSize = loaderFlags.batch
         options.rank = 0
         options.world = 1
         options.dropLast = false
@@ -78,11 +77,11 @@ struct GenerateCommand: AsyncParsableCommand {
                 + "shards, and --split asks for \(what): choose a held-out split (--split test or validate), other shards, "
                 + "or --allow-training-records")
         }
-        let tokenizer = try WordPieceTokenizer(vocabularyPath: vocab)
+        let tokenizer = try WordPieceTokenizer(vocabularyPath: loaderFlags.vocab)
         let decoder = WordPieceDecoder(tokenizer: tokenizer)
         let model = try DualEncoder(config: config, seed: 0)
         model.arena.setAll(ckpt.parameters)
-        let loader = try StreamingLoader(directory: dir, vocabulary: vocab, options: options)
+        let loader = try StreamingLoader(directory: dir, vocabulary: loaderFlags.vocab, options: options)
         let t = config.textLength
         var keys: [String] = [], generated: [String] = [], truths: [String] = []
         while let next = try loader.nextBatch() {

@@ -35,8 +35,7 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(help: "Label fractions in percent, comma-separated.") var fractions: String = "1,10,100"
     @Option(help: "Seed of the subsets (and of an untrained encoder).") var seed: UInt64 = 0
     @Option(help: "Uncertain labels (-1): ones, zeros or ignore.") var uncertain: String = "ones"
-    @Option(help: "Samples per batch.") var batch: Int = 32
-    @Option(help: "WordPiece vocabulary (a BERT vocab.txt).") var vocab: String = Resources.defaultVocabulary
+    @OptionGroup var loaderFlags: LoaderFlags
     @Flag(help: "Fine-tune the whole image encoder with a linear head instead of the linear probe.") var fineTune = false
     @Option(help: "Fine-tuning: passes over each subset.") var epochs: Int = 10
     @Option(help: "Fine-tuning: peak learning rate of AdamW.") var lr: Float = 1e-4
@@ -45,7 +44,7 @@ struct ProbeCommand: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON.") var json = false
 
     func validate() throws {
-        guard batch > 0 else { throw ValidationError("--batch must be positive") }
+        guard loaderFlags.batch > 0 else { throw ValidationError("--batch must be positive") }
         guard threads > 0 else { throw ValidationError("--threads must be positive") }
         guard epochs > 0 else { throw ValidationError("--epochs must be positive") }
         guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive") }
@@ -53,16 +52,19 @@ struct ProbeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // As the trainer: rows split over --threads, each part one single-threaded sgemm (OpenBLAS's own threads
+        // inside them would oversubscribe the cores).
+        BLAS.setThreads(1)
+        try await Parallel.withThreads(threads) { try await probe() }
+    }
+
+    private func probe() async throws {
         let percents = try fractions.split(separator: ",").map { part -> Double in
             guard let p = Double(part.trimmingCharacters(in: .whitespaces)), p > 0, p <= 100 else {
                 throw ValidationError("--fractions must be percentages in (0, 100], comma-separated (got \"\(fractions)\")")
             }
             return p / 100
         }
-        // As the trainer: rows split over --threads, each part one single-threaded sgemm (OpenBLAS's own threads
-        // inside them would oversubscribe the cores).
-        BLAS.setThreads(1)
-        unsafe Parallel.threads = threads
         guard let policy = UncertainLabelPolicy(rawValue: uncertain) else {
             throw ValidationError("--uncertain must be ones, zeros or ignore; got '\(uncertain)'")
         }
@@ -88,7 +90,7 @@ struct ProbeCommand: AsyncParsableCommand {
 
         func batches(_ split: String) throws -> [TrainingBatch] {
             var options = LoaderOptions()
-            options.batchSize = batch
+            options.batchSize = loaderFlags.batch
             options.rank = 0
             options.world = 1
             options.dropLast = false
@@ -98,7 +100,7 @@ struct ProbeCommand: AsyncParsableCommand {
             options.splits = [split]
             options.fields = .labels
             options.uncertainLabels = policy
-            let loader = try StreamingLoader(directory: dir, vocabulary: vocab, options: options)
+            let loader = try StreamingLoader(directory: dir, vocabulary: loaderFlags.vocab, options: options)
             var batches: [TrainingBatch] = []
             while let next = try loader.nextBatch() { batches.append(next) }
             guard batches.contains(where: { $0.batchSize > 0 }) else {
@@ -113,7 +115,7 @@ struct ProbeCommand: AsyncParsableCommand {
             let test = FineTune.Samples(batches: try batches(testSplit))
             trainCount = train.count
             testCount = test.count
-            let options = FineTune.Options(epochs: epochs, learningRate: lr, weightDecay: weightDecay, batchSize: batch,
+            let options = FineTune.Options(epochs: epochs, learningRate: lr, weightDecay: weightDecay, batchSize: loaderFlags.batch,
                                            seed: seed)
             report = try FineTune.run(config: model.config, parameters: model.arena.allParameters, train: train,
                                       test: test, labelNames: names, fractions: percents, options: options,
@@ -134,7 +136,7 @@ struct ProbeCommand: AsyncParsableCommand {
             return
         }
         let method = fineTune
-            ? "fine-tuned image encoder (\(epochs) epochs, lr \(lr), weight decay \(weightDecay), batch \(batch))"
+            ? "fine-tuned image encoder (\(epochs) epochs, lr \(lr), weight decay \(weightDecay), batch \(loaderFlags.batch))"
             : "linear probe on the frozen image encoder"
         print("probe: \(path) on \(dir) (\(source.isEmpty ? "records" : source)): \(method), train \(trainSplit) "
             + "\(trainCount), test \(testSplit) \(testCount), seed \(seed), AUROC")

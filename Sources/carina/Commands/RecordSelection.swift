@@ -2,7 +2,7 @@ import ArgumentParser
 import CarinaLoader
 
 /// Which records of a shard folder a command reads (`--split`), and how labels become targets (`--uncertain`):
-/// the options `stream`, `train` and `eval` share.
+/// the options `stream`, `train`, `eval` and `generate` share.
 struct RecordSelection: ParsableArguments {
     @Option(help: ArgumentHelp(
         "Records of these splits only: train, validate, test (comma-separated), or all.",
@@ -36,4 +36,12 @@ struct RecordSelection: ParsableArguments {
         _ = try splits(default: "all")
         _ = try uncertainPolicy()
     }
+}
+
+/// The batch size and vocabulary of the loader: the options `stream`, `train`, `eval`, `generate` and `probe` share.
+/// Each command checks `--batch` in its own `validate()`, beside the options it is refused with.
+/// (`--seed` stays with each command: it seeds something different in each, and its help says what.)
+struct LoaderFlags: ParsableArguments {
+    @Option(help: "Samples per batch.") var batch: Int = 32
+    @Option(help: "WordPiece vocabulary (a BERT vocab.txt).") var vocab: String = Resources.defaultVocabulary
 }

@@ -18,7 +18,7 @@ struct StreamCommand: AsyncParsableCommand {
     )
 
     @Argument(help: "A shard folder (holding index.json).") var dir: String
-    @Option(help: "Samples per batch.") var batch: Int = 32
+    @OptionGroup var loaderFlags: LoaderFlags
     @Option(help: "Shuffle seed.") var seed: UInt64 = 0
     @Option(help: "Epoch (the order changes with it).") var epoch: Int = 0
     @Option(help: "This process's rank (default: $RANK or 0).") var rank: Int?
@@ -28,7 +28,6 @@ struct StreamCommand: AsyncParsableCommand {
     @Option(help: "Stop after this many batches.") var batches: Int?
     @Option(help: "Image side length.") var size: Int = 224
     @Option(help: "Token sequence length.") var textLength: Int = 128
-    @Option(help: "WordPiece vocabulary (a BERT vocab.txt).") var vocab: String = Resources.defaultVocabulary
     @Option(help: "Worker threads.") var workers: Int = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Skip and count samples whose checksum fails instead of stopping.") var skipCorrupt = false
     @Flag(help: "No random crop or intensity jitter.") var noAugment = false
@@ -47,10 +46,10 @@ struct StreamCommand: AsyncParsableCommand {
     var graphFields = false
 
     func validate() throws {
-        guard batch >= 1, size >= 8, textLength >= 2, workers >= 1 else {
+        guard loaderFlags.batch >= 1, size >= 8, textLength >= 2, workers >= 1 else {
             throw ValidationError("--batch and --workers must be at least 1, --size at least 8, --text-length at least 2")
         }
-        try Bounds.check(batch: batch, size: size, textLength: textLength)
+        try Bounds.check(batch: loaderFlags.batch, size: size, textLength: textLength)
         guard epoch >= 0, (batches ?? 1) >= 1 else { throw ValidationError("--epoch must be 0 or more and --batches at least 1") }
         let defaults = LoaderOptions()
         let rank = self.rank ?? defaults.rank, world = self.world ?? defaults.world
@@ -61,7 +60,7 @@ struct StreamCommand: AsyncParsableCommand {
 
     func run() async throws {
         var options = LoaderOptions()
-        options.batchSize = batch
+        options.batchSize = loaderFlags.batch
         options.seed = seed
         options.epoch = epoch
         if let rank { options.rank = rank }
@@ -79,7 +78,7 @@ struct StreamCommand: AsyncParsableCommand {
         if showBatch || graphFields { options.fields = .all }
         try Bounds.checkColumns(dir, ["--key-column": keyColumn, "--impression-column": impressionColumn,
                                       "--findings-column": findingsColumn])
-        let loader = try StreamingLoader(directory: dir, vocabulary: vocab, options: options)
+        let loader = try StreamingLoader(directory: dir, vocabulary: loaderFlags.vocab, options: options)
         let identity = LoaderState.datasetIdentity(directory: dir)
         if let resume {
             let data = try Data(contentsOf: URL(fileURLWithPath: resume))

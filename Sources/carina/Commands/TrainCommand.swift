@@ -21,16 +21,16 @@ struct TrainCommand: AsyncParsableCommand {
               graph      multi-label BCE of the graph's entity concepts from the image embedding.
               token      MGCA token level (3.2) in full: WordPieces summed into words (## pieces continue a word), \
             word->patch and patch->word, each token weighted by the last layer's CLS attention clipped to its \
-            10th-90th percentile and normalised; temperature 0.1 (the model's localTemperature).
-              prototype  MGCA disease level (3.3): prototypes (--prototypes, 500) L2-normalised each step, \
+            10th-90th percentile and normalized; temperature 0.1 (the model's localTemperature).
+              prototype  MGCA disease level (3.3): prototypes (--prototypes, 500) L2-normalized each step, \
             Sinkhorn-Knopp codes (epsilon 0.05, 3 iterations), swapped prediction at temperature 0.2, frozen for \
             --prototype-freeze-epochs (1).
               mim        MRM masked image modelling (Zhou et al. ICLR 2023, 3.2): --mask-ratio (0.75) of each image's \
             patches masked (seeded by the run's seed and the step), the image encoder on the visible ones, a light \
             decoder (--decoder 128,2,4,512 unless the model configuration has one) predicts the masked patches' \
-            normalised pixels; MSE over the masked patches. --mim-target-scale R (default 1; MRM: 2) makes the target \
+            normalized pixels; MSE over the masked patches. --mim-target-scale R (default 1; MRM: 2) makes the target \
             MRM's higher-resolution one: each masked patch's (R·p)×(R·p) pixels of the image rendered at R× the \
-            input size from the record (same crop and jitter), normalised per patch; the decoder predicts R²·p² \
+            input size from the record (same crop and jitter), normalized per patch; the decoder predicts R²·p² \
             values per patch.
               mlm        MRM masked report modelling (3.2): --word-mask-ratio (0.5) of the joined report's whole words \
             set to [MASK], the text encoder conditioned on a projection of the masked image's visible tokens (needs mim \
@@ -67,7 +67,7 @@ struct TrainCommand: AsyncParsableCommand {
 
     @Argument(help: "A shard folder (holding index.json).") var dir: String
     @Option(help: "Total optimisation steps.") var steps: Int = 100
-    @Option(help: "Samples per batch.") var batch: Int = 32
+    @OptionGroup var loaderFlags: LoaderFlags
     @Option(help: "Checkpoint folder.") var checkpoint: String?
     @Option(help: "Write a checkpoint every N steps (0: only at the end).") var checkpointEvery: Int = 0
     @Flag(help: "Continue from the latest checkpoint in --checkpoint.") var resume = false
@@ -107,11 +107,10 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Seed of the initialisation and the data order.") var seed: UInt64 = 0
     @Option(help: "Log every N steps.") var logEvery: Int = 1
     @Option(help: "Threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-    @Option(help: "WordPiece vocabulary (a BERT vocab.txt).") var vocab: String = Resources.defaultVocabulary
     @OptionGroup var selection: RecordSelection
 
     func validate() throws {
-        guard steps >= 1, batch >= 1, logEvery >= 1, threads >= 1, checkpointEvery >= 0 else {
+        guard steps >= 1, loaderFlags.batch >= 1, logEvery >= 1, threads >= 1, checkpointEvery >= 0 else {
             throw ValidationError("--steps, --batch, --log-every and --threads must be at least 1")
         }
         guard cropScale > 0 && cropScale <= 1 else { throw ValidationError("--crop-scale must be in (0, 1]") }
@@ -193,7 +192,7 @@ struct TrainCommand: AsyncParsableCommand {
             config.projectionNorm = .batch
         }
         var loaderOptions = LoaderOptions()
-        loaderOptions.batchSize = batch
+        loaderOptions.batchSize = loaderFlags.batch
         loaderOptions.seed = seed
         loaderOptions.textLength = config.textLength
         loaderOptions.conceptCount = config.concepts
@@ -206,14 +205,14 @@ struct TrainCommand: AsyncParsableCommand {
         let splits = try selection.splits(default: "train")
         loaderOptions.splits = splits
         loaderOptions.uncertainLabels = try selection.uncertainPolicy()
-        var loader = try StreamingLoader(directory: dir, vocabulary: vocab, options: loaderOptions)
+        var loader = try StreamingLoader(directory: dir, vocabulary: loaderFlags.vocab, options: loaderOptions)
         guard loader.samplesPerEpoch >= 2 else {
             throw CLIError("\(dir) holds \(loader.samplesPerEpoch) sample(s) for this rank; contrastive training needs at least 2")
         }
-        if loader.samplesPerEpoch < batch {
+        if loader.samplesPerEpoch < loaderFlags.batch {
             // Full batches only (a batch of one has no contrastive negatives): shrink the batch to the epoch.
             loaderOptions.batchSize = loader.samplesPerEpoch
-            loader = try StreamingLoader(directory: dir, vocabulary: vocab, options: loaderOptions)
+            loader = try StreamingLoader(directory: dir, vocabulary: loaderFlags.vocab, options: loaderOptions)
             print("train: batch reduced to \(loaderOptions.batchSize), the number of samples per epoch")
         }
         let stepsPerEpoch = max(1, loader.samplesPerEpoch / loaderOptions.batchSize)
@@ -224,10 +223,10 @@ struct TrainCommand: AsyncParsableCommand {
         settings.maskRatio = maskRatio
         settings.wordMaskRatio = wordMaskRatio
         settings.distillTemperature = distillTemperature
-        let tokenizer = try WordPieceTokenizer(vocabularyPath: vocab)
+        let tokenizer = try WordPieceTokenizer(vocabularyPath: loaderFlags.vocab)
         if lossWeights.mlm != 0 {
             guard let mask = tokenizer.vocabulary["[MASK]"] else {
-                throw CLIError("\(vocab) has no [MASK] token, which masked report modelling needs; use a BERT vocab.txt")
+                throw CLIError("\(loaderFlags.vocab) has no [MASK] token, which masked report modelling needs; use a BERT vocab.txt")
             }
             settings.maskTokenID = mask
         }
