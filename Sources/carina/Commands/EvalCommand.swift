@@ -33,31 +33,14 @@ struct EvalCommand: AsyncParsableCommand {
     var instanceText: String = InstanceText.impression.rawValue
 
     func run() async throws {
-        var path = checkpoint
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            guard let latest = Checkpoint.latest(in: path) else { throw CLIError("no checkpoint in \(path)") }
-            path = latest
-        }
+        let path = try HeldOutRecords.checkpointFile(checkpoint)
         let config = try Checkpoint.read(from: path).config
-        var options = LoaderOptions()
-        options.batchSize = loaderFlags.batch
-        options.rank = 0
-        options.world = 1
-        options.dropLast = false
-        options.textLength = config.textLength
-        options.conceptCount = config.concepts
-        options.augmentation = .evaluation(size: config.imageSize)
-        options.splits = try selection.splits(default: "test")
+        var options = HeldOutRecords.loaderOptions(config: config, batch: loaderFlags.batch,
+                                                   splits: try selection.splits(default: "test"))
         // MRM's higher-resolution target: the reconstruction is drawn at the target's resolution.
         if reconstruction != nil { options.targetScale = config.targetScale }
-        if let trained = TrainingData.read(besideCheckpoint: checkpoint), !allowTrainingRecords,
-           try trained.overlaps(dataset: dir, splits: options.splits) {
-            let what = options.splits.map { "split " + $0.sorted().joined(separator: ",") } ?? "every split"
-            throw CLIError("\(path) was trained on \(trained.splits?.joined(separator: ",") ?? "every split") of these "
-                + "shards, and --split asks for \(what): choose a held-out split (--split test or validate), other shards, "
-                + "or --allow-training-records")
-        }
+        try HeldOutRecords.refuseTrainingRecords(checkpoint: checkpoint, file: path, dataset: dir, splits: options.splits,
+                                                 allowed: allowTrainingRecords)
         let loader = try StreamingLoader(directory: dir, vocabulary: loaderFlags.vocab, options: options)
         var batches: [TrainingBatch] = []
         while let next = try loader.nextBatch() { batches.append(next) }

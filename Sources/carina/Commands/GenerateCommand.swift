@@ -50,33 +50,16 @@ struct GenerateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var path = checkpoint
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            guard let latest = Checkpoint.latest(in: path) else { throw CLIError("no checkpoint in \(path)") }
-            path = latest
-        }
+        let path = try HeldOutRecords.checkpointFile(checkpoint)
         let ckpt = try Checkpoint.read(from: path)
         let config = ckpt.config
         guard config.impressionDecoder != nil else {
             throw CLIError("\(path) has no impression decoder: train with a generation objective (--objectives hybridmed, or caption=1)")
         }
-        var options = LoaderOptions()
-        options.batchSize = loaderFlags.batch
-        options.rank = 0
-        options.world = 1
-        options.dropLast = false
-        options.textLength = config.textLength
-        options.conceptCount = config.concepts
-        options.augmentation = .evaluation(size: config.imageSize)
-        options.splits = try selection.splits(default: "test")
-        if let trained = TrainingData.read(besideCheckpoint: checkpoint), !allowTrainingRecords,
-           try trained.overlaps(dataset: dir, splits: options.splits) {
-            let what = options.splits.map { "split " + $0.sorted().joined(separator: ",") } ?? "every split"
-            throw CLIError("\(path) was trained on \(trained.splits?.joined(separator: ",") ?? "every split") of these "
-                + "shards, and --split asks for \(what): choose a held-out split (--split test or validate), other shards, "
-                + "or --allow-training-records")
-        }
+        let options = HeldOutRecords.loaderOptions(config: config, batch: loaderFlags.batch,
+                                                   splits: try selection.splits(default: "test"))
+        try HeldOutRecords.refuseTrainingRecords(checkpoint: checkpoint, file: path, dataset: dir, splits: options.splits,
+                                                 allowed: allowTrainingRecords)
         let tokenizer = try WordPieceTokenizer(vocabularyPath: loaderFlags.vocab)
         let decoder = WordPieceDecoder(tokenizer: tokenizer)
         let model = try DualEncoder(config: config, seed: 0)

@@ -73,11 +73,7 @@ struct ProbeCommand: AsyncParsableCommand {
         if checkpoint.hasPrefix("untrained:") {
             model = try DualEncoder(config: Resources.modelConfig(String(checkpoint.dropFirst("untrained:".count))), seed: seed)
         } else {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-                guard let latest = Checkpoint.latest(in: path) else { throw CLIError("no checkpoint in \(path)") }
-                path = latest
-            }
+            path = try HeldOutRecords.checkpointFile(path)
             let ckpt = try Checkpoint.read(from: path)
             model = try DualEncoder(config: ckpt.config, seed: 0)
             model.arena.setAll(ckpt.parameters)
