@@ -172,11 +172,11 @@ import Testing
             [
                 "eval", "C", "D", "--batch", "4", "--vocab", "V.txt", "--seed", "2", "--json", "--split", "validate",
                 "--uncertain", "zeros", "--allow-training-records", "--reconstruction", "R.png", "--instance-text",
-                "findings",
+                "findings", "--threads", "1",
             ], as: EvalCommand.self)
         #expect(c.checkpoint == "C" && c.dir == "D" && c.loaderFlags.batch == 4 && c.loaderFlags.vocab == "V.txt" && c.seed == 2 && c.json)
         #expect(try c.selection.splits(default: "test") == ["validate"] && c.allowTrainingRecords)
-        #expect(c.reconstruction == "R.png" && c.instanceText == "findings")
+        #expect(c.reconstruction == "R.png" && c.instanceText == "findings" && c.computeThreads.threads == 1)
     }
 
     @Test func probe() throws {
@@ -184,11 +184,11 @@ import Testing
             [
                 "probe", "untrained:carina-tiny", "D", "--train-split", "validate", "--test-split", "train",
                 "--fractions", "5,50", "--seed", "4", "--uncertain", "ignore", "--batch", "8", "--vocab", "V.txt",
-                "--json",
+                "--json", "--threads", "1",
             ], as: ProbeCommand.self)
         #expect(c.checkpoint == "untrained:carina-tiny" && c.dir == "D" && c.trainSplit == "validate")
         #expect(c.testSplit == "train" && c.fractions == "5,50" && c.seed == 4 && c.uncertain == "ignore")
-        #expect(c.loaderFlags.batch == 8 && c.loaderFlags.vocab == "V.txt" && c.json)
+        #expect(c.loaderFlags.batch == 8 && c.loaderFlags.vocab == "V.txt" && c.json && c.computeThreads.threads == 1)
     }
 
     /// `--steps -5` reaches the command's own check (a usage error saying what is allowed), not the parser's

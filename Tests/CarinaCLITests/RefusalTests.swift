@@ -123,6 +123,9 @@ import Testing
         await expectRefused(["probe", "C", "D", "--fractions", "0"], "--fractions must be percentages in (0, 100]")
         await expectRefused(["probe", "C", "D", "--fractions", "1,200"], "--fractions must be percentages")
         await expectRefused(["probe", "C", "D", "--uncertain", "maybe"], "--uncertain must be ones, zeros or ignore")
+        for command in ["eval", "generate", "probe"] {
+            await expectRefused([command, "C", "D", "--threads", "0"], "--threads must be positive")
+        }
     }
 
     /// Failures that are not usage errors exit 1, with one line naming the file.

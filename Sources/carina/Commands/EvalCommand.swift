@@ -25,6 +25,7 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "Seed of the probe's train/test split.") var seed: UInt64 = 0
     @Flag(help: "Print the report as JSON.") var json = false
     @OptionGroup var selection: RecordSelection
+    @OptionGroup var computeThreads: ComputeThreads
     @Flag(help: "Evaluate even on records the checkpoint was trained on (the scores then say nothing about held-out data).")
     var allowTrainingRecords = false
     @Option(help: "Also write MRM's reconstructions of the first held-out images (original, masked, reconstructed) to this PNG (models trained with mim; at the target's resolution with --mim-target-scale).")
@@ -33,6 +34,10 @@ struct EvalCommand: AsyncParsableCommand {
     var instanceText: String = InstanceText.impression.rawValue
 
     func run() async throws {
+        try await computeThreads.run { try await evaluate() }
+    }
+
+    private func evaluate() async throws {
         let path = try HeldOutRecords.checkpointFile(checkpoint)
         let config = try Checkpoint.read(from: path).config
         var options = HeldOutRecords.loaderOptions(config: config, batch: loaderFlags.batch,

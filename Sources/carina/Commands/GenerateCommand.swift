@@ -34,6 +34,7 @@ struct GenerateCommand: AsyncParsableCommand {
     @OptionGroup var loaderFlags: LoaderFlags
     @Flag(help: "Print the scores and the samples as JSON.") var json = false
     @OptionGroup var selection: RecordSelection
+    @OptionGroup var computeThreads: ComputeThreads
     @Flag(help: "Generate even for records the checkpoint was trained on (the scores then say nothing about held-out data).")
     var allowTrainingRecords = false
 
@@ -50,6 +51,10 @@ struct GenerateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try await computeThreads.run { try await generate() }
+    }
+
+    private func generate() async throws {
         let path = try HeldOutRecords.checkpointFile(checkpoint)
         let ckpt = try Checkpoint.read(from: path)
         let config = ckpt.config

@@ -40,22 +40,18 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(help: "Fine-tuning: passes over each subset.") var epochs: Int = 10
     @Option(help: "Fine-tuning: peak learning rate of AdamW.") var lr: Float = 1e-4
     @Option(help: "Fine-tuning: AdamW's decoupled weight decay.") var weightDecay: Float = 0.05
-    @Option(help: "Threads (each runs single-threaded BLAS).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var computeThreads: ComputeThreads
     @Flag(help: "Print the report as JSON.") var json = false
 
     func validate() throws {
         guard loaderFlags.batch > 0 else { throw ValidationError("--batch must be positive") }
-        guard threads > 0 else { throw ValidationError("--threads must be positive") }
         guard epochs > 0 else { throw ValidationError("--epochs must be positive") }
         guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive") }
         guard weightDecay >= 0, weightDecay.isFinite else { throw ValidationError("--weight-decay must not be negative") }
     }
 
     func run() async throws {
-        // As the trainer: rows split over --threads, each part one single-threaded sgemm (OpenBLAS's own threads
-        // inside them would oversubscribe the cores).
-        BLAS.setThreads(1)
-        try await Parallel.withThreads(threads) { try await probe() }
+        try await computeThreads.run { try await probe() }
     }
 
     private func probe() async throws {
@@ -85,15 +81,7 @@ struct ProbeCommand: AsyncParsableCommand {
             : source == "rsna-pneumonia" ? MimicDump.rsnaLabelNames : RecordSchema.labelNames
 
         func batches(_ split: String) throws -> [TrainingBatch] {
-            var options = LoaderOptions()
-            options.batchSize = loaderFlags.batch
-            options.rank = 0
-            options.world = 1
-            options.dropLast = false
-            options.textLength = model.config.textLength
-            options.conceptCount = model.config.concepts
-            options.augmentation = .evaluation(size: model.config.imageSize)
-            options.splits = [split]
+            var options = HeldOutRecords.loaderOptions(config: model.config, batch: loaderFlags.batch, splits: [split])
             options.fields = .labels
             options.uncertainLabels = policy
             let loader = try StreamingLoader(directory: dir, vocabulary: loaderFlags.vocab, options: options)
