@@ -7,7 +7,7 @@ import Dispatch
 public enum Parallel {
     /// Threads used by the kernels in the current scope (default 2, this machine's core count). A task-local value,
     /// not a global: a run binds its count around the work with `Parallel.withThreads(_:_:)`, and whatever runs outside
-    /// such a scope (a test, `carina eval`) gets the default.
+    /// such a scope (a test) gets the default. The trainer, `eval`, `generate` and `probe` bind `--threads`.
     @TaskLocal public static var threads: Int = 2
 
     /// Runs `body` with the kernels split over `count` threads.
