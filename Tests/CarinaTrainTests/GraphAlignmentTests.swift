@@ -165,35 +165,12 @@ func withRandomGraph(_ batch: TrainingBatch, seed: UInt64, entities n: Int = 6, 
     @Test func wholeModelGradientMatchesFiniteDifferences() throws {
         let model = try DualEncoder(config: Self.config, seed: 3)
         let batch = withRandomGraph(randomBatch(testConfig, batch: 3, seed: 4), seed: 5)
-        model.arena.zeroGradients()
-        let first = try model.forward(batch, weights: Self.weights)
+        let check = try FiniteDifferenceCheck(model, batch: batch, weights: Self.weights, randomProbes: 3)
+        let first = check.loss
         #expect(first.anatomy > 0 && first.pathology > 0 && first.edge > 0 && first.readout > 0)
-        model.backward()
-        let grads = model.arena.allGradients
-        var rng = SeededGenerator(seed: 9)
-        var worst = 0.0, worstName = ""
-        for t in model.arena.tensors {
-            var probes = (0..<3).map { _ in t.offset + Int(rng.next() % UInt64(t.count)) }
-            if let maxAt = (t.offset..<(t.offset + t.count)).max(by: { abs(grads[$0]) < abs(grads[$1]) }) { probes.append(maxAt) }
-            for i in probes {
-                let h: Float = 1e-2
-                var vals = model.arena.allParameters
-                let saved = vals[i]
-                func loss(_ v: Float) throws -> Double {
-                    vals[i] = v
-                    model.arena.setValues(t.name, Array(vals[t.offset..<(t.offset + t.count)]))
-                    return try model.forward(batch, weights: Self.weights).total
-                }
-                let numeric = (try loss(saved + h) - (try loss(saved - h))) / Double(2 * h)
-                _ = try loss(saved)
-                let analytic = Double(grads[i])
-                let err = abs(numeric - analytic) / (2e-3 + 3e-2 * abs(analytic))
-                if err > worst { worst = err; worstName = "\(t.name)[\(i - t.offset)] numeric \(numeric) analytic \(analytic)" }
-            }
-        }
-        #expect(worst <= 1, "worst: \(worstName)")
+        #expect(check.worst <= 1, "worst: \(check.worstAt)")
         let relation = model.arena.tensor("cga.relation")
-        #expect(grads[relation.offset..<(relation.offset + relation.count)].contains { $0 != 0 })
+        #expect(check.gradients[relation.offset..<(relation.offset + relation.count)].contains { $0 != 0 })
     }
 
     /// A batch whose graphs are all empty trains exactly as the other objectives alone.
@@ -229,34 +206,22 @@ func withRandomGraph(_ batch: TrainingBatch, seed: UInt64, entities n: Int = 6, 
     @Test func resumeIsBitExactWithTheCascade() throws {
         let dir = try TemporaryDirectory("carina-cga-resume")
         let batches = (0..<6).map { withRandomGraph(randomBatch(testConfig, batch: 4, seed: 300 + UInt64($0)), seed: 400 + UInt64($0)) }
-        func options(_ dir: String?, steps: Int, every: Int = 0, resume: Bool = false) -> TrainOptions {
-            TrainOptions(steps: steps, batchSize: 4, learningRate: 1e-3, warmupSteps: 2, clipNorm: 1.0,
-                         lossWeights: Self.weights, checkpointDirectory: dir, checkpointEvery: every, resume: resume,
-                         seed: 5, logEvery: 1)
-        }
-        let full = try Trainer(config: Self.config, options: options(nil, steps: 6))
-        var s1 = ArraySource(batches: batches)
-        let fullSummary = try full.train(source: &s1) { _ in }
-        #expect(fullSummary.losses.allSatisfy { $0.anatomy > 0 && $0.readout > 0 })
-        #expect(fullSummary.losses.contains { $0.pathology > 0 } && fullSummary.losses.contains { $0.edge > 0 })
-        let first = try Trainer(config: Self.config, options: options(dir.path, steps: 6, every: 3))
-        var s2 = ArraySource(batches: Array(batches[0..<3]))
-        let part1 = try first.train(source: &s2) { _ in }
-        let second = try Trainer(config: Self.config, options: options(dir.path, steps: 6, every: 3, resume: true))
-        var s3 = ArraySource(batches: batches)
-        let part2 = try second.train(source: &s3) { _ in }
-        #expect(part1.losses + part2.losses == fullSummary.losses)
-        #expect(second.model.arena.allParameters == full.model.arena.allParameters)
+        let options = TrainOptions(steps: 6, batchSize: 4, learningRate: 1e-3, warmupSteps: 2, clipNorm: 1.0,
+                                   lossWeights: Self.weights, seed: 5, logEvery: 1)
+        let run = try InterruptedRun(config: Self.config, options: options, batches: batches, stopAfter: 3,
+                                     directory: dir.path)
+        let losses = run.fullSummary.losses
+        #expect(losses.allSatisfy { $0.anatomy > 0 && $0.readout > 0 })
+        #expect(losses.contains { $0.pathology > 0 } && losses.contains { $0.edge > 0 })
+        run.expectBitExact()
     }
 
     @Test func cascadeLearnsARepeatedBatch() throws {
         let batch = withRandomGraph(randomBatch(testConfig, batch: 4, seed: 50), seed: 51)
         var w = Self.weights
         w.global = 0
-        let trainer = try Trainer(config: Self.config, options: TrainOptions(
+        let s = try trainOnARepeatedBatch(batch, config: Self.config, options: TrainOptions(
             steps: 30, batchSize: 4, learningRate: 3e-3, warmupSteps: 2, lossWeights: w, seed: 1, logEvery: 1))
-        var source = ArraySource(batches: Array(repeating: batch, count: 30))
-        let s = try trainer.train(source: &source) { _ in }
         #expect(s.losses.last!.total < 0.7 * s.losses.first!.total)
     }
 }
