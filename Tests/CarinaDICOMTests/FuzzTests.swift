@@ -1,3 +1,4 @@
+import CarinaCore
 import CarinaDICOM
 import CarinaTestSupport
 import Foundation
@@ -16,20 +17,8 @@ import Testing
         "syntax-small/JPGExtended.dcm",
     ]
 
-    /// SplitMix64: a small seeded generator, so every run tries the same mutants.
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-    }
-
-    static func mutate(_ input: [UInt8], _ g: inout Generator) -> [UInt8] {
+    /// Mutates a copy of `input` by 1 to 4 edits drawn from `g` (seeded, so every run tries the same mutants).
+    static func mutate(_ input: [UInt8], _ g: inout SplitMix64) -> [UInt8] {
         var bytes = input
         for _ in 0..<(1 + g.below(4)) {
             guard !bytes.isEmpty else { break }
@@ -55,7 +44,7 @@ import Testing
         let iterations = Int(ProcessInfo.processInfo.environment["CARINA_FUZZ_ITERATIONS"] ?? "") ?? 300
         let inputs = try Self.seeds.map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: SharedData.path("dicom/" + $0)))) }
         let dir = try TemporaryDirectory("carina-fuzz")
-        var g = Generator(state: UInt64(ProcessInfo.processInfo.environment["CARINA_FUZZ_SEED"] ?? "") ?? 1)
+        var g = SplitMix64(seed: UInt64(ProcessInfo.processInfo.environment["CARINA_FUZZ_SEED"] ?? "") ?? 1)
         var decoded = 0
         var errors: [DicomError.Code: Int] = [:]
         for i in 0..<iterations {

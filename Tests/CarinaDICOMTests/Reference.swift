@@ -22,8 +22,9 @@ struct Reference: Sendable, CustomTestStringConvertible {
     /// The error this file must give instead of pixels.
     var error: DicomError.Code? = nil
 
-    init(file: String, frame: Int, rows: Int, columns: Int, rawLow: Int, rawHigh: Int, rawOffset: Double,
-         rawMean: Double, rawHash: UInt64, mimicHash: UInt64) {
+    /// The geometry and raw statistics every decodable file has.
+    private init(file: String, frame: Int, rows: Int, columns: Int, rawLow: Int, rawHigh: Int, rawOffset: Double,
+                 rawMean: Double) {
         self.file = file
         self.frame = frame
         self.rows = rows
@@ -32,20 +33,20 @@ struct Reference: Sendable, CustomTestStringConvertible {
         self.rawHigh = rawHigh
         self.rawOffset = rawOffset
         self.rawMean = rawMean
+    }
+
+    init(file: String, frame: Int, rows: Int, columns: Int, rawLow: Int, rawHigh: Int, rawOffset: Double,
+         rawMean: Double, rawHash: UInt64, mimicHash: UInt64) {
+        self.init(file: file, frame: frame, rows: rows, columns: columns, rawLow: rawLow, rawHigh: rawHigh,
+                  rawOffset: rawOffset, rawMean: rawMean)
         self.rawHash = rawHash
         self.mimicHash = mimicHash
     }
 
     init(file: String, frame: Int, rows: Int, columns: Int, rawLow: Int, rawHigh: Int, rawOffset: Double,
          rawMean: Double, samples: [Int], rawSamples: [Int], mimicSamples: [Int]) {
-        self.file = file
-        self.frame = frame
-        self.rows = rows
-        self.columns = columns
-        self.rawLow = rawLow
-        self.rawHigh = rawHigh
-        self.rawOffset = rawOffset
-        self.rawMean = rawMean
+        self.init(file: file, frame: frame, rows: rows, columns: columns, rawLow: rawLow, rawHigh: rawHigh,
+                  rawOffset: rawOffset, rawMean: rawMean)
         self.samples = samples
         self.rawSamples = rawSamples
         self.mimicSamples = mimicSamples

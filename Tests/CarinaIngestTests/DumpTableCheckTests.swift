@@ -28,6 +28,17 @@ import CarinaTestSupport
             return [table.header] + table.rows
         }
 
+        /// The split table's rows (header first), and its first patient with two or more studies: the patient's id,
+        /// rows and last study id.
+        func patientWithTwoStudies() throws -> (rows: [[String]], patient: String, patientRows: [[String]],
+                                                lastStudy: String) {
+            let rows = try table("split")
+            let (subject, study) = (rows[0].firstIndex(of: "subject_id")!, rows[0].firstIndex(of: "study_id")!)
+            let bySubject = Dictionary(grouping: rows.dropFirst(), by: { $0[subject] })
+            let (patient, patientRows) = try #require(bySubject.first { Set($0.value.map { $0[study] }).count >= 2 })
+            return (rows, patient, patientRows, patientRows.map { $0[study] }.sorted().last!)
+        }
+
         /// Replaces the table with plain CSV text of `rows` (the first row is the header).
         func write(_ name: String, _ rows: [[String]]) throws {
             try? FileManager.default.removeItem(atPath: gz(name))
@@ -58,17 +69,15 @@ import CarinaTestSupport
 
     @Test func anImageWithoutASplitRowTakesItsPatientsSplitAndIsNamed() throws {
         let dump = try Dump(studies: 16)
-        var rows = try dump.table("split")
-        let header = rows[0]
-        let (subject, study, dicom) = (header.firstIndex(of: "subject_id")!, header.firstIndex(of: "study_id")!,
-                                       header.firstIndex(of: "dicom_id")!)
         // A patient with two studies: the second one's row goes, and the table says "validate" for the first, a split
         // the derived split would not give this patient.
-        let bySubject = Dictionary(grouping: rows.dropFirst(), by: { $0[subject] })
-        let (patient, patientRows) = try #require(bySubject.first { Set($0.value.map { $0[study] }).count >= 2 })
-        let studies = patientRows.map { $0[study] }.sorted()
+        let found = try dump.patientWithTwoStudies()
+        var rows = found.rows
+        let header = rows[0], patient = found.patient
+        let (subject, study, dicom) = (header.firstIndex(of: "subject_id")!, header.firstIndex(of: "study_id")!,
+                                       header.firstIndex(of: "dicom_id")!)
         let target = MimicDump.derivedSplit(subjectID: patient) == "validate" ? "test" : "validate"
-        let removed = try #require(patientRows.first { $0[study] == studies.last! })
+        let removed = try #require(found.patientRows.first { $0[study] == found.lastStudy })
         rows = [header] + rows.dropFirst().compactMap { row in
             guard row[subject] == patient else { return row }
             if row[dicom] == removed[dicom] { return nil }
@@ -86,13 +95,11 @@ import CarinaTestSupport
 
     @Test func aPatientInTwoSplitsIsAnError() throws {
         let dump = try Dump(studies: 16)
-        var rows = try dump.table("split")
-        let header = rows[0]
+        let found = try dump.patientWithTwoStudies()
+        var rows = found.rows
+        let header = rows[0], patient = found.patient, second = found.lastStudy
         let (subject, study, split) = (header.firstIndex(of: "subject_id")!, header.firstIndex(of: "study_id")!,
                                        header.firstIndex(of: "split")!)
-        let bySubject = Dictionary(grouping: rows.dropFirst(), by: { $0[subject] })
-        let (patient, patientRows) = try #require(bySubject.first { Set($0.value.map { $0[study] }).count >= 2 })
-        let second = patientRows.map { $0[study] }.sorted().last!
         for i in rows.indices.dropFirst() where rows[i][subject] == patient && rows[i][study] == second {
             rows[i][split] = rows[i][split] == "train" ? "validate" : "train"
         }
@@ -102,16 +109,30 @@ import CarinaTestSupport
         #expect(error.message.contains("must stay in one split"))
     }
 
-    @Test(arguments: ["holdout", "TEST", ""])
-    func anUnknownSplitValueIsAnErrorNamingTheLine(value: String) throws {
+    /// A value written into `column` of `table` on `rows` (indices of the table's lines, 0 the header), and what
+    /// the error must say.
+    struct BadCell: Sendable, CustomTestStringConvertible {
+        var table: String, column: String, rows: [Int], value: String
+        var message: String
+        var testDescription: String { "\(table) \(column) \"\(value)\"" }
+    }
+
+    /// Split values other than train, validate or test (the first line named, and how many), and a label that is
+    /// not 1.0, 0.0, -1.0 or blank.
+    static let badCells = ["holdout", "TEST", ""].map {
+        BadCell(table: "split", column: "split", rows: [3, 5], value: $0,
+                message: ":4: split \"\($0)\" is not train, validate or test (2 such rows)")
+    } + [BadCell(table: "chexpert", column: "Edema", rows: [2], value: "maybe", message: ":3: Edema is \"maybe\"")]
+
+    @Test(arguments: badCells)
+    func aValueThatIsNotAllowedIsAnErrorNamingTheLine(cell: BadCell) throws {
         let dump = try Dump()
-        var rows = try dump.table("split")
-        let column = rows[0].firstIndex(of: "split")!
-        rows[3][column] = value
-        rows[5][column] = value
-        try dump.write("split", rows)
+        var rows = try dump.table(cell.table)
+        let column = rows[0].firstIndex(of: cell.column)!
+        for row in cell.rows { rows[row][column] = cell.value }
+        try dump.write(cell.table, rows)
         let error = try #require(throws: IngestError.self) { try MimicDump(root: dump.path) }
-        #expect(error.message.contains(":4: split \"\(value)\" is not train, validate or test (2 such rows)"), "\(error.message)")
+        #expect(error.message.contains(cell.message), "\(error.message)")
     }
 
     @Test func aDuplicateImageRowWithOtherValuesIsAnError() throws {
@@ -128,15 +149,6 @@ import CarinaTestSupport
         rows[rows.count - 1] = rows[2]
         try dump.write("metadata", rows)
         #expect(try MimicDump(root: dump.path).notices.items.isEmpty)
-    }
-
-    @Test func aLabelThatIsNotALabelIsAnError() throws {
-        let dump = try Dump()
-        var rows = try dump.table("chexpert")
-        rows[2][rows[0].firstIndex(of: "Edema")!] = "maybe"
-        try dump.write("chexpert", rows)
-        let error = try #require(throws: IngestError.self) { try MimicDump(root: dump.path) }
-        #expect(error.message.contains(":3: Edema is \"maybe\""), "\(error.message)")
     }
 
     @Test func rowsThatDisagreeWithThePathOrNameAbsentImagesAreCountedAndNamed() throws {

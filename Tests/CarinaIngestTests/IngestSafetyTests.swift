@@ -70,14 +70,33 @@ import CarinaTestSupport
         #expect(try Data(contentsOf: URL(fileURLWithPath: out.file("index.json"))) == index)
     }
 
-    @Test func changedCSVIsRefused() throws {
-        let dump = try Self.synth(3)
+    /// A file the first run's record depends on, removed before the same command runs again.
+    struct RemovedFile: Sendable, CustomTestStringConvertible {
+        var studies: Int
+        /// In the output folder, else in the dump.
+        var inOutput: Bool
+        var name: String
+        /// What the refusal must say.
+        var named: String
+        var testDescription: String { name }
+    }
+
+    /// The dump's label CSV (the labels would come from elsewhere), and the output's fingerprint (the folder may then
+    /// hold another dataset).
+    @Test(arguments: [
+        RemovedFile(studies: 3, inOutput: false, name: "mimic-cxr-2.0.0-chexpert.csv.gz",
+                    named: "the labels came from mimic-cxr-2.0.0-chexpert.csv, now from carina"),
+        RemovedFile(studies: 2, inOutput: true, name: IngestFingerprint.fileName,
+                    named: "without carina.fingerprint.tsv"),
+    ])
+    func resumeAfterAFileOfTheFirstRunIsRemovedIsRefused(removed: RemovedFile) throws {
+        let dump = try Self.synth(removed.studies)
         let out = try TemporaryDirectory()
         #expect(try Self.ingest(dump.path, out.path).status == 0)
-        try FileManager.default.removeItem(atPath: dump.path + "/mimic-cxr-2.0.0-chexpert.csv.gz")
+        try FileManager.default.removeItem(atPath: (removed.inOutput ? out.path : dump.path) + "/" + removed.name)
         let again = try Self.ingest(dump.path, out.path)
         #expect(again.status != 0)
-        #expect(again.stderr.contains("the labels came from mimic-cxr-2.0.0-chexpert.csv, now from carina"), "\(again.stderr)")
+        #expect(again.stderr.contains(removed.named), "\(again.stderr)")
     }
 
     @Test func theSameCommandAgainOnAFinishedFolderStillSucceeds() throws {
@@ -100,16 +119,6 @@ import CarinaTestSupport
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.contains("0 written, 0 skipped, 3 failed"), "\(again.stdout)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: out.file("ingest-report.tsv"))) == report)
-    }
-
-    @Test func aFolderWithAnotherDatasetButNoFingerprintIsRefused() throws {
-        let dump = try Self.synth(2)
-        let out = try TemporaryDirectory()
-        #expect(try Self.ingest(dump.path, out.path).status == 0)
-        try FileManager.default.removeItem(atPath: out.file(IngestFingerprint.fileName))
-        let again = try Self.ingest(dump.path, out.path)
-        #expect(again.status != 0)
-        #expect(again.stderr.contains("without carina.fingerprint.tsv"), "\(again.stderr)")
     }
 
     @Test func aSecondIngestIntoALockedFolderIsRefused() throws {

@@ -9,11 +9,7 @@ import CarinaTestSupport
     @Test(arguments: [1, 2, 3])
     func anEpochWithASkippedSampleHoldsEveryOtherSampleOnceAndEnds(batch: Int) throws {
         let dir = try TemporaryDirectory()
-        try StreamingLoaderTests.makeShards(dir.path, count: 8)
-        let shard = dir.file("shard.00000.mds")
-        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: shard)))
-        bytes[bytes.count - 40] ^= 0x10
-        try Data(bytes).write(to: URL(fileURLWithPath: shard))
+        try StreamingLoaderTests.makeShardsWithACorruptSample(dir.path, count: 8)
         var options = StreamingLoaderTests.options(batch: batch)
         options.augmentation = .evaluation(size: 16)
         options.failOnCorruptSample = false

@@ -34,6 +34,15 @@ import CarinaTestSupport
         try writer.finish()
     }
 
+    /// `makeShards`, then one bit of the last sample of the first shard flipped (its CRC no longer matches).
+    static func makeShardsWithACorruptSample(_ dir: String, count: Int) throws {
+        try makeShards(dir, count: count)
+        let shard = (dir as NSString).appendingPathComponent("shard.00000.mds")
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: shard)))
+        bytes[bytes.count - 40] ^= 0x10
+        try Data(bytes).write(to: URL(fileURLWithPath: shard))
+    }
+
     static func options(batch: Int = 4, workers: Int = 2, seed: UInt64 = 3) -> LoaderOptions {
         var o = LoaderOptions()
         o.batchSize = batch
@@ -194,11 +203,7 @@ import CarinaTestSupport
 
     @Test func aCorruptSampleStopsOrIsSkippedAndCounted() throws {
         let dir = try TemporaryDirectory()
-        try Self.makeShards(dir.path, count: 8)
-        let shard = dir.file("shard.00000.mds")
-        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: shard)))
-        bytes[bytes.count - 40] ^= 0x10
-        try Data(bytes).write(to: URL(fileURLWithPath: shard))
+        try Self.makeShardsWithACorruptSample(dir.path, count: 8)
 
         var failing = Self.options(batch: 8)
         failing.augmentation = .evaluation(size: 16)

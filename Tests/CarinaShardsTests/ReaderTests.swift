@@ -1,3 +1,4 @@
+import CarinaCore
 @testable import CarinaShards
 import CarinaTestSupport
 import Foundation
@@ -102,19 +103,6 @@ import Testing
             try Data(original).write(to: url)
         }
         #expect(try ShardVerifier.verify(directory: out.path).isIntact)
-    }
-}
-
-/// A small seeded generator for choosing positions.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

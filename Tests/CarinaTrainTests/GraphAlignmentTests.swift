@@ -165,35 +165,12 @@ func withRandomGraph(_ batch: TrainingBatch, seed: UInt64, entities n: Int = 6, 
     @Test func wholeModelGradientMatchesFiniteDifferences() throws {
         let model = try DualEncoder(config: Self.config, seed: 3)
         let batch = withRandomGraph(randomBatch(testConfig, batch: 3, seed: 4), seed: 5)
-        model.arena.zeroGradients()
-        let first = try model.forward(batch, weights: Self.weights)
+        let check = try FiniteDifferenceCheck(model, batch: batch, weights: Self.weights, randomProbes: 3)
+        let first = check.loss
         #expect(first.anatomy > 0 && first.pathology > 0 && first.edge > 0 && first.readout > 0)
-        model.backward()
-        let grads = model.arena.allGradients
-        var rng = SeededGenerator(seed: 9)
-        var worst = 0.0, worstName = ""
-        for t in model.arena.tensors {
-            var probes = (0..<3).map { _ in t.offset + Int(rng.next() % UInt64(t.count)) }
-            if let maxAt = (t.offset..<(t.offset + t.count)).max(by: { abs(grads[$0]) < abs(grads[$1]) }) { probes.append(maxAt) }
-            for i in probes {
-                let h: Float = 1e-2
-                var vals = model.arena.allParameters
-                let saved = vals[i]
-                func loss(_ v: Float) throws -> Double {
-                    vals[i] = v
-                    model.arena.setValues(t.name, Array(vals[t.offset..<(t.offset + t.count)]))
-                    return try model.forward(batch, weights: Self.weights).total
-                }
-                let numeric = (try loss(saved + h) - (try loss(saved - h))) / Double(2 * h)
-                _ = try loss(saved)
-                let analytic = Double(grads[i])
-                let err = abs(numeric - analytic) / (2e-3 + 3e-2 * abs(analytic))
-                if err > worst { worst = err; worstName = "\(t.name)[\(i - t.offset)] numeric \(numeric) analytic \(analytic)" }
-            }
-        }
-        #expect(worst <= 1, "worst: \(worstName)")
+        #expect(check.worst <= 1, "worst: \(check.worstAt)")
         let relation = model.arena.tensor("cga.relation")
-        #expect(grads[relation.offset..<(relation.offset + relation.count)].contains { $0 != 0 })
+        #expect(check.gradients[relation.offset..<(relation.offset + relation.count)].contains { $0 != 0 })
     }
 
     /// A batch whose graphs are all empty trains exactly as the other objectives alone.
@@ -229,34 +206,22 @@ func withRandomGraph(_ batch: TrainingBatch, seed: UInt64, entities n: Int = 6, 
     @Test func resumeIsBitExactWithTheCascade() throws {
         let dir = try TemporaryDirectory("carina-cga-resume")
         let batches = (0..<6).map { withRandomGraph(randomBatch(testConfig, batch: 4, seed: 300 + UInt64($0)), seed: 400 + UInt64($0)) }
-        func options(_ dir: String?, steps: Int, every: Int = 0, resume: Bool = false) -> TrainOptions {
-            TrainOptions(steps: steps, batchSize: 4, learningRate: 1e-3, warmupSteps: 2, clipNorm: 1.0,
-                         lossWeights: Self.weights, checkpointDirectory: dir, checkpointEvery: every, resume: resume,
-                         seed: 5, logEvery: 1)
-        }
-        let full = try Trainer(config: Self.config, options: options(nil, steps: 6))
-        var s1 = ArraySource(batches: batches)
-        let fullSummary = try full.train(source: &s1) { _ in }
-        #expect(fullSummary.losses.allSatisfy { $0.anatomy > 0 && $0.readout > 0 })
-        #expect(fullSummary.losses.contains { $0.pathology > 0 } && fullSummary.losses.contains { $0.edge > 0 })
-        let first = try Trainer(config: Self.config, options: options(dir.path, steps: 6, every: 3))
-        var s2 = ArraySource(batches: Array(batches[0..<3]))
-        let part1 = try first.train(source: &s2) { _ in }
-        let second = try Trainer(config: Self.config, options: options(dir.path, steps: 6, every: 3, resume: true))
-        var s3 = ArraySource(batches: batches)
-        let part2 = try second.train(source: &s3) { _ in }
-        #expect(part1.losses + part2.losses == fullSummary.losses)
-        #expect(second.model.arena.allParameters == full.model.arena.allParameters)
+        let options = TrainOptions(steps: 6, batchSize: 4, learningRate: 1e-3, warmupSteps: 2, clipNorm: 1.0,
+                                   lossWeights: Self.weights, seed: 5, logEvery: 1)
+        let run = try InterruptedRun(config: Self.config, options: options, batches: batches, stopAfter: 3,
+                                     directory: dir.path)
+        let losses = run.fullSummary.losses
+        #expect(losses.allSatisfy { $0.anatomy > 0 && $0.readout > 0 })
+        #expect(losses.contains { $0.pathology > 0 } && losses.contains { $0.edge > 0 })
+        run.expectBitExact()
     }
 
     @Test func cascadeLearnsARepeatedBatch() throws {
         let batch = withRandomGraph(randomBatch(testConfig, batch: 4, seed: 50), seed: 51)
         var w = Self.weights
         w.global = 0
-        let trainer = try Trainer(config: Self.config, options: TrainOptions(
+        let s = try trainOnARepeatedBatch(batch, config: Self.config, options: TrainOptions(
             steps: 30, batchSize: 4, learningRate: 3e-3, warmupSteps: 2, lossWeights: w, seed: 1, logEvery: 1))
-        var source = ArraySource(batches: Array(repeating: batch, count: 30))
-        let s = try trainer.train(source: &source) { _ in }
         #expect(s.losses.last!.total < 0.7 * s.losses.first!.total)
     }
 }
@@ -268,74 +233,43 @@ func withRandomGraph(_ batch: TrainingBatch, seed: UInt64, entities n: Int = 6, 
     init() { BLAS.setThreads(1) }
 
     @Test(arguments: [0, 1]) func lossPartsAndGradientsMatchPyTorch(caseIndex: Int) throws {
-        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
-        let meta = try #require(try JSONSerialization.jsonObject(
-            with: Data(contentsOf: dir.appendingPathComponent("reference-cga.json"))) as? [String: Any])
-        let config = try JSONDecoder().decode(
-            ModelConfig.self, from: JSONSerialization.data(withJSONObject: try #require(meta["config"])))
+        let f = try ReferenceFixture("reference-cga")
+        let config = f.config, meta = f.meta
         #expect(config.graphAlignment == true)
-        let bin = try Data(contentsOf: dir.appendingPathComponent("reference-cga.bin"))
-        let floats: [Float] = bin.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-        let b = try #require(meta["batch"] as? Int), n = try #require(meta["parameterCount"] as? Int)
-        let cases = try #require(meta["cases"] as? [[String: Any]])
-        let s = config.imageSize, imageCount = b * s * s
-        #expect(floats.count == imageCount + n * (1 + cases.count))
-        func ints(_ d: [String: Any], _ k: String) throws -> [Int32] { try #require(d[k] as? [Int]).map { Int32($0) } }
-        func fl(_ k: String) throws -> [Float] { try #require(meta[k] as? [Double]).map { Float($0) } }
-        var batch = TrainingBatch(
-            batchSize: b, imageSize: s, textLength: config.textLength, conceptCount: config.concepts,
-            images: Array(floats[0..<imageCount]), impressionIDs: try ints(meta, "impressionIDs"),
-            impressionMask: try fl("impressionMask"), findingsIDs: try ints(meta, "findingsIDs"),
-            findingsMask: try fl("findingsMask"), concepts: [Float](repeating: 0, count: b * config.concepts),
-            keys: (0..<b).map { "ref-\($0)" })
+        let cases = try f.cases()
+        #expect(f.floats.count == f.parameterStart + f.parameterCount * (1 + cases.count))
+        var batch = try f.batch(concepts: false)
         let graph = try #require(meta["graph"] as? [String: Any])
+        func ints(_ k: String) throws -> [Int32] { try ReferenceFixture.ints(graph, k) }
         batch.maxEntities = try #require(meta["maxEntities"] as? Int)
         batch.maxRelations = try #require(meta["maxRelations"] as? Int)
-        batch.entityText = try ints(graph, "entityText")
-        batch.entityStart = try ints(graph, "entityStart")
-        batch.entityEnd = try ints(graph, "entityEnd")
-        batch.entityKind = try ints(graph, "entityKind")
-        batch.entityCertainty = try ints(graph, "entityCertainty")
-        batch.entityConcept = try ints(graph, "entityConcept")
-        batch.entityMask = try ints(graph, "entityMask").map { Float($0) }
-        batch.relations = try ints(graph, "relations")
-        batch.relationMask = try ints(graph, "relationMask").map { Float($0) }
+        batch.entityText = try ints("entityText")
+        batch.entityStart = try ints("entityStart")
+        batch.entityEnd = try ints("entityEnd")
+        batch.entityKind = try ints("entityKind")
+        batch.entityCertainty = try ints("entityCertainty")
+        batch.entityConcept = try ints("entityConcept")
+        batch.entityMask = try ints("entityMask").map { Float($0) }
+        batch.relations = try ints("relations")
+        batch.relationMask = try ints("relationMask").map { Float($0) }
         let (g, _) = GraphAlignment.graph(of: batch, length: config.textLength)
         #expect(g.nodeSample.count == meta["nodes"] as? Int && g.edges.count == meta["edges"] as? Int)
 
         let c = cases[caseIndex]
         let model = try DualEncoder(config: config, seed: 0)
-        #expect(model.arena.tensors.map(\.name) == (try #require(meta["names"] as? [String])))
-        model.arena.setAll(Array(floats[imageCount..<(imageCount + n)]))
+        #expect(model.arena.tensors.map(\.name) == f.names)
+        model.arena.setAll(f.parameters)
         let w = try #require(c["weights"] as? [String: Double])
         var weights = LossWeights(global: Float(w["global"]!), local: 0, graph: 0)
         weights.anatomy = Float(w["anatomy"]!); weights.pathology = Float(w["pathology"]!)
         weights.edge = Float(w["edge"]!); weights.readout = Float(w["readout"]!)
         model.arena.zeroGradients()
         let loss = try model.forward(batch, weights: weights)
-        let parts = try #require(c["parts"] as? [String: Double])
         let mine = ["global": loss.global, "anatomy": loss.anatomy, "pathology": loss.pathology, "edge": loss.edge,
                     "readout": loss.readout]
-        for (name, value) in mine where w[name]! != 0 {
-            let ref = parts[name]!
-            #expect(abs(value - ref) <= 1e-5 * abs(ref) + 1e-6, "\(name) loss \(value) vs PyTorch \(ref)")
-        }
-        let total = try #require(c["loss"] as? Double)
-        #expect(abs(loss.total - total) <= 1e-5 * abs(total), "total \(loss.total) vs \(total)")
+        try expectLossesMatch(mine, total: loss.total, case: c, weights: w)
         model.backward()
-        let grads = model.arena.allGradients
-        let ref = Array(floats[(imageCount + n * (1 + caseIndex))..<(imageCount + n * (2 + caseIndex))])
-        var checked = 0
-        for t in model.arena.tensors {
-            var diff = 0.0, norm = 0.0
-            for j in t.offset..<(t.offset + t.count) {
-                diff += Double(grads[j] - ref[j]) * Double(grads[j] - ref[j])
-                norm += Double(ref[j]) * Double(ref[j])
-            }
-            if norm > 0 { checked += 1 }
-            #expect(diff.squareRoot() <= 1e-4 * norm.squareRoot() + 1e-7,
-                    "\(t.name): |Δg| \(diff.squareRoot()) vs |g| \(norm.squareRoot())")
-        }
-        #expect(checked > model.arena.tensors.count / 2)
+        let norms = expectGradientsMatch(model, f.slab(1 + caseIndex))
+        #expect(norms.filter { $0.reference > 0 }.count > model.arena.tensors.count / 2)
     }
 }

@@ -49,36 +49,13 @@ import Testing
         if variant == 3 { weights = LossWeights(global: 0, local: 0, graph: 0); weights.distill = 1 }
         let model = try DualEncoder(config: Self.config, seed: 3)
         let batch = Self.withEmptySections(randomBatch(testConfig, batch: 3, seed: 4), noImpression: nil, noFindings: 2)
-        model.arena.zeroGradients()
-        let first = try model.forward(batch, weights: weights)
-        #expect(first.total > 0)
-        model.backward()
-        let grads = model.arena.allGradients
-        var rng = SeededGenerator(seed: 9)
-        var worst = 0.0, worstName = ""
-        for t in model.arena.tensors where variant != 3 || t.name.hasPrefix("image.") {
-            var probes = (0..<3).map { _ in t.offset + Int(rng.next() % UInt64(t.count)) }
-            if let maxAt = (t.offset..<(t.offset + t.count)).max(by: { abs(grads[$0]) < abs(grads[$1]) }) { probes.append(maxAt) }
-            for i in probes {
-                let h: Float = 1e-2
-                var vals = model.arena.allParameters
-                let saved = vals[i]
-                func loss(_ v: Float) throws -> Double {
-                    vals[i] = v
-                    model.arena.setValues(t.name, Array(vals[t.offset..<(t.offset + t.count)]))
-                    return try model.forward(batch, weights: weights).total
-                }
-                let numeric = (try loss(saved + h) - (try loss(saved - h))) / Double(2 * h)
-                _ = try loss(saved)
-                let analytic = Double(grads[i])
-                let err = abs(numeric - analytic) / (2e-3 + 3e-2 * abs(analytic))
-                if err > worst { worst = err; worstName = "\(t.name)[\(i - t.offset)] numeric \(numeric) analytic \(analytic)" }
-            }
-        }
-        #expect(worst <= 1, "worst: \(worstName)")
+        let check = try FiniteDifferenceCheck(model, batch: batch, weights: weights, randomProbes: 3,
+                                              including: { variant != 3 || $0.name.hasPrefix("image.") })
+        #expect(check.loss.total > 0)
+        #expect(check.worst <= 1, "worst: \(check.worstAt)")
         for name in ["gen.tok.weight", "gen.mem.weight", "gen.blocks.1.kv.weight", "gen.head.bias"] where variant != 3 {
             let t = model.arena.tensor(name)
-            #expect(grads[t.offset..<(t.offset + t.count)].contains { $0 != 0 }, "\(name) gets no gradient")
+            #expect(check.gradients[t.offset..<(t.offset + t.count)].contains { $0 != 0 }, "\(name) gets no gradient")
         }
     }
 
@@ -141,33 +118,20 @@ import Testing
         let dir = try TemporaryDirectory("carina-hybridmed-resume")
         let batches = (0..<6).map { Self.withEmptySections(randomBatch(testConfig, batch: 4, seed: 300 + UInt64($0)),
                                                            noImpression: $0 == 2 ? 1 : nil, noFindings: $0 == 4 ? 0 : nil) }
-        func options(_ dir: String?, steps: Int, every: Int = 0, resume: Bool = false) -> TrainOptions {
-            TrainOptions(steps: steps, batchSize: 4, learningRate: 1e-3, warmupSteps: 2, clipNorm: 1.0,
-                         lossWeights: .hybridmed, checkpointDirectory: dir, checkpointEvery: every, resume: resume,
-                         seed: 5, logEvery: 1)
-        }
-        let full = try Trainer(config: Self.config, options: options(nil, steps: 6))
-        var s1 = ArraySource(batches: batches)
-        let fullSummary = try full.train(source: &s1) { _ in }
-        #expect(fullSummary.losses.allSatisfy { $0.caption > 0 && $0.summary > 0 && $0.distill > 0 })
-        let first = try Trainer(config: Self.config, options: options(dir.path, steps: 6, every: 3))
-        var s2 = ArraySource(batches: Array(batches[0..<3]))
-        let part1 = try first.train(source: &s2) { _ in }
-        let second = try Trainer(config: Self.config, options: options(dir.path, steps: 6, every: 3, resume: true))
-        var s3 = ArraySource(batches: batches)
-        let part2 = try second.train(source: &s3) { _ in }
-        #expect(part1.losses + part2.losses == fullSummary.losses)
-        #expect(second.model.arena.allParameters == full.model.arena.allParameters)
+        let options = TrainOptions(steps: 6, batchSize: 4, learningRate: 1e-3, warmupSteps: 2, clipNorm: 1.0,
+                                   lossWeights: .hybridmed, seed: 5, logEvery: 1)
+        let run = try InterruptedRun(config: Self.config, options: options, batches: batches, stopAfter: 3,
+                                     directory: dir.path)
+        #expect(run.fullSummary.losses.allSatisfy { $0.caption > 0 && $0.summary > 0 && $0.distill > 0 })
+        run.expectBitExact()
     }
 
     @Test func captioningLearnsARepeatedBatch() throws {
         let batch = randomBatch(testConfig, batch: 4, seed: 50)
         var w = LossWeights(global: 0, local: 0, graph: 0)
         w.caption = 1
-        let trainer = try Trainer(config: Self.config, options: TrainOptions(
+        let s = try trainOnARepeatedBatch(batch, config: Self.config, options: TrainOptions(
             steps: 40, batchSize: 4, learningRate: 3e-3, warmupSteps: 2, lossWeights: w, seed: 1, logEvery: 1))
-        var source = ArraySource(batches: Array(repeating: batch, count: 40))
-        let s = try trainer.train(source: &source) { _ in }
         #expect(s.losses.last!.caption < 0.7 * s.losses.first!.caption)
     }
 

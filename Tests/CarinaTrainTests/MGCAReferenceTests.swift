@@ -9,53 +9,27 @@ import Testing
 /// parameters and batch give the same loss parts and the same gradient for every parameter. Fixture made by
 /// `Scripts/trainer-mgca-reference.py`.
 @Suite(.serialized) struct MGCAReferenceTests {
-    struct Fixture {
-        let meta: [String: Any]
-        let config: ModelConfig
+    /// A fixture with its batch, cases and each case's gradient; the rest is read through to the `ReferenceFixture`.
+    @dynamicMemberLookup struct Fixture {
+        let reference: ReferenceFixture
         let batch: TrainingBatch
-        let parameters: [Float]
         let gradients: [[Float]]
         /// The BatchNorm heads' running statistics after each case's forward (empty without them).
         let runningStatistics: [[Float]]
-        let names: [String], offsets: [Int]
         let cases: [[String: Any]]
+
+        subscript<T>(dynamicMember path: KeyPath<ReferenceFixture, T>) -> T { reference[keyPath: path] }
     }
 
     static func load(_ stem: String = "reference-mgca") throws -> Fixture {
-        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
-        let meta = try #require(try JSONSerialization.jsonObject(
-            with: Data(contentsOf: dir.appendingPathComponent(stem + ".json"))) as? [String: Any])
-        let config = try JSONDecoder().decode(
-            ModelConfig.self, from: JSONSerialization.data(withJSONObject: try #require(meta["config"])))
-        let bin = try Data(contentsOf: dir.appendingPathComponent(stem + ".bin"))
-        let floats: [Float] = bin.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-        let b = try #require(meta["batch"] as? Int), n = try #require(meta["parameterCount"] as? Int)
-        let s0 = config.imageSize
-        let cases = try #require(meta["cases"] as? [[String: Any]])
-        // MRM's higher-resolution target: its images follow the input images.
-        let r = meta["targetScale"] as? Int ?? 1, targetCount = r > 1 ? b * (r * s0) * (r * s0) : 0
-        let s = s0, imageCount = b * s * s + targetCount
-        let nb = meta["bufferCount"] as? Int ?? 0
-        #expect(floats.count == imageCount + n * (1 + cases.count) + nb * cases.count)
-        func ints(_ k: String) throws -> [Int32] { try #require(meta[k] as? [Int]).map { Int32($0) } }
-        func fl(_ k: String) throws -> [Float] { try #require(meta[k] as? [Double]).map { Float($0) } }
-        var batch = TrainingBatch(
-            batchSize: b, imageSize: s, textLength: config.textLength, conceptCount: config.concepts,
-            images: Array(floats[0..<(b * s * s)]), impressionIDs: try ints("impressionIDs"),
-            impressionMask: try fl("impressionMask"), findingsIDs: try ints("findingsIDs"),
-            findingsMask: try fl("findingsMask"), concepts: try fl("concepts"), keys: (0..<b).map { "ref-\($0)" })
-        if r > 1 {
-            batch.targetScale = r
-            batch.targetImages = Array(floats[(b * s * s)..<imageCount])
-        }
-        let grads = (0..<cases.count).map { c in
-            Array(floats[(imageCount + n * (1 + c))..<(imageCount + n * (2 + c))])
-        }
-        let statsStart = imageCount + n * (1 + cases.count)
-        let stats = nb == 0 ? [] : (0..<cases.count).map { Array(floats[(statsStart + nb * $0)..<(statsStart + nb * ($0 + 1))]) }
-        return Fixture(meta: meta, config: config, batch: batch, parameters: Array(floats[imageCount..<(imageCount + n)]),
-                       gradients: grads, runningStatistics: stats, names: try #require(meta["names"] as? [String]),
-                       offsets: try #require(meta["offsets"] as? [Int]), cases: cases)
+        let f = try ReferenceFixture(stem)
+        let n = f.parameterCount, cases = try f.cases()
+        let nb = f.meta["bufferCount"] as? Int ?? 0
+        #expect(f.floats.count == f.parameterStart + n * (1 + cases.count) + nb * cases.count)
+        let statsStart = f.parameterStart + n * (1 + cases.count)
+        let stats = nb == 0 ? [] : (0..<cases.count).map { Array(f.floats[(statsStart + nb * $0)..<(statsStart + nb * ($0 + 1))]) }
+        return Fixture(reference: f, batch: try f.batch(concepts: true), gradients: (0..<cases.count).map { f.slab(1 + $0) },
+                       runningStatistics: stats, cases: cases)
     }
 
     init() { BLAS.setThreads(1) }
@@ -135,13 +109,9 @@ import Testing
                                   mlm: Float(w["mlm"] ?? 0))
         model.arena.zeroGradients()
         let loss = try model.forward(f.batch, weights: weights)
-        let parts = try #require(c["parts"] as? [String: Double])
         let mine: [String: Double] = ["global": loss.global, "local": loss.local, "graph": loss.graph,
                                       "token": loss.token, "prototype": loss.prototype, "mim": loss.mim, "mlm": loss.mlm]
-        for (name, value) in mine where (w[name] ?? 0) != 0 {
-            let ref = parts[name]!
-            #expect(abs(value - ref) <= 1e-5 * abs(ref) + 1e-6, "\(c["name"]!): \(name) loss \(value) vs PyTorch \(ref)")
-        }
+        try expectLossesMatch(mine, total: loss.total, case: c, weights: w, label: "\(c["name"]!): ")
         if !f.runningStatistics.isEmpty {
             let start = model.arena.trainableCount, mine = Array(model.arena.allParameters[start...])
             let ref = f.runningStatistics[caseIndex], before = Array(f.parameters[start...])
@@ -150,33 +120,21 @@ import Testing
                 #expect(abs(x - r) <= 1e-5 * abs(r) + 1e-6, "\(c["name"]!): running statistic \(i): \(x) vs PyTorch \(r)")
             }
         }
-        let total = try #require(c["loss"] as? Double)
-        #expect(abs(loss.total - total) <= 1e-5 * abs(total), "total \(loss.total) vs \(total)")
         model.backward()
-        let g = model.arena.allGradients, ref = f.gradients[caseIndex]
+        let ref = f.gradients[caseIndex]
         // With BatchNorm heads the Linear biases before a norm (and a final LayerNorm bias read only through such
         // heads) have a gradient that is zero up to rounding, the rounding of the large terms that cancel: every
         // tensor is held to the whole gradient's scale as well, and those biases must be that small on both sides.
         let batchNorm = f.config.projectionNorm == .batch
         let whole = ref.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
-        var checked = 0
-        for t in model.arena.tensors {
-            let r = t.offset..<(t.offset + t.count)
-            var diff = 0.0, norm = 0.0, mine = 0.0
-            for j in r {
-                diff += Double(g[j] - ref[j]) * Double(g[j] - ref[j])
-                norm += Double(ref[j]) * Double(ref[j])
-                mine += Double(g[j]) * Double(g[j])
-            }
-            if norm > 0 { checked += 1 }
-            #expect(diff.squareRoot() <= 1e-4 * norm.squareRoot() + (batchNorm ? 1e-6 * whole : 1e-7),
-                    "\(c["name"]!): \(t.name): |Δg| \(diff.squareRoot()) vs |g| \(norm.squareRoot())")
+        let norms = expectGradientsMatch(model, ref, floor: batchNorm ? 1e-6 * whole : 1e-7, label: "\(c["name"]!): ")
+        for (t, _, norm, mine) in norms {
             let head = t.name.split(separator: ".").first.map(String.init) ?? ""
             if batchNorm, ["img_g", "img_l", "txt_g", "txt_l"].contains(head),
                t.name.hasSuffix(".0.bias") || t.name.hasSuffix(".3.bias") {
-                #expect(norm.squareRoot() <= 1e-5 * whole && mine.squareRoot() <= 1e-5 * whole, "\(t.name)")
+                #expect(norm <= 1e-5 * whole && mine <= 1e-5 * whole, "\(t.name)")
             }
         }
-        #expect(checked > model.arena.tensors.count / 2)
+        #expect(norms.filter { $0.reference > 0 }.count > model.arena.tensors.count / 2)
     }
 }

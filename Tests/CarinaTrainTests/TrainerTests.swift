@@ -6,16 +6,14 @@ import Testing
 @testable import CarinaTrain
 
 @Suite(.serialized) struct TrainerTests {
-    func options(_ dir: String?, steps: Int, every: Int = 0, resume: Bool = false) -> TrainOptions {
-        TrainOptions(steps: steps, batchSize: 4, learningRate: 1e-3, warmupSteps: 2, clipNorm: 1.0,
-                     checkpointDirectory: dir, checkpointEvery: every, resume: resume, seed: 5, logEvery: 1)
+    func options(steps: Int) -> TrainOptions {
+        TrainOptions(steps: steps, batchSize: 4, learningRate: 1e-3, warmupSteps: 2, clipNorm: 1.0, seed: 5, logEvery: 1)
     }
 
     @Test func lossFallsOnARepeatedBatch() throws {
-        let trainer = try Trainer(config: testConfig, options: options(nil, steps: 30))
-        var source = ArraySource(batches: Array(repeating: randomBatch(testConfig, batch: 4, seed: 1), count: 30))
         var logs = [TrainStepLog]()
-        let summary = try trainer.train(source: &source) { logs.append($0) }
+        let summary = try trainOnARepeatedBatch(randomBatch(testConfig, batch: 4, seed: 1), config: testConfig,
+                                                options: options(steps: 30)) { logs.append($0) }
         #expect(summary.endStep == 30 && logs.count == 30)
         let first = summary.losses.first!.total, last = summary.losses.last!.total
         #expect(last < 0.7 * first, "loss \(first) → \(last)")
@@ -25,27 +23,18 @@ import Testing
     @Test func resumeIsBitExact() throws {
         let dir = try TemporaryDirectory("carina-resume")
         let batches = (0..<6).map { randomBatch(testConfig, batch: 4, seed: 100 + UInt64($0)) }
-        // Uninterrupted run.
-        let full = try Trainer(config: testConfig, options: options(nil, steps: 6))
-        var s1 = ArraySource(batches: batches)
-        let fullSummary = try full.train(source: &s1) { _ in }
-        // Interrupted: stop after 3 (the source runs dry), then resume to 6 with a fresh trainer.
-        let first = try Trainer(config: testConfig, options: options(dir.path, steps: 6, every: 3))
-        var s2 = ArraySource(batches: Array(batches[0..<3]))
-        let part1 = try first.train(source: &s2) { _ in }
-        #expect(part1.sourceExhausted && part1.endStep == 3)
-        let second = try Trainer(config: testConfig, options: options(dir.path, steps: 6, every: 3, resume: true))
-        var s3 = ArraySource(batches: batches)
-        let part2 = try second.train(source: &s3) { _ in }
-        #expect(part2.startStep == 3 && part2.endStep == 6)
-        #expect(part1.losses + part2.losses == fullSummary.losses)
-        #expect(second.model.arena.allParameters == full.model.arena.allParameters)
+        // Uninterrupted, and interrupted: stop after 3 (the source runs dry), then resume to 6 with a fresh trainer.
+        let run = try InterruptedRun(config: testConfig, options: options(steps: 6), batches: batches, stopAfter: 3,
+                                     directory: dir.path)
+        #expect(run.part1.sourceExhausted && run.part1.endStep == 3)
+        #expect(run.part2.startStep == 3 && run.part2.endStep == 6)
+        run.expectBitExact()
         #expect(Checkpoint.latest(in: dir.path)?.hasSuffix("checkpoint-00000006.ckpt") == true)
     }
 
     @Test func checkpointRoundTripsAndRejectsDamage() throws {
         let dir = try TemporaryDirectory("carina-ckpt")
-        let trainer = try Trainer(config: testConfig, options: options(nil, steps: 2))
+        let trainer = try Trainer(config: testConfig, options: options(steps: 2))
         _ = try trainer.trainStep(randomBatch(testConfig, batch: 4, seed: 1))
         let ckpt = trainer.checkpoint(loaderState: [1, 2, 3])
         let path = dir.file("a.ckpt")
@@ -65,7 +54,7 @@ import Testing
         // A checkpoint of another model cannot be restored.
         var other = testConfig
         other.depth = 1
-        let otherTrainer = try Trainer(config: other, options: options(nil, steps: 1))
+        let otherTrainer = try Trainer(config: other, options: options(steps: 1))
         #expect(throws: TrainError.self) { try otherTrainer.restore(ckpt) }
     }
 
@@ -89,7 +78,7 @@ import Testing
         return c
     }()
 
-    func options(_ dir: String?, steps: Int, every: Int = 0, resume: Bool = false, text: InstanceText = .both,
+    func options(steps: Int, text: InstanceText = .both,
                  weights: LossWeights = LossWeights(global: 1, local: 1, graph: 1, token: 0.7, prototype: 0.5, mim: 1,
                                                     mlm: 0.5),
                  freeze: Int = 2) -> TrainOptions {
@@ -97,25 +86,17 @@ import Testing
                      objectives: ObjectiveSettings(instanceText: text, instance: InstanceAlignment(fixedTemperature: 0.07),
                                                    prototypeFreezeSteps: freeze),
                      words: WordSegmenter(continuation: (0..<testConfig.vocabSize).map { $0 >= 150 }),
-                     checkpointDirectory: dir, checkpointEvery: every, resume: resume, seed: 5, logEvery: 1)
+                     seed: 5, logEvery: 1)
     }
 
     @Test(arguments: [InstanceText.both, .findings]) func resumeIsBitExactWithEveryObjective(text: InstanceText) throws {
         let dir = try TemporaryDirectory("carina-mgca-resume")
         let batches = (0..<6).map { randomBatch(testConfig, batch: 4, seed: 200 + UInt64($0)) }
-        let full = try Trainer(config: Self.config, options: options(nil, steps: 6, text: text))
-        var s1 = ArraySource(batches: batches)
-        let fullSummary = try full.train(source: &s1) { _ in }
-        #expect(fullSummary.losses.allSatisfy { $0.token > 0 && $0.prototype > 0 && $0.local > 0 && $0.global > 0 && $0.mim > 0 && $0.mlm > 0 })
-        let first = try Trainer(config: Self.config, options: options(dir.path, steps: 6, every: 3, text: text))
-        var s2 = ArraySource(batches: Array(batches[0..<3]))
-        let part1 = try first.train(source: &s2) { _ in }
-        let second = try Trainer(config: Self.config, options: options(dir.path, steps: 6, every: 3, resume: true, text: text))
-        var s3 = ArraySource(batches: batches)
-        let part2 = try second.train(source: &s3) { _ in }
-        #expect(part2.startStep == 3 && part2.endStep == 6)
-        #expect(part1.losses + part2.losses == fullSummary.losses)
-        #expect(second.model.arena.allParameters == full.model.arena.allParameters)
+        let run = try InterruptedRun(config: Self.config, options: options(steps: 6, text: text), batches: batches,
+                                     stopAfter: 3, directory: dir.path)
+        #expect(run.fullSummary.losses.allSatisfy { $0.token > 0 && $0.prototype > 0 && $0.local > 0 && $0.global > 0 && $0.mim > 0 && $0.mlm > 0 })
+        #expect(run.part2.startStep == 3 && run.part2.endStep == 6)
+        run.expectBitExact()
     }
 
     /// MGCA's heads with BatchNorms: the running statistics travel in the checkpoint (after the parameters, no
@@ -126,18 +107,12 @@ import Testing
         config.projectionNorm = .batch
         let dir = try TemporaryDirectory("carina-bn-resume")
         let batches = (0..<6).map { randomBatch(testConfig, batch: 4, seed: 300 + UInt64($0)) }
-        let full = try Trainer(config: config, options: options(nil, steps: 6))
-        var s1 = ArraySource(batches: batches)
-        let fullSummary = try full.train(source: &s1) { _ in }
-        let first = try Trainer(config: config, options: options(dir.path, steps: 6, every: 3))
-        var s2 = ArraySource(batches: Array(batches[0..<3]))
-        let part1 = try first.train(source: &s2) { _ in }
-        let second = try Trainer(config: config, options: options(dir.path, steps: 6, every: 3, resume: true))
-        var s3 = ArraySource(batches: batches)
-        let part2 = try second.train(source: &s3) { _ in }
-        #expect(part2.startStep == 3 && part1.losses + part2.losses == fullSummary.losses)
+        let run = try InterruptedRun(config: config, options: options(steps: 6), batches: batches, stopAfter: 3,
+                                     directory: dir.path)
+        let full = run.full
+        #expect(run.part2.startStep == 3)
+        run.expectBitExact()
         let arena = full.model.arena
-        #expect(second.model.arena.allParameters == arena.allParameters)
         // 4 heads × (hidden 24 + projection 16) × (mean, variance) after every parameter; moved, and never by AdamW.
         #expect(arena.count - arena.trainableCount == 4 * 2 * (24 + 16))
         #expect(arena.tensors.last!.name == "txt_l.4.running_var" && arena.tensor("img_g.1.weight").offset < arena.trainableCount)
@@ -181,18 +156,12 @@ import Testing
         }
         let dir = try TemporaryDirectory("carina-hr-resume")
         let batches = (0..<6).map { withTarget(randomBatch(testConfig, batch: 4, seed: 400 + UInt64($0)), seed: UInt64($0)) }
-        let full = try Trainer(config: config, options: options(nil, steps: 6, weights: .mrm))
-        var s1 = ArraySource(batches: batches)
-        let fullSummary = try full.train(source: &s1) { _ in }
-        #expect(fullSummary.losses.allSatisfy { $0.mim > 0 && $0.mlm > 0 })
-        let first = try Trainer(config: config, options: options(dir.path, steps: 6, every: 3, weights: .mrm))
-        var s2 = ArraySource(batches: Array(batches[0..<3]))
-        let part1 = try first.train(source: &s2) { _ in }
-        let second = try Trainer(config: config, options: options(dir.path, steps: 6, every: 3, resume: true, weights: .mrm))
-        var s3 = ArraySource(batches: batches)
-        let part2 = try second.train(source: &s3) { _ in }
-        #expect(part2.startStep == 3 && part1.losses + part2.losses == fullSummary.losses)
-        #expect(second.model.arena.allParameters == full.model.arena.allParameters)
+        let run = try InterruptedRun(config: config, options: options(steps: 6, weights: .mrm), batches: batches,
+                                     stopAfter: 3, directory: dir.path)
+        let full = run.full
+        #expect(run.fullSummary.losses.allSatisfy { $0.mim > 0 && $0.mlm > 0 })
+        #expect(run.part2.startStep == 3)
+        run.expectBitExact()
         #expect(full.model.arena.tensor("mim.pred.bias").count == 4 * 8 * 8)
         // The picture: 3 columns of 64 pixels; visible patches equal in all three, masked ones black in the middle.
         let grid = try Reconstruction.grid(model: full.model, batch: batches[0], count: 1, seed: 5)
@@ -211,7 +180,7 @@ import Testing
     }
 
     @Test func prototypesStayFrozenForTheirStepsThenLearn() throws {
-        let trainer = try Trainer(config: Self.config, options: options(nil, steps: 5, freeze: 3))
+        let trainer = try Trainer(config: Self.config, options: options(steps: 5, freeze: 3))
         let proto = trainer.model.arena.tensor("prototype.weight")
         let range = proto.offset..<(proto.offset + proto.count)
         let batch = randomBatch(testConfig, batch: 4, seed: 9)
@@ -234,9 +203,8 @@ import Testing
     }
 
     @Test func mgcaObjectivesLearnARepeatedBatch() throws {
-        let trainer = try Trainer(config: Self.config, options: options(nil, steps: 30, weights: .mgca, freeze: 0))
-        var source = ArraySource(batches: Array(repeating: randomBatch(testConfig, batch: 4, seed: 3), count: 30))
-        let summary = try trainer.train(source: &source) { _ in }
+        let summary = try trainOnARepeatedBatch(randomBatch(testConfig, batch: 4, seed: 3), config: Self.config,
+                                                options: options(steps: 30, weights: .mgca, freeze: 0))
         let first = summary.losses.first!, last = summary.losses.last!
         #expect(last.total < 0.7 * first.total, "loss \(first.total) → \(last.total)")
         #expect(last.token < first.token && last.global < first.global)
@@ -266,7 +234,7 @@ import Testing
     }
 
     @Test func thePrototypeObjectiveNeedsPrototypes() {
-        #expect(throws: TrainError.self) { try Trainer(config: testConfig, options: options(nil, steps: 1)) }
+        #expect(throws: TrainError.self) { try Trainer(config: testConfig, options: options(steps: 1)) }
     }
 
     @Test func masksAreSeededPerStepAndDifferBetweenSamplesAndSteps() throws {
@@ -277,22 +245,20 @@ import Testing
         for s in 0..<3 { #expect(Set(a[(s * 4)..<(s * 4 + 4)]).count == 4 && a.allSatisfy { (0..<16).contains($0) }) }
         #expect(MaskedImageModelling.keepCount(patches: 196, ratio: 0.75) == 49)
         // Masked image modelling alone learns a repeated batch.
-        let trainer = try Trainer(config: Self.config, options: options(nil, steps: 20, weights: LossWeights.parse("mim=1")))
-        var source = ArraySource(batches: Array(repeating: randomBatch(testConfig, batch: 4, seed: 4), count: 20))
-        let summary = try trainer.train(source: &source) { _ in }
+        let summary = try trainOnARepeatedBatch(randomBatch(testConfig, batch: 4, seed: 4), config: Self.config,
+                                                options: options(steps: 20, weights: LossWeights.parse("mim=1")))
         #expect(summary.losses.last!.mim < 0.9 * summary.losses.first!.mim)
         // And with masked report modelling (whole words masked, seeded).
         let words = MaskedReportModelling.maskedWords(seed: 3, words: [10, 0, 3], ratio: 0.5)
         #expect(words[0].count == 5 && words[1].isEmpty && words[2].count == 2 && Set(words[0]).count == 5)
         #expect(words == MaskedReportModelling.maskedWords(seed: 3, words: [10, 0, 3], ratio: 0.5))
-        let mrm = try Trainer(config: Self.config, options: options(nil, steps: 20, weights: .mrm))
-        var s2 = ArraySource(batches: Array(repeating: randomBatch(testConfig, batch: 4, seed: 4), count: 20))
         var lines = [String]()
-        let sum2 = try mrm.train(source: &s2) { lines.append($0.line) }
+        let sum2 = try trainOnARepeatedBatch(randomBatch(testConfig, batch: 4, seed: 4), config: Self.config,
+                                             options: options(steps: 20, weights: .mrm)) { lines.append($0.line) }
         // The log shows the objectives the run weighs: masked image (m) and report (r) modelling, not g/l/e.
         #expect(lines.count == 20 && lines.allSatisfy { $0.contains(" (m ") && $0.contains(" r ") && !$0.contains(" l 0") && !$0.contains("(g ") })
         #expect(sum2.losses.last!.mlm < 0.9 * sum2.losses.first!.mlm)
-        #expect(throws: TrainError.self) { try Trainer(config: Self.config, options: options(nil, steps: 1, weights: LossWeights.parse("mlm=1"))) }
+        #expect(throws: TrainError.self) { try Trainer(config: Self.config, options: options(steps: 1, weights: LossWeights.parse("mlm=1"))) }
     }
 
     @Test func objectivesParseAndRejectMistakes() throws {
