@@ -153,6 +153,26 @@ def gradient_cases(model, cases, parts_of):
     return slabs, done
 
 
+def update_losses(opt, loss_fn, updates, zero_grad, first_gradients, first_update=lambda: None):
+    """The losses of a fixture's optimizer updates: `updates` rounds of `zero_grad()`, `loss_fn()`, backward and
+    `opt.step()`, then the loss after the last update (updates + 1 losses). Returns the losses and what
+    `first_gradients()` (after the first backward) and `first_update()` (after the first step) returned."""
+    losses, gradients, updated = [], None, None
+    for step in range(updates + 1):
+        zero_grad()
+        loss = loss_fn()
+        losses.append(loss.item())
+        if step == updates:
+            break
+        loss.backward()
+        if step == 0:
+            gradients = first_gradients()
+        opt.step()
+        if step == 0:
+            updated = first_update()
+    return losses, gradients, updated
+
+
 def symmetric_cross_entropy(logits):
     """(CE over rows + CE over columns) / 2 of square logits whose matching pairs are on the diagonal."""
     target = torch.arange(logits.shape[0])

@@ -34,20 +34,11 @@ def export(tb, a, cfg):
     params0 = ref.flat(model.parameters())
 
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.05)
-    losses, grads0, params1, grad_norms = [], None, None, {}
-    for step in range(a.updates + 1):
-        opt.zero_grad(set_to_none=True)
-        loss = model(*batch)
-        losses.append(loss.item())
-        if step == a.updates:
-            break
-        loss.backward()
-        if step == 0:
-            grads0 = ref.flat(p.grad for p in model.parameters())
-            grad_norms = {n: p.grad.norm().item() for n, p in model.named_parameters()}
-        opt.step()
-        if step == 0:
-            params1 = ref.flat(model.parameters())
+    losses, (grads0, grad_norms), params1 = ref.update_losses(
+        opt, lambda: model(*batch), a.updates, lambda: opt.zero_grad(set_to_none=True),
+        lambda: (ref.flat(p.grad for p in model.parameters()),
+                 {n: p.grad.norm().item() for n, p in model.named_parameters()}),
+        lambda: ref.flat(model.parameters()))
 
     meta = {
         **ref.fixture_head("trainer-export-reference.py", cfg, b), **layout.fields(shapes=True),

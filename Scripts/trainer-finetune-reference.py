@@ -41,20 +41,14 @@ def export(tb, a, cfg):
     params0, head0 = ref.flat(model.parameters()), ref.flat(head.parameters())
 
     opt = torch.optim.AdamW(list(model.image.parameters()) + list(head.parameters()), lr=1e-3, weight_decay=0.05)
-    losses, grads, head_grads = [], None, None
-    for step in range(a.updates + 1):
+
+    def zero_grad():  # the text tower's gradients zeros, not None, so that the slab has them
         opt.zero_grad(set_to_none=False)
         for p in model.parameters():
             p.grad = torch.zeros_like(p)
-        loss = loss_fn()
-        losses.append(loss.item())
-        if step == a.updates:
-            break
-        loss.backward()
-        if step == 0:
-            grads = ref.flat(p.grad for p in model.parameters())
-            head_grads = ref.flat(p.grad for p in head.parameters())
-        opt.step()
+    losses, (grads, head_grads), _ = ref.update_losses(
+        opt, loss_fn, a.updates, zero_grad,
+        lambda: (ref.flat(p.grad for p in model.parameters()), ref.flat(p.grad for p in head.parameters())))
 
     meta = {
         **ref.fixture_head("trainer-finetune-reference.py", cfg, b), "labels": n_labels, **layout.fields(),
