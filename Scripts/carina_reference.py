@@ -3,9 +3,10 @@
 Each of those scripts builds `CarinaTiny` from ../shared/bench/trainer_baseline.py on a Carina model configuration,
 draws one fixed batch, and writes a fixture pair (NAME.json + NAME.bin, float32 little-endian) that a Swift test
 compares against; the ones with --bench-steps also time a training step. This module holds the parts they share:
-the common options and the loading of trainer_baseline, the model built on a configuration, the random batch text,
-the parameter layout and the flattening of tensors into the .bin, the JSON fields every fixture starts with, the
-gradient slab of each weighted case, the symmetric InfoNCE, and the timing loop with its one-line JSON report.
+the common options and the main that loads trainer_baseline and either writes the fixture or times, the model built
+on a configuration, the random batch text, the parameter layout and the flattening of tensors into the .bin, the JSON
+fields every fixture starts with and the writing of the pair, the gradient slab of each weighted case, the losses of
+a sequence of optimizer updates, the symmetric InfoNCE, and the timing loop with its one-line JSON report.
 
 Not run on its own: the scripts import it from their own folder (Python puts a script's folder first on sys.path).
 """
