@@ -8,10 +8,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source Scripts/env.sh
 studies="${1:-1000}"
-work="${2:-${TMPDIR:-/tmp}/carina-bench-ingest}"
-python="${CARINA_VENV:?set CARINA_VENV to a venv with pydicom, pylibjpeg, pillow and mosaicml-streaming}/bin/python"
-carina=$(build_release_carina)
-mkdir -p "$work"
+python=$(venv_python "a venv with pydicom, pylibjpeg, pillow and mosaicml-streaming")
+start_work "${2:-}" carina-bench-ingest
 dump="$work/dump-$studies"
 if [ ! -f "$dump/mimic-cxr-2.0.0-split.csv.gz" ]; then
     $carina synth "$dump" --studies "$studies" --rows 3056 --cols 2544 --syntax explicitLittle --seed 1
@@ -20,18 +18,17 @@ echo "input: $(find "$dump" -name '*.dcm' | wc -l) DICOMs, 3056x2544, 12-bit, ex
 # CPU seconds (user + sys, the workers included) next to wall time: on a shared machine the CPU time per image is
 # the figure other jobs disturb least.
 timing="%e s wall, %U s user + %S s sys, max RSS %M KB"
-load() { echo "load average $(cut -d" " -f1-3 /proc/loadavg)"; }
 # Both sides read the dump from a warm page cache (it fits in memory), so neither pays for the other's evictions.
 warm() { find "$dump" -name '*.dcm' -print0 | xargs -0 cat > /dev/null; }
 for n in 1 2; do
     rm -rf "$work/carina-$n"
     warm
-    echo "before carina, threads $n: $(load)"
+    echo "before carina, threads $n: $(load_average)"
     /usr/bin/time -f "$timing" -o "$work/time-$n" \
         $carina ingest "$dump" --out "$work/carina-$n" --threads $n --size 512 --image png16 > "$work/carina-$n.log"
     echo "carina  threads $n: $(grep 'images in' "$work/carina-$n.log"); $(cat "$work/time-$n")"
     warm
-    echo "before python, workers $n: $(load)"
+    echo "before python, workers $n: $(load_average)"
     /usr/bin/time -f "$timing" -o "$work/time-python-$n" \
         $python Scripts/bench-ingest-baseline.py "$dump" "$work/python-$n" --workers $n
     echo "python  workers $n: $(cat "$work/time-python-$n")"

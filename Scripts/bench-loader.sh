@@ -11,11 +11,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source Scripts/env.sh
 samples="${1:-4096}"
-work="${2:-${TMPDIR:-/tmp}/carina-bench-loader}"
-python="${CARINA_VENV:?set CARINA_VENV to the venv of ../shared/bench/setup.sh}/bin/python"
+python=$(venv_python "the venv of ../shared/bench/setup.sh")
 bench=../shared/bench
-carina=$(build_release_carina)
-mkdir -p "$work"
+start_work "${2:-}" carina-bench-loader
 [ -d "$work/dicom" ] || $python $bench/make_dicoms.py --count 48 --seed 0 --out "$work/dicom" > /dev/null
 [ -d "$work/png16" ] || $python $bench/ingest_baseline.py --in "$work/dicom" --out "$work/png16" --transform png16 \
     --workers 2 --runs 1 > /dev/null

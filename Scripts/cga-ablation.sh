@@ -11,14 +11,11 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source Scripts/env.sh
 steps="${1:-600}"
-work="${2:-${TMPDIR:-/tmp}/carina-cga-ablation}"
 runs="${3:-global anatomy pathology edge readout cga}"
 studies="${4:-600}"
 model=carina-small
-carina=$(build_release_carina)
-mkdir -p "$work"
-synth_train_and_heldout "$carina" "$work" "$studies" "$(model_image_size "$model")"
-printf '| run | objectives | grouped R@1 (i→r / r→i) | mean probe AUROC | s/step |\n|---|---|---|---|---|\n'
+start_work "${2:-}" carina-cga-ablation
+ablation_start "$carina" "$work" "$model" "$studies"
 for run in $runs; do
     case "$run" in
         global) spec=global=1 ;;
@@ -26,13 +23,7 @@ for run in $runs; do
         cga) spec=cga ;;
         *) echo "unknown run $run" >&2; exit 2 ;;
     esac
-    dir="$work/ablation-$run"
-    rm -rf "$dir"
-    log=$($carina train "$work/train-shards" --model "$model" --steps "$steps" --batch 32 --lr 5e-4 --warmup 20 \
-        --crop-scale 1 --checkpoint "$dir" --log-every 100 --objectives "$spec" 2>&1)
-    seconds=$(train_seconds_per_step "$log")
-    ev=$($carina eval "$dir" "$work/heldout-shards" --batch 50)
-    r1=$(eval_grouped_r1 "$ev")
-    auroc=$(eval_probe_auroc "$ev")
-    printf '| %s | %s | %s | %s | %s |\n' "$run" "$spec" "$r1" "$auroc" "$seconds"
+    seconds=$(ablation_train "$carina" "$work" "$model" "$steps" "$run" "$spec")
+    cells=$(ablation_eval "$carina" "$work" "$run")
+    printf '| %s | %s | %s | %s |\n' "$run" "$spec" "$cells" "$seconds"
 done

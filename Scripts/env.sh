@@ -13,6 +13,28 @@ build_release_carina() {
     echo .build/release/carina
 }
 
+# The start every benchmark and ablation script shares, after `set -euo pipefail`, the cd to the repository root and
+# sourcing this file: sets `work` to WORK (default ${TMPDIR:-/tmp}/NAME) and creates it, and sets `carina` to the
+# release binary, built first (build_release_carina).
+#   start_work WORK NAME     (WORK may be empty: the script's optional argument)
+start_work() {
+    work="${1:-${TMPDIR:-/tmp}/$2}"
+    carina=$(build_release_carina)
+    mkdir -p "$work"
+}
+
+# The python of the virtual environment CARINA_VENV names; without CARINA_VENV the script stops with a line saying to
+# set it to NEEDS.
+#   python=$(venv_python NEEDS)     e.g. venv_python "a venv with pillow and mosaicml-streaming"
+venv_python() {
+    echo "${CARINA_VENV:?set CARINA_VENV to $1}/bin/python"
+}
+
+# The machine's load averages over 1, 5 and 15 minutes, as "load average A B C", for benchmark logs.
+load_average() {
+    echo "load average $(cut -d" " -f1-3 /proc/loadavg)"
+}
+
 # Prints the image side length of model configuration MODEL (schemas/models/MODEL.json).
 #   model_image_size MODEL
 model_image_size() {
@@ -52,4 +74,44 @@ eval_grouped_r1() {
 #   eval_probe_auroc REPORT
 eval_probe_auroc() {
     echo "$1" | sed -n 's/probe mean AUROC //p'
+}
+
+# The ablation scripts' shared set-up: the train and held-out dumps of STUDIES studies at MODEL's image size
+# (synth_train_and_heldout), then the result table's header: run, objectives, grouped R@1, mean probe AUROC, each
+# extra COLUMN, s/step.
+#   ablation_start CARINA WORK MODEL STUDIES [COLUMN...]
+ablation_start() {
+    local carina=$1 work=$2 model=$3 studies=$4 column
+    local title='| run | objectives | grouped R@1 (i→r / r→i) | mean probe AUROC |' rule='|---|---|---|---|'
+    shift 4
+    synth_train_and_heldout "$carina" "$work" "$studies" "$(model_image_size "$model")"
+    for column in "$@" s/step; do
+        title="$title $column |"
+        rule="$rule---|"
+    done
+    printf '%s\n%s\n' "$title" "$rule"
+}
+
+# Trains ablation run RUN into WORK/ablation-RUN (emptied first): MODEL for STEPS steps on WORK/train-shards with
+# objectives SPEC and the ablation recipe (batch 32, lr 5e-4, warmup 20, whole images, log every 100), then OPTION...;
+# prints its seconds per step (train_seconds_per_step). A failed training fails the function.
+#   seconds=$(ablation_train CARINA WORK MODEL STEPS RUN SPEC [OPTION...])
+ablation_train() {
+    local carina=$1 work=$2 model=$3 steps=$4 run=$5 spec=$6 log
+    shift 6
+    rm -rf "$work/ablation-$run"
+    log=$("$carina" train "$work/train-shards" --model "$model" --steps "$steps" --batch 32 --lr 5e-4 --warmup 20 \
+        --crop-scale 1 --checkpoint "$work/ablation-$run" --log-every 100 --objectives "$spec" "$@" 2>&1) || return
+    train_seconds_per_step "$log"
+}
+
+# Evaluates ablation run RUN (WORK/ablation-RUN) on WORK/heldout-shards (batch 50, then OPTION...) and prints its
+# two table cells, "R1 | AUROC": held-out grouped recall@1 (eval_grouped_r1) and mean probe AUROC. A failed
+# evaluation fails the function.
+#   cells=$(ablation_eval CARINA WORK RUN [OPTION...])
+ablation_eval() {
+    local carina=$1 work=$2 run=$3 ev
+    shift 3
+    ev=$("$carina" eval "$work/ablation-$run" "$work/heldout-shards" --batch 50 "$@") || return
+    echo "$(eval_grouped_r1 "$ev") | $(eval_probe_auroc "$ev")"
 }

@@ -14,14 +14,11 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source Scripts/env.sh
 steps="${1:-600}"
-work="${2:-${TMPDIR:-/tmp}/carina-hybridmed-ablation}"
 runs="${3:-global token caption summary caption+summary caption+summary+distill hybridmed}"
 studies="${4:-600}"
 model=carina-small
-carina=$(build_release_carina)
-mkdir -p "$work"
-synth_train_and_heldout "$carina" "$work" "$studies" "$(model_image_size "$model")"
-printf '| run | objectives | grouped R@1 (i→r / r→i) | mean probe AUROC | BLEU-4 | ROUGE-L | s/step |\n|---|---|---|---|---|---|---|\n'
+start_work "${2:-}" carina-hybridmed-ablation
+ablation_start "$carina" "$work" "$model" "$studies" BLEU-4 ROUGE-L
 last=""
 for run in $runs; do
     case "$run" in
@@ -34,14 +31,9 @@ for run in $runs; do
         hybridmed) spec=hybridmed ;;
         *) echo "unknown run $run" >&2; exit 2 ;;
     esac
+    seconds=$(ablation_train "$carina" "$work" "$model" "$steps" "$run" "$spec" --impression-decoder 128,2,4,512)
+    cells=$(ablation_eval "$carina" "$work" "$run")
     dir="$work/ablation-$run"
-    rm -rf "$dir"
-    log=$($carina train "$work/train-shards" --model "$model" --steps "$steps" --batch 32 --lr 5e-4 --warmup 20 \
-        --crop-scale 1 --checkpoint "$dir" --log-every 100 --objectives "$spec" --impression-decoder 128,2,4,512 2>&1)
-    seconds=$(train_seconds_per_step "$log")
-    ev=$($carina eval "$dir" "$work/heldout-shards" --batch 50)
-    r1=$(eval_grouped_r1 "$ev")
-    auroc=$(eval_probe_auroc "$ev")
     if ! $carina generate "$dir" "$work/heldout-shards" --batch 50 --samples 5 > "$dir/generate.txt" 2>&1; then
         bleu4=-; rouge=-
     else
@@ -49,7 +41,6 @@ for run in $runs; do
         rouge=$(sed -n 's/.*ROUGE-L \([0-9.]*\).*/\1/p' "$dir/generate.txt")
         last="$dir/generate.txt"
     fi
-    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$run" "$spec" "$r1" "$auroc" "$bleu4" "$rouge" \
-        "$seconds"
+    printf '| %s | %s | %s | %s | %s | %s |\n' "$run" "$spec" "$cells" "$bleu4" "$rouge" "$seconds"
 done
 if [ -n "$last" ]; then echo; cat "$last"; fi

@@ -22,9 +22,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source Scripts/env.sh
 model="${1:-carina-small}"
 steps="${2:-1200}"
-work="${3:-${TMPDIR:-/tmp}/carina-learning-check}"
-carina=$(build_release_carina)
-mkdir -p "$work"
+start_work "${3:-}" carina-learning-check
 synth_train_and_heldout "$carina" "$work" 600 "$(model_image_size "$model")"
 rm -rf "$work/checkpoint"
 # The two dumps are different patients and images, so every split of each is used (--split all): the held-out

@@ -14,13 +14,10 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source Scripts/env.sh
 steps="${1:-1200}"
-work="${2:-${TMPDIR:-/tmp}/carina-learning-check}"
 runs="${3:-today global token prototype mgca mgca-bn mim mrm mrm-hr}"
 model=carina-small
-carina=$(build_release_carina)
-mkdir -p "$work"
-synth_train_and_heldout "$carina" "$work" 600 "$(model_image_size "$model")"
-printf '| run | objectives | grouped R@1 (i→r / r→i) | mean probe AUROC | s/step |\n|---|---|---|---|---|\n'
+start_work "${2:-}" carina-learning-check
+ablation_start "$carina" "$work" "$model" 600
 for run in $runs; do
     text=impression extra=()
     case "$run" in
@@ -35,16 +32,10 @@ for run in $runs; do
         mrm-hr) spec=mrm extra=(--mim-target-scale 2) ;;
         *) echo "unknown run $run" >&2; exit 2 ;;
     esac
-    dir="$work/ablation-$run"
-    rm -rf "$dir"
-    log=$($carina train "$work/train-shards" --model "$model" --steps "$steps" --batch 32 --lr 5e-4 --warmup 20 \
-        --crop-scale 1 --checkpoint "$dir" --log-every 100 --objectives "$spec" --instance-text "$text" \
-        --prototype-freeze-epochs 1 "${extra[@]}" 2>&1)
-    seconds=$(train_seconds_per_step "$log")
+    seconds=$(ablation_train "$carina" "$work" "$model" "$steps" "$run" "$spec" --instance-text "$text" \
+        --prototype-freeze-epochs 1 "${extra[@]}")
     recon=()
     case "$run" in mrm|mrm-hr) recon=(--reconstruction "$work/$run-reconstruction.png") ;; esac
-    ev=$($carina eval "$dir" "$work/heldout-shards" --batch 50 --instance-text "$text" "${recon[@]}")
-    r1=$(eval_grouped_r1 "$ev")
-    auroc=$(eval_probe_auroc "$ev")
-    printf '| %s | %s | %s | %s | %s |\n' "$run" "$spec" "$r1" "$auroc" "$seconds"
+    cells=$(ablation_eval "$carina" "$work" "$run" --instance-text "$text" "${recon[@]}")
+    printf '| %s | %s | %s | %s |\n' "$run" "$spec" "$cells" "$seconds"
 done

@@ -13,9 +13,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source Scripts/env.sh
 steps="${1:-80}"
 epochs="${2:-5}"
-work="${3:-${TMPDIR:-/tmp}/carina-probe-nih}"
-carina=$(build_release_carina)
-mkdir -p "$work"
+start_work "${3:-}" carina-probe-nih
 if [ ! -f "$work/nih-shards/index.json" ]; then
     rm -rf "$work/nih-dump" "$work/nih-shards"
     python3 Scripts/make-nih-dump.py --out "$work/nih-dump"

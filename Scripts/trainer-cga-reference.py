@@ -22,18 +22,14 @@ Run:  /work/.venv-bench/bin/python Scripts/trainer-cga-reference.py     (any Pyt
       --bench-steps N times forward+backward+AdamW of the full CGA combination (global + four stages), the cascade
       vectorised over the batch's nodes, on --config with random inputs and ~8 findings entities per sample.
 """
-import statistics
-import time
-import argparse
 import json
-import os
-import sys
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+import carina_reference as ref
+
 TAU, TAU_ATT = 0.1, 0.1
 CASES = [
     {"name": "cga", "weights": {"global": 1, "anatomy": 0.7, "pathology": 1.3, "edge": 0.9, "readout": 1.1}},
@@ -44,9 +40,7 @@ CASES = [
 def info_nce(a, b):
     if a.shape[0] < 2:
         return a.sum() * 0
-    logits = a @ b.T / TAU
-    target = torch.arange(a.shape[0])
-    return (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
+    return ref.symmetric_cross_entropy(a @ b.T / TAU)
 
 
 def graph_nodes(g, b, n, r, length):
@@ -80,13 +74,9 @@ def graph_nodes(g, b, n, r, length):
 
 def losses(model, batch, nodes, edges):
     img, imp, imp_valid, fin, fin_valid = batch
-    vi = model.image(img)
-    ign = F.normalize(model.img_g(vi[:, 0]), dim=-1)
-    patches = F.normalize(model.img_l(vi[:, 1:]), dim=-1)
+    ign, patches = ref.image_embeddings(model, model.image(img))
     tgn = F.normalize(model.txt_g(model.text(imp, imp_valid)[:, 0]), dim=-1)
-    logits = model.logit_scale.exp().clamp(max=100) * ign @ tgn.T
-    target = torch.arange(len(img))
-    parts = {"global": (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2}
+    parts = {"global": ref.symmetric_cross_entropy(ref.learned_logits(model, ign, tgn))}
     fin_out = model.text(fin, fin_valid)
     pooled = torch.stack([fin_out[s, a:e].mean(0) for s, a, e, _ in nodes])
     t = F.normalize(model.txt_l(pooled), dim=-1)
@@ -115,14 +105,18 @@ def losses(model, batch, nodes, edges):
     return parts
 
 
+def build(tb, cfg, seed=None):
+    """CarinaTiny on `cfg` with CGA's relation-type table `cga.relation (3, E)`."""
+    model = ref.carina_tiny(tb, cfg, seed)
+    model.cga = nn.Module()
+    model.cga.relation = nn.Parameter(torch.randn(3, cfg["projection"]) * 0.3)
+    return model
+
+
 def bench(tb, a):
     torch.set_num_threads(a.threads)
     cfg = json.load(open(a.config))
-    tb.VOCAB, tb.TEXT_LEN, tb.WIDTH, tb.HEADS = cfg["vocabSize"], cfg["textLength"], cfg["width"], cfg["heads"]
-    tb.MLP, tb.PROJ, tb.ENTITIES, tb.PATCH = cfg["mlp"], cfg["projection"], cfg["concepts"], cfg["patchSize"]
-    model = tb.CarinaTiny(cfg["depth"], cfg["imageSize"])
-    model.cga = nn.Module()
-    model.cga.relation = nn.Parameter(torch.randn(3, cfg["projection"]) * 0.3)
+    model = build(tb, cfg)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
     b, s, t = a.batch, cfg["imageSize"], cfg["textLength"]
     img = torch.randn(b, 1, s, s)
@@ -140,13 +134,9 @@ def bench(tb, a):
 
     def step():
         opt.zero_grad(set_to_none=True)
-        vi = model.image(img)
-        ign = F.normalize(model.img_g(vi[:, 0]), dim=-1)
-        patches = F.normalize(model.img_l(vi[:, 1:]), dim=-1)
+        ign, patches = ref.image_embeddings(model, model.image(img))
         tgn = F.normalize(model.txt_g(model.text(ids, valid)[:, 0]), dim=-1)
-        logits = model.logit_scale.exp().clamp(max=100) * ign @ tgn.T
-        target = torch.arange(b)
-        loss = (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
+        loss = ref.symmetric_cross_entropy(ref.learned_logits(model, ign, tgn))
         fin_out = model.text(ids, valid)
         tn = F.normalize(model.txt_l(pool @ fin_out.reshape(b * t, -1)), dim=-1)
         p = patches[sample]
@@ -162,67 +152,23 @@ def bench(tb, a):
         loss.backward()
         opt.step()
 
-    for _ in range(a.warmup):
-        step()
-    times, cpu = [], []
-    for _ in range(a.bench_steps):
-        t0, c0 = time.perf_counter(), time.process_time()
-        step()
-        times.append(time.perf_counter() - t0)
-        cpu.append(time.process_time() - c0)
+    times, cpu = ref.time_steps(step, a.warmup, a.bench_steps)
     # FLOPs as for the base model (the graph stages add little): the same count carina-trainer-bench uses.
     fwd = tb.forward_flops(cfg["depth"], cfg["imageSize"], b)
-    ms = statistics.median(times) * 1e3
-    print(json.dumps({"script": "trainer-cga-reference", "objectives": "cga", "batch": b, "threads": a.threads,
-                      "ms_per_step": round(ms, 1), "ms_per_step_min": round(min(times) * 1e3, 1),
-                      "cpu_ms_per_step": round(statistics.median(cpu) * 1e3, 1),
-                      "train_gflops_per_s_approx": round(3 * fwd * b / (ms / 1e3) / 1e9, 1),
-                      "torch": torch.__version__}))
+    ref.print_timing({"script": "trainer-cga-reference", "objectives": "cga", "batch": b, "threads": a.threads},
+                     times, cpu, b, fwd)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--bench", default=os.path.join(ROOT, "..", "shared", "bench"), help="folder of trainer_baseline.py")
-    ap.add_argument("--config", default=os.path.join(ROOT, "schemas", "models", "carina-test.json"))
-    ap.add_argument("--out", default=os.path.join(ROOT, "Tests", "CarinaTrainTests", "Fixtures"))
-    ap.add_argument("--batch", type=int, default=4)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--bench-steps", type=int, default=0, help="time the full CGA combination instead")
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--warmup", type=int, default=2)
-    a = ap.parse_args()
-    sys.path.insert(0, os.path.abspath(a.bench))
-    import trainer_baseline as tb
-    if a.bench_steps > 0:
-        bench(tb, a)
-        return
-    torch.set_num_threads(1)
-    cfg = json.load(open(a.config))
+def export(tb, a, cfg):
     cfg["graphAlignment"] = True
-    tb.VOCAB, tb.TEXT_LEN, tb.WIDTH, tb.HEADS = cfg["vocabSize"], cfg["textLength"], cfg["width"], cfg["heads"]
-    tb.MLP, tb.PROJ, tb.ENTITIES, tb.PATCH = cfg["mlp"], cfg["projection"], cfg["concepts"], cfg["patchSize"]
-    tb.TAU_LOCAL = cfg["localTemperature"]
-    torch.manual_seed(a.seed)
-    model = tb.CarinaTiny(cfg["depth"], cfg["imageSize"])
-    model.cga = nn.Module()
-    model.cga.relation = nn.Parameter(torch.randn(3, cfg["projection"]) * 0.3)
+    model = build(tb, cfg, a.seed)
 
     g = torch.Generator().manual_seed(a.seed + 1)
     b, s, t = a.batch, cfg["imageSize"], cfg["textLength"]
-
-    def text(lo, hi):
-        ids = torch.randint(103, cfg["vocabSize"], (b, t), generator=g)
-        ids[:, 0] = 101
-        lens = torch.randint(lo, hi + 1, (b, 1), generator=g)
-        valid = torch.arange(t)[None] < lens
-        ids = torch.where(valid, ids, torch.zeros_like(ids))
-        for i in range(b):
-            ids[i, int(lens[i]) - 1] = 102
-        return ids, valid, lens[:, 0].tolist()
-
     img = torch.randn(b, 1, s, s, generator=g)
-    imp, imp_valid, _ = text(3, t // 2)
-    fin, fin_valid, fin_lens = text(t // 2, t)
+    imp, imp_valid, _ = ref.random_text(g, b, t, cfg["vocabSize"], 3, t // 2)
+    fin, fin_valid, fin_lens = ref.random_text(g, b, t, cfg["vocabSize"], t // 2, t)
+    fin_lens = fin_lens.tolist()
     n, r = 6, 5
     graph = {k: [0] * (b * n) for k in ("entityText", "entityStart", "entityEnd", "entityKind", "entityCertainty",
                                          "entityConcept", "entityMask")}
@@ -247,37 +193,23 @@ def main() -> None:
     nodes, edges = graph_nodes(graph, b, n, r, t)
     batch = (img, imp, imp_valid, fin, fin_valid)
 
-    names, offsets, off = [], [], 0
-    for name, p in model.named_parameters():
-        names.append(name), offsets.append(off)
-        off += p.numel()
-    flat = lambda ts: torch.cat([x.detach().reshape(-1) for x in ts]).numpy().astype("<f4")  # noqa: E731
-    slabs, cases = [img.numpy().astype("<f4").reshape(-1), flat(model.parameters())], []
-    for case in CASES:
-        model.zero_grad(set_to_none=True)
-        parts = losses(model, batch, nodes, edges)
-        w = case["weights"]
-        loss = sum(w[k] * parts[k] for k in parts if w[k] != 0)
-        loss.backward()
-        slabs.append(flat(p.grad if p.grad is not None else torch.zeros_like(p) for p in model.parameters()))
-        cases.append({**case, "loss": loss.item(), "parts": {k: v.item() for k, v in parts.items()}})
-    os.makedirs(a.out, exist_ok=True)
-    with open(os.path.join(a.out, "reference-cga.bin"), "wb") as f:
-        for arr in slabs:
-            f.write(arr.tobytes())
+    layout = ref.Layout(model.named_parameters())
+    slabs = [ref.flat([img]), ref.flat(model.parameters())]
+    grads, cases = ref.gradient_cases(model, CASES, lambda case: losses(model, batch, nodes, edges))
     meta = {
-        "source": "Scripts/trainer-cga-reference.py over ../shared/bench/trainer_baseline.py",
-        "torch": torch.__version__, "config": cfg, "batch": b, "parameterCount": int(off),
-        "names": names, "offsets": offsets, "maxEntities": n, "maxRelations": r,
-        "impressionIDs": imp.reshape(-1).tolist(), "impressionMask": imp_valid.float().reshape(-1).tolist(),
-        "findingsIDs": fin.reshape(-1).tolist(), "findingsMask": fin_valid.float().reshape(-1).tolist(),
-        "graph": graph, "nodes": len(nodes), "edges": len(edges),
+        **ref.fixture_head("trainer-cga-reference.py", cfg, b), **layout.fields(), "maxEntities": n, "maxRelations": r,
+        **ref.text_fields(imp, imp_valid, fin, fin_valid), "graph": graph, "nodes": len(nodes), "edges": len(edges),
         "cases": cases, "binLayout": ["images", "parameters"] + [f"gradients:{c['name']}" for c in CASES],
     }
-    with open(os.path.join(a.out, "reference-cga.json"), "w") as f:
-        json.dump(meta, f, indent=1)
-    print(json.dumps({"parameters": int(off), "nodes": len(nodes), "edges": len(edges),
+    ref.write_fixture(a.out, "reference-cga", slabs + grads, meta)
+    print(json.dumps({"parameters": layout.count, "nodes": len(nodes), "edges": len(edges),
                       "losses": {c["name"]: c["parts"] for c in cases}}))
+
+
+def main() -> None:
+    ap = ref.arguments(__doc__)
+    ref.timing_arguments(ap, "time the full CGA combination instead")
+    ref.run(ap, export, bench)
 
 
 if __name__ == "__main__":

@@ -14,36 +14,16 @@ Output (in --out, default Tests/CarinaTrainTests/Fixtures):
 
 Run:  OPENBLAS_CORETYPE=Haswell /work/.venv-bench/bin/python Scripts/trainer-finetune-reference.py
 """
-import argparse
 import json
-import os
-import sys
 
 import torch
 import torch.nn.functional as F
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+import carina_reference as ref
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--bench", default=os.path.join(ROOT, "..", "shared", "bench"), help="folder of trainer_baseline.py")
-    ap.add_argument("--config", default=os.path.join(ROOT, "schemas", "models", "carina-test.json"))
-    ap.add_argument("--out", default=os.path.join(ROOT, "Tests", "CarinaTrainTests", "Fixtures"))
-    ap.add_argument("--batch", type=int, default=4)
-    ap.add_argument("--labels", type=int, default=3)
-    ap.add_argument("--updates", type=int, default=3)
-    ap.add_argument("--seed", type=int, default=0)
-    a = ap.parse_args()
-    sys.path.insert(0, os.path.abspath(a.bench))
-    import trainer_baseline as tb
-
-    cfg = json.load(open(a.config))
-    tb.VOCAB, tb.TEXT_LEN, tb.WIDTH, tb.HEADS = cfg["vocabSize"], cfg["textLength"], cfg["width"], cfg["heads"]
-    tb.MLP, tb.PROJ, tb.ENTITIES, tb.PATCH = cfg["mlp"], cfg["projection"], cfg["concepts"], cfg["patchSize"]
-    torch.manual_seed(a.seed)
-    torch.set_num_threads(1)
-    model = tb.CarinaTiny(cfg["depth"], cfg["imageSize"])
+def export(tb, a, cfg):
+    model = ref.carina_tiny(tb, cfg, a.seed)
     head = torch.nn.Linear(cfg["width"], a.labels)
 
     g = torch.Generator().manual_seed(a.seed + 1)
@@ -57,43 +37,34 @@ def main() -> None:
         bce = F.binary_cross_entropy_with_logits(logits, y, reduction="none")
         return (bce * m).sum() / m.sum().clamp(min=1)
 
-    names, offsets, off = [], [], 0
-    for n, p in model.named_parameters():
-        names.append(n), offsets.append(off)
-        off += p.numel()
-    flat = lambda ts: torch.cat([x.detach().reshape(-1) for x in ts]).numpy().astype("<f4")  # noqa: E731
-    params0, head0 = flat(model.parameters()), flat(head.parameters())
+    layout = ref.Layout(model.named_parameters())
+    params0, head0 = ref.flat(model.parameters()), ref.flat(head.parameters())
 
     opt = torch.optim.AdamW(list(model.image.parameters()) + list(head.parameters()), lr=1e-3, weight_decay=0.05)
-    losses, grads, head_grads = [], None, None
-    for step in range(a.updates + 1):
+
+    def zero_grad():  # the text tower's gradients zeros, not None, so that the slab has them
         opt.zero_grad(set_to_none=False)
         for p in model.parameters():
             p.grad = torch.zeros_like(p)
-        loss = loss_fn()
-        losses.append(loss.item())
-        if step == a.updates:
-            break
-        loss.backward()
-        if step == 0:
-            grads, head_grads = flat(p.grad for p in model.parameters()), flat(p.grad for p in head.parameters())
-        opt.step()
+    losses, (grads, head_grads), _ = ref.update_losses(
+        opt, loss_fn, a.updates, zero_grad,
+        lambda: (ref.flat(p.grad for p in model.parameters()), ref.flat(p.grad for p in head.parameters())))
 
-    os.makedirs(a.out, exist_ok=True)
-    with open(os.path.join(a.out, "reference-finetune.bin"), "wb") as f:
-        for arr in (img.numpy().astype("<f4").reshape(-1), params0, head0, grads, head_grads):
-            f.write(arr.tobytes())
     meta = {
-        "source": "Scripts/trainer-finetune-reference.py over ../shared/bench/trainer_baseline.py",
-        "torch": torch.__version__, "config": cfg, "batch": b, "labels": n_labels, "parameterCount": int(off),
-        "names": names, "offsets": offsets,
+        **ref.fixture_head("trainer-finetune-reference.py", cfg, b), "labels": n_labels, **layout.fields(),
         "targets": y.reshape(-1).tolist(), "mask": m.reshape(-1).tolist(), "lossesPerUpdate": losses,
         "binLayout": ["images", "parameters", "headParameters", "gradients", "headGradients"],
         "adamw": {"lr": 1e-3, "weightDecay": 0.05, "betas": [0.9, 0.999], "eps": 1e-8},
     }
-    with open(os.path.join(a.out, "reference-finetune.json"), "w") as f:
-        json.dump(meta, f, indent=1)
-    print(json.dumps({"parameters": int(off), "losses": losses}))
+    ref.write_fixture(a.out, "reference-finetune", [ref.flat([img]), params0, head0, grads, head_grads], meta)
+    print(json.dumps({"parameters": layout.count, "losses": losses}))
+
+
+def main() -> None:
+    ap = ref.arguments(__doc__)
+    ap.add_argument("--labels", type=int, default=3)
+    ap.add_argument("--updates", type=int, default=3)
+    ref.run(ap, export)
 
 
 if __name__ == "__main__":

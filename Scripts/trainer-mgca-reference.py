@@ -33,19 +33,15 @@ Output (in --out, default Tests/CarinaTrainTests/Fixtures):
 Run:  .venv-torch/bin/python Scripts/trainer-mgca-reference.py     (any Python with torch and numpy)
       --bench-steps N also times forward+backward+AdamW of the full MGCA objective on carina-tiny (see --help).
 """
-import argparse
 import json
 import math
 import os
-import statistics
-import sys
-import time
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+import carina_reference as ref
 
 CASES = [
     {"name": "mgca", "weights": {"global": 2, "local": 0, "graph": 0, "token": 0.7, "prototype": 0.5},
@@ -215,12 +211,11 @@ def objectives(model, tb, batch, case, words, tau_local):
         j_ids, j_valid = joined(fin, fin_valid, imp, imp_valid)
         rep = model.text(j_ids, j_valid)[:, 0]
     tgn = F.normalize(head(model.txt_g, rep), dim=-1)
-    target = torch.arange(len(img))
     if case["instanceTemperature"] is None:
-        logits = model.logit_scale.exp().clamp(max=100) * ign @ tgn.T
+        logits = ref.learned_logits(model, ign, tgn)
     else:
         logits = ign @ tgn.T / case["instanceTemperature"]
-    parts["global"] = (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
+    parts["global"] = ref.symmetric_cross_entropy(logits)
     if bn:  # with BatchNorm heads only what the case weighs runs (each use moves the running statistics)
         parts["local"] = parts["token"] = parts["prototype"] = parts["graph"] = torch.zeros(())
     if not bn or w["local"]:
@@ -231,7 +226,7 @@ def objectives(model, tb, batch, case, words, tau_local):
         parts["prototype"] = prototype_alignment(model, ign, tgn)
     if not bn or w["graph"]:
         parts["graph"] = F.binary_cross_entropy_with_logits(model.entity(ig), ent)
-    total = sum(w[k] * parts[k] for k in parts if w[k] != 0)
+    total = ref.weighted_sum(parts, w)
     return total, {k: v.item() for k, v in parts.items()}
 
 
@@ -306,18 +301,9 @@ def cross_alignment_batched(queries, q_valid, q_weight, keys, k_valid, tau, norm
     return (q_weight.reshape(-1) * (row + col) / 2).sum() / b
 
 
-def mgca_batched(model, batch, words, tau_local, instance_temperature=0.07):
-    """MGCA's combination (global=2 with the joined text and a fixed temperature, token=0.7, prototype=0.5),
-    vectorised over the batch as one would write it for speed: the reference side of the speed comparison."""
-    img, imp, imp_valid, fin, fin_valid, ent, j_ids, j_valid = batch
-    vi, img_att = run_with_last_attention(model.image, lambda: model.image(img))
-    ign = F.normalize(model.img_g(vi[:, 0]), dim=-1)
-    patches = F.normalize(model.img_l(vi[:, 1:]), dim=-1)
-    fin_out, fin_att = run_with_last_attention(model.text, lambda: model.text(fin, fin_valid))
-    tgn = F.normalize(model.txt_g(model.text(j_ids, j_valid)[:, 0]), dim=-1)
-    logits = ign @ tgn.T / instance_temperature
-    target = torch.arange(len(img))
-    l_global = (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
+def token_alignment_batched(model, fin_out, fin_att, img_att, patches, words, tau_local):
+    """token_alignment over the whole batch at once with masks (heads without BatchNorm; for timing, equal up to
+    rounding)."""
     b, t, c = fin_out.shape
     has = (words >= 0)
     idx = words.clamp(min=0)
@@ -328,8 +314,20 @@ def mgca_batched(model, batch, words, tau_local, instance_temperature=0.07):
     ww = clip_normalize_batched(word_att, word_valid)
     all_patches = torch.ones(patches.shape[:2], dtype=torch.bool)
     pw = clip_normalize_batched(img_att[:, 1:], all_patches)
-    l_token = (cross_alignment_batched(word_emb, word_valid, ww, patches, all_patches, tau_local, True)
-               + cross_alignment_batched(patches, all_patches, pw, word_emb, word_valid, tau_local, False))
+    return (cross_alignment_batched(word_emb, word_valid, ww, patches, all_patches, tau_local, True)
+            + cross_alignment_batched(patches, all_patches, pw, word_emb, word_valid, tau_local, False))
+
+
+def mgca_batched(model, batch, words, tau_local, instance_temperature=0.07):
+    """MGCA's combination (global=2 with the joined text and a fixed temperature, token=0.7, prototype=0.5),
+    vectorised over the batch as one would write it for speed: the reference side of the speed comparison."""
+    img, imp, imp_valid, fin, fin_valid, ent, j_ids, j_valid = batch
+    vi, img_att = run_with_last_attention(model.image, lambda: model.image(img))
+    ign, patches = ref.image_embeddings(model, vi)
+    fin_out, fin_att = run_with_last_attention(model.text, lambda: model.text(fin, fin_valid))
+    tgn = F.normalize(model.txt_g(model.text(j_ids, j_valid)[:, 0]), dim=-1)
+    l_global = ref.symmetric_cross_entropy(ign @ tgn.T / instance_temperature)
+    l_token = token_alignment_batched(model, fin_out, fin_att, img_att, patches, words, tau_local)
     with torch.no_grad():
         model.prototype.weight.copy_(F.normalize(model.prototype.weight, dim=1))
     zi, zt = model.prototype(ign), model.prototype(tgn)
@@ -409,11 +407,7 @@ def mim_loss(model, img, visible, patch, target_img=None):
 
 def build(tb, cfg, prototypes, seed):
     hidden = cfg.get("projectionHidden")
-    tb.VOCAB, tb.TEXT_LEN, tb.WIDTH, tb.HEADS = cfg["vocabSize"], cfg["textLength"], cfg["width"], cfg["heads"]
-    tb.MLP, tb.PROJ, tb.ENTITIES, tb.PATCH = cfg["mlp"], cfg["projection"], cfg["concepts"], cfg["patchSize"]
-    tb.TAU_LOCAL = cfg["localTemperature"]
-    torch.manual_seed(seed)
-    model = tb.CarinaTiny(cfg["depth"], cfg["imageSize"])
+    model = ref.carina_tiny(tb, cfg, seed)
     model.prototype = nn.Linear(cfg["projection"], prototypes, bias=False)
     if cfg.get("maskedImageDecoder"):
         model.mim = MIMDecoder(tb, cfg)
@@ -432,7 +426,7 @@ def build(tb, cfg, prototypes, seed):
 def bench(tb, a):
     """Times forward + backward + AdamW of MGCA's (or MRM's) combination on carina-tiny (random inputs, as
     trainer_baseline)."""
-    cfg = json.load(open(os.path.join(ROOT, "schemas", "models", "carina-tiny.json")))
+    cfg = json.load(open(os.path.join(ref.ROOT, "schemas", "models", "carina-tiny.json")))
     torch.set_num_threads(a.threads)
     mrm = a.bench_objectives == "mrm"
     if mrm:
@@ -464,9 +458,7 @@ def bench(tb, a):
         mim, enc_out = mim_loss(model, img, visible, cfg["patchSize"])
         return mim + mlm_loss(model, enc_out, j_ids, j_valid, masked_ids, 103), None
 
-    times, cpu = [], []
-    for i in range(a.warmup + a.bench_steps):
-        t0, c0 = time.perf_counter(), time.process_time()
+    def step():
         opt.zero_grad(set_to_none=True)
         if a.bench_objectives == "default":
             loss, _ = default_step()
@@ -474,9 +466,8 @@ def bench(tb, a):
             loss, _ = mrm_step() if mrm else mgca_batched(model, batch, words, cfg["localTemperature"])
         loss.backward()
         opt.step()
-        if i >= a.warmup:
-            times.append(time.perf_counter() - t0)
-            cpu.append(time.process_time() - c0)
+
+    times, cpu = ref.time_steps(step, a.warmup, a.bench_steps)
     # Forward FLOPs per sample as carina-trainer-bench counts them for MGCA: the encoders (image, findings and the
     # joined text) plus the token level both ways, the prototype scores and the global logits.
     d, m, e, ln, p = cfg["width"], cfg["mlp"], cfg["projection"], cfg["textLength"], (cfg["imageSize"] // cfg["patchSize"]) ** 2
@@ -493,42 +484,11 @@ def bench(tb, a):
         image = p * pp * d + cfg["depth"] * block(keep + 1) + (keep + 1) * d * dd + dl * dblock(p + 1) + (p + 1) * dd * pp
         text = cfg["depth"] * block(ln) + d * d + 0.5 * (ln - 2) * d * cfg["vocabSize"]
         fwd = 2.0 * (image + text)
-    ms = statistics.median(times) * 1e3
-    print(json.dumps({"script": "trainer-mgca-reference", "objectives": a.bench_objectives, "batch": a.batch,
-                      "threads": a.threads, "ms_per_step": round(ms, 1),
-                      "ms_per_step_min": round(min(times) * 1e3, 1),
-                      "cpu_ms_per_step": round(statistics.median(cpu) * 1e3, 1),
-                      "train_gflops_per_s_approx": round(3 * fwd * a.batch / (ms / 1e3) / 1e9, 1),
-                      "torch": torch.__version__}))
+    ref.print_timing({"script": "trainer-mgca-reference", "objectives": a.bench_objectives, "batch": a.batch,
+                      "threads": a.threads}, times, cpu, a.batch, fwd)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--bench", default=os.path.join(ROOT, "..", "shared", "bench"), help="folder of trainer_baseline.py")
-    ap.add_argument("--config", default=os.path.join(ROOT, "schemas", "models", "carina-test.json"))
-    ap.add_argument("--out", default=os.path.join(ROOT, "Tests", "CarinaTrainTests", "Fixtures"))
-    ap.add_argument("--batch", type=int, default=4)
-    ap.add_argument("--prototypes", type=int, default=24)
-    ap.add_argument("--mim", action="store_true", help="masked image modelling cases (writes reference-mim.*)")
-    ap.add_argument("--target-scale", type=int, default=1,
-                    help="with --mim: MRM's higher-resolution target at this scale (writes reference-mim-hr.*)")
-    ap.add_argument("--hidden", type=int, default=0, help="2-layer heads of this hidden width (writes reference-mgca-hidden.*)")
-    ap.add_argument("--norm", default="none", choices=["none", "batch"],
-                    help="with --hidden: MGCA's BatchNorms in the heads (writes reference-mgca-bn.*)")
-    ap.add_argument("--continuation-from", type=int, default=150, help="ids from here up are ## pieces")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--bench-steps", type=int, default=0, help="time the MGCA objective on carina-tiny instead")
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--bench-objectives", default="mgca", choices=["mgca", "mrm", "default"])
-    ap.add_argument("--warmup", type=int, default=2)
-    a = ap.parse_args()
-    sys.path.insert(0, os.path.abspath(a.bench))
-    import trainer_baseline as tb
-    if a.bench_steps > 0:
-        bench(tb, a)
-        return
-    torch.set_num_threads(1)
-    cfg = json.load(open(a.config))
+def export(tb, a, cfg):
     cfg["prototypes"] = a.prototypes
     stem = "reference-mgca"
     if a.hidden:
@@ -557,25 +517,14 @@ def main() -> None:
 
     g = torch.Generator().manual_seed(a.seed + 1)
     b, s, t = a.batch, cfg["imageSize"], cfg["textLength"]
-
-    def text(lo, hi):
-        ids = torch.randint(103, cfg["vocabSize"], (b, t), generator=g)
-        ids[:, 0] = 101
-        lens = torch.randint(lo, hi + 1, (b, 1), generator=g)
-        valid = torch.arange(t)[None] < lens
-        ids = torch.where(valid, ids, torch.zeros_like(ids))
-        for i in range(b):
-            ids[i, int(lens[i]) - 1] = 102
-        return ids, valid
-
     img = torch.randn(b, 1, s, s, generator=g)
     target_img = None
     if cfg.get("maskedImageTargetScale"):  # the input is the target seen at the lower resolution (2x2 means)
         r = cfg["maskedImageTargetScale"]
         target_img = torch.randn(b, 1, r * s, r * s, generator=g)
         img = F.avg_pool2d(target_img, r)
-    imp, imp_valid = text(3, t // 2)
-    fin, fin_valid = text(t // 2, t)
+    imp, imp_valid, _ = ref.random_text(g, b, t, cfg["vocabSize"], 3, t // 2)
+    fin, fin_valid, _ = ref.random_text(g, b, t, cfg["vocabSize"], t // 2, t)
     ent = (torch.rand(b, cfg["concepts"], generator=g) < 0.25).float()
     batch = (img, imp, imp_valid, fin, fin_valid, ent)
     words = word_index(fin, fin_valid, a.continuation_from, 102)
@@ -601,16 +550,12 @@ def main() -> None:
                 p.copy_((1.0 if n.endswith("weight") else 0.0) + 0.2 * torch.randn(p.shape, generator=g))
         for n, b_ in buffers:
             b_.copy_(0.5 + torch.rand(b_.shape, generator=g) if n.endswith("var") else 0.1 * torch.randn(b_.shape, generator=g))
-    names, offsets, off = [], [], 0
-    for n, p in list(model.named_parameters()) + buffers:
-        names.append(n), offsets.append(off)
-        off += p.numel()
-    flat = lambda ts: torch.cat([x.detach().reshape(-1) for x in ts]).numpy().astype("<f4")  # noqa: E731
-    params0 = flat(list(model.parameters()) + [b_ for _, b_ in buffers])
+    layout = ref.Layout(list(model.named_parameters()) + buffers)
+    params0 = ref.flat(list(model.parameters()) + [b_ for _, b_ in buffers])
     state0 = {k: v.clone() for k, v in model.state_dict().items()}
-    slabs, cases, stats = [img.numpy().astype("<f4").reshape(-1), params0], [], []
+    slabs, cases, stats = [ref.flat([img]), params0], [], []
     if target_img is not None:
-        slabs.insert(1, target_img.numpy().astype("<f4").reshape(-1))
+        slabs.insert(1, ref.flat([target_img]))
     for case in cases_run:
         model.load_state_dict(state0)
         model.zero_grad(set_to_none=True)
@@ -624,11 +569,11 @@ def main() -> None:
                 loss = loss + case["weights"]["mlm"] * mlm
                 parts["mlm"] = mlm.item()
         loss.backward()
-        grads = flat([p.grad if p.grad is not None else torch.zeros_like(p) for p in model.parameters()]
-                     + [torch.zeros_like(b_) for _, b_ in buffers])
+        grads = ref.flat([p.grad if p.grad is not None else torch.zeros_like(p) for p in model.parameters()]
+                         + [torch.zeros_like(b_) for _, b_ in buffers])
         slabs.append(grads)
         if buffers:
-            stats.append(flat(b_ for _, b_ in buffers))
+            stats.append(ref.flat(b_ for _, b_ in buffers))
         cases.append({**case, "loss": loss.item(), "parts": parts,
                       "gradientNorms": {n: (p.grad.norm().item() if p.grad is not None else 0.0)
                                         for n, p in model.named_parameters()}})
@@ -649,16 +594,9 @@ def main() -> None:
         plain = nn.Sequential(*list(model.img_g))
         torch.testing.assert_close(model.img_g(x), plain(x), rtol=1e-6, atol=1e-6)
         torch.testing.assert_close(model.img_g[1].running_var, plain[1].running_var)
-    os.makedirs(a.out, exist_ok=True)
-    with open(os.path.join(a.out, stem + ".bin"), "wb") as f:
-        for arr in slabs + stats:
-            f.write(arr.tobytes())
     meta = {
-        "source": "Scripts/trainer-mgca-reference.py over ../shared/bench/trainer_baseline.py",
-        "torch": torch.__version__, "config": cfg, "batch": b, "parameterCount": int(off),
-        "names": names, "offsets": offsets, "continuationFrom": a.continuation_from, "separatorID": 102,
-        "impressionIDs": imp.reshape(-1).tolist(), "impressionMask": imp_valid.float().reshape(-1).tolist(),
-        "findingsIDs": fin.reshape(-1).tolist(), "findingsMask": fin_valid.float().reshape(-1).tolist(),
+        **ref.fixture_head("trainer-mgca-reference.py", cfg, b), **layout.fields(),
+        "continuationFrom": a.continuation_from, "separatorID": 102, **ref.text_fields(imp, imp_valid, fin, fin_valid),
         "findingsWordIndex": words.reshape(-1).tolist(), "concepts": ent.reshape(-1).tolist(),
         "visiblePatches": visible.reshape(-1).tolist(),
         "maskedReportIDs": masked_ids.reshape(-1).tolist(), "maskTokenID": mask_id,
@@ -667,9 +605,23 @@ def main() -> None:
         "cases": cases, "binLayout": ["images"] + (["targetImages"] if target_img is not None else []) + ["parameters"] + [f"gradients:{c['name']}" for c in cases_run]
         + [f"runningStatistics:{c['name']}" for c in cases_run if buffers],
     }
-    with open(os.path.join(a.out, stem + ".json"), "w") as f:
-        json.dump(meta, f, indent=1)
-    print(json.dumps({"parameters": int(off), "losses": {c["name"]: c["parts"] for c in cases}}))
+    ref.write_fixture(a.out, stem, slabs + stats, meta)
+    print(json.dumps({"parameters": layout.count, "losses": {c["name"]: c["parts"] for c in cases}}))
+
+
+def main() -> None:
+    ap = ref.arguments(__doc__)
+    ap.add_argument("--prototypes", type=int, default=24)
+    ap.add_argument("--mim", action="store_true", help="masked image modelling cases (writes reference-mim.*)")
+    ap.add_argument("--target-scale", type=int, default=1,
+                    help="with --mim: MRM's higher-resolution target at this scale (writes reference-mim-hr.*)")
+    ap.add_argument("--hidden", type=int, default=0, help="2-layer heads of this hidden width (writes reference-mgca-hidden.*)")
+    ap.add_argument("--norm", default="none", choices=["none", "batch"],
+                    help="with --hidden: MGCA's BatchNorms in the heads (writes reference-mgca-bn.*)")
+    ap.add_argument("--continuation-from", type=int, default=150, help="ids from here up are ## pieces")
+    ref.timing_arguments(ap, "time the MGCA objective on carina-tiny instead")
+    ap.add_argument("--bench-objectives", default="mgca", choices=["mgca", "mrm", "default"])
+    ref.run(ap, export, bench)
 
 
 if __name__ == "__main__":
