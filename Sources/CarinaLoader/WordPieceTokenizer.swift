@@ -169,10 +169,12 @@ public struct WordPieceTokenizer: Sendable {
         splitWords(text.unicodeScalars) { $0 }
     }
 
-    /// BERT's pre-tokeniser over items that each carry a scalar: whitespace ends a word and is dropped, a punctuation
-    /// character ends a word and is a word of its own.
+    /// BERT's pre-tokeniser over items that each carry a scalar.
+    ///
+    /// Whitespace ends a word and is dropped; a punctuation character ends a word and is a word of its own.
     @inline(__always)
-    static func splitWords<Items: Sequence>(_ items: Items, scalar: (Items.Element) -> Unicode.Scalar) -> [[Items.Element]] {
+    static func splitWords<Items: Sequence>(_ items: Items,
+                                            scalar: (Items.Element) -> Unicode.Scalar) -> [[Items.Element]] {
         var words: [[Items.Element]] = []
         var current: [Items.Element] = []
         for item in items {

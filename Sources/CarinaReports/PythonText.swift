@@ -84,8 +84,9 @@ enum PythonText {
         }
     }
 
-    /// The first start `i` in `from...last` where the non-empty `needle` stands in `b`: a scan for its first byte,
-    /// then a byte-by-byte compare.
+    /// The first start `i` in `from...last` where the non-empty `needle` stands in `b`.
+    ///
+    /// A scan for the needle's first byte, then a byte-by-byte compare.
     @inline(__always)
     static func firstMatch(_ needle: UnsafeBufferPointer<UInt8>, in b: UnsafeBufferPointer<UInt8>, from: Int,
                            last: Int) -> Int? {

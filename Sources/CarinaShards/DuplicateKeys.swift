@@ -11,9 +11,7 @@ extension MDSDataset {
             throw ShardError(.invalidArgument, "\(directory) has no column `\(column)`")
         }
         let (shard, span) = try columnSpan(position, at: index)
-        if case .bytes(let range) = span {
-            return String(decoding: shard.data[(shard.data.startIndex + range.lowerBound)..<(shard.data.startIndex + range.upperBound)], as: UTF8.self)
-        }
+        if case .bytes(let bytes) = span { return String(decoding: bytes, as: UTF8.self) }
         throw ShardError(.malformed, "sample \(index) (shard \(shard.entry.basename)): column sizes run past the sample's end",
                          shard: shard.entry.basename, sample: index)
     }

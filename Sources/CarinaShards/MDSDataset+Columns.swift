@@ -19,9 +19,8 @@ extension MDSDataset {
         guard let c = columns.firstIndex(where: { $0.name == column }) else { return nil }
         let (shard, span) = try columnSpan(c, at: index)
         switch span {
-        case .bytes(let range):
-            let bytes = [UInt8](shard.data[(shard.data.startIndex + range.lowerBound)..<(shard.data.startIndex + range.upperBound)])
-            return try encodings[c].decode(bytes[...], column: column)
+        case .bytes(let bytes):
+            return try encodings[c].decode([UInt8](bytes)[...], column: column)
         case .shortHeader:
             throw ShardError(.malformed, "sample \(index) is shorter than its size header", shard: shard.entry.basename,
                              sample: index)
@@ -33,16 +32,17 @@ extension MDSDataset {
 
     /// Where one column of a sample lies in its mapped shard, or why the sample's layout cannot say.
     enum ColumnSpan {
-        /// The column's bytes, as offsets into the shard's data.
-        case bytes(Range<Int>)
+        /// The column's bytes, a slice of the mapped shard (not a copy).
+        case bytes(Data)
         /// The sample is shorter than the size header of its variable-size columns.
         case shortHeader
         /// The column sizes run past the sample's end before the column.
         case overrun
     }
 
-    /// The span of the column at `position` in sample `index`, found from the sample's size header in place (only the
-    /// header and the sizes of the columns before it are read).
+    /// The span of the column at `position` in sample `index`, found from the sample's size header in place.
+    ///
+    /// Only the header and the sizes of the columns before it are read, not the other columns' bytes.
     ///
     /// - Throws: ``ShardError`` `outOfRange`.
     func columnSpan(_ position: Int, at index: Int) throws(ShardError) -> (shard: MDSShard, span: ColumnSpan) {
@@ -62,7 +62,10 @@ extension MDSDataset {
                 v += 1
             }
             guard cursor + size <= range.upperBound else { return (shard, .overrun) }
-            if i == position { return (shard, .bytes(cursor..<(cursor + size))) }
+            if i == position {
+                let start = shard.data.startIndex + cursor
+                return (shard, .bytes(shard.data[start..<(start + size)]))
+            }
             cursor += size
         }
         return (shard, .overrun)

@@ -1,11 +1,14 @@
-/// Scaled dot-product attention, the part that `Attention` (self-attention over a fused `qkv`), `CrossAttention`
-/// (queries over another sequence's `kv`) and the MGCA alignments (words over patches, each patch its own value)
+/// Scaled dot-product attention, one head or all of them: what `Attention`, `CrossAttention` and the MGCA alignments
 /// share.
+///
+/// `Attention` is self-attention over a fused `qkv`, `CrossAttention` queries over another sequence's `kv`, and
+/// `crossAlignment` and `localAlignment` attend from words to patches with each patch its own value.
 enum AttentionHead {
-    /// One head: `att = softmax(scale · Q·Kᵀ)` over the unmasked keys (`mask (m)`: 1 = attend; nil: all), then
-    /// `out = att · V`, for `n` queries over `m` keys of `hd` features, each operand a strided view (`ld*`: its row
-    /// stride), `att (n, m)` contiguous. `causal` (only with `n == m`): query `i` attends to keys `0…i`, the
-    /// probabilities above the diagonal are 0.
+    /// One head's forward: `att = softmax(scale · Q·Kᵀ)` over the unmasked keys, then `out = att · V`.
+    ///
+    /// `n` queries over `m` keys of `hd` features, each operand a strided view (`ld*`: its row stride), `att (n, m)`
+    /// contiguous; `mask (m)`: 1 = attend (nil: all). `causal` (only with `n == m`): query `i` attends to keys
+    /// `0…i`, the probabilities above the diagonal are 0.
     @unsafe @inline(__always)
     static func forward(
         out: UnsafeMutablePointer<Float>, ldOut: Int, att a: UnsafeMutablePointer<Float>,
@@ -26,14 +29,15 @@ enum AttentionHead {
                           a: a, lda: m, b: v, ldb: ldv, beta: 0, c: out, ldc: ldOut)
     }
 
-    /// One head's backward from `dY` and the saved `att`, with `dp (n, m)` as scratch: writes `dV`, then writes
-    /// `dQ` and `dK`, or adds them when `accumulate` (`dK` may then be `dV`, for keys that are their own values).
-    /// Masked keys get no gradient (their probabilities are 0).
+    /// One head's backward from `dY` and the saved `att`, with `dp (n, m)` as scratch.
+    ///
+    /// Writes `dV`, then writes `dQ` and `dK`, or adds them when `accumulate` (`dK` may then be `dV`, for keys that
+    /// are their own values). Masked keys get no gradient (their probabilities are 0).
     @unsafe @inline(__always)
     static func backward(
         dq: UnsafeMutablePointer<Float>, lddq: Int, dk: UnsafeMutablePointer<Float>, lddk: Int,
-        dv: UnsafeMutablePointer<Float>, lddv: Int, dout dy: UnsafePointer<Float>, ldy: Int, att a: UnsafePointer<Float>,
-        q: UnsafePointer<Float>, ldq: Int, k: UnsafePointer<Float>, ldk: Int, v: UnsafePointer<Float>, ldv: Int,
+        dv: UnsafeMutablePointer<Float>, lddv: Int, dout dy: UnsafePointer<Float>, ldy: Int,
+        att a: UnsafePointer<Float>, q: UnsafePointer<Float>, ldq: Int, k: UnsafePointer<Float>, ldk: Int, v: UnsafePointer<Float>, ldv: Int,
         scratch dp: UnsafeMutablePointer<Float>, queries n: Int, keys m: Int, headDim hd: Int, scale: Float,
         accumulate: Bool = false
     ) {
@@ -51,9 +55,11 @@ enum AttentionHead {
                           a: dp, lda: m, b: q, ldb: ldq, beta: beta, c: dk, ldc: lddk)
     }
 
-    /// Every head of every sample, in parallel over (sample, head): queries `q (B, N, C)` with row stride `ldq`,
-    /// `kv (B, M, ·)` with row stride `ldkv` holding the keys at column 0 and the values at column `C`, each split
-    /// into `H` heads of `C/H` → `out (B, N, C)`; saves `att (B, H, N, M)`. `keyMask (B, M)`; scale `1/√(C/H)`.
+    /// Every head of every sample, in parallel over (sample, head).
+    ///
+    /// Queries `q (B, N, C)` with row stride `ldq`, `kv (B, M, ·)` with row stride `ldkv` holding the keys at
+    /// column 0 and the values at column `C`, each split into `H` heads of `C/H` → `out (B, N, C)`; saves
+    /// `att (B, H, N, M)`. `keyMask (B, M)`; scale `1/√(C/H)`.
     @unsafe
     static func forward(
         out: UnsafeMutablePointer<Float>, att: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, ldq: Int,
@@ -74,8 +80,10 @@ enum AttentionHead {
         }
     }
 
-    /// The backward of the multi-head `forward`: writes `dq` and `dkv` (in the layouts and row strides of `q` and
-    /// `kv`) from `dout (B, N, C)` and the saved `att`.
+    /// The backward of the multi-head `forward`.
+    ///
+    /// Writes `dq` and `dkv` (in the layouts and row strides of `q` and `kv`) from `dout (B, N, C)` and the saved
+    /// `att`.
     @unsafe
     static func backward(
         dq: UnsafeMutablePointer<Float>, dkv: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,

@@ -22,7 +22,7 @@ public enum CrossAttention {
         q: UnsafePointer<Float>, kv: UnsafePointer<Float>, att: UnsafePointer<Float>, batch b: Int, queries n: Int,
         keys m: Int, dim c: Int, heads h: Int
     ) {
-        unsafe AttentionHead.backward(dq: dq, dkv: dkv, dout: dout, q: q, ldq: c, kv: kv, ldkv: 2 * c, att: att, batch: b,
-                                      queries: n, keys: m, dim: c, heads: h)
+        unsafe AttentionHead.backward(dq: dq, dkv: dkv, dout: dout, q: q, ldq: c, kv: kv, ldkv: 2 * c, att: att,
+                                      batch: b, queries: n, keys: m, dim: c, heads: h)
     }
 }

@@ -1,11 +1,11 @@
 import Foundation
 
 extension Losses {
-    /// The loss and gradient that MGCA's token-level alignments put on a square similarity `sim (n, n)` (row stride
-    /// `n`): each row `i` scores cross-entropy to the diagonal along its row and along its column,
-    /// `Σ_i w_i (CE(s_i·, i) + CE(s_·i, i))`, with `w_i = weights[i]` (nil: 1); returns that sum in `Double`.
+    /// The loss and gradient that MGCA's token-level alignments put on a square similarity `sim (n, n)`.
     ///
-    /// Adds `dS_il = g_i (rowSoftmax_il − δ_il) + g_l (colSoftmax_il − δ_il)` into `dsim`, with `g_i = scale · w_i`
+    /// Each row `i` scores cross-entropy to the diagonal along its row and along its column (row stride `n`):
+    /// returns `Σ_i w_i (CE(s_i·, i) + CE(s_·i, i))` in `Double`, with `w_i = weights[i]` (nil: 1). Adds
+    /// `dS_il = g_i (rowSoftmax_il − δ_il) + g_l (colSoftmax_il − δ_il)` into `dsim`, with `g_i = scale · w_i`
     /// (nil weights: `scale`): rows first, then columns, each softmax in `Float` over its max.
     @unsafe @inline(__always)
     static func diagonalCrossEntropyBothWays(
@@ -30,9 +30,10 @@ extension Losses {
         return loss
     }
 
-    /// Adds `g · (softmax(x) − onehot(target))` along one line of `x` (`count` entries `x[k · stride]`, a row or a
-    /// column) into `d` at the same places: the gradient of `g · CE(x, target)`. The softmax is in `Float` over the
-    /// line's max.
+    /// Adds the gradient of `g · CE(x, target)` along one line of `x` into `d` at the same places.
+    ///
+    /// The line is `count` entries `x[k · stride]` (a row or a column); the gradient `g · (softmax(x) − onehot)`, the
+    /// softmax in `Float` over the line's max.
     @unsafe @inline(__always)
     static func addSoftmaxGradient(_ x: UnsafePointer<Float>, into d: UnsafeMutablePointer<Float>, count n: Int,
                                    stride: Int, target: Int, weight g: Float) {

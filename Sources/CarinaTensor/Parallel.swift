@@ -43,8 +43,9 @@ public enum Parallel {
 }
 
 extension Parallel {
-    /// `body(i)` for every `i` in `0..<count`, computed over `forRanges`' parts and returned in order (each part
-    /// writes only its own elements, so the values do not depend on the split).
+    /// `body(i)` for every `i` in `0..<count`, computed over `forRanges`' parts and returned in order.
+    ///
+    /// Each part writes only its own elements, so the values do not depend on the split.
     @inline(__always)
     static func map(_ count: Int, _ body: (Int) -> Double) -> [Double] {
         var values = [Double](repeating: 0, count: count)
