@@ -96,20 +96,7 @@ extension WordPieceTokenizer {
 
     /// `preTokenize` over scalars that carry their offsets.
     static func preTokenizeWithOffsets(_ scalars: [(Unicode.Scalar, Int32)]) -> [[(Unicode.Scalar, Int32)]] {
-        var words: [[(Unicode.Scalar, Int32)]] = []
-        var current: [(Unicode.Scalar, Int32)] = []
-        for item in scalars {
-            if isWhitespace(item.0) {
-                if !current.isEmpty { words.append(current); current.removeAll() }
-            } else if isPunctuation(item.0) {
-                if !current.isEmpty { words.append(current); current.removeAll() }
-                words.append([item])
-            } else {
-                current.append(item)
-            }
-        }
-        if !current.isEmpty { words.append(current) }
-        return words
+        splitWords(scalars) { $0.0 }
     }
 
     /// `appendPieces` that also gives each piece's scalar range in the word (`[UNK]` covers the whole word).

@@ -166,16 +166,26 @@ public struct WordPieceTokenizer: Sendable {
     // MARK: - BERT pre-tokeniser and WordPiece
 
     static func preTokenize(_ text: String) -> [[Unicode.Scalar]] {
-        var words: [[Unicode.Scalar]] = []
-        var current: [Unicode.Scalar] = []
-        for scalar in text.unicodeScalars {
-            if isWhitespace(scalar) {
+        splitWords(text.unicodeScalars) { $0 }
+    }
+
+    /// BERT's pre-tokeniser over items that each carry a scalar.
+    ///
+    /// Whitespace ends a word and is dropped; a punctuation character ends a word and is a word of its own.
+    @inline(__always)
+    static func splitWords<Items: Sequence>(_ items: Items,
+                                            scalar: (Items.Element) -> Unicode.Scalar) -> [[Items.Element]] {
+        var words: [[Items.Element]] = []
+        var current: [Items.Element] = []
+        for item in items {
+            let s = scalar(item)
+            if isWhitespace(s) {
                 if !current.isEmpty { words.append(current); current.removeAll() }
-            } else if isPunctuation(scalar) {
+            } else if isPunctuation(s) {
                 if !current.isEmpty { words.append(current); current.removeAll() }
-                words.append([scalar])
+                words.append([item])
             } else {
-                current.append(scalar)
+                current.append(item)
             }
         }
         if !current.isEmpty { words.append(current) }

@@ -78,9 +78,20 @@ enum PythonText {
 
     /// The first occurrence of `needle` in `b[range]`.
     static func find(_ needle: [UInt8], in b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
-        guard let first = needle.first, range.count >= needle.count else { return nil }
-        var i = range.lowerBound
-        let last = range.upperBound - needle.count
+        guard !needle.isEmpty, range.count >= needle.count else { return nil }
+        return unsafe needle.withUnsafeBufferPointer { n in
+            unsafe firstMatch(n, in: b, from: range.lowerBound, last: range.upperBound - n.count)
+        }
+    }
+
+    /// The first start `i` in `from...last` where the non-empty `needle` stands in `b`.
+    ///
+    /// A scan for the needle's first byte, then a byte-by-byte compare.
+    @inline(__always)
+    static func firstMatch(_ needle: UnsafeBufferPointer<UInt8>, in b: UnsafeBufferPointer<UInt8>, from: Int,
+                           last: Int) -> Int? {
+        let first = unsafe needle[0]
+        var i = from
         outer: while i <= last {
             if unsafe b[i] == first {
                 var k = 1
@@ -115,21 +126,7 @@ extension String {
             pin.withUTF8 { n in
                 guard n.count <= h.count else { return false }
                 if n.isEmpty { return true }
-                let first = unsafe n[0]
-                var i = 0
-                let last = h.count - n.count
-                outer: while i <= last {
-                    if unsafe h[i] == first {
-                        var k = 1
-                        while k < n.count {
-                            if unsafe h[i + k] != n[k] { i += 1; continue outer }
-                            k += 1
-                        }
-                        return true
-                    }
-                    i += 1
-                }
-                return false
+                return unsafe PythonText.firstMatch(n, in: h, from: 0, last: h.count - n.count) != nil
             }
         }
     }

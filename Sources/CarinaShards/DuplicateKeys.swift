@@ -10,24 +10,8 @@ extension MDSDataset {
         guard let position = columns.firstIndex(where: { $0.name == column }) else {
             throw ShardError(.invalidArgument, "\(directory) has no column `\(column)`")
         }
-        let (s, local) = try locate(index)
-        let shard = shards[s]
-        let range = try shard.range(of: local)
-        var cursor = range.lowerBound + 4 * encodings.count { $0.fixedSize == nil }
-        var variable = 0
-        for (i, encoding) in encodings.enumerated() {
-            let size: Int
-            if let fixed = encoding.fixedSize {
-                size = fixed
-            } else {
-                guard range.lowerBound + 4 * variable + 4 <= range.upperBound else { break }
-                size = Int(shard.data.getLittleEndianUInt32(at: range.lowerBound + 4 * variable))
-                variable += 1
-            }
-            guard cursor + size <= range.upperBound else { break }
-            if i == position { return String(decoding: shard.data[(shard.data.startIndex + cursor)..<(shard.data.startIndex + cursor + size)], as: UTF8.self) }
-            cursor += size
-        }
+        let (shard, span) = try columnSpan(position, at: index)
+        if case .bytes(let bytes) = span { return String(decoding: bytes, as: UTF8.self) }
         throw ShardError(.malformed, "sample \(index) (shard \(shard.entry.basename)): column sizes run past the sample's end",
                          shard: shard.entry.basename, sample: index)
     }

@@ -22,101 +22,64 @@ extension Losses {
         batch b: Int, queryCount n: Int, keyCount m: Int, dim e: Int, temperature tau: Float, normalizeContext: Bool,
         dqueries: UnsafeMutablePointer<Float>, dkeys: UnsafeMutablePointer<Float>, weight: Float = 1
     ) -> Double {
-        var perSample = [Double](repeating: 0, count: b)
         let invTau = 1 / tau
         let scale = weight / Float(b)
-        unsafe perSample.withUnsafeMutableBufferPointer { lossOut in
-            let lossOut = lossOut.baseAddress!
-            Parallel.forRanges(b) { b0, b1 in
-                for bi in b0..<b1 {
-                    let qs = unsafe queries + bi * queryStride, ks = unsafe keys + bi * keyStride
-                    let dqs = unsafe dqueries + bi * queryStride, dks = unsafe dkeys + bi * keyStride
-                    for i in 0..<(n * e) { unsafe dqs[i] = 0 }
-                    for i in 0..<(m * e) { unsafe dks[i] = 0 }
-                    let qi = (0..<n).filter { i in unsafe queryValid.map { unsafe $0[bi * n + i] != 0 } ?? true }
-                    let kj = (0..<m).filter { j in unsafe keyValid.map { unsafe $0[bi * m + j] != 0 } ?? true }
-                    let nq = qi.count, nk = kj.count
-                    if nq == 0 || nk == 0 { unsafe lossOut[bi] = 0; continue }
-                    let buf = UnsafeMutablePointer<Float>.allocate(capacity: 2 * nq * e + 2 * nk * e + 2 * nq * nk
-                                                                    + 4 * nq * e + nq + 2 * nq * nq + nq)
-                    defer { unsafe buf.deallocate() }
-                    var at = 0
-                    @unsafe func take(_ c: Int) -> UnsafeMutablePointer<Float> { defer { at += c }; return unsafe buf + at }
-                    let q = unsafe take(nq * e), k = unsafe take(nk * e), dq = unsafe take(nq * e), dk = unsafe take(nk * e)
-                    let a = unsafe take(nq * nk), da = unsafe take(nq * nk)
-                    let craw = unsafe take(nq * e), c = unsafe take(nq * e), dc = unsafe take(nq * e), dcraw = unsafe take(nq * e)
-                    let norms = unsafe take(nq), sim = unsafe take(nq * nq), dsim = unsafe take(nq * nq), w = unsafe take(nq)
-                    for (r, i) in qi.enumerated() {
-                        for x in 0..<e { unsafe q[r * e + x] = qs[i * e + x] }
-                        unsafe w[r] = queryWeight[bi * n + i]
-                    }
-                    for (r, j) in kj.enumerated() { for x in 0..<e { unsafe k[r * e + x] = ks[j * e + x] } }
-                    // Forward: attention of queries over keys, contexts, query × context similarities.
-                    unsafe BLAS.sgemm(transA: false, transB: true, m: nq, n: nk, k: e, alpha: invTau,
-                                      a: q, lda: e, b: k, ldb: e, beta: 0, c: a, ldc: nk)
-                    for r in 0..<nq { unsafe Softmax.forwardRow(a + r * nk, count: nk) }
-                    unsafe BLAS.sgemm(transA: false, transB: false, m: nq, n: e, k: nk,
-                                      a: a, lda: nk, b: k, ldb: e, beta: 0, c: craw, ldc: e)
-                    if normalizeContext {
-                        unsafe Normalize.forward(out: c, norm: norms, inp: craw, rows: nq, dim: e)
-                    } else {
-                        unsafe c.update(from: craw, count: nq * e)
-                    }
-                    unsafe BLAS.sgemm(transA: false, transB: true, m: nq, n: nq, k: e, alpha: invTau,
-                                      a: q, lda: e, b: c, ldb: e, beta: 0, c: sim, ldc: nq)
-                    // Loss and dS_il = (w_i (rowSoftmax_il − δ) + w_l (colSoftmax_il − δ)) / 2, times weight / B.
-                    var loss = 0.0
-                    unsafe dsim.update(repeating: 0, count: nq * nq)
-                    for i in 0..<nq {
-                        let wi = unsafe Double(w[i])
-                        let diag = unsafe Double(sim[i * nq + i])
-                        loss += unsafe wi * (Losses.logSumExp(sim + i * nq, count: nq, stride: 1) - diag)
-                        loss += unsafe wi * (Losses.logSumExp(sim + i, count: nq, stride: nq) - diag)
-                    }
-                    let half = 0.5 * scale
-                    for i in 0..<nq {  // rows
-                        var mx = -Float.infinity
-                        for l in 0..<nq { mx = unsafe max(mx, sim[i * nq + l]) }
-                        var s: Float = 0
-                        for l in 0..<nq { s += unsafe expf(sim[i * nq + l] - mx) }
-                        let g = unsafe half * w[i]
-                        for l in 0..<nq { unsafe dsim[i * nq + l] += g * expf(sim[i * nq + l] - mx) / s }
-                        unsafe dsim[i * nq + i] -= g
-                    }
-                    for l in 0..<nq {  // columns
-                        var mx = -Float.infinity
-                        for i in 0..<nq { mx = unsafe max(mx, sim[i * nq + l]) }
-                        var s: Float = 0
-                        for i in 0..<nq { s += unsafe expf(sim[i * nq + l] - mx) }
-                        let g = unsafe half * w[l]
-                        for i in 0..<nq { unsafe dsim[i * nq + l] += g * expf(sim[i * nq + l] - mx) / s }
-                        unsafe dsim[l * nq + l] -= g
-                    }
-                    // dQ = dS · C / τ ; dC = dSᵀ · Q / τ
-                    unsafe BLAS.sgemm(transA: false, transB: false, m: nq, n: e, k: nq, alpha: invTau,
-                                      a: dsim, lda: nq, b: c, ldb: e, beta: 0, c: dq, ldc: e)
-                    unsafe BLAS.sgemm(transA: true, transB: false, m: nq, n: e, k: nq, alpha: invTau,
-                                      a: dsim, lda: nq, b: q, ldb: e, beta: 0, c: dc, ldc: e)
-                    if normalizeContext {
-                        unsafe Normalize.backward(dinp: dcraw, dout: dc, out: c, norm: norms, rows: nq, dim: e)
-                    } else {
-                        unsafe dcraw.update(from: dc, count: nq * e)
-                    }
-                    // dA = dCraw · Kᵀ ; dK = Aᵀ · dCraw ; then through the softmax, Z = Q·Kᵀ/τ.
-                    unsafe BLAS.sgemm(transA: false, transB: true, m: nq, n: nk, k: e,
-                                      a: dcraw, lda: e, b: k, ldb: e, beta: 0, c: da, ldc: nk)
-                    unsafe BLAS.sgemm(transA: true, transB: false, m: nk, n: e, k: nq,
-                                      a: a, lda: nk, b: dcraw, ldb: e, beta: 0, c: dk, ldc: e)
-                    for r in 0..<nq { unsafe Softmax.backwardRow(da + r * nk, probabilities: a + r * nk, count: nk) }
-                    unsafe BLAS.sgemm(transA: false, transB: false, m: nq, n: e, k: nk, alpha: invTau,
-                                      a: da, lda: nk, b: k, ldb: e, beta: 1, c: dq, ldc: e)
-                    unsafe BLAS.sgemm(transA: true, transB: false, m: nk, n: e, k: nq, alpha: invTau,
-                                      a: da, lda: nk, b: q, ldb: e, beta: 1, c: dk, ldc: e)
-                    for (r, i) in qi.enumerated() { for x in 0..<e { unsafe dqs[i * e + x] = dq[r * e + x] } }
-                    for (r, j) in kj.enumerated() { for x in 0..<e { unsafe dks[j * e + x] = dk[r * e + x] } }
-                    unsafe lossOut[bi] = loss / 2
-                }
+        let perSample = Parallel.map(b) { bi in
+            let qs = unsafe queries + bi * queryStride, ks = unsafe keys + bi * keyStride
+            let dqs = unsafe dqueries + bi * queryStride, dks = unsafe dkeys + bi * keyStride
+            for i in 0..<(n * e) { unsafe dqs[i] = 0 }
+            for i in 0..<(m * e) { unsafe dks[i] = 0 }
+            let qi = (0..<n).filter { i in unsafe queryValid.map { unsafe $0[bi * n + i] != 0 } ?? true }
+            let kj = (0..<m).filter { j in unsafe keyValid.map { unsafe $0[bi * m + j] != 0 } ?? true }
+            let nq = qi.count, nk = kj.count
+            if nq == 0 || nk == 0 { return 0 }
+            let buf = UnsafeMutablePointer<Float>.allocate(capacity: 2 * nq * e + 2 * nk * e + 2 * nq * nk
+                                                            + 4 * nq * e + nq + 2 * nq * nq + nq)
+            defer { unsafe buf.deallocate() }
+            var at = 0
+            @unsafe func take(_ c: Int) -> UnsafeMutablePointer<Float> { defer { at += c }; return unsafe buf + at }
+            let q = unsafe take(nq * e), k = unsafe take(nk * e), dq = unsafe take(nq * e), dk = unsafe take(nk * e)
+            let a = unsafe take(nq * nk), da = unsafe take(nq * nk)
+            let craw = unsafe take(nq * e), c = unsafe take(nq * e), dc = unsafe take(nq * e), dcraw = unsafe take(nq * e)
+            let norms = unsafe take(nq), sim = unsafe take(nq * nq), dsim = unsafe take(nq * nq), w = unsafe take(nq)
+            for (r, i) in qi.enumerated() {
+                for x in 0..<e { unsafe q[r * e + x] = qs[i * e + x] }
+                unsafe w[r] = queryWeight[bi * n + i]
             }
+            for (r, j) in kj.enumerated() { for x in 0..<e { unsafe k[r * e + x] = ks[j * e + x] } }
+            // Forward: attention of queries over keys (each key its own value), contexts, query × context
+            // similarities.
+            unsafe AttentionHead.forward(out: craw, ldOut: e, att: a, q: q, ldq: e, k: k, ldk: e, v: k, ldv: e,
+                                         mask: nil, queries: nq, keys: nk, headDim: e, scale: invTau, causal: false)
+            if normalizeContext {
+                unsafe Normalize.forward(out: c, norm: norms, inp: craw, rows: nq, dim: e)
+            } else {
+                unsafe c.update(from: craw, count: nq * e)
+            }
+            unsafe BLAS.sgemm(transA: false, transB: true, m: nq, n: nq, k: e, alpha: invTau,
+                              a: q, lda: e, b: c, ldb: e, beta: 0, c: sim, ldc: nq)
+            // Loss and dS_il = (w_i (rowSoftmax_il − δ) + w_l (colSoftmax_il − δ)) / 2, times weight / B.
+            unsafe dsim.update(repeating: 0, count: nq * nq)
+            let loss = unsafe Losses.diagonalCrossEntropyBothWays(sim: sim, count: nq, weights: w, scale: 0.5 * scale,
+                                                                  dsim: dsim)
+            // dQ = dS · C / τ ; dC = dSᵀ · Q / τ
+            unsafe BLAS.sgemm(transA: false, transB: false, m: nq, n: e, k: nq, alpha: invTau,
+                              a: dsim, lda: nq, b: c, ldb: e, beta: 0, c: dq, ldc: e)
+            unsafe BLAS.sgemm(transA: true, transB: false, m: nq, n: e, k: nq, alpha: invTau,
+                              a: dsim, lda: nq, b: q, ldb: e, beta: 0, c: dc, ldc: e)
+            if normalizeContext {
+                unsafe Normalize.backward(dinp: dcraw, dout: dc, out: c, norm: norms, rows: nq, dim: e)
+            } else {
+                unsafe dcraw.update(from: dc, count: nq * e)
+            }
+            // The attention's backward, each key its own value: dA = dCraw · Kᵀ ; dK = Aᵀ · dCraw ; then through
+            // the softmax, Z = Q·Kᵀ/τ: dQ += dZ · K / τ ; dK += dZᵀ · Q / τ.
+            unsafe AttentionHead.backward(dq: dq, lddq: e, dk: dk, lddk: e, dv: dk, lddv: e, dout: dcraw, ldy: e,
+                                          att: a, q: q, ldq: e, k: k, ldk: e, v: k, ldv: e, scratch: da,
+                                          queries: nq, keys: nk, headDim: e, scale: invTau, accumulate: true)
+            for (r, i) in qi.enumerated() { for x in 0..<e { unsafe dqs[i * e + x] = dq[r * e + x] } }
+            for (r, j) in kj.enumerated() { for x in 0..<e { unsafe dks[j * e + x] = dk[r * e + x] } }
+            return loss / 2
         }
         return perSample.reduce(0, +) / Double(b)
     }

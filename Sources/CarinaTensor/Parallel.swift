@@ -42,6 +42,23 @@ public enum Parallel {
     }
 }
 
+extension Parallel {
+    /// `body(i)` for every `i` in `0..<count`, computed over `forRanges`' parts and returned in order.
+    ///
+    /// Each part writes only its own elements, so the values do not depend on the split.
+    @inline(__always)
+    static func map(_ count: Int, _ body: (Int) -> Double) -> [Double] {
+        var values = [Double](repeating: 0, count: count)
+        unsafe values.withUnsafeMutableBufferPointer { out in
+            let out = out.baseAddress!
+            forRanges(count) { start, end in
+                for i in start..<end { unsafe out[i] = body(i) }
+            }
+        }
+        return values
+    }
+}
+
 /// A closure handed to worker threads for the duration of one `Parallel.forRanges` call.
 @unsafe private struct UncheckedBody: @unchecked Sendable {
     let run: (Int, Int) -> Void

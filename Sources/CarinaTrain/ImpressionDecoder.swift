@@ -127,38 +127,44 @@ struct ImpressionDecoder {
         unsafe s.dresid.update(repeating: 0, count: rows * d)
         unsafe LayerNorm.backward(dinp: s.dresid, dweight: g + lnW, dbias: g + lnB, dout: dout, inp: acts.resid[blocks.count],
                                   weight: w + lnW, mean: acts.outMean, rstd: acts.outRstd, rows: rows, dim: d)
+        // Each branch ends in an output projection read from the residual gradient `dresid`, and starts at a
+        // LayerNorm of the residual stream whose input gradient adds into `dresid`.
+        @unsafe func projectionBackward(dinp: UnsafeMutablePointer<Float>, weight: Int, bias: Int,
+                                        inp: UnsafePointer<Float>, inDim: Int) {
+            unsafe Linear.backward(dinp: dinp, dweight: g + weight, dbias: g + bias, dout: s.dresid, inp: inp,
+                                   weight: w + weight, rows: rows, inDim: inDim, outDim: d)
+        }
+        @unsafe func normBackward(weight: Int, bias: Int, inp: UnsafePointer<Float>, mean: UnsafePointer<Float>,
+                                  rstd: UnsafePointer<Float>) {
+            unsafe LayerNorm.backward(dinp: s.dresid, dweight: g + weight, dbias: g + bias, dout: s.dln, inp: inp,
+                                      weight: w + weight, mean: mean, rstd: rstd, rows: rows, dim: d)
+        }
         for (l, p) in blocks.enumerated().reversed() {
             // MLP branch.
-            unsafe Linear.backward(dinp: s.dfch, dweight: g + p.fc2W, dbias: g + p.fc2B, dout: s.dresid, inp: acts.fchGelu[l],
-                                   weight: w + p.fc2W, rows: rows, inDim: f, outDim: d)
+            unsafe projectionBackward(dinp: s.dfch, weight: p.fc2W, bias: p.fc2B, inp: acts.fchGelu[l], inDim: f)
             unsafe GELU.backward(dinp: s.dfch, derivative: acts.fch[l], dout: s.dfch, count: rows * f)
             unsafe Linear.backward(dinp: s.dln, dweight: g + p.fc1W, dbias: g + p.fc1B, dout: s.dfch, inp: acts.ln3[l],
                                    weight: w + p.fc1W, rows: rows, inDim: d, outDim: f)
-            unsafe LayerNorm.backward(dinp: s.dresid, dweight: g + p.ln3W, dbias: g + p.ln3B, dout: s.dln,
-                                      inp: acts.resid3[l], weight: w + p.ln3W, mean: acts.ln3Mean[l], rstd: acts.ln3Rstd[l],
-                                      rows: rows, dim: d)
+            unsafe normBackward(weight: p.ln3W, bias: p.ln3B, inp: acts.resid3[l], mean: acts.ln3Mean[l],
+                                rstd: acts.ln3Rstd[l])
             // Cross-attention branch.
-            unsafe Linear.backward(dinp: s.dattOut, dweight: g + p.cprojW, dbias: g + p.cprojB, dout: s.dresid,
-                                   inp: acts.cattOut[l], weight: w + p.cprojW, rows: rows, inDim: d, outDim: d)
+            unsafe projectionBackward(dinp: s.dattOut, weight: p.cprojW, bias: p.cprojB, inp: acts.cattOut[l], inDim: d)
             unsafe CrossAttention.backward(dq: s.dq, dkv: s.dkv, dout: s.dattOut, q: acts.q[l], kv: acts.kv[l],
                                            att: acts.catt[l], batch: b, queries: n, keys: m, dim: d, heads: h)
             unsafe Linear.backward(dinp: s.dmem, dweight: g + p.kvW, dbias: g + p.kvB, dout: s.dkv, inp: acts.memory,
                                    weight: w + p.kvW, rows: b * m, inDim: d, outDim: 2 * d, accumulateInput: true)
             unsafe Linear.backward(dinp: s.dln, dweight: g + p.qW, dbias: g + p.qB, dout: s.dq, inp: acts.ln2[l],
                                    weight: w + p.qW, rows: rows, inDim: d, outDim: d)
-            unsafe LayerNorm.backward(dinp: s.dresid, dweight: g + p.ln2W, dbias: g + p.ln2B, dout: s.dln,
-                                      inp: acts.resid2[l], weight: w + p.ln2W, mean: acts.ln2Mean[l], rstd: acts.ln2Rstd[l],
-                                      rows: rows, dim: d)
+            unsafe normBackward(weight: p.ln2W, bias: p.ln2B, inp: acts.resid2[l], mean: acts.ln2Mean[l],
+                                rstd: acts.ln2Rstd[l])
             // Causal self-attention branch.
-            unsafe Linear.backward(dinp: s.dattOut, dweight: g + p.projW, dbias: g + p.projB, dout: s.dresid,
-                                   inp: acts.attOut[l], weight: w + p.projW, rows: rows, inDim: d, outDim: d)
+            unsafe projectionBackward(dinp: s.dattOut, weight: p.projW, bias: p.projB, inp: acts.attOut[l], inDim: d)
             unsafe Attention.backward(dqkv: s.dqkv, dout: s.dattOut, qkv: acts.qkv[l], att: acts.att[l], batch: b,
                                       tokens: n, dim: d, heads: h)
             unsafe Linear.backward(dinp: s.dln, dweight: g + p.qkvW, dbias: g + p.qkvB, dout: s.dqkv, inp: acts.ln1[l],
                                    weight: w + p.qkvW, rows: rows, inDim: d, outDim: 3 * d)
-            unsafe LayerNorm.backward(dinp: s.dresid, dweight: g + p.ln1W, dbias: g + p.ln1B, dout: s.dln,
-                                      inp: acts.resid[l], weight: w + p.ln1W, mean: acts.ln1Mean[l], rstd: acts.ln1Rstd[l],
-                                      rows: rows, dim: d)
+            unsafe normBackward(weight: p.ln1W, bias: p.ln1B, inp: acts.resid[l], mean: acts.ln1Mean[l],
+                                rstd: acts.ln1Rstd[l])
         }
         unsafe Embedding.backward(dtable: g + tok, dpos: g + pos, dout: s.dresid, ids: ids, batch: b, tokens: n, dim: d)
         unsafe Linear.backward(dinp: dmemory, dweight: g + memW, dbias: g + memB, dout: s.dmem, inp: memory,

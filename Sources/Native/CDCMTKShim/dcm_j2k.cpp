@@ -86,6 +86,13 @@ void keepMessage(const char *message, void *user) {
 
 void dropMessage(const char *, void *) {}
 
+/// Routes a codec's messages: errors into `messages`, warnings and information nowhere.
+void keepErrorsOnly(opj_codec_t *codec, std::string *messages) {
+    opj_set_error_handler(codec, keepMessage, messages);
+    opj_set_warning_handler(codec, dropMessage, nullptr);
+    opj_set_info_handler(codec, dropMessage, nullptr);
+}
+
 struct CodecDeleter {
     void operator()(opj_codec_t *c) const { opj_destroy_codec(c); }
 };
@@ -106,9 +113,7 @@ int decodeJPEG2000(const uint8_t *data, size_t size, int32_t rows, int32_t colum
     std::unique_ptr<opj_codec_t, CodecDeleter> codec(opj_create_decompress(jp2 ? OPJ_CODEC_JP2 : OPJ_CODEC_J2K));
     if (!codec) return fail(err, CARINA_DCM_INTERNAL, "OpenJPEG could not create a decoder");
     std::string messages;
-    opj_set_error_handler(codec.get(), keepMessage, &messages);
-    opj_set_warning_handler(codec.get(), dropMessage, nullptr);
-    opj_set_info_handler(codec.get(), dropMessage, nullptr);
+    keepErrorsOnly(codec.get(), &messages);
     opj_dparameters_t parameters;
     opj_set_default_decoder_parameters(&parameters);
     if (!opj_setup_decoder(codec.get(), &parameters))
@@ -174,9 +179,7 @@ int encodeJPEG2000(const uint16_t *pixels, int32_t rows, int32_t columns, int32_
     std::unique_ptr<opj_codec_t, CodecDeleter> codec(opj_create_compress(OPJ_CODEC_J2K));
     if (!codec) return fail(err, CARINA_DCM_INTERNAL, "OpenJPEG could not create an encoder");
     std::string messages;
-    opj_set_error_handler(codec.get(), keepMessage, &messages);
-    opj_set_warning_handler(codec.get(), dropMessage, nullptr);
-    opj_set_info_handler(codec.get(), dropMessage, nullptr);
+    keepErrorsOnly(codec.get(), &messages);
     opj_cparameters_t parameters;
     opj_set_default_encoder_parameters(&parameters);
     parameters.irreversible = 0; // reversible 5/3 wavelet: lossless

@@ -18,9 +18,7 @@ struct DicomInfoCommand: AsyncParsableCommand {
     func run() async throws {
         let metadata = try DicomReader.metadata(path: file)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(metadata), as: UTF8.self))
+            try printJSON(metadata)
             return
         }
         print(Self.text(metadata))

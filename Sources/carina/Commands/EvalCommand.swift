@@ -66,9 +66,7 @@ struct EvalCommand: AsyncParsableCommand {
             print("eval: reconstructions of \(min(4, first.batchSize)) held-out images (original, masked, reconstructed) in \(png)")
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try printJSON(report)
             return
         }
         func f(_ x: Double) -> String { String(format: "%.3f", x) }

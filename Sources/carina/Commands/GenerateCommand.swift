@@ -94,9 +94,7 @@ struct GenerateCommand: AsyncParsableCommand {
                             meanTruthWords: mean(ref), distinctGenerated: Set(scoredIndex.map { generated[$0] }).count,
                             samples: shown)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try printJSON(report)
             return
         }
         func f(_ x: Double) -> String { String(format: "%.3f", x) }

@@ -114,9 +114,7 @@ struct ProbeCommand: AsyncParsableCommand {
         // A source with fewer labels than the column (RSNA) leaves the rest blank: never scored, so not listed.
         if names.count < report.rows.count { report.rows = Array(report.rows.prefix(names.count)) }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try printJSON(report)
             return
         }
         let method = fineTune
