@@ -7,12 +7,12 @@
 # The images are 64×64 (upscaled to 224 by the loader), the test split has at most 43 positives per finding and
 # three findings none, so the table shows the machinery at work, not a result to compare with the papers'.
 #
-#   bash Scripts/probe-nih.sh [STEPS=80] [EPOCHS=5] [WORK=/tmp/carina-probe-nih]
+#   bash Scripts/probe-nih.sh [STEPS=80] [EPOCHS=10] [WORK=/tmp/carina-probe-nih]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source Scripts/env.sh
 steps="${1:-80}"
-epochs="${2:-5}"
+epochs="${2:-10}"
 start_work "${3:-}" carina-probe-nih
 if [ ! -f "$work/nih-shards/index.json" ]; then
     rm -rf "$work/nih-dump" "$work/nih-shards"
