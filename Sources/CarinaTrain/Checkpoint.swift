@@ -175,3 +175,11 @@ public struct Checkpoint: Sendable, Equatable {
         (0..<8).reduce(UInt64(0)) { $0 | UInt64(b[o + $1]) << (8 * UInt64($1)) }
     }
 }
+
+extension DualEncoder {
+    /// The model a checkpoint holds: its configuration with its parameters (the optimiser state is not needed).
+    public convenience init(checkpoint: Checkpoint) throws {
+        try self.init(config: checkpoint.config, seed: 0)
+        arena.setAll(checkpoint.parameters)
+    }
+}

@@ -46,9 +46,7 @@ public enum Evaluator {
     /// `instanceText`: the report text embedded (the one the model was trained to embed).
     public static func evaluate(checkpoint: String, batches: some Sequence<TrainingBatch>, labelNames: [String]? = nil,
                                 probeSeed: UInt64 = 0, instanceText: InstanceText = .impression) throws -> EvalReport {
-        let ckpt = try Checkpoint.read(from: checkpoint)
-        let model = try DualEncoder(config: ckpt.config, seed: 0)
-        model.arena.setAll(ckpt.parameters)
+        let model = try DualEncoder(checkpoint: Checkpoint.read(from: checkpoint))
         model.objectives.instanceText = instanceText
         return try evaluate(model: model, batches: batches, labelNames: labelNames, probeSeed: probeSeed)
     }

@@ -39,7 +39,8 @@ struct EvalCommand: AsyncParsableCommand {
 
     private func evaluate() async throws {
         let path = try HeldOutRecords.checkpointFile(checkpoint)
-        let config = try Checkpoint.read(from: path).config
+        let model = try DualEncoder(checkpoint: Checkpoint.read(from: path))
+        let config = model.config
         var options = HeldOutRecords.loaderOptions(config: config, batch: loaderFlags.batch,
                                                    splits: try selection.splits(default: "test"))
         // MRM's higher-resolution target: the reconstruction is drawn at the target's resolution.
@@ -53,12 +54,9 @@ struct EvalCommand: AsyncParsableCommand {
         guard let text = InstanceText(rawValue: instanceText) else {
             throw ValidationError("--instance-text must be one of \(InstanceText.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let report = try Evaluator.evaluate(checkpoint: path, batches: batches, labelNames: names, probeSeed: seed,
-                                            instanceText: text)
+        model.objectives.instanceText = text
+        let report = try Evaluator.evaluate(model: model, batches: batches, labelNames: names, probeSeed: seed)
         if let png = reconstruction {
-            let ckpt = try Checkpoint.read(from: path)
-            let model = try DualEncoder(config: ckpt.config, seed: 0)
-            model.arena.setAll(ckpt.parameters)
             guard let first = batches.first else { throw CLIError("\(dir) holds no sample to reconstruct") }
             let grid = try Reconstruction.grid(model: model, batch: first, count: 4, seed: seed)
             let image = GrayImage(width: grid.width, height: grid.height, bitDepth: 8, pixels: grid.pixels.map { UInt16($0) })

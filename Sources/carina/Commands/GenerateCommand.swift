@@ -67,8 +67,7 @@ struct GenerateCommand: AsyncParsableCommand {
                                                  allowed: allowTrainingRecords)
         let tokenizer = try WordPieceTokenizer(vocabularyPath: loaderFlags.vocab)
         let decoder = WordPieceDecoder(tokenizer: tokenizer)
-        let model = try DualEncoder(config: config, seed: 0)
-        model.arena.setAll(ckpt.parameters)
+        let model = try DualEncoder(checkpoint: ckpt)
         let loader = try StreamingLoader(directory: dir, vocabulary: loaderFlags.vocab, options: options)
         let t = config.textLength
         var keys: [String] = [], generated: [String] = [], truths: [String] = []

@@ -70,9 +70,7 @@ struct ProbeCommand: AsyncParsableCommand {
             model = try DualEncoder(config: Resources.modelConfig(String(checkpoint.dropFirst("untrained:".count))), seed: seed)
         } else {
             path = try HeldOutRecords.checkpointFile(path)
-            let ckpt = try Checkpoint.read(from: path)
-            model = try DualEncoder(config: ckpt.config, seed: 0)
-            model.arena.setAll(ckpt.parameters)
+            model = try DualEncoder(checkpoint: Checkpoint.read(from: path))
         }
         let dataset = try MDSDataset(directory: dir)
         guard dataset.count > 0 else { throw CLIError("\(dir) holds no record") }
