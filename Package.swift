@@ -31,6 +31,7 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CXXHash", path: "Sources/Native/CXXHash", providers: [.apt(["libxxhash-dev"])]),
         .target(name: "CCRC32C", path: "Sources/Native/CCRC32C"),
+        .target(name: "CDirectIO", path: "Sources/Native/CDirectIO"),
         .target(name: "CPNGInflate", path: "Sources/Native/CPNGInflate", linkerSettings: [.linkedLibrary("deflate")]),
         .target(
             name: "CDCMTKShim",
@@ -50,7 +51,7 @@ let package = Package(
         .target(name: "CarinaReports", dependencies: ["CarinaCore"], swiftSettings: strictSafety),
         .target(name: "CarinaOpenI", dependencies: ["CarinaCore", "CarinaReports", "CXML2"], swiftSettings: strictSafety),
         .target(name: "CarinaGraph", dependencies: ["CarinaCore", "CarinaReports"]),
-        .target(name: "CarinaShards", dependencies: ["CCRC32C", "CCrypto", "CXXHash", "CarinaCore"],
+        .target(name: "CarinaShards", dependencies: ["CCRC32C", "CCrypto", "CDirectIO", "CXXHash", "CarinaCore"],
                 swiftSettings: strictSafety),
         .target(name: "CarinaRecord", dependencies: ["CarinaCore", "CarinaShards"]),
         .target(name: "CarinaLoader", dependencies: ["CarinaCore", "CarinaShards", "CarinaRecord", "CarinaImage"],

@@ -13,15 +13,24 @@ enum DurableFile {
     /// The suffix of files being written; anything carrying it after a crash is garbage.
     static let temporarySuffix = ".tmp"
 
-    /// Atomically replaces `path` with the concatenation of `parts` and then, when given, the whole of `spool`.
+    /// Atomically replaces `path` with the concatenation of `parts` and then, when given, the whole of `spool`. A
+    /// file with a spool (a shard) is written past the page cache where the file system allows it
+    /// (``DirectShardWrite``), unless `direct` is false.
     ///
     /// - Throws: ``ShardError`` (`io`) naming the file and the system's reason.
     /// - Parameter step: called with `"<name>: partial"`, `"<name>: synced"` and `"<name>: renamed"` as the write
     ///   progresses, so tests can kill the process at each point.
-    static func write(_ parts: [[UInt8]], then spool: ShardSpool? = nil, to path: String,
+    static func write(_ parts: [[UInt8]], then spool: ShardSpool? = nil, to path: String, direct: Bool = true,
                       step: ((String) -> Void)? = nil) throws(ShardError) {
         let name = (path as NSString).lastPathComponent
         let temporary = path + temporarySuffix
+        if let spool, direct, try DirectShardWrite.write(parts, then: spool, to: temporary, name: name, step: step) {
+            step?("\(name): synced")
+            try move(temporary, over: path)
+            syncDirectory(of: path)
+            step?("\(name): renamed")
+            return
+        }
         let fm = FileManager.default
         guard fm.createFile(atPath: temporary, contents: nil) else {
             throw ShardError(.io, "cannot create \(temporary): check the folder exists and is writable")

@@ -18,8 +18,9 @@ import Foundation
 /// and an oversized first sample leaves an empty `shard.00000.mds`, as `streaming` does).
 ///
 /// Memory: the open shard's samples wait in a spool file in the folder (``ShardSpool``), not in memory; at the flush
-/// the head is written and the spool copied after it, so the writer holds one encoded sample and the offset table,
-/// whatever the size limit.
+/// the head is written and the spool copied after it, past the page cache where the file system allows
+/// (``DirectShardWrite``), so the writer holds one encoded sample, the offset table and a 1 MiB buffer, whatever the
+/// size limit.
 ///
 /// Crash safety: every shard, sidecar and progress file is written under `<name>.tmp`, flushed, and renamed; after
 /// each shard the progress file `carina.progress.json` (an index of the completed shards) is replaced; `index.json`
@@ -63,6 +64,10 @@ public final class MDSShardWriter {
     public var refusesOversizedSamples = false
     /// What the `sampleTooLarge` error tells the caller to do (a command names its own options).
     public var oversizedSampleAdvice = "raise the shard size or make the sample smaller"
+
+    /// Whether shards are written past the page cache where the file system allows it (``DirectShardWrite``); the
+    /// bytes are the same either way.
+    var writesShardsDirectly = true
 
     /// Called at each step of writing a file (for crash tests).
     var onStep: ((String) -> Void)?
@@ -224,7 +229,7 @@ public final class MDSShardWriter {
         }
         head.append(contentsOf: configBytes)
         let basename = MDSShardWriter.shardName(entries.count)
-        try DurableFile.write([head], then: spool, to: path(basename), step: onStep)
+        try DurableFile.write([head], then: spool, to: path(basename), direct: writesShardsDirectly, step: onStep)
         let bytes = head.count + spool.count
         let digests = hashes.isEmpty ? [] : try Self.digests(of: path(basename), hashes)
         let sidecar = CRCSidecar(headCRC: CRC32C.checksum(head), sampleCRCs: sidecarCRCs)

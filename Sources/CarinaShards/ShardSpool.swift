@@ -49,18 +49,30 @@ final class ShardSpool {
         count += bytes.count
     }
 
+    /// Reads spooled bytes from `offset` into `buffer`, as many as fit and are there; returns how many (more than 0
+    /// while `offset` is below ``count``).
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(ShardError) -> Int {
+        let want = min(buffer.count, count - offset)
+        guard want > 0 else { return 0 }
+        while true {
+            let n = unsafe pread(descriptor, buffer.baseAddress!, want, off_t(offset))
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { throw failure(n == 0 ? "unexpected end of" : "cannot read") }
+            return n
+        }
+    }
+
     /// Copies the spooled bytes in `range` to `handle`, a bounded buffer at a time.
     func copy(_ range: Range<Int>, to handle: FileHandle) throws(ShardError) {
         guard !range.isEmpty else { return }
-        var buffer = [UInt8](repeating: 0, count: min(1 << 20, range.count))
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: min(1 << 20, range.count), alignment: 16)
+        defer { unsafe buffer.deallocate() }
         var offset = range.lowerBound
         while offset < range.upperBound {
             let want = min(buffer.count, range.upperBound - offset)
-            let n = unsafe buffer.withUnsafeMutableBytes { raw in unsafe pread(descriptor, raw.baseAddress!, want, off_t(offset)) }
-            if n < 0, errno == EINTR { continue }
-            guard n > 0 else { throw failure(n == 0 ? "unexpected end of" : "cannot read") }
+            let n = try unsafe read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<want]), at: offset)
             do {
-                try handle.write(contentsOf: buffer[..<n])
+                try unsafe handle.write(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[..<n]))
             } catch {
                 throw ShardError(.io, "cannot copy spooled samples into a shard: \(FileErrorText.reason(error))\(FileErrorText.advice(error))")
             }
