@@ -28,8 +28,10 @@ enum DirectShardWrite {
     /// file system has no direct I/O (the caller then writes the file through the page cache).
     ///
     /// - Throws: ``ShardError`` (`io`) naming the file and the system's reason.
-    static func write(_ parts: [[UInt8]], then spool: ShardSpool, to temporary: String, name: String,
-                      step: ((String) -> Void)?) throws(ShardError) -> Bool {
+    static func write(
+        _ parts: [[UInt8]], then spool: ShardSpool, to temporary: String, name: String,
+        step: ((String) -> Void)?
+    ) throws(ShardError) -> Bool {
         let descriptor = unsafe carina_open_direct_for_writing(temporary)
         guard descriptor >= 0 else {
             if Self.isUnsupported(errno) { return false }
@@ -47,7 +49,8 @@ enum DirectShardWrite {
             var filled = 0
             while filled < chunkSize, position < total {
                 let space = unsafe UnsafeMutableRawBufferPointer(rebasing: buffer[filled...])
-                let n = position < headCount
+                let n =
+                    position < headCount
                     ? unsafe copyHead(parts, from: position, into: space)
                     : try unsafe spool.read(into: space, at: position - headCount)
                 filled += n
@@ -56,11 +59,8 @@ enum DirectShardWrite {
             // Only the file's last chunk can be short: it is padded to a whole block and the file cut back below.
             let length = (filled + alignment - 1) / alignment * alignment
             unsafe buffer[filled..<length].initializeMemory(as: UInt8.self, repeating: 0)
-            let fileOffset = position - filled
-            if !(try unsafe writeAll(descriptor, UnsafeRawBufferPointer(rebasing: buffer[..<length]), at: fileOffset,
-                                     path: temporary)) {
-                return false
-            }
+            let chunk = unsafe UnsafeRawBufferPointer(rebasing: buffer[..<length])
+            guard try unsafe writeAll(descriptor, chunk, at: position - filled, path: temporary) else { return false }
             if !steppedHalf, position >= total / 2, position < total {
                 steppedHalf = true
                 step?("\(name): partial")
@@ -73,7 +73,9 @@ enum DirectShardWrite {
     }
 
     /// Copies the bytes of the concatenated `parts` from `position` on into `space`, as many as fit; returns how many.
-    private static func copyHead(_ parts: [[UInt8]], from position: Int, into space: UnsafeMutableRawBufferPointer) -> Int {
+    private static func copyHead(_ parts: [[UInt8]], from position: Int, into space: UnsafeMutableRawBufferPointer)
+        -> Int
+    {
         var skip = position
         for part in parts {
             if skip >= part.count {
@@ -91,11 +93,14 @@ enum DirectShardWrite {
 
     /// Writes all of `bytes` at `offset`. Returns false when the very first write is refused as unsupported (a file
     /// system that accepts the `O_DIRECT` open but not the write); throws for any other failure.
-    private static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int,
-                                 path: String) throws(ShardError) -> Bool {
+    private static func writeAll(
+        _ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int,
+        path: String
+    ) throws(ShardError) -> Bool {
         var written = 0
         while written < bytes.count {
-            let n = unsafe pwrite(descriptor, bytes.baseAddress! + written, bytes.count - written, off_t(offset + written))
+            let n = unsafe pwrite(
+                descriptor, bytes.baseAddress! + written, bytes.count - written, off_t(offset + written))
             if n < 0 {
                 if errno == EINTR { continue }
                 if offset + written == 0, isUnsupported(errno) { return false }

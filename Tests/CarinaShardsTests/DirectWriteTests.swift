@@ -1,7 +1,8 @@
-@testable import CarinaShards
 import CarinaTestSupport
 import Foundation
 import Testing
+
+@testable import CarinaShards
 
 /// Shards written past the page cache (``DirectShardWrite``) hold the same bytes as shards written through it, whatever
 /// their length against the 4 KiB blocks and 1 MiB chunks the direct path writes in.
