@@ -13,10 +13,12 @@ struct TarWriter {
     /// Creates (or truncates) the archive at `path`.
     init(path: String) throws(ShardError) {
         self.path = path
-        guard FileManager.default.createFile(atPath: path, contents: nil),
-            let handle = FileHandle(forWritingAtPath: path)
-        else { throw ShardError(.io, "cannot create \(path): check the folder exists and is writable") }
-        self.handle = handle
+        // open(2) rather than FileManager.createFile, whose atomic write leaves a hidden temporary behind when killed.
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw ShardError(.io, "cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+        handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     }
 
     /// Appends a member.

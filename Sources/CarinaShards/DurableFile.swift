@@ -31,12 +31,16 @@ enum DurableFile {
             step?("\(name): renamed")
             return
         }
-        let fm = FileManager.default
-        guard fm.createFile(atPath: temporary, contents: nil) else {
-            throw ShardError(.io, "cannot create \(temporary): check the folder exists and is writable")
+        // Created with open(2), not FileManager.createFile: that writes a hidden temporary of Foundation's own naming
+        // and renames it, which a kill at the wrong moment would leave behind in the dataset folder.
+        let descriptor = unsafe open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            let error = NSError(domain: NSPOSIXErrorDomain, code: Int(errno))
+            let reason = FileErrorText.reason(error) + FileErrorText.advice(error)
+            throw ShardError(.io, "cannot create \(temporary): \(reason)")
         }
         do {
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
+            let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
             defer { try? handle.close() }
             for (i, part) in parts.enumerated() where !part.isEmpty {
                 if spool == nil, i == parts.count - 1, part.count > 1 {
