@@ -46,31 +46,14 @@ import CarinaTestSupport
         /// atomic writes (`.dat.nosync…`), which nothing would clean up.
         @Test func everyFileAnIngestCreatesHasCarinasName() throws {
             let dump = try TemporaryDirectory("carina-synth")
-            let made = try CarinaExecutable.run(["synth", dump.path, "--studies", "12", "--rows", "160", "--cols", "192",
-                                                 "--seed", "5"])
+            let made = try CarinaExecutable.run(
+                ["synth", dump.path, "--studies", "12", "--rows", "160", "--cols", "192", "--seed", "5"])
             #expect(made.status == 0, "\(made.stderr)")
             let out = try TemporaryDirectory()
-            let watch = inotify_init1(Int32(IN_NONBLOCK))
-            try #require(watch >= 0)
-            defer { _ = close(watch) }
-            try #require(inotify_add_watch(watch, out.path, UInt32(IN_CREATE)) >= 0)
+            let watch = try CreatedFileWatch(out.path)
             let run = try CarinaExecutable.run(["ingest", dump.path, "--out", out.path] + Self.arguments)
             #expect(run.status == 0, "\(run.stderr)")
-            var names = [String]()
-            var buffer = [UInt8](repeating: 0, count: 1 << 16)
-            while true {
-                let n = buffer.withUnsafeMutableBytes { read(watch, $0.baseAddress!, $0.count) }
-                guard n > 0 else { break }
-                var offset = 0
-                // struct inotify_event: int wd; uint32_t mask, cookie, len; char name[len] (NUL-padded).
-                while offset + 16 <= n {
-                    let length = Int(buffer[offset + 12]) | Int(buffer[offset + 13]) << 8
-                        | Int(buffer[offset + 14]) << 16 | Int(buffer[offset + 15]) << 24
-                    names.append(String(decoding: buffer[(offset + 16)..<(offset + 16 + length)].prefix { $0 != 0 },
-                                        as: UTF8.self))
-                    offset += 16 + length
-                }
-            }
+            let names = watch.names()
             #expect(names.contains("shard.00000.mds.tmp"))
             for name in names { #expect(!name.hasPrefix("."), "ingest created the hidden file \(name)") }
         }
