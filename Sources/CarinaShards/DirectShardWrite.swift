@@ -35,7 +35,7 @@ enum DirectShardWrite {
         let descriptor = unsafe carina_open_direct_for_writing(temporary)
         guard descriptor >= 0 else {
             if Self.isUnsupported(errno) { return false }
-            throw failure("cannot create", temporary)
+            throw DurableFile.systemError("cannot create", temporary)
         }
         defer { _ = close(descriptor) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: alignment)
@@ -67,8 +67,10 @@ enum DirectShardWrite {
             }
         }
         if !steppedHalf { step?("\(name): partial") }
-        guard ftruncate(descriptor, off_t(total)) == 0 else { throw failure("cannot set the length of", temporary) }
-        guard fsync(descriptor) == 0 else { throw failure("cannot flush", temporary) }
+        guard ftruncate(descriptor, off_t(total)) == 0 else {
+            throw DurableFile.systemError("cannot set the length of", temporary)
+        }
+        guard fsync(descriptor) == 0 else { throw DurableFile.systemError("cannot flush", temporary) }
         return true
     }
 
@@ -104,7 +106,7 @@ enum DirectShardWrite {
             if n < 0 {
                 if errno == EINTR { continue }
                 if offset + written == 0, isUnsupported(errno) { return false }
-                throw failure("cannot write", path)
+                throw DurableFile.systemError("cannot write", path)
             }
             written += n
         }
@@ -113,10 +115,5 @@ enum DirectShardWrite {
 
     private static func isUnsupported(_ code: Int32) -> Bool {
         code == EINVAL || code == ENOTSUP || code == EOPNOTSUPP
-    }
-
-    private static func failure(_ what: String, _ path: String) -> ShardError {
-        let error = NSError(domain: NSPOSIXErrorDomain, code: Int(errno))
-        return ShardError(.io, "\(what) \(path): \(FileErrorText.reason(error))\(FileErrorText.advice(error))")
     }
 }

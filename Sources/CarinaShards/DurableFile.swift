@@ -24,21 +24,26 @@ enum DurableFile {
                       step: ((String) -> Void)? = nil) throws(ShardError) {
         let name = (path as NSString).lastPathComponent
         let temporary = path + temporarySuffix
-        if let spool, direct, try DirectShardWrite.write(parts, then: spool, to: temporary, name: name, step: step) {
-            step?("\(name): synced")
-            try move(temporary, over: path)
-            syncDirectory(of: path)
-            step?("\(name): renamed")
-            return
+        var wroteDirectly = false
+        if let spool, direct {
+            wroteDirectly = try DirectShardWrite.write(parts, then: spool, to: temporary, name: name, step: step)
         }
+        if !wroteDirectly { try writeBuffered(parts, then: spool, to: temporary, name: name, step: step) }
+        step?("\(name): synced")
+        try move(temporary, over: path)
+        syncDirectory(of: path)
+        step?("\(name): renamed")
+    }
+
+    /// Writes and flushes `temporary` through the page cache, calling `step("<name>: partial")` half way through its
+    /// last part or the spool.
+    private static func writeBuffered(
+        _ parts: [[UInt8]], then spool: ShardSpool?, to temporary: String, name: String, step: ((String) -> Void)?
+    ) throws(ShardError) {
         // Created with open(2), not FileManager.createFile: that writes a hidden temporary of Foundation's own naming
         // and renames it, which a kill at the wrong moment would leave behind in the dataset folder.
         let descriptor = unsafe open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            let error = NSError(domain: NSPOSIXErrorDomain, code: Int(errno))
-            let reason = FileErrorText.reason(error) + FileErrorText.advice(error)
-            throw ShardError(.io, "cannot create \(temporary): \(reason)")
-        }
+        guard descriptor >= 0 else { throw systemError("cannot create", temporary) }
         do {
             let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
             defer { try? handle.close() }
@@ -60,15 +65,19 @@ enum DurableFile {
                 try spool.copy(half..<spool.count, to: handle)
             }
             try handle.synchronize()
-            step?("\(name): synced")
         } catch let error as ShardError {
             throw error
         } catch {
-            throw ShardError(.io, "cannot write \(temporary): \(FileErrorText.reason(error))\(FileErrorText.advice(error))")
+            let reason = FileErrorText.reason(error) + FileErrorText.advice(error)
+            throw ShardError(.io, "cannot write \(temporary): \(reason)")
         }
-        try move(temporary, over: path)
-        syncDirectory(of: path)
-        step?("\(name): renamed")
+    }
+
+    /// The `io` error for a system call on `path` that just failed: `<what> <path>: <errno's reason>`, with advice
+    /// when the disk is full.
+    static func systemError(_ what: String, _ path: String) -> ShardError {
+        let error = NSError(domain: NSPOSIXErrorDomain, code: Int(errno))
+        return ShardError(.io, "\(what) \(path): \(FileErrorText.reason(error))\(FileErrorText.advice(error))")
     }
 
     /// Renames `from` over `to` (replacing it), as `rename(2)` does.
